@@ -1,0 +1,148 @@
+package dev.contain.runtime.cli;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.engine.Signals;
+import dev.contain.runtime.plan.PlanPrinter;
+import dev.contain.runtime.stage.Run;
+import dev.contain.spec.ContainerSpec;
+import dev.contain.spec.Problem;
+import dev.contain.spec.SpecOverrides;
+import dev.contain.spec.SpecParser;
+import dev.contain.spec.SpecResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "Run a container in the foreground; exit with its command's exit code.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"N:the command's own exit code", "125:the engine failed (bad spec, missing image, a stage failed)",
+                "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N"},
+        footer = {"", "Examples:", "  contain run examples/hello.yaml",
+                "  contain run --memory 64Mi --cpu 50% web.yaml",
+                "  contain run --dry-run web.yaml                # print the plan, do nothing",
+                "  contain run web.yaml -- sh -c 'ls /'          # another command for this run",
+                "  contain run --name mycont --image debian-stable+python+iproute2 --memory 1024Mi --cpu 100% \\",
+                "      --ip 192.168.42.10/24 -- bash -c 'hostname'   # no spec file: the lab's one-liner"})
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec commandSpec;
+
+    @Parameters(paramLabel = "FILE [-- COMMAND [ARG...]]", arity = "0..*",
+            description = "The spec file; after --, a command that replaces the spec's command for this run.")
+    List<String> positionals = new ArrayList<>();
+
+    @Option(names = "--image", description = "Image (store name or path); with no FILE, the spec is made from flags.")
+    String image;
+
+    @Option(names = "--name", description = "Container name for this run.")
+    String name;
+
+    @Option(names = "--hostname", description = "Hostname for this run.")
+    String hostname;
+
+    @Option(names = "--memory", description = "Memory limit, like 64Mi or 1G.")
+    String memory;
+
+    @Option(names = "--cpu", description = "CPU limit in percent of one CPU, like 50%%.")
+    String cpu;
+
+    @Option(names = "--ip", description = "Address on the bridge network, like 192.168.42.10/24.")
+    String ip;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable (repeatable).")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--cgroup-parent", description = "Parent cgroup for this run.")
+    String cgroupParent;
+
+    @Option(names = "--dry-run", description = "Print every namespace, id map, mount and write the run would do; do none.")
+    boolean dryRun;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress lines, only the command's own output and errors.")
+    boolean quiet;
+
+    @Option(names = "--trace", description = "Print each stage's duration.")
+    boolean trace;
+
+    @Override
+    public Integer call() throws ContainerError {
+        List<String> original = commandSpec.commandLine().getParseResult().originalArgs();
+        int dashes = original.indexOf("--");
+        int afterDashes = dashes < 0 ? 0 : original.size() - dashes - 1;
+        List<String> command = positionals.subList(positionals.size() - afterDashes, positionals.size());
+        List<String> before = positionals.subList(0, positionals.size() - afterDashes);
+        if (before.size() > 1) {
+            throw new ContainerError(null, null, "one spec file at a time (got " + before + "); put a command after --");
+        }
+        if (before.isEmpty() && image == null) {
+            throw new ContainerError(null, null, "give a spec file, or --image and a command after --");
+        }
+        SpecOverrides overrides = new SpecOverrides()
+                .set("--name", "name", name)
+                .set("--hostname", "hostname", hostname)
+                .set("--image", "image", image)
+                .set("--memory", "resources.memory", memory)
+                .set("--cpu", "resources.cpu", cpu)
+                .set("--ip", "network.address", ip)
+                .set("--cgroup-parent", "cgroupParent", cgroupParent)
+                .env("--env", env)
+                .list("--", "command", command);
+        SpecResult result = before.isEmpty()
+                ? SpecParser.parse("{}", "command line", Path.of("").toAbsolutePath(), null, null, overrides.tuples())
+                : SpecParser.parseFile(Path.of(before.get(0)), overrides.tuples());
+        if (!result.valid()) {
+            for (Problem p : result.problems()) {
+                System.err.println(p);
+            }
+            throw new ContainerError(null, "spec", result.problems().size() + " problem(s); nothing was started");
+        }
+        ContainerSpec spec = result.spec();
+        if (ip != null && spec.networks().size() > 1) {
+            throw new ContainerError(spec.name(), "spec", "--ip: the spec has several networks; set each address in the spec");
+        }
+        Engine engine = new Engine(main.config());
+        if (dryRun) {
+            System.out.print(PlanPrinter.print(engine.plan(spec)));
+            return 0;
+        }
+        RunResult exit = engine.run(spec, progress(), this::forwardSignals);
+        return exit.engineExitCode();
+    }
+
+    private Progress progress() {
+        return new Progress() {
+            @Override
+            public void info(String line) {
+                if (!quiet) System.err.println(line);
+            }
+
+            @Override
+            public void stageDone(String stage, long nanos) {
+                if (trace) System.err.printf("trace: %-10s %8.2f ms%n", stage, nanos / 1e6);
+            }
+        };
+    }
+
+    /** Ctrl-C, SIGTERM and SIGHUP go to the container; the engine stays to tear down, then exits with its status. */
+    @SuppressWarnings("restriction")
+    private void forwardSignals(Run run) {
+        for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> run.signal(s.getNumber()));
+        }
+    }
+}

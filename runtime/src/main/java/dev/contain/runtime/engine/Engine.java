@@ -1,0 +1,98 @@
+package dev.contain.runtime.engine;
+
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.plan.Planner;
+import dev.contain.runtime.stage.ImageStage;
+import dev.contain.runtime.stage.NamespacesStage;
+import dev.contain.runtime.stage.Run;
+import dev.contain.runtime.stage.Stage;
+import dev.contain.runtime.stage.StartStage;
+import dev.contain.runtime.stage.StateStage;
+import dev.contain.spec.ContainerSpec;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The public API: the CLI is one user of it, a test framework or build tool embedding contain another.
+ * {@code new Engine(config).run(spec, progress, r -> {})} runs a container in the foreground and returns
+ * how its command ended, with everything it made undone.
+ */
+public final class Engine {
+    private final EngineConfig config;
+    private final Kernel kernel;
+
+    public Engine(EngineConfig config) {
+        this(config, LinuxKernel.INSTANCE);
+    }
+
+    public Engine(EngineConfig config, Kernel kernel) {
+        this.config = config;
+        this.kernel = kernel;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** What a run would do, resolved; touches nothing. */
+    public Plan plan(ContainerSpec spec) throws ContainerError {
+        return new Planner(config).plan(spec);
+    }
+
+    List<Stage> stages() {
+        return List.of(new StateStage(), new ImageStage(), new NamespacesStage(), new StartStage());
+    }
+
+    /**
+     * Runs the container in the foreground. {@code onRun} receives the run before its first stage, so a
+     * caller can forward signals to it ({@link Run#signal}). Every stage's objects are undone on return,
+     * whether the command ended, a stage failed, or a signal stopped it.
+     */
+    public RunResult run(ContainerSpec spec, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        Plan plan = plan(spec);
+        Run run = new Run(plan, config, kernel, progress);
+        onRun.accept(run);
+        progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
+        progress.info("container command: " + quote(plan.argv()));
+        try {
+            for (Stage stage : stages()) {
+                if (run.interruptedBy() != 0) {
+                    throw run.error(stage.name(), "interrupted by " + Signals.name(run.interruptedBy()) + " before the container started");
+                }
+                long t0 = System.nanoTime();
+                try {
+                    stage.apply(run);
+                } catch (IOException e) {
+                    throw run.error(stage.name(), e.getMessage());
+                }
+                progress.stageDone(stage.name(), System.nanoTime() - t0);
+            }
+            progress.info("container started as process " + run.containerPid());
+            RunResult result = run.awaitExit();
+            progress.info(result.describe());
+            return result;
+        } finally {
+            long t0 = System.nanoTime();
+            if (run.init() != null) {
+                run.init().close();
+            }
+            List<String> failures = run.journal().undoAll(kernel);
+            progress.stageDone("teardown", System.nanoTime() - t0);
+            for (String f : failures) {
+                progress.info("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
+            }
+            progress.info("container \"" + plan.name() + "\" terminated");
+        }
+    }
+
+    static String quote(List<String> argv) {
+        StringBuilder s = new StringBuilder();
+        for (String a : argv) {
+            s.append(s.length() == 0 ? "" : " ").append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.contain.runtime.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the engine keeps things: images and containers' writable layers under {@code dataRoot}
+ * (default /var/lib/contain), per-run state and journals under {@code runRoot} (default /run/contain),
+ * and the user it runs as (for default id mappings).
+ */
+public record EngineConfig(Path dataRoot, Path runRoot, long engineUid, long engineGid) {
+    public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/contain");
+    public static final Path DEFAULT_RUN_ROOT = Path.of("/run/contain");
+
+    public static EngineConfig of(Path dataRoot, Path runRoot) {
+        long[] ids = currentIds();
+        return new EngineConfig(dataRoot.toAbsolutePath().normalize(), runRoot.toAbsolutePath().normalize(), ids[0], ids[1]);
+    }
+
+    /** Real uid and gid from /proc/self/status: no native call needed. */
+    private static long[] currentIds() {
+        long uid = 0;
+        long gid = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) uid = Long.parseLong(line.split("\\s+")[1]);
+                if (line.startsWith("Gid:")) gid = Long.parseLong(line.split("\\s+")[1]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // keep root: the engine needs it for cgroups and mounts anyway
+        }
+        return new long[] {uid, gid};
+    }
+}

@@ -1,0 +1,13 @@
+package dev.contain.runtime.engine;
+
+/** What a run tells its user as it goes: the lab's progress lines, and with --trace each stage's duration. */
+public interface Progress {
+    Progress SILENT = new Progress() {
+        @Override public void info(String line) {}
+        @Override public void stageDone(String stage, long nanos) {}
+    };
+
+    void info(String line);
+
+    void stageDone(String stage, long nanos);
+}

@@ -1,0 +1,179 @@
+package dev.contain.runtime.image;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.spec.ImageRef;
+import dev.contain.spec.Suggestions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Root filesystems under {@code <data root>/images/<name>/rootfs}. Archives are unpacked with GNU tar as
+ * root (owners, modes, links and device nodes kept) into a private folder, then renamed into place, so
+ * two runs unpacking the same archive at once cannot corrupt it: one rename wins, the other is discarded.
+ * An archive named in a spec is stored under its content digest ({@code sha256-<first 16 hex>}).
+ */
+public final class ImageStore {
+    /** Lowercase, and the lab's debian-stable+python+iproute2 is a valid name; no sha256- prefix (archives use it). */
+    private static final java.util.regex.Pattern IMAGE_NAME = java.util.regex.Pattern.compile("(?!sha256-)[a-z0-9][a-z0-9+._-]{0,127}");
+    private final Path root;
+
+    public ImageStore(Path dataRoot) {
+        this.root = dataRoot.resolve("images");
+    }
+
+    public record Image(String name, Path rootfs, String source) {}
+
+    /** Where a spec's image is, or will be once {@link #ensure} has unpacked it. Reads, changes nothing. */
+    public record Resolved(String display, Path rootfs, Path archive) {
+        public boolean needsUnpack() {
+            return archive != null && !Files.isDirectory(rootfs);
+        }
+    }
+
+    public Resolved resolve(String container, ImageRef ref) throws ContainerError {
+        if (ref instanceof ImageRef.Directory d) {
+            if (!Files.isDirectory(d.path())) {
+                throw new ContainerError(container, "image", "rootfs folder " + d.path() + " does not exist");
+            }
+            return new Resolved(d.path().toString(), d.path(), null);
+        }
+        if (ref instanceof ImageRef.Archive a) {
+            if (!Files.isRegularFile(a.path())) {
+                throw new ContainerError(container, "image", "image archive " + a.path() + " does not exist");
+            }
+            String name = "sha256-" + digest(container, a.path()).substring(0, 16);
+            return new Resolved(a.path().toString(), rootfsOf(name), a.path());
+        }
+        String name = ((ImageRef.Stored) ref).name();
+        Path rootfs = rootfsOf(name);
+        if (!Files.isDirectory(rootfs)) {
+            List<String> names = list().stream().map(Image::name).toList();
+            throw new ContainerError(container, "image", "no image named '" + name + "' in " + root
+                    + Suggestions.didYouMean(name, names) + "; import one with 'contain image import ARCHIVE --name "
+                    + name + "' (or 'make image' for busybox)");
+        }
+        return new Resolved(name, rootfs, null);
+    }
+
+    /** Unpacks an archive image if it is not in the store yet. */
+    public void ensure(String container, Resolved image) throws ContainerError {
+        if (image.needsUnpack()) {
+            unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString());
+        }
+    }
+
+    public Image importArchive(Path archive, String name) throws ContainerError {
+        if (!IMAGE_NAME.matcher(name).matches()) {
+            throw new ContainerError(null, "image", "'" + name + "' is not a valid image name: use lowercase letters, digits, '-', '+', '.' and '_'");
+        }
+        if (!Files.isRegularFile(archive)) {
+            throw new ContainerError(null, "image", "archive " + archive + " does not exist");
+        }
+        Path dir = root.resolve(name);
+        if (Files.exists(dir)) {
+            throw new ContainerError(null, "image", "an image named '" + name + "' exists; remove it first with 'contain image rm " + name + "'");
+        }
+        unpack(null, archive, dir, archive.toAbsolutePath().toString());
+        return new Image(name, dir.resolve("rootfs"), archive.toString());
+    }
+
+    public List<Image> list() {
+        List<Image> images = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.sorted().toList()) {
+                if (Files.isDirectory(dir.resolve("rootfs")) && !dir.getFileName().toString().startsWith(".")) {
+                    String source = Files.exists(dir.resolve("source")) ? Files.readString(dir.resolve("source")).trim() : "";
+                    images.add(new Image(dir.getFileName().toString(), dir.resolve("rootfs"), source));
+                }
+            }
+        } catch (IOException e) {
+            return images;
+        }
+        return images;
+    }
+
+    public void remove(String name) throws ContainerError {
+        Path dir = root.resolve(name);
+        if (name.contains("/") || !Files.isDirectory(dir.resolve("rootfs"))) {
+            throw new ContainerError(null, "image", "no image named '" + name + "'");
+        }
+        Path doomed = root.resolve(".removing-" + name + "-" + ProcessHandle.current().pid());
+        try {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
+        } catch (IOException e) {
+            throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private Path rootfsOf(String name) {
+        return root.resolve(name).resolve("rootfs");
+    }
+
+    private void unpack(String container, Path archive, Path dir, String source) throws ContainerError {
+        Path tmp = null;
+        try {
+            Files.createDirectories(root);
+            tmp = Files.createTempDirectory(root, ".unpack-");
+            Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
+            Process tar = new ProcessBuilder("tar", "--extract", "--file", archive.toString(), "--directory", rootfs.toString(),
+                    "--numeric-owner", "--same-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*")
+                    .redirectErrorStream(true).start();
+            String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (tar.waitFor() != 0) {
+                throw new ContainerError(container, "image", "cannot unpack " + archive + ": " + output);
+            }
+            Files.writeString(tmp.resolve("source"), source + "\n");
+            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = lock.lock()) {
+                if (!Files.exists(dir)) {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    tmp = null;
+                }
+            }
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+            // another run unpacked it first: theirs is as good as ours
+        } catch (IOException e) {
+            throw new ContainerError(container, "image", "cannot unpack " + archive + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerError(container, "image", "interrupted while unpacking " + archive);
+        } finally {
+            if (tmp != null) {
+                try {
+                    dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // a stale .unpack- folder is harmless and shows in the store
+                }
+            }
+        }
+    }
+
+    private static String digest(String container, Path file) throws ContainerError {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new ContainerError(container, "image", "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.contain.runtime.kernel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The narrow interface through which the engine changes the host: files (cgroupfs, uid_map, state),
+ * folders, and processes. {@link LinuxKernel} does it for real; tests use a recording fake so cgroup
+ * and teardown logic can be checked without root.
+ */
+public interface Kernel {
+    void mkdirs(Path dir) throws IOException;
+
+    /** mkdir that fails if the folder exists: how a container name is claimed. */
+    void mkdirExclusive(Path dir) throws IOException;
+
+    void write(Path file, String content) throws IOException;
+
+    String read(Path file) throws IOException;
+
+    boolean exists(Path path);
+
+    List<Path> list(Path dir) throws IOException;
+
+    /** rmdir: for cgroups, which are removed as empty folders even though they hold files. */
+    void rmdir(Path dir) throws IOException;
+
+    /** rm -rf that does not follow symlinks and does not cross into other mounts. */
+    void deleteTree(Path dir) throws IOException;
+
+    /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), if it is alive. */
+    OptionalLong startTime(long pid);
+
+    /** SIGKILL pid, only if it is still the process that started at {@code startTime}. */
+    void killIfSame(long pid, long startTime);
+}

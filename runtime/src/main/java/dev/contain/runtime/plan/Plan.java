@@ -1,0 +1,81 @@
+package dev.contain.runtime.plan;
+
+import dev.contain.runtime.image.ImageStore;
+import dev.contain.spec.ContainerSpec;
+import dev.contain.spec.IdMapping;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything a run will do, resolved: paths, ids, the init's operations. Built without touching the
+ * host, so {@code --dry-run} prints it and stages only carry it out.
+ */
+public record Plan(
+        ContainerSpec spec,
+        ImageStore.Resolved image,
+        Path stateDir,
+        Path containerDir,
+        Path rootfs,
+        Path upperDir,
+        Path workDir,
+        List<Path> lowerDirs,
+        long cloneFlags,
+        List<IdMapping> uidMap,
+        List<IdMapping> gidMap,
+        boolean denySetgroups,
+        List<InitOp> ops,
+        List<String> argv,
+        List<String> env,
+        String cwd,
+        long uid,
+        long gid,
+        List<Long> groups,
+        boolean reaper) {
+
+    public String name() {
+        return spec.name();
+    }
+
+    /** The plan as the init reads it: entries of key, field count, fields, all NUL-terminated. */
+    public byte[] encodeForInit() {
+        PlanWriter w = new PlanWriter();
+        w.entry("version", List.of("1"));
+        w.entry("clone", List.of(Long.toUnsignedString(cloneFlags)));
+        for (InitOp op : ops) {
+            w.entry(op.key(), op.fields());
+        }
+        w.entry("argv", argv);
+        w.entry("env", env);
+        w.entry("cwd", List.of(cwd));
+        List<String> user = new java.util.ArrayList<>(List.of(Long.toString(uid), Long.toString(gid)));
+        groups.forEach(g -> user.add(Long.toString(g)));
+        w.entry("user", user);
+        if (reaper) {
+            w.entry("reaper", List.of());
+        }
+        return w.bytes();
+    }
+
+    private static final class PlanWriter {
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        void entry(String key, List<String> fields) {
+            token(key);
+            token(Integer.toString(fields.size()));
+            fields.forEach(this::token);
+        }
+
+        private void token(String s) {
+            if (s.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("a NUL byte in '" + s.replace('\0', '?') + "'");
+            }
+            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(b, 0, b.length);
+            out.write(0);
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+}

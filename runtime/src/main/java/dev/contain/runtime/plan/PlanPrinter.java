@@ -1,0 +1,53 @@
+package dev.contain.runtime.plan;
+
+import dev.contain.spec.IdMapping;
+
+/** The --dry-run listing: every namespace, id map, folder, mount and exec a run would do. */
+public final class PlanPrinter {
+    private PlanPrinter() {}
+
+    public static String print(Plan plan) {
+        StringBuilder s = new StringBuilder();
+        s.append("container ").append(plan.name()).append(" from image ").append(plan.image().display()).append('\n');
+        if (plan.image().needsUnpack()) {
+            s.append("image: unpack ").append(plan.image().archive()).append(" -> ").append(plan.image().rootfs()).append('\n');
+        }
+        s.append("state: mkdir ").append(plan.stateDir()).append('\n');
+        s.append("state: mkdir ").append(plan.upperDir()).append(", ").append(plan.workDir()).append(", ").append(plan.rootfs()).append('\n');
+        s.append("namespaces: clone3 flags 0x").append(Long.toHexString(plan.cloneFlags())).append(" (")
+                .append(plan.spec().namespaces().stream().map(n -> n.key()).sorted().reduce((a, b) -> a + " " + b).orElse("none"))
+                .append(")\n");
+        if (plan.denySetgroups()) {
+            s.append("namespaces: write deny to /proc/PID/setgroups\n");
+        }
+        for (IdMapping m : plan.uidMap()) {
+            s.append("namespaces: write /proc/PID/uid_map: ").append(m).append('\n');
+        }
+        for (IdMapping m : plan.gidMap()) {
+            s.append("namespaces: write /proc/PID/gid_map: ").append(m).append('\n');
+        }
+        for (InitOp op : plan.ops()) {
+            s.append("init: ").append(describe(op)).append('\n');
+        }
+        s.append("init: user ").append(plan.uid()).append(':').append(plan.gid());
+        if (!plan.groups().isEmpty()) s.append(" groups ").append(plan.groups());
+        s.append(", cwd ").append(plan.cwd()).append('\n');
+        s.append("init: env ").append(String.join(" ", plan.env())).append('\n');
+        s.append("init: exec ").append(String.join(" ", plan.argv())).append(plan.reaper() ? " (under a reaping PID 1)" : "").append('\n');
+        return s.toString();
+    }
+
+    private static String describe(InitOp op) {
+        if (op instanceof InitOp.Mount m) {
+            return "mount " + (m.source().isEmpty() ? "none" : m.source()) + " on " + m.target()
+                    + (m.type().isEmpty() ? "" : " type " + m.type()) + " flags " + LinuxFlags.mountFlagNames(m.flags())
+                    + (m.data().isEmpty() ? "" : " data " + m.data());
+        }
+        if (op instanceof InitOp.Mkdir d) return "mkdir " + d.path() + " mode " + Integer.toOctalString(d.mode());
+        if (op instanceof InitOp.Touch t) return "create " + t.path();
+        if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
+        if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
+        if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
+        return op.toString();
+    }
+}

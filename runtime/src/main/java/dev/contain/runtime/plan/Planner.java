@@ -1,0 +1,151 @@
+package dev.contain.runtime.plan;
+
+import static dev.contain.runtime.plan.LinuxFlags.MS_BIND;
+import static dev.contain.runtime.plan.LinuxFlags.MS_NODEV;
+import static dev.contain.runtime.plan.LinuxFlags.MS_NOEXEC;
+import static dev.contain.runtime.plan.LinuxFlags.MS_NOSUID;
+import static dev.contain.runtime.plan.LinuxFlags.MS_PRIVATE;
+import static dev.contain.runtime.plan.LinuxFlags.MS_RDONLY;
+import static dev.contain.runtime.plan.LinuxFlags.MS_REC;
+import static dev.contain.runtime.plan.LinuxFlags.MS_REMOUNT;
+import static dev.contain.runtime.plan.LinuxFlags.MS_STRICTATIME;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.image.ImageStore;
+import dev.contain.spec.ContainerSpec;
+import dev.contain.spec.IdMapping;
+import dev.contain.spec.Mount;
+import dev.contain.spec.Namespace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Spec to {@link Plan}: decides every path, id, mount and flag. Reads the image; writes nothing. */
+public final class Planner {
+    private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final EngineConfig config;
+    private final ImageStore images;
+
+    public Planner(EngineConfig config) {
+        this.config = config;
+        this.images = new ImageStore(config.dataRoot());
+    }
+
+    public Plan plan(ContainerSpec spec) throws ContainerError {
+        String name = spec.name();
+        ImageStore.Resolved image = images.resolve(name, spec.image());
+        List<Path> lowerDirs = new ArrayList<>();
+        for (int i = spec.layers().size() - 1; i >= 0; i--) { // overlayfs wants the top layer first
+            Path layer = spec.layers().get(i);
+            if (!Files.isDirectory(layer)) {
+                throw new ContainerError(name, "rootfs", "layer " + layer + " is not a folder");
+            }
+            lowerDirs.add(layer);
+        }
+        lowerDirs.add(image.rootfs());
+        Path stateDir = config.runRoot().resolve(name);
+        Path containerDir = config.dataRoot().resolve("containers").resolve(name);
+        Path rootfs = containerDir.resolve("rootfs");
+        Path upper = containerDir.resolve("upper");
+        Path work = containerDir.resolve("work");
+
+        boolean userns = spec.namespaces().contains(Namespace.USER);
+        List<IdMapping> uidMap = userns ? mapping(spec.uidMappings(), config.engineUid()) : List.of();
+        List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
+        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
+
+        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.put("HOSTNAME", spec.hostname());
+        env.put("HOME", ids.home());
+        env.putAll(spec.env());
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+        return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
+                LinuxFlags.cloneFlags(spec.namespaces()), uidMap, gidMap, userns && config.engineUid() != 0,
+                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
+    }
+
+    /** Default: container root is the engine's user; for a root engine, ids 0-65535 map to themselves. */
+    private static List<IdMapping> mapping(List<IdMapping> given, long engineId) {
+        if (!given.isEmpty()) {
+            return given;
+        }
+        return List.of(engineId == 0 ? new IdMapping(0, 0, 65536) : new IdMapping(0, engineId, 1));
+    }
+
+    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, List<Path> lowerDirs) {
+        List<InitOp> ops = new ArrayList<>();
+        String root = rootfs.toString();
+        ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
+        StringBuilder lower = new StringBuilder();
+        for (Path p : lowerDirs) {
+            lower.append(lower.length() == 0 ? "" : ":").append(p);
+        }
+        ops.add(new InitOp.Mount("overlay", root, "overlay", 0,
+                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work));
+        boolean pidns = spec.namespaces().contains(Namespace.PID);
+        boolean netns = spec.namespaces().contains(Namespace.NET);
+        boolean ipcns = spec.namespaces().contains(Namespace.IPC);
+        ops.add(new InitOp.Mkdir(root + "/proc", 0755));
+        // proc shows the pid namespace it is mounted from, so it is mounted inside; without one, the host's
+        ops.add(pidns ? new InitOp.Mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
+                : new InitOp.Mount("/proc", root + "/proc", "", MS_BIND | MS_REC, ""));
+        ops.add(new InitOp.Mkdir(root + "/sys", 0755));
+        if (netns) { // sysfs can only be mounted by the owner of the net namespace
+            ops.add(new InitOp.Mount("sysfs", root + "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+        } else {
+            ops.add(new InitOp.Mount("/sys", root + "/sys", "", MS_BIND | MS_REC, ""));
+            ops.add(new InitOp.Mount("", root + "/sys", "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+        }
+        String dev = root + "/dev";
+        ops.add(new InitOp.Mkdir(dev, 0755));
+        ops.add(new InitOp.Mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
+        for (String d : DEVICES) { // a user namespace cannot mknod: bind the host's nodes
+            ops.add(new InitOp.Touch(dev + "/" + d));
+            ops.add(new InitOp.Mount("/dev/" + d, dev + "/" + d, "", MS_BIND, ""));
+        }
+        ops.add(new InitOp.Mkdir(dev + "/pts", 0755));
+        ops.add(new InitOp.Mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"));
+        ops.add(new InitOp.Symlink("pts/ptmx", dev + "/ptmx"));
+        ops.add(new InitOp.Mkdir(dev + "/shm", 01777));
+        ops.add(new InitOp.Mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"));
+        if (ipcns) { // an mqueue mount belongs to the ipc namespace it is mounted from
+            ops.add(new InitOp.Mkdir(dev + "/mqueue", 0755));
+            ops.add(new InitOp.Mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+        }
+        ops.add(new InitOp.Symlink("/proc/self/fd", dev + "/fd"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/0", dev + "/stdin"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/1", dev + "/stdout"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/2", dev + "/stderr"));
+        for (Mount m : spec.mounts()) {
+            String target = root + m.target();
+            if (m instanceof Mount.Bind b) {
+                ops.add(Files.isDirectory(b.source()) ? new InitOp.Mkdir(target, 0755) : new InitOp.Touch(target));
+                ops.add(new InitOp.Mount(b.source().toString(), target, "", MS_BIND | MS_REC, ""));
+            } else if (m instanceof Mount.Tmpfs t) {
+                ops.add(new InitOp.Mkdir(target, 0755));
+                String size = t.sizeBytes() == null ? "" : ",size=" + t.sizeBytes();
+                ops.add(new InitOp.Mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" + size));
+            }
+            if (m.readOnly()) {
+                ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+            }
+        }
+        if (spec.readonlyRootfs()) {
+            ops.add(new InitOp.Mount("", root, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+        }
+        if (spec.namespaces().contains(Namespace.UTS)) {
+            ops.add(new InitOp.Hostname(spec.hostname()));
+        }
+        ops.add(new InitOp.PivotRoot(root));
+        return ops;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.contain.runtime.stage;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.init.InitProcess;
+import dev.contain.runtime.init.NativeInit;
+import dev.contain.runtime.kernel.Errors;
+import dev.contain.runtime.plan.Plan;
+import dev.contain.spec.IdMapping;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Starts the native init, which clones the container's first process into its new namespaces and holds
+ * it until "go"; then writes the user namespace's id maps from the host side.
+ */
+public final class NamespacesStage implements Stage {
+    @Override
+    public String name() {
+        return "namespaces";
+    }
+
+    @Override
+    public void apply(Run run) throws ContainerError, IOException {
+        Plan plan = run.plan();
+        Path binary = NativeInit.ensure(run.config().dataRoot());
+        InitProcess init = InitProcess.start(binary, plan.stateDir().resolve("init.sock"));
+        run.attach(init);
+        run.journal().record(new Undo.Process(init.pid(), run.kernel().startTime(init.pid()).orElse(0)));
+        init.sendPlan(plan.encodeForInit());
+        String line = init.readLine();
+        if (line == null || !line.startsWith("pid ")) {
+            throw run.error(name(), line == null ? "the native init exited before creating the container" : line.replaceFirst("^error setup \\d+ ", ""));
+        }
+        long pid = Long.parseLong(line.substring(4).trim());
+        run.journal().record(new Undo.Process(pid, run.kernel().startTime(pid).orElse(0)));
+        run.started(pid);
+        if (!plan.uidMap().isEmpty()) {
+            Path proc = Path.of("/proc", Long.toString(pid));
+            if (plan.denySetgroups()) {
+                run.kernel().write(proc.resolve("setgroups"), "deny");
+            }
+            writeMap(run, proc.resolve("uid_map"), plan.uidMap());
+            writeMap(run, proc.resolve("gid_map"), plan.gidMap());
+        }
+    }
+
+    private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {
+        StringBuilder text = new StringBuilder();
+        map.forEach(m -> text.append(m).append('\n'));
+        try {
+            run.kernel().write(file, text.toString());
+        } catch (IOException e) {
+            throw run.error(name(), "cannot write " + file + " (" + text.toString().trim().replace('\n', ';') + "): "
+                    + Errors.reason(e) + "; host ids must exist and be yours to map");
+        }
+    }
+}

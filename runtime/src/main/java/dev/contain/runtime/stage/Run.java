@@ -1,0 +1,85 @@
+package dev.contain.runtime.stage;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.init.InitProcess;
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.plan.Plan;
+import java.io.IOException;
+
+/** One container run in progress: its plan, its journal, and the init once it exists. */
+public final class Run {
+    private final Plan plan;
+    private final EngineConfig config;
+    private final Kernel kernel;
+    private final Journal journal;
+    private final Progress progress;
+    private volatile InitProcess init;
+    private volatile long containerPid;
+    private volatile int interruptedBy;
+
+    public Run(Plan plan, EngineConfig config, Kernel kernel, Progress progress) {
+        this.plan = plan;
+        this.config = config;
+        this.kernel = kernel;
+        this.progress = progress;
+        this.journal = Journal.create(plan.stateDir());
+    }
+
+    public Plan plan() { return plan; }
+    public EngineConfig config() { return config; }
+    public Kernel kernel() { return kernel; }
+    public Journal journal() { return journal; }
+    public Progress progress() { return progress; }
+    public InitProcess init() { return init; }
+    public long containerPid() { return containerPid; }
+    public int interruptedBy() { return interruptedBy; }
+
+    void attach(InitProcess init) {
+        this.init = init;
+    }
+
+    void started(long pid) {
+        this.containerPid = pid;
+    }
+
+    public ContainerError error(String stage, String message) {
+        return new ContainerError(plan.name(), stage, message);
+    }
+
+    /**
+     * Ctrl-C, SIGTERM or SIGHUP reached the engine: once the init exists the signal goes to the container
+     * and the run ends when the command does; before that, the run stops at the next stage.
+     */
+    public void signal(int signal) {
+        InitProcess current = init;
+        if (current != null) {
+            try {
+                current.send("signal " + signal);
+                return;
+            } catch (IOException e) {
+                // the init is gone; the run is ending anyway
+            }
+        }
+        interruptedBy = signal;
+    }
+
+    /** Waits for the command to end; the init reports how. */
+    public RunResult awaitExit() throws ContainerError {
+        try {
+            String line;
+            while ((line = init.readLine()) != null) {
+                String[] f = line.split(" ");
+                if (f.length == 3 && f[0].equals("exit")) {
+                    int n = Integer.parseInt(f[2]);
+                    return f[1].equals("code") ? new RunResult(plan.name(), n, null) : new RunResult(plan.name(), null, n);
+                }
+            }
+            throw error("wait", "the native init ended without reporting the container's exit");
+        } catch (IOException e) {
+            throw error("wait", "lost the native init: " + e.getMessage());
+        }
+    }
+}

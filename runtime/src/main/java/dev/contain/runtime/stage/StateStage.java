@@ -1,0 +1,60 @@
+package dev.contain.runtime.stage;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.plan.Plan;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * Claims the container's name by creating its state folder (mkdir is atomic: of two runs with one name,
+ * exactly one wins), then makes the overlay's upper, work and mount-point folders.
+ */
+public final class StateStage implements Stage {
+    /** Who owns a state folder: "pid starttime" of the engine process. */
+    public static final String OWNER_FILE = "engine";
+
+    @Override
+    public String name() {
+        return "state";
+    }
+
+    @Override
+    public void apply(Run run) throws ContainerError, IOException {
+        Plan plan = run.plan();
+        run.kernel().mkdirs(plan.stateDir().getParent());
+        try {
+            run.kernel().mkdirExclusive(plan.stateDir());
+        } catch (FileAlreadyExistsException e) {
+            throw nameInUse(run, plan.stateDir());
+        }
+        run.journal().record(new Undo.Tree(plan.stateDir()));
+        long self = ProcessHandle.current().pid();
+        run.kernel().write(plan.stateDir().resolve(OWNER_FILE), self + " " + run.kernel().startTime(self).orElse(0) + "\n");
+        run.journal().record(new Undo.Tree(plan.containerDir()));
+        if (run.kernel().exists(plan.containerDir())) { // left by a crashed run that gc has not seen: start clean
+            run.kernel().deleteTree(plan.containerDir());
+        }
+        run.kernel().mkdirs(plan.upperDir());
+        run.kernel().mkdirs(plan.workDir());
+        run.kernel().mkdirs(plan.rootfs());
+    }
+
+    private static ContainerError nameInUse(Run run, Path stateDir) {
+        String name = run.plan().name();
+        try {
+            String[] owner = run.kernel().read(stateDir.resolve(OWNER_FILE)).trim().split(" ");
+            long pid = Long.parseLong(owner[0]);
+            OptionalLong start = run.kernel().startTime(pid);
+            if (start.isPresent() && start.getAsLong() == Long.parseLong(owner[1])) {
+                return run.error("state", "the name \"" + name + "\" is in use by a running container (engine pid " + pid
+                        + "); pick another with --name or stop that one first");
+            }
+        } catch (IOException | RuntimeException e) {
+            // no owner file: a claim that was interrupted, or a crash
+        }
+        return run.error("state", "a container named \"" + name + "\" was left behind by an engine that died; "
+                + "run 'contain gc' to clean it up, then try again");
+    }
+}

@@ -1,0 +1,32 @@
+package dev.contain.spec;
+
+import java.nio.file.Path;
+
+/** Where the root filesystem comes from: a stored image, a folder, or an archive unpacked into the store. */
+public sealed interface ImageRef {
+    record Stored(String name) implements ImageRef {
+        @Override public String toString() { return name; }
+    }
+
+    record Directory(Path path) implements ImageRef {
+        @Override public String toString() { return path.toString(); }
+    }
+
+    record Archive(Path path) implements ImageRef {
+        @Override public String toString() { return path.toString(); }
+    }
+
+    /** A path when it looks like one (has a slash or starts with a dot), else a name in the store. */
+    static ImageRef of(String text, Path baseDir) {
+        boolean looksLikePath = text.contains("/") || text.startsWith(".");
+        if (!looksLikePath) {
+            return new Stored(text);
+        }
+        Path path = baseDir.resolve(text).normalize();
+        return isArchiveName(text) ? new Archive(path) : new Directory(path);
+    }
+
+    static boolean isArchiveName(String text) {
+        return text.endsWith(".tar") || text.endsWith(".tar.gz") || text.endsWith(".tgz") || text.endsWith(".tar.xz");
+    }
+}

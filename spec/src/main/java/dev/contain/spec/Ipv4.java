@@ -1,0 +1,34 @@
+package dev.contain.spec;
+
+import java.util.Optional;
+
+/** An IPv4 address as an unsigned 32-bit value held in an int. */
+public record Ipv4(int bits) {
+    public static Optional<Ipv4> parse(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return Optional.empty();
+        }
+        int bits = 0;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+                return Optional.empty();
+            }
+            int octet = Integer.parseInt(part);
+            if (octet > 255 || (part.length() > 1 && part.startsWith("0"))) {
+                return Optional.empty();
+            }
+            bits = (bits << 8) | octet;
+        }
+        return Optional.of(new Ipv4(bits));
+    }
+
+    public Ipv4 plus(int n) {
+        return new Ipv4(bits + n);
+    }
+
+    @Override
+    public String toString() {
+        return ((bits >>> 24) & 255) + "." + ((bits >>> 16) & 255) + "." + ((bits >>> 8) & 255) + "." + (bits & 255);
+    }
+}

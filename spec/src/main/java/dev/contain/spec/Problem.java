@@ -1,0 +1,12 @@
+package dev.contain.spec;
+
+/**
+ * One thing wrong with a spec, at a 1-based line and column of its file. A problem with a value given
+ * on the command line has line 0 and names the flag as its file.
+ */
+public record Problem(String file, int line, int column, String message) {
+    @Override
+    public String toString() {
+        return line > 0 ? file + ":" + line + ":" + column + ": " + message : file + ": " + message;
+    }
+}
