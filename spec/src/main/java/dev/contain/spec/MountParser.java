@@ -69,7 +69,7 @@ final class MountParser {
         } else {
             target = yaml.string(f.get("target"), what + ".target");
             if (target != null && (!SpecParser.isAbsoluteContainerPath(target) || Path.of(target).normalize().toString().equals("/"))) {
-                yaml.error(f.get("target"), "mount target '" + target + "' must be an absolute path in the container other than /, like /data");
+                yaml.error(f.get("target"), "mount target '" + target + "' must be an absolute path in the container, other than / and without '..', like /data");
                 target = null;
             } else if (target != null) {
                 target = Path.of(target).normalize().toString();

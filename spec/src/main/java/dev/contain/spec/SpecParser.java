@@ -76,7 +76,9 @@ public final class SpecParser {
             LoadSettings settings = LoadSettings.builder().setLabel(displayName).build();
             root = new Compose(settings).composeString(text).orElse(null);
         } catch (MarkedYamlEngineException e) {
-            parser.yaml.error(e.getProblemMark(), "YAML syntax: " + e.getProblem());
+            String context = e.getContext() == null ? "" : " (" + e.getContext()
+                    + e.getContextMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("") + ")";
+            parser.yaml.error(e.getProblemMark(), "YAML syntax: " + e.getProblem().trim() + context);
             return new SpecResult(null, parser.yaml.problems());
         } catch (YamlEngineException e) {
             parser.yaml.error((Node) null, "YAML syntax: " + e.getMessage());
@@ -90,7 +92,8 @@ public final class SpecParser {
             root = SpecOverrides.applyTo(mapping, overrides);
         }
         ContainerSpec spec = parser.spec(root, defaultName, file);
-        List<Problem> problems = parser.yaml.problems();
+        List<Problem> problems = new ArrayList<>(parser.yaml.problems());
+        problems.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         return new SpecResult(problems.isEmpty() ? spec : null, List.copyOf(problems));
     }
 
@@ -126,7 +129,7 @@ public final class SpecParser {
         if (f.containsKey("workdir")) {
             String text = yaml.string(f.get("workdir"), "workdir");
             if (text != null && !isAbsoluteContainerPath(text)) {
-                yaml.error(f.get("workdir"), "workdir '" + text + "' must be an absolute path in the container, like /app");
+                yaml.error(f.get("workdir"), "workdir '" + text + "' must be an absolute path in the container without '..', like /app");
             } else if (text != null) {
                 workdir = Path.of(text).normalize().toString();
             }

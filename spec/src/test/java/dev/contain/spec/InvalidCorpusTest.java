@@ -1,0 +1,47 @@
+package dev.contain.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every invalid spec under test resources gives exactly the messages, at exactly the positions, in expected.txt. */
+class InvalidCorpusTest {
+    static final Path DIR = Path.of("src/test/resources/invalid");
+
+    static List<Path> fixtures() throws IOException {
+        try (Stream<Path> files = Files.list(DIR)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    @Test
+    void corpusIsLargeEnough() throws IOException {
+        assertTrue(fixtures().size() >= 30, "at least 30 invalid specs");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eachFixtureGivesItsExpectedMessages() throws IOException {
+        List<String> expected = Files.readAllLines(DIR.resolve("expected.txt"));
+        return fixtures().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            String name = f.getFileName().toString();
+            List<String> want = expected.stream().filter(l -> l.startsWith(name + ":")).toList();
+            assertFalse(want.isEmpty(), "expected.txt has lines for " + name);
+            SpecResult result = SpecParser.parseFile(Path.of(name).isAbsolute() ? f : f);
+            List<String> got = new ArrayList<>();
+            result.problems().forEach(p -> got.add(p.toString().replace(f.toString(), name)));
+            assertEquals(want, got);
+            assertNull(result.spec(), "an invalid spec yields no spec");
+        }));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.contain.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpecParserTest {
+    static final Path BASE = Path.of("/specs/project");
+
+    static SpecResult parse(String yaml) {
+        return SpecParser.parse(yaml, "t.yaml", BASE, "fromfile", BASE.resolve("t.yaml"), List.of());
+    }
+
+    @Test
+    void defaultsForAMinimalSpec() {
+        ContainerSpec s = parse("image: busybox\ncommand: [sh, -c, 'echo hi']\n").spec();
+        assertEquals("fromfile", s.name(), "name from the file name");
+        assertEquals("fromfile", s.hostname(), "hostname = name");
+        assertEquals(new ImageRef.Stored("busybox"), s.image());
+        assertEquals(Namespace.DEFAULT, s.namespaces(), "all namespaces but time");
+        assertEquals(List.of(new Network.None()), s.networks(), "no network: loopback only");
+        assertEquals(Resources.NONE, s.resources(), "no limits");
+        assertEquals("/", s.workdir());
+        assertEquals(UserRef.ROOT, s.user());
+        assertFalse(s.readonlyRootfs());
+        assertFalse(s.init());
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheSpecFolder() {
+        ContainerSpec s = parse("""
+                image: ./rootfs
+                layers: [../shared/layer, site]
+                command: [true]
+                mounts: [{ source: ./data, target: /data }]
+                """).spec();
+        assertEquals(new ImageRef.Directory(Path.of("/specs/project/rootfs")), s.image());
+        assertEquals(List.of(Path.of("/specs/shared/layer"), Path.of("/specs/project/site")), s.layers());
+        assertEquals(Path.of("/specs/project/data"), ((Mount.Bind) s.mounts().get(0)).source());
+        assertInstanceOf(ImageRef.Archive.class, parse("image: ./debian.tar.xz\ncommand: [true]").spec().image());
+    }
+
+    @Test
+    void fullSpec() {
+        ContainerSpec s = parse("""
+                name: web
+                image: busybox
+                command: [httpd, -f]
+                args: [-p, 8080]
+                env: { A: 1, B: two }
+                workdir: /srv/www/
+                user: www-data:33
+                hostname: Web.local
+                resources: { memory: 64Mi, swap: 0, cpu: 150%, cpuWeight: 200, pids: 50 }
+                network: { bridge: br0, address: 10.0.0.5/24, gateway: 10.0.0.254 }
+                namespaces: [user, mnt, pid, net, time]
+                users: { uid: [{ container: 0, host: 100000, size: 65536 }] }
+                mounts: [{ type: tmpfs, target: /tmp, size: 16Mi, readOnly: true }]
+                readonlyRootfs: true
+                init: true
+                cgroupParent: /mygroup
+                """).spec();
+        assertEquals(List.of("httpd", "-f", "-p", "8080"), s.command());
+        assertEquals(Map.of("A", "1", "B", "two"), s.env());
+        assertEquals("/srv/www", s.workdir());
+        assertEquals(new UserRef(null, 33L, "www-data", null), s.user());
+        assertEquals(new Resources(64L << 20, 0L, 150.0, 200, 50L), s.resources());
+        Network.Bridge b = (Network.Bridge) s.networks().get(0);
+        assertEquals("br0", b.bridge());
+        assertEquals("10.0.0.5/24", b.address().toString());
+        assertEquals("10.0.0.0/24", b.subnet().toString());
+        assertEquals("10.0.0.254", b.gateway().toString());
+        assertTrue(s.namespaces().contains(Namespace.TIME));
+        assertEquals(List.of(new IdMapping(0, 100000, 65536)), s.uidMappings());
+        assertEquals(s.uidMappings(), s.gidMappings(), "gid mappings default to the uid ones");
+        assertEquals(new Mount.Tmpfs("/tmp", 16L << 20, true), s.mounts().get(0));
+        assertTrue(s.readonlyRootfs() && s.init());
+        assertEquals("/mygroup", s.cgroupParent());
+    }
+
+    @Test
+    void networkForms() {
+        Network.Bridge def = (Network.Bridge) parse("image: b\ncommand: [x]\nnetwork: bridge").spec().networks().get(0);
+        assertEquals("contain0", def.bridge());
+        assertEquals("192.168.42.0/24", def.subnet().toString());
+        assertEquals(null, def.address(), "allocated at run time");
+        assertEquals("192.168.42.1", def.gateway().toString());
+        ContainerSpec host = parse("image: b\ncommand: [x]\nnetwork: host").spec();
+        assertFalse(host.namespaces().contains(Namespace.NET), "host network: no net namespace by default");
+        assertEquals(List.of(new Network.Container("web")), parse("name: side\nimage: b\ncommand: [x]\nnetwork: container:web").spec().networks());
+        List<Network> two = parse("""
+                image: b
+                command: [x]
+                network:
+                  - { bridge: net-ab, address: 10.10.1.2/24 }
+                  - { bridge: net-bc, address: 10.10.2.2/24 }
+                """).spec().networks();
+        assertEquals(2, two.size());
+    }
+
+    @Test
+    void commandLineOverridesAreValidatedAndNamedByFlag() {
+        SpecOverrides o = new SpecOverrides().set("--memory", "resources.memory", "64MB").set("--name", "name", "other")
+                .set("--ip", "network.address", "192.168.42.20/24").list("--", "command", List.of("echo", "hi"))
+                .env("--env", Map.of("X", "1"));
+        SpecResult bad = SpecParser.parse("image: busybox\ncommand: [true]\nargs: [a]\nenv: {Y: 2}\n", "t.yaml", BASE, "t", null, o.tuples());
+        assertEquals(1, bad.problems().size());
+        assertEquals("--memory: '64MB' is not a valid memory quantity: use bytes or a number with Ki, Mi, Gi "
+                + "(powers of 1024) or k, M, G (powers of 1000), like 64Mi", bad.problems().get(0).toString());
+        SpecOverrides good = new SpecOverrides().set("--memory", "resources.memory", "64Mi").set("--name", "name", "other")
+                .set("--ip", "network.address", "192.168.42.20/24").list("--", "command", List.of("echo", "hi"))
+                .env("--env", Map.of("X", "1"));
+        ContainerSpec s = SpecParser.parse("image: busybox\ncommand: [true]\nargs: [a]\nenv: {Y: 2}\nresources: {cpu: 10%}\n",
+                "t.yaml", BASE, "t", null, good.tuples()).spec();
+        assertEquals("other", s.name());
+        assertEquals(List.of("echo", "hi"), s.command(), "a command after -- replaces command and args");
+        assertEquals(Map.of("X", "1", "Y", "2"), s.env());
+        assertEquals(64L << 20, s.resources().memoryBytes());
+        assertEquals(10.0, s.resources().cpuPercent(), "other resources stay");
+        assertEquals("192.168.42.20/24", ((Network.Bridge) s.networks().get(0)).address().toString());
+    }
+
+    @Test
+    void numbersInCommandsAreText() {
+        assertEquals(List.of("sleep", "10", "true"), parse("image: b\ncommand: [sleep, 10, true]").spec().command());
+    }
+}
