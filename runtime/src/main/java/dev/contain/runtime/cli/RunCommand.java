@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
                 .env("--env", env)
                 .list("--", "command", command);
         SpecResult result = before.isEmpty()
-                ? SpecParser.parse("{}", "command line", Path.of("").toAbsolutePath(), null, null, overrides.tuples())
+                ? SpecParser.parse("{}", "command line", Path.of("").toAbsolutePath(), generatedName(), null, overrides.tuples())
                 : SpecParser.parseFile(Path.of(before.get(0)), overrides.tuples());
         if (!result.valid()) {
             for (Problem p : result.problems()) {
@@ -122,6 +122,11 @@ final class RunCommand implements Callable<Integer> {
         }
         RunResult exit = engine.run(spec, progress(), this::forwardSignals);
         return exit.engineExitCode();
+    }
+
+    /** A name for a run made only of flags, like docker's: unique enough, valid as a hostname. */
+    private static String generatedName() {
+        return "run-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
     }
 
     private Progress progress() {

@@ -1,12 +1,9 @@
 package dev.contain.runtime.init;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -23,14 +20,15 @@ import java.nio.file.Path;
 public final class InitProcess implements AutoCloseable {
     private final Process process;
     private final SocketChannel channel;
-    private final BufferedReader in;
-    private final OutputStream out;
+    // Not Channels.newInputStream/newOutputStream: those hold the channel's blocking lock for a whole read,
+    // so a signal forwarded while the engine waits for the exit would block. The channel's own read and
+    // write may run at once.
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(8192).flip();
+    private final Object writeLock = new Object();
 
     private InitProcess(Process process, SocketChannel channel) {
         this.process = process;
         this.channel = channel;
-        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        this.out = Channels.newOutputStream(channel);
     }
 
     /** Starts the init and waits for it to connect; fails if it exits first. */
@@ -69,23 +67,39 @@ public final class InitProcess implements AutoCloseable {
 
     public void sendPlan(byte[] plan) throws IOException {
         byte[] header = ("plan 1 " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII);
-        synchronized (out) {
-            out.write(header);
-            out.write(plan);
-            out.flush();
-        }
+        write(ByteBuffer.allocate(header.length + plan.length).put(header).put(plan).flip());
     }
 
     public void send(String line) throws IOException {
-        synchronized (out) {
-            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+        write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void write(ByteBuffer buffer) throws IOException {
+        synchronized (writeLock) {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
         }
     }
 
-    /** The next line from the init, or null when it has exited. */
+    /** The next line from the init, or null when it has exited. Only one thread reads. */
     public String readLine() throws IOException {
-        return in.readLine();
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        while (true) {
+            while (readBuffer.hasRemaining()) {
+                byte b = readBuffer.get();
+                if (b == '\n') {
+                    return line.toString(StandardCharsets.UTF_8);
+                }
+                line.write(b);
+            }
+            readBuffer.clear();
+            int n = channel.read(readBuffer);
+            readBuffer.flip();
+            if (n < 0) {
+                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+            }
+        }
     }
 
     /** Closing the socket tells the init to kill the container, if it still runs. */

@@ -1,0 +1,223 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private engine installation for one test: its own data root (with the busybox image) and run root
+ * under a temp folder, the CLI run as a separate process like a user runs it, and a check that nothing
+ * the test made is left: no state, no writable layers, no mounts, no processes.
+ */
+public final class TestHost implements AutoCloseable {
+    private static Path busyboxArchive;
+
+    public final Path dir;
+    public final Path dataRoot;
+    public final Path runRoot;
+
+    public TestHost() throws IOException, InterruptedException {
+        assumeTrue(isRoot(), "integration tests need root (namespaces, overlay, cgroups)");
+        dir = Files.createTempDirectory("contain-test-");
+        dataRoot = dir.resolve("data");
+        runRoot = dir.resolve("run");
+        Path image = dataRoot.resolve("images/busybox/rootfs");
+        Files.createDirectories(image.getParent());
+        // a copy per test keeps tests independent; tar of a 2 MB rootfs takes a few ms
+        exec(List.of("tar", "--extract", "--file", busybox().toString(), "--directory", mkdirs(image).toString()));
+    }
+
+    public static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static synchronized Path busybox() throws IOException, InterruptedException {
+        if (busyboxArchive == null) {
+            Path out = Path.of("target/busybox.tar").toAbsolutePath();
+            if (!Files.exists(out)) {
+                exec(List.of("../images/busybox.sh", out.toString()));
+            }
+            busyboxArchive = out;
+        }
+        return busyboxArchive;
+    }
+
+    public Path imageRootfs() {
+        return dataRoot.resolve("images/busybox/rootfs");
+    }
+
+    public Path spec(String name, String yaml) throws IOException {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** The CLI in a new JVM, as a user runs it, with this host's roots. */
+    public ProcessBuilder cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.contain.runtime.cli.Main", "--root", dataRoot.toString(), "--run-root", runRoot.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
+        Process p = cli(args).start();
+        p.getOutputStream().close();
+        return Result.of(p, 60);
+    }
+
+    public Running start(String... args) throws IOException {
+        return new Running(cli(args).start());
+    }
+
+    /** What a finished CLI process printed and returned. */
+    public record Result(int exit, String out, String err) {
+        static Result of(Process p, int seconds) throws IOException, InterruptedException {
+            var out = readAsync(p.getInputStream());
+            var err = readAsync(p.getErrorStream());
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("contain did not finish in " + seconds + " s");
+            }
+            return new Result(p.exitValue(), out.get(), err.get());
+        }
+    }
+
+    private static java.util.function.Supplier<String> readAsync(java.io.InputStream in) {
+        StringBuilder sb = new StringBuilder();
+        Thread t = new Thread(() -> {
+            try {
+                sb.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        t.start();
+        return () -> {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return sb.toString();
+        };
+    }
+
+    /** A container running in the foreground of a CLI process the test drives through stdin and signals. */
+    public static final class Running {
+        public final Process process;
+        private final BufferedReader out;
+        private final StringBuilder seen = new StringBuilder();
+        private final java.util.function.Supplier<String> err;
+
+        Running(Process process) {
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.err = readAsync(process.getErrorStream());
+        }
+
+        /** Reads stdout until a line equals {@code line}; fails if the process ends first. */
+        public void awaitLine(String line) throws IOException {
+            String l;
+            while ((l = out.readLine()) != null) {
+                seen.append(l).append('\n');
+                if (l.equals(line)) {
+                    return;
+                }
+            }
+            throw new AssertionError("no line '" + line + "' before exit; stdout: " + seen + " stderr: " + err.get());
+        }
+
+        /** kill -SIG the engine (Process.destroy would also close its pipes). */
+        public void signal(String sig) throws IOException, InterruptedException {
+            exec(List.of("kill", "-" + sig, Long.toString(process.pid())));
+        }
+
+        public void send(String text) throws IOException {
+            OutputStream in = process.getOutputStream();
+            in.write(text.getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        }
+
+        public Result finish() throws IOException, InterruptedException {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("contain did not finish");
+            }
+            StringBuilder rest = new StringBuilder(seen);
+            for (String l; (l = out.readLine()) != null; ) {
+                rest.append(l).append('\n');
+            }
+            return new Result(process.exitValue(), rest.toString(), err.get());
+        }
+    }
+
+    /** Nothing the test made may remain: state, writable layers, mounts, processes. */
+    public void assertNothingLeft() throws IOException {
+        assertEquals(List.of(), list(runRoot), "state folders left in the run root");
+        assertEquals(List.of(), list(dataRoot.resolve("containers")), "writable layers left in the data root");
+        List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(dir.toString())).toList();
+        assertEquals(List.of(), mounts, "mounts left on the host");
+        List<String> processes = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> p.info().commandLine()
+                .filter(c -> c.contains(dir.toString()) && p.pid() != ProcessHandle.current().pid())
+                .ifPresent(processes::add));
+        assertEquals(List.of(), processes, "processes left running");
+    }
+
+    private static List<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            assertNothingLeft();
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Path mkdirs(Path p) throws IOException {
+        return Files.createDirectories(p);
+    }
+
+    static void exec(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(cmd + " failed: " + out);
+        }
+    }
+}
