@@ -39,6 +39,12 @@ public final class Planner {
 
     public Plan plan(ContainerSpec spec) throws ContainerError {
         String name = spec.name();
+        if (spec.resources().any()) {
+            throw new ContainerError(name, "cgroup", "resource limits are not implemented yet; remove resources to run without limits");
+        }
+        if (spec.networks().stream().anyMatch(n -> n instanceof dev.contain.spec.Network.Bridge || n instanceof dev.contain.spec.Network.Container)) {
+            throw new ContainerError(name, "network", "bridge and container networks are not implemented yet; use none or host");
+        }
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
         for (int i = spec.layers().size() - 1; i >= 0; i--) { // overlayfs wants the top layer first
