@@ -33,6 +33,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -220,10 +221,28 @@ static int mkdir_p(const char *path, mode_t mode) {
     return 0;
 }
 
+/*
+ * A bind remount (to make a mount read-only) must keep the flags the kernel locked on a mount inherited
+ * from a more privileged namespace (nosuid, nodev, noexec, atime), or it fails with EPERM.
+ */
+static unsigned long locked_flags(const char *target) {
+    struct statvfs sv;
+    if (statvfs(target, &sv) < 0) return 0;
+    unsigned long flags = 0;
+    if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    return flags;
+}
+
 static void run_operation(struct entry *e) {
     char **a = e->argv;
     if (!strcmp(e->key, "mount") && e->argc == 5) {
         unsigned long flags = strtoul(a[3], NULL, 10);
+        if ((flags & MS_REMOUNT) && (flags & MS_BIND)) flags |= locked_flags(a[1]);
         const char *src = a[0][0] ? a[0] : NULL, *type = a[2][0] ? a[2] : NULL, *data = a[4][0] ? a[4] : NULL;
         if (mount(src, a[1], type, flags, data) < 0)
             fail(1, errno, "mount %s on %s (type %s): %s", a[0][0] ? a[0] : "none", a[1], type ? type : "none", strerror(errno));
@@ -243,6 +262,8 @@ static void run_operation(struct entry *e) {
         if (chdir("/") < 0) fail(1, errno, "chdir /: %s", strerror(errno));
     } else if (!strcmp(e->key, "chroot") && e->argc == 1) {
         if (chdir(a[0]) < 0 || chroot(".") < 0 || chdir("/") < 0) fail(1, errno, "chroot %s: %s", a[0], strerror(errno));
+    } else if (!strcmp(e->key, "unshare") && e->argc == 1) {
+        if (unshare((int)strtoul(a[0], NULL, 10)) < 0) fail(1, errno, "unshare %s: %s", a[0], strerror(errno));
     } else if (!strcmp(e->key, "hostname") && e->argc == 1) {
         if (sethostname(a[0], strlen(a[0])) < 0) fail(1, errno, "sethostname %s: %s", a[0], strerror(errno));
     }

@@ -3,6 +3,7 @@ package dev.contain.runtime.cli;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.engine.Signals;
 import dev.contain.runtime.plan.PlanPrinter;
@@ -70,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cgroup-parent", description = "Parent cgroup for this run.")
     String cgroupParent;
 
+    @Option(names = "--ignore-missing-limits", description = "Run even where a limit cannot be set (controller missing), with a warning.")
+    boolean ignoreMissingLimits;
+
+    @Option(names = "--stats", description = "At exit, print CPU time used, peak memory and throttling.")
+    boolean stats;
+
     @Option(names = "--dry-run", description = "Print every namespace, id map, mount and write the run would do; do none.")
     boolean dryRun;
 
@@ -116,11 +123,18 @@ final class RunCommand implements Callable<Integer> {
             throw new ContainerError(spec.name(), "spec", "--ip: the spec has several networks; set each address in the spec");
         }
         Engine engine = new Engine(main.config());
+        RunOptions options = new RunOptions(ignoreMissingLimits);
         if (dryRun) {
-            System.out.print(PlanPrinter.print(engine.plan(spec)));
+            System.out.print(PlanPrinter.print(engine.plan(spec, options)));
             return 0;
         }
-        RunResult exit = engine.run(spec, progress(), this::forwardSignals);
+        RunResult exit = engine.run(spec, options, progress(), this::forwardSignals);
+        if (stats && exit.stats() != null) {
+            System.err.println(exit.stats().describe());
+        }
+        if (exit.oomKilled()) {
+            System.err.println("contain: " + spec.name() + ": killed by the kernel: out of memory" + exit.memoryLimitText());
+        }
         return exit.engineExitCode();
     }
 

@@ -1,9 +1,13 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.cgroup.CgroupLayout;
+import dev.contain.runtime.cgroup.CgroupPlanner;
+import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Planner;
+import dev.contain.runtime.stage.CgroupStage;
 import dev.contain.runtime.stage.ImageStage;
 import dev.contain.runtime.stage.NamespacesStage;
 import dev.contain.runtime.stage.Run;
@@ -17,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * The public API: the CLI is one user of it, a test framework or build tool embedding contain another.
- * {@code new Engine(config).run(spec, progress, r -> {})} runs a container in the foreground and returns
+ * {@code new Engine(config).run(spec, RunOptions.DEFAULT, Progress.SILENT, r -> {})} runs a container in the foreground and returns
  * how its command ended, with everything it made undone.
  */
 public final class Engine {
@@ -38,12 +42,20 @@ public final class Engine {
     }
 
     /** What a run would do, resolved; touches nothing. */
-    public Plan plan(ContainerSpec spec) throws ContainerError {
-        return new Planner(config).plan(spec);
+    public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
+        return new Planner(config, new CgroupPlanner(cgroupLayout(spec.name()), kernel)).plan(spec, options);
+    }
+
+    private CgroupLayout cgroupLayout(String container) throws ContainerError {
+        try {
+            return CgroupLayout.detect();
+        } catch (IOException e) {
+            throw new ContainerError(container, "cgroup", "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
+        }
     }
 
     List<Stage> stages() {
-        return List.of(new StateStage(), new ImageStage(), new NamespacesStage(), new StartStage());
+        return List.of(new StateStage(), new ImageStage(), new CgroupStage(), new NamespacesStage(), new StartStage());
     }
 
     /**
@@ -51,8 +63,8 @@ public final class Engine {
      * caller can forward signals to it ({@link Run#signal}). Every stage's objects are undone on return,
      * whether the command ended, a stage failed, or a signal stopped it.
      */
-    public RunResult run(ContainerSpec spec, Progress progress, Consumer<Run> onRun) throws ContainerError {
-        Plan plan = plan(spec);
+    public RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        Plan plan = plan(spec, options);
         Run run = new Run(plan, config, kernel, progress);
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
@@ -71,7 +83,11 @@ public final class Engine {
                 progress.stageDone(stage.name(), System.nanoTime() - t0);
             }
             progress.info("container started as process " + run.containerPid());
-            RunResult result = run.awaitExit();
+            RunResult exit = run.awaitExit();
+            CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
+            RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
+                    report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,
+                    CgroupReport.limitText(plan.cgroup().memoryLimit()));
             progress.info(result.describe());
             return result;
         } finally {

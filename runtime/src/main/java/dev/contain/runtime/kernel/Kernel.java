@@ -33,6 +33,9 @@ public interface Kernel {
     /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), if it is alive. */
     OptionalLong startTime(long pid);
 
+    /** SIGKILL a process found in a cgroup the engine made (so one of ours). */
+    void kill(long pid);
+
     /** SIGKILL pid, only if it is still the process that started at {@code startTime}. */
     void killIfSame(long pid, long startTime);
 }

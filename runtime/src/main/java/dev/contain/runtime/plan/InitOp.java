@@ -38,6 +38,12 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(newRoot); }
     }
 
+    /** unshare(2) after "go": the cgroup namespace is made once the process is in its cgroup, so that is its root. */
+    record Unshare(long flags) implements InitOp {
+        public String key() { return "unshare"; }
+        public List<String> fields() { return List.of(Long.toString(flags)); }
+    }
+
     record Hostname(String name) implements InitOp {
         public String key() { return "hostname"; }
         public List<String> fields() { return List.of(name); }

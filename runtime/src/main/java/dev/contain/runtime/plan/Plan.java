@@ -20,6 +20,7 @@ public record Plan(
         Path workDir,
         List<Path> lowerDirs,
         long cloneFlags,
+        dev.contain.runtime.cgroup.CgroupPlan cgroup,
         List<IdMapping> uidMap,
         List<IdMapping> gidMap,
         boolean denySetgroups,

@@ -14,6 +14,18 @@ public final class PlanPrinter {
         }
         s.append("state: mkdir ").append(plan.stateDir()).append('\n');
         s.append("state: mkdir ").append(plan.upperDir()).append(", ").append(plan.workDir()).append(", ").append(plan.rootfs()).append('\n');
+        for (String w : plan.cgroup().warnings()) {
+            s.append("cgroup: warning: ").append(w).append('\n');
+        }
+        for (var d : plan.cgroup().dirs()) {
+            s.append("cgroup: mkdir ").append(d.path()).append('\n');
+        }
+        for (var w : plan.cgroup().controllerEnables()) {
+            s.append("cgroup: write ").append(w.describe()).append('\n');
+        }
+        for (var w : plan.cgroup().limits()) {
+            s.append("cgroup: write ").append(w.describe()).append(w.optional() ? " (if the kernel has it)" : "").append('\n');
+        }
         s.append("namespaces: clone3 flags 0x").append(Long.toHexString(plan.cloneFlags())).append(" (")
                 .append(plan.spec().namespaces().stream().map(n -> n.key()).sorted().reduce((a, b) -> a + " " + b).orElse("none"))
                 .append(")\n");
@@ -25,6 +37,9 @@ public final class PlanPrinter {
         }
         for (IdMapping m : plan.gidMap()) {
             s.append("namespaces: write /proc/PID/gid_map: ").append(m).append('\n');
+        }
+        for (var procs : plan.cgroup().procsFiles()) {
+            s.append("namespaces: write PID to ").append(procs).append('\n');
         }
         for (InitOp op : plan.ops()) {
             s.append("init: ").append(describe(op)).append('\n');
@@ -48,6 +63,7 @@ public final class PlanPrinter {
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
+        if (op instanceof InitOp.Unshare u) return "unshare flags 0x" + Long.toHexString(u.flags()) + " (cgroup namespace rooted at the container's cgroup)";
         return op.toString();
     }
 }

@@ -10,7 +10,10 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_REC;
 import static dev.contain.runtime.plan.LinuxFlags.MS_REMOUNT;
 import static dev.contain.runtime.plan.LinuxFlags.MS_STRICTATIME;
 
+import dev.contain.runtime.cgroup.CgroupPlan;
+import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.spec.ContainerSpec;
@@ -31,17 +34,16 @@ public final class Planner {
 
     private final EngineConfig config;
     private final ImageStore images;
+    private final CgroupPlanner cgroups;
 
-    public Planner(EngineConfig config) {
+    public Planner(EngineConfig config, CgroupPlanner cgroups) {
         this.config = config;
         this.images = new ImageStore(config.dataRoot());
+        this.cgroups = cgroups;
     }
 
-    public Plan plan(ContainerSpec spec) throws ContainerError {
+    public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
         String name = spec.name();
-        if (spec.resources().any()) {
-            throw new ContainerError(name, "cgroup", "resource limits are not implemented yet; remove resources to run without limits");
-        }
         if (spec.networks().stream().anyMatch(n -> n instanceof dev.contain.spec.Network.Bridge || n instanceof dev.contain.spec.Network.Container)) {
             throw new ContainerError(name, "network", "bridge and container networks are not implemented yet; use none or host");
         }
@@ -66,7 +68,8 @@ public final class Planner {
         List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
 
-        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs);
+        CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
+        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs, cgroup);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
@@ -75,8 +78,31 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                LinuxFlags.cloneFlags(spec.namespaces()), uidMap, gidMap, userns && config.engineUid() != 0,
+                cloneFlags(spec.namespaces()), cgroup, uidMap, gidMap, userns && config.engineUid() != 0,
                 ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
+    }
+
+    /**
+     * The container's own cgroup, read-only at /sys/fs/cgroup, so programs that size themselves from their
+     * limits (JVMs, Go, Node) see them: on v2 the folder itself, on v1 one folder per controller.
+     */
+    private static void cgroupMounts(List<InitOp> ops, String target, CgroupPlan cgroup) {
+        if (cgroup.dirs().isEmpty()) {
+            return;
+        }
+        long ro = MS_BIND | MS_REMOUNT | MS_RDONLY;
+        if (cgroup.v2()) {
+            ops.add(new InitOp.Mount(cgroup.dirs().get(0).path().toString(), target, "", MS_BIND, ""));
+            ops.add(new InitOp.Mount("", target, "", ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+            return;
+        }
+        ops.add(new InitOp.Mount("cgroup", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"));
+        for (CgroupPlan.Dir d : cgroup.dirs()) {
+            ops.add(new InitOp.Mkdir(target + "/" + d.controller(), 0755));
+            ops.add(new InitOp.Mount(d.path().toString(), target + "/" + d.controller(), "", MS_BIND, ""));
+            ops.add(new InitOp.Mount("", target + "/" + d.controller(), "", ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+        }
+        ops.add(new InitOp.Mount("", target, "", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"));
     }
 
     /** Default: container root is the engine's user; for a root engine, ids 0-65535 map to themselves. */
@@ -87,9 +113,18 @@ public final class Planner {
         return List.of(engineId == 0 ? new IdMapping(0, 0, 65536) : new IdMapping(0, engineId, 1));
     }
 
-    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, List<Path> lowerDirs) {
+    /** All namespaces at clone time but cgroup, which is unshared after the process is in its cgroup. */
+    private static long cloneFlags(java.util.Set<Namespace> namespaces) {
+        return LinuxFlags.cloneFlags(namespaces) & ~LinuxFlags.cloneFlag(Namespace.CGROUP);
+    }
+
+    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, List<Path> lowerDirs,
+                                       CgroupPlan cgroup) {
         List<InitOp> ops = new ArrayList<>();
         String root = rootfs.toString();
+        if (spec.namespaces().contains(Namespace.CGROUP)) {
+            ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
+        }
         ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
         StringBuilder lower = new StringBuilder();
         for (Path p : lowerDirs) {
@@ -111,6 +146,7 @@ public final class Planner {
             ops.add(new InitOp.Mount("/sys", root + "/sys", "", MS_BIND | MS_REC, ""));
             ops.add(new InitOp.Mount("", root + "/sys", "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }
+        cgroupMounts(ops, root + "/sys/fs/cgroup", cgroup);
         String dev = root + "/dev";
         ops.add(new InitOp.Mkdir(dev, 0755));
         ops.add(new InitOp.Mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));

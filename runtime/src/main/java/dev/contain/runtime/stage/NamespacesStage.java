@@ -35,6 +35,13 @@ public final class NamespacesStage implements Stage {
         long pid = Long.parseLong(line.substring(4).trim());
         run.journal().record(new Undo.Process(pid, run.kernel().startTime(pid).orElse(0)));
         run.started(pid);
+        for (Path procs : plan.cgroup().procsFiles()) { // before "go": the command starts inside its limits
+            try {
+                run.kernel().write(procs, Long.toString(pid));
+            } catch (IOException e) {
+                throw run.error("cgroup", "cannot put process " + pid + " in " + procs + ": " + Errors.reason(e));
+            }
+        }
         if (!plan.uidMap().isEmpty()) {
             Path proc = Path.of("/proc", Long.toString(pid));
             if (plan.denySetgroups()) {

@@ -41,11 +41,39 @@ public sealed interface Undo {
         }
     }
 
+    /** A container's cgroup: whatever still runs in it is killed, then it is removed. */
+    record Cgroup(Path dir) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            dev.contain.runtime.cgroup.CgroupRemover.remove(kernel, dir);
+        }
+
+        @Override
+        public String encode() {
+            return "cgroup\t" + dir;
+        }
+    }
+
+    /** The engine's shared parent cgroup: removed by whichever run leaves it empty. */
+    record SharedCgroup(Path dir) implements Undo {
+        @Override
+        public void undo(Kernel kernel) {
+            dev.contain.runtime.cgroup.CgroupRemover.removeIfEmpty(kernel, dir);
+        }
+
+        @Override
+        public String encode() {
+            return "shared-cgroup\t" + dir;
+        }
+    }
+
     static Undo decode(String line) {
         String[] f = line.split("\t");
         return switch (f[0]) {
             case "tree" -> new Tree(Path.of(f[1]));
             case "process" -> new Process(Long.parseLong(f[1]), Long.parseLong(f[2]));
+            case "cgroup" -> new Cgroup(Path.of(f[1]));
+            case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
             default -> throw new IllegalArgumentException("unknown journal entry '" + f[0] + "'");
         };
     }

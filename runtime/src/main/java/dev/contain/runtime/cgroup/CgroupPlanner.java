@@ -1,0 +1,208 @@
+package dev.contain.runtime.cgroup;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.spec.Percent;
+import dev.contain.spec.Resources;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Resources to cgroup folders and file writes, for v1 (runc's fs, youki's libcgroups v1) or v2 (fs2).
+ * CPU percent p of one CPU: v2 {@code cpu.max} = "p/100*period period"; v1 {@code cpu.cfs_quota_us} =
+ * p/100 * {@code cpu.cfs_period_us}. Reads the parents' files; writes nothing.
+ */
+public final class CgroupPlanner {
+    public static final String DEFAULT_PARENT = "contain";
+    /** The kernel's minimum CFS quota. */
+    public static final long MIN_QUOTA_US = 1000;
+    private static final long DEFAULT_PERIOD_US = 100_000;
+
+    private final CgroupLayout layout;
+    private final Kernel kernel;
+
+    public CgroupPlanner(CgroupLayout layout, Kernel kernel) {
+        this.layout = layout;
+        this.kernel = kernel;
+    }
+
+    public CgroupPlan plan(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+        return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
+    }
+
+    private CgroupPlan v1(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+        List<CgroupPlan.Dir> dirs = new ArrayList<>();
+        Set<Path> parents = new LinkedHashSet<>();
+        Set<Path> mountPoints = new LinkedHashSet<>();
+        for (var e : layout.v1().entrySet()) {
+            if (!mountPoints.add(e.getValue().mountPoint())) {
+                continue; // co-mounted controllers (cpu,cpuacct) share one folder
+            }
+            Path parent = parentDir(e.getValue(), cgroupParent, false);
+            if (cgroupParent == null) {
+                parents.add(parent);
+            }
+            dirs.add(new CgroupPlan.Dir(e.getKey(), parent.resolve(name)));
+        }
+        List<CgroupPlan.Write> writes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Path memory = require(name, "memory", r.memoryBytes() != null || r.swapBytes() != null, cgroupParent, ignoreMissing, warnings);
+        if (memory != null && r.memoryBytes() != null) {
+            Path dir = memory.resolve(name);
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()), "memory", false));
+            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
+            // memsw exists only with swap accounting; without it, asking for a swap limit is an error
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(r.memoryBytes() + swap),
+                    "memory", r.swapBytes() == null));
+        }
+        Path cpu = require(name, "cpu", r.cpuPercent() != null || r.cpuWeight() != null, cgroupParent, ignoreMissing, warnings);
+        if (cpu != null && r.cpuPercent() != null) {
+            Path dir = cpu.resolve(name);
+            writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.cfs_quota_us"), r.cpuPercent(), dir.resolve("cpu.cfs_period_us")));
+        }
+        if (cpu != null && r.cpuWeight() != null) {
+            writes.add(new CgroupPlan.Write(cpu.resolve(name).resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
+        }
+        Path pids = require(name, "pids", r.pids() != null, cgroupParent, ignoreMissing, warnings);
+        if (pids != null && r.pids() != null) {
+            writes.add(new CgroupPlan.Write(pids.resolve(name).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+        }
+        return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
+                memory != null ? r.memoryBytes() : null);
+    }
+
+    /**
+     * The container's parent folder in the v1 hierarchy of {@code controller}, or null when that controller is
+     * not mounted: an error when a limit needs it, unless the user chose to run without such limits.
+     */
+    private Path require(String name, String controller, boolean needed, String cgroupParent, boolean ignoreMissing,
+                         List<String> warnings) throws ContainerError {
+        CgroupLayout.Hierarchy h = layout.v1().get(controller);
+        if (h == null && needed) {
+            String why = "the " + controller + " controller is not mounted (no cgroup v1 hierarchy with it in /proc/self/mountinfo)";
+            if (!ignoreMissing) {
+                throw new ContainerError(name, "cgroup", why + "; mount it (mount -t cgroup -o " + controller + " cgroup /sys/fs/cgroup/"
+                        + controller + ") or run with --ignore-missing-limits to run without this limit");
+            }
+            warnings.add(why + "; running without the " + controller + " limit (--ignore-missing-limits)");
+        }
+        return h == null ? null : parentDir(h, cgroupParent, false);
+    }
+
+    private CgroupPlan v2(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+        CgroupLayout.Hierarchy h = layout.v2();
+        Path parent = parentDir(h, cgroupParent, true);
+        Path dir = parent.resolve(name);
+        List<String> needed = new ArrayList<>();
+        if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
+        if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+        if (r.pids() != null) needed.add("pids");
+        List<String> available = words(h.mountPoint().resolve("cgroup.controllers"));
+        List<String> warnings = new ArrayList<>();
+        List<String> usable = new ArrayList<>();
+        for (String c : needed) {
+            if (available.contains(c)) {
+                usable.add(c);
+            } else if (ignoreMissing) {
+                warnings.add("the " + c + " controller is not available in " + h.mountPoint().resolve("cgroup.controllers")
+                        + "; running without the " + c + " limit (--ignore-missing-limits)");
+            } else {
+                throw new ContainerError(name, "cgroup", "the " + c + " controller is not available in "
+                        + h.mountPoint().resolve("cgroup.controllers") + "; enable it (echo +" + c + " > "
+                        + h.mountPoint().resolve("cgroup.subtree_control") + ") or run with --ignore-missing-limits");
+            }
+        }
+        // every folder from the root down to the container's parent must hand the controllers down
+        List<CgroupPlan.Write> enables = new ArrayList<>();
+        Path at = h.mountPoint();
+        List<Path> chain = new ArrayList<>(List.of(at));
+        for (Path part : h.mountPoint().relativize(parent)) {
+            at = at.resolve(part);
+            chain.add(at);
+        }
+        for (Path p : chain) {
+            List<String> enabled = words(p.resolve("cgroup.subtree_control"));
+            for (String c : usable) {
+                if (!enabled.contains(c)) {
+                    enables.add(new CgroupPlan.Write(p.resolve("cgroup.subtree_control"), "+" + c, c, false));
+                }
+            }
+        }
+        List<CgroupPlan.Write> writes = new ArrayList<>();
+        if (usable.contains("memory") && r.memoryBytes() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.max"), Long.toString(r.memoryBytes()), "memory", false));
+            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), Long.toString(swap), "memory", r.swapBytes() == null));
+        }
+        if (usable.contains("cpu") && r.cpuPercent() != null) {
+            writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.max"), r.cpuPercent(), dir.resolve("cpu.max")));
+        }
+        if (usable.contains("cpu") && r.cpuWeight() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("cpu.weight"), Integer.toString(r.cpuWeight()), "cpu", false));
+        }
+        if (usable.contains("pids") && r.pids() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+        }
+        return new CgroupPlan(true, List.of(new CgroupPlan.Dir("cgroup2", dir)),
+                cgroupParent == null ? List.of(parent) : List.of(), enables, writes, warnings,
+                usable.contains("memory") ? r.memoryBytes() : null);
+    }
+
+    /**
+     * Default parent: "contain" under the engine's own cgroup on v1, beside it on v2 (a v2 cgroup with
+     * processes cannot hand controllers down). An absolute cgroupParent is from the hierarchy's root; a
+     * relative one is placed like the default.
+     */
+    private static Path parentDir(CgroupLayout.Hierarchy h, String cgroupParent, boolean v2) {
+        String p = cgroupParent == null ? DEFAULT_PARENT : cgroupParent;
+        if (p.startsWith("/")) {
+            return h.mountPoint().resolve(p.substring(1)).normalize();
+        }
+        Path engine = h.engineDir();
+        Path base = v2 && !engine.equals(h.mountPoint()) ? engine.getParent() : engine;
+        return base.resolve(p).normalize();
+    }
+
+    /** The text to write for a CPU quota, from the period the new cgroup shows. */
+    public static String quotaValue(String name, CgroupPlan.Write w, String periodFileText) throws ContainerError {
+        String[] f = periodFileText.trim().split("\\s+");
+        long period = parseLong(f[f.length - 1], DEFAULT_PERIOD_US); // v1: "100000"; v2 cpu.max: "max 100000"
+        long quota = quota(name, w.cpuPercent(), period);
+        return w.file().equals(w.periodFile()) ? quota + " " + period : Long.toString(quota);
+    }
+
+    static long quota(String name, double percent, long periodUs) throws ContainerError {
+        long quota = Math.round(percent / 100.0 * periodUs);
+        if (quota < MIN_QUOTA_US) {
+            throw new ContainerError(name, "cgroup", "cpu " + Percent.format(percent) + " gives a quota of " + quota
+                    + " us per " + periodUs + " us period, below the kernel's minimum of 1 ms");
+        }
+        return quota;
+    }
+
+    /** cgroup v2 weight [1, 10000] to v1 shares [2, 262144], as runc and crun convert them. */
+    static long sharesOf(int weight) {
+        return 2 + ((long) (weight - 1) * 262142) / 9999;
+    }
+
+    private List<String> words(Path file) {
+        try {
+            String text = kernel.read(file).trim();
+            return text.isEmpty() ? List.of() : List.of(text.split("\\s+"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static long parseLong(String s, long fallback) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

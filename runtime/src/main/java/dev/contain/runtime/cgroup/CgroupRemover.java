@@ -1,0 +1,68 @@
+package dev.contain.runtime.cgroup;
+
+import dev.contain.runtime.kernel.Kernel;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+
+/**
+ * Removes a container's cgroup even when processes linger: cgroup.kill on v2, else SIGKILL to every pid
+ * in cgroup.procs, then rmdir, retried while the kernel still reports it busy (exiting tasks).
+ */
+public final class CgroupRemover {
+    private static final int ATTEMPTS = 400;
+
+    private CgroupRemover() {}
+
+    public static void remove(Kernel kernel, Path dir) throws IOException {
+        if (!kernel.exists(dir)) {
+            return;
+        }
+        for (int attempt = 0; ; attempt++) {
+            killAll(kernel, dir);
+            try {
+                kernel.rmdir(dir);
+                return;
+            } catch (FileSystemException e) {
+                if (attempt >= ATTEMPTS || !kernel.exists(dir)) {
+                    throw e;
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    /** rmdir of a shared parent when the last container has left it; kept while others use it. */
+    public static void removeIfEmpty(Kernel kernel, Path dir) {
+        try {
+            kernel.rmdir(dir);
+        } catch (DirectoryNotEmptyException ignored) {
+            // another container's cgroup is inside
+        } catch (IOException ignored) {
+            // EBUSY: in use by another run right now; whoever leaves last removes it
+        }
+    }
+
+    private static void killAll(Kernel kernel, Path dir) throws IOException {
+        Path kill = dir.resolve("cgroup.kill");
+        if (kernel.exists(kill)) {
+            kernel.write(kill, "1");
+            return;
+        }
+        String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
+        for (String pid : procs.split("\\s+")) {
+            if (!pid.isEmpty()) {
+                kernel.kill(Long.parseLong(pid));
+            }
+        }
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(attempt < 20 ? 1 : 10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.contain.runtime.stage;
+
+import dev.contain.runtime.cgroup.CgroupPlan;
+import dev.contain.runtime.cgroup.CgroupPlanner;
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.Errors;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
+ * The container's process is put in it by {@link NamespacesStage}, between "pid" and "go".
+ */
+public final class CgroupStage implements Stage {
+    @Override
+    public String name() {
+        return "cgroup";
+    }
+
+    @Override
+    public void apply(Run run) throws ContainerError, IOException {
+        CgroupPlan plan = run.plan().cgroup();
+        for (String warning : plan.warnings()) {
+            run.progress().info("contain: " + run.plan().name() + ": cgroup: warning: " + warning);
+        }
+        for (Path parent : plan.sharedParents()) {
+            run.journal().record(new Undo.SharedCgroup(parent));
+        }
+        for (CgroupPlan.Dir dir : plan.dirs()) {
+            run.journal().record(new Undo.Cgroup(dir.path()));
+            mkdir(run, dir);
+        }
+        for (CgroupPlan.Write w : plan.controllerEnables()) {
+            write(run, w, w.value());
+        }
+        for (CgroupPlan.Write w : plan.limits()) {
+            String value = w.value();
+            if (w.cpuPercent() != null) {
+                value = CgroupPlanner.quotaValue(run.plan().name(), w, read(run, w.periodFile()));
+            }
+            write(run, w, value);
+        }
+    }
+
+    private void mkdir(Run run, CgroupPlan.Dir dir) throws ContainerError {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                run.kernel().mkdirs(dir.path());
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt < 3) continue; // the shared parent was removed by a run leaving it at this instant
+                throw fail(run, "cannot create " + dir.path(), e, dir.controller());
+            } catch (IOException e) {
+                throw fail(run, "cannot create " + dir.path(), e, dir.controller());
+            }
+        }
+    }
+
+    private void write(Run run, CgroupPlan.Write w, String value) throws ContainerError {
+        try {
+            run.kernel().write(w.file(), value);
+        } catch (NoSuchFileException e) {
+            if (w.optional()) {
+                return; // e.g. memory.memsw.* without swap accounting: there is no swap to limit
+            }
+            throw fail(run, "cannot write " + w.file() + ": this kernel has no such file", e, w.controller());
+        } catch (IOException e) {
+            throw fail(run, "cannot write " + w.file() + ": " + Errors.reason(e), e, w.controller());
+        }
+    }
+
+    private String read(Run run, Path file) throws ContainerError {
+        try {
+            return run.kernel().read(file);
+        } catch (IOException e) {
+            throw run.error(name(), "cannot read " + file + ": " + Errors.reason(e));
+        }
+    }
+
+    private ContainerError fail(Run run, String what, IOException e, String controller) {
+        String message = what.contains(": ") ? what : what + ": " + Errors.reason(e);
+        String hint = Errors.reason(e).contains("Read-only") ? "; the cgroup filesystem is read-only here (is /sys/fs/cgroup mounted rw?)"
+                : Errors.reason(e).contains("Permission") ? "; the " + controller + " controller is not delegated to this user" : "";
+        return new ContainerError(run.plan().name(), name(), message + hint + (hint.isEmpty() ? "" : "; --ignore-missing-limits runs without it"), ContainerError.ENGINE, e);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contain.runtime.cgroup.CgroupLayout;
+import dev.contain.runtime.cgroup.CgroupPlan;
+import dev.contain.runtime.cgroup.CgroupPlanner;
+import dev.contain.runtime.cgroup.CgroupReport;
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.stage.CgroupStage;
+import dev.contain.runtime.stage.Run;
+import dev.contain.spec.ContainerSpec;
+import dev.contain.spec.Resources;
+import dev.contain.spec.SpecParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** cgroup layout detection, and the v1/v2 file math against a fake cgroupfs: no root needed. */
+class CgroupTest {
+    @TempDir
+    Path tmp;
+
+    static String resource(String name) throws IOException {
+        return Files.readString(Path.of("src/test/resources/cgroup", name));
+    }
+
+    @Test
+    void detectsHybridLikeThisMachine() throws IOException {
+        CgroupLayout l = CgroupLayout.parse(resource("hybrid.mountinfo"), resource("hybrid.cgroup"));
+        assertEquals(CgroupLayout.Mode.HYBRID, l.mode());
+        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.copyOf(l.v1().keySet()));
+        assertEquals(Path.of("/sys/fs/cgroup/memory/process_api/b19fa31687b7fda5c5d454038b0f24c0"), l.v1().get("memory").engineDir());
+        assertEquals(Path.of("/sys/fs/cgroup/unified"), l.v2().mountPoint());
+        assertEquals(false, l.usesV2(), "hybrid machines keep their controllers in v1");
+    }
+
+    @Test
+    void detectsUnified() throws IOException {
+        CgroupLayout l = CgroupLayout.parse(resource("unified.mountinfo"), resource("unified.cgroup"));
+        assertEquals(CgroupLayout.Mode.UNIFIED, l.mode());
+        assertTrue(l.usesV2());
+        assertEquals(Path.of("/sys/fs/cgroup/user.slice/user-1000.slice/session-3.scope"), l.v2().engineDir());
+    }
+
+    @Test
+    void detectsLegacyWithCoMountedControllers() throws IOException {
+        CgroupLayout l = CgroupLayout.parse(resource("legacy.mountinfo"), resource("legacy.cgroup"));
+        assertEquals(CgroupLayout.Mode.LEGACY, l.mode());
+        assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct"), l.v1().get("cpu").mountPoint());
+        assertEquals(l.v1().get("cpu").mountPoint(), l.v1().get("cpuacct").mountPoint());
+        assertEquals(Path.of("/sys/fs/cgroup/memory/system.slice/ci.service"), l.v1().get("memory").engineDir());
+    }
+
+    private FakeCgroupKernel v2Tree() throws IOException {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, false);
+        Files.writeString(tmp.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n");
+        Files.writeString(tmp.resolve("cgroup.subtree_control"), "memory pids\n");
+        Path slice = Files.createDirectories(tmp.resolve("user.slice/user-1000.slice/session-3.scope"));
+        Files.writeString(tmp.resolve("user.slice/cgroup.subtree_control"), "memory pids\n");
+        Files.writeString(tmp.resolve("user.slice/user-1000.slice/cgroup.subtree_control"), "\n");
+        Files.writeString(slice.resolve("cgroup.procs"), "4242\n");
+        return k;
+    }
+
+    private CgroupLayout v2Layout() {
+        return CgroupLayout.parse("28 25 0:26 / " + tmp + " rw - cgroup2 cgroup2 rw\n", "0::/user.slice/user-1000.slice/session-3.scope\n");
+    }
+
+    private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
+        ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), List.of(), false,
+                List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false);
+        return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
+    }
+
+    @Test
+    void v2WritesWhatTheKernelAcceptsBesideTheEnginesCgroup() throws Exception {
+        FakeCgroupKernel k = v2Tree();
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, 50.0, null, 64L), null, false);
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of(
+                "mkdir user.slice/user-1000.slice/contain",
+                "mkdir user.slice/user-1000.slice/contain/web",
+                "write cgroup.subtree_control +cpu",
+                "write user.slice/cgroup.subtree_control +cpu",
+                "write user.slice/user-1000.slice/cgroup.subtree_control +memory",
+                "write user.slice/user-1000.slice/cgroup.subtree_control +cpu",
+                "write user.slice/user-1000.slice/cgroup.subtree_control +pids",
+                "write user.slice/user-1000.slice/contain/cgroup.subtree_control +memory",
+                "write user.slice/user-1000.slice/contain/cgroup.subtree_control +cpu",
+                "write user.slice/user-1000.slice/contain/cgroup.subtree_control +pids",
+                "write user.slice/user-1000.slice/contain/web/memory.max 67108864",
+                "write user.slice/user-1000.slice/contain/web/memory.swap.max 0",
+                "write user.slice/user-1000.slice/contain/web/cpu.max 50000 100000",
+                "write user.slice/user-1000.slice/contain/web/pids.max 64"), k.log);
+        assertEquals("4242\n", Files.readString(tmp.resolve("user.slice/user-1000.slice/session-3.scope/cgroup.procs")),
+                "the engine's own cgroup is never touched");
+        k.log.clear();
+        assertEquals(List.of(), run.journal().undoAll(k));
+        assertEquals(List.of("rmdir user.slice/user-1000.slice/contain/web", "rmdir user.slice/user-1000.slice/contain"), k.log);
+    }
+
+    @Test
+    void v2CpuQuotaFollowsThePeriodTheCgroupShows() throws Exception {
+        FakeCgroupKernel k = v2Tree();
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(null, null, 150.0, 200, null), "/custom", false);
+        Run run = run(plan, k);
+        k.mkdirs(tmp.resolve("custom/web"));
+        Files.writeString(tmp.resolve("custom/web/cpu.max"), "max 250000\n");
+        new CgroupStage().apply(run);
+        assertTrue(k.log.contains("write custom/web/cpu.max 375000 250000"), k.log.toString());
+        assertTrue(k.log.contains("write custom/web/cpu.weight 200"), k.log.toString());
+        assertEquals(List.of(), plan.sharedParents(), "a parent the user named is never removed");
+        run.journal().undoAll(k);
+    }
+
+    @Test
+    void v2MissingControllerIsAnErrorUnlessIgnored() throws Exception {
+        FakeCgroupKernel k = v2Tree();
+        Files.writeString(tmp.resolve("cgroup.controllers"), "cpu io pids\n");
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupPlanner(v2Layout(), k)
+                .plan("web", new Resources(64L << 20, null, null, null, null), null, false));
+        assertEquals("web: cgroup: the memory controller is not available in " + tmp.resolve("cgroup.controllers")
+                + "; enable it (echo +memory > " + tmp.resolve("cgroup.subtree_control") + ") or run with --ignore-missing-limits",
+                e.userMessage());
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, true);
+        assertEquals(List.of(), plan.limits());
+        assertEquals(1, plan.warnings().size());
+    }
+
+    private CgroupLayout v1Layout() throws IOException {
+        for (String c : List.of("cpu", "cpuacct", "memory", "pids")) {
+            Files.createDirectories(tmp.resolve(c));
+        }
+        return CgroupLayout.parse(resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString()), resource("hybrid.cgroup"));
+    }
+
+    @Test
+    void v1CreatesOneGroupPerHierarchyUnderTheEnginesOwn() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, null, 20.0, 100, 10L), null, false);
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        String mem = "memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain/web";
+        assertTrue(k.log.contains("write " + mem + "/memory.limit_in_bytes 67108864"), k.log.toString());
+        assertTrue(k.log.stream().noneMatch(l -> l.contains("memsw")), "without swap accounting there is no swap to limit: " + k.log);
+        assertTrue(k.log.contains("write cpu/contain/web/cpu.cfs_quota_us 20000"), k.log.toString());
+        assertTrue(k.log.contains("write cpu/contain/web/cpu.shares 2597"), k.log.toString());
+        assertTrue(k.log.contains("write pids/contain/web/pids.max 10"), k.log.toString());
+        run.journal().undoAll(k);
+        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.of(tmp.toFile().list()).stream().filter(n -> !n.equals("state")).sorted().toList());
+        assertTrue(Files.notExists(tmp.resolve("cpu/contain")), "the shared parent goes with the last container");
+    }
+
+    @Test
+    void anExplicitSwapLimitWithoutSwapAccountingFails() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, 32L << 20, null, null, null), null, false);
+        Run run = run(plan, k);
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupStage().apply(run));
+        assertTrue(e.userMessage().endsWith("memory.memsw.limit_in_bytes: this kernel has no such file"), e.userMessage());
+        run.journal().undoAll(k);
+    }
+
+    @Test
+    void aLimitTheKernelRefusesFailsTheRunNamingControllerFileAndCause() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        k.failWrite("memory.limit_in_bytes", "Device or resource busy");
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, false);
+        Run run = run(plan, k);
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupStage().apply(run));
+        assertEquals("web: cgroup: cannot write " + tmp + "/memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain/web/"
+                + "memory.limit_in_bytes: Device or resource busy", e.userMessage());
+        assertEquals(List.of(), run.journal().undoAll(k));
+        assertTrue(Files.notExists(tmp.resolve("memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain")), "nothing left");
+    }
+
+    @Test
+    void cpuBelowTheKernelsMinimumQuotaIsRefused() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(null, null, 1.0, null, null), null, false);
+        Run run = run(plan, k);
+        Files.createDirectories(tmp.resolve("cpu/contain/web"));
+        Files.writeString(tmp.resolve("cpu/contain/web/cpu.cfs_period_us"), "50000\n");
+        Files.writeString(tmp.resolve("cpu/contain/web/cpu.cfs_quota_us"), "-1\n");
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupStage().apply(run));
+        assertEquals("web: cgroup: cpu 1% gives a quota of 500 us per 50000 us period, below the kernel's minimum of 1 ms", e.userMessage());
+        run.journal().undoAll(k);
+    }
+
+    @Test
+    void reportReadsOomKillsFromV2Events() throws Exception {
+        FakeCgroupKernel k = v2Tree();
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, false);
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        Files.writeString(plan.dir("memory").resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n");
+        assertEquals(1, CgroupReport.read(k, plan).oomKills());
+        run.journal().undoAll(k);
+    }
+}

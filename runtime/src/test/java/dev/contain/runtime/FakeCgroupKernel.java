@@ -1,0 +1,134 @@
+package dev.contain.runtime;
+
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.LinuxKernel;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A cgroupfs in a temp folder that behaves like the kernel where the engine can tell: mkdir creates the
+ * interface files, "+ctl" to cgroup.subtree_control adds the controller, rmdir removes a group with its
+ * files. It records every mkdir and write, and can be told to fail a write with an errno.
+ */
+final class FakeCgroupKernel implements Kernel {
+    private static final Map<String, String> INTERFACE = Map.of("cgroup.procs", "", "cgroup.subtree_control", "",
+            "memory.max", "max", "memory.swap.max", "max", "cpu.max", "max 100000", "cpu.weight", "100", "pids.max", "max",
+            "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+    private static final Map<String, String> INTERFACE_V1 = Map.of("cgroup.procs", "", "memory.limit_in_bytes", "9223372036854771712",
+            "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max");
+
+    final List<String> log = new ArrayList<>();
+    private final Path root;
+    private final boolean v1;
+    private final Map<String, String> failures = new java.util.HashMap<>();
+
+    FakeCgroupKernel(Path root, boolean v1) {
+        this.root = root;
+        this.v1 = v1;
+    }
+
+    void failWrite(String fileName, String reason) {
+        failures.put(fileName, reason);
+    }
+
+    private String rel(Path p) {
+        return root.relativize(p).toString();
+    }
+
+    @Override
+    public void mkdirs(Path dir) throws IOException {
+        Path at = dir;
+        List<Path> created = new ArrayList<>();
+        while (!Files.exists(at)) {
+            created.add(0, at);
+            at = at.getParent();
+        }
+        for (Path d : created) {
+            Files.createDirectory(d);
+            log.add("mkdir " + rel(d));
+            for (var f : (v1 ? INTERFACE_V1 : INTERFACE).entrySet()) {
+                Files.writeString(d.resolve(f.getKey()), f.getValue());
+            }
+        }
+    }
+
+    @Override
+    public void mkdirExclusive(Path dir) throws IOException {
+        Files.createDirectory(dir);
+    }
+
+    @Override
+    public void write(Path file, String content) throws IOException {
+        if (!file.startsWith(root)) {
+            LinuxKernel.INSTANCE.write(file, content);
+            return;
+        }
+        String reason = failures.get(file.getFileName().toString());
+        if (reason != null) {
+            throw new FileSystemException(file.toString(), null, reason);
+        }
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString());
+        }
+        log.add("write " + rel(file) + " " + content);
+        if (file.getFileName().toString().equals("cgroup.subtree_control")) {
+            String now = Files.readString(file).trim();
+            Files.writeString(file, (now + " " + content.substring(1)).trim());
+        } else {
+            Files.writeString(file, content);
+        }
+    }
+
+    @Override
+    public String read(Path file) throws IOException {
+        return Files.readString(file);
+    }
+
+    @Override
+    public boolean exists(Path path) {
+        return Files.exists(path);
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        return LinuxKernel.INSTANCE.list(dir);
+    }
+
+    @Override
+    public void rmdir(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (Files.isDirectory(f)) throw new java.nio.file.DirectoryNotEmptyException(dir.toString());
+            }
+        }
+        LinuxKernel.INSTANCE.deleteTree(dir);
+        log.add("rmdir " + rel(dir));
+    }
+
+    @Override
+    public void deleteTree(Path dir) throws IOException {
+        LinuxKernel.INSTANCE.deleteTree(dir);
+    }
+
+    @Override
+    public OptionalLong startTime(long pid) {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public void kill(long pid) {
+        log.add("kill " + pid);
+    }
+
+    @Override
+    public void killIfSame(long pid, long startTime) {
+        log.add("kill " + pid);
+    }
+}
