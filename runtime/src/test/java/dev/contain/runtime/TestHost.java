@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import dev.contain.runtime.cgroup.CgroupLayout;
 
 /**
  * A private engine installation for one test: its own data root (with the busybox image) and run root
@@ -182,11 +183,29 @@ public final class TestHost implements AutoCloseable {
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .filter(l -> l.contains(dir.toString())).toList();
         assertEquals(List.of(), mounts, "mounts left on the host");
+        assertEquals(List.of(), leftoverCgroups(), "cgroups left");
         List<String> processes = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(p -> p.info().commandLine()
                 .filter(c -> c.contains(dir.toString()) && p.pid() != ProcessHandle.current().pid())
                 .ifPresent(processes::add));
         assertEquals(List.of(), processes, "processes left running");
+    }
+
+    /** The engine's shared cgroup parent goes with the last container; tests run one engine at a time. */
+    static List<String> leftoverCgroups() throws IOException {
+        var layout = dev.contain.runtime.cgroup.CgroupLayout.detect();
+        List<String> left = new ArrayList<>();
+        List<CgroupLayout.Hierarchy> hierarchies = new ArrayList<>(layout.v1().values());
+        if (layout.usesV2()) {
+            hierarchies.add(layout.v2());
+        }
+        for (var h : hierarchies) {
+            Path parent = layout.usesV2() ? h.engineDir().getParent().resolve("contain") : h.engineDir().resolve("contain");
+            if (Files.exists(parent)) {
+                left.add(parent.toString());
+            }
+        }
+        return left;
     }
 
     private static List<String> list(Path dir) throws IOException {

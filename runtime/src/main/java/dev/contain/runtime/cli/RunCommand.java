@@ -151,6 +151,11 @@ final class RunCommand implements Callable<Integer> {
             }
 
             @Override
+            public void warn(String line) {
+                System.err.println(line);
+            }
+
+            @Override
             public void stageDone(String stage, long nanos) {
                 if (trace) System.err.printf("trace: %-10s %8.2f ms%n", stage, nanos / 1e6);
             }

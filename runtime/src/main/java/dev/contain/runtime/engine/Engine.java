@@ -98,7 +98,7 @@ public final class Engine {
             List<String> failures = run.journal().undoAll(kernel);
             progress.stageDone("teardown", System.nanoTime() - t0);
             for (String f : failures) {
-                progress.info("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
+                progress.warn("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
             }
             progress.info("container \"" + plan.name() + "\" terminated");
         }

@@ -4,10 +4,14 @@ package dev.contain.runtime.engine;
 public interface Progress {
     Progress SILENT = new Progress() {
         @Override public void info(String line) {}
+        @Override public void warn(String line) {}
         @Override public void stageDone(String stage, long nanos) {}
     };
 
     void info(String line);
+
+    /** Printed even with -q: something the user must know (a skipped limit, a kill, a leftover). */
+    void warn(String line);
 
     void stageDone(String stage, long nanos);
 }

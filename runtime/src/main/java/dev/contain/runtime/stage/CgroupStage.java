@@ -22,7 +22,7 @@ public final class CgroupStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         CgroupPlan plan = run.plan().cgroup();
         for (String warning : plan.warnings()) {
-            run.progress().info("contain: " + run.plan().name() + ": cgroup: warning: " + warning);
+            run.progress().warn("contain: " + run.plan().name() + ": cgroup: warning: " + warning);
         }
         for (Path parent : plan.sharedParents()) {
             run.journal().record(new Undo.SharedCgroup(parent));

@@ -19,6 +19,7 @@ public final class Run {
     private volatile InitProcess init;
     private volatile long containerPid;
     private volatile int interruptedBy;
+    private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
 
     public Run(Plan plan, EngineConfig config, Kernel kernel, Progress progress) {
         this.plan = plan;
@@ -51,12 +52,17 @@ public final class Run {
 
     /**
      * Ctrl-C, SIGTERM or SIGHUP reached the engine: once the init exists the signal goes to the container
-     * and the run ends when the command does; before that, the run stops at the next stage.
+     * and the run ends when the command does; before that, the run stops at the next stage. A command that
+     * ignores it (a PID 1 without a handler does) is killed by the second one, as users expect of Ctrl-C.
      */
     public void signal(int signal) {
         InitProcess current = init;
         if (current != null) {
             try {
+                if (forwarded.incrementAndGet() > 1) {
+                    progress.warn("contain: " + plan.name() + ": signalled again: killing the container");
+                    signal = dev.contain.runtime.engine.Signals.SIGKILL;
+                }
                 current.send("signal " + signal);
                 return;
             } catch (IOException e) {
