@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -264,6 +266,14 @@ static void run_operation(struct entry *e) {
         if (chdir(a[0]) < 0 || chroot(".") < 0 || chdir("/") < 0) fail(1, errno, "chroot %s: %s", a[0], strerror(errno));
     } else if (!strcmp(e->key, "unshare") && e->argc == 1) {
         if (unshare((int)strtoul(a[0], NULL, 10)) < 0) fail(1, errno, "unshare %s: %s", a[0], strerror(errno));
+    } else if (!strcmp(e->key, "loopback_up") && e->argc == 0) {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = {0};
+        strcpy(ifr.ifr_name, "lo");
+        if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) fail(1, errno, "find lo: %s", strerror(errno));
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) fail(1, errno, "bring up lo: %s", strerror(errno));
+        close(fd);
     } else if (!strcmp(e->key, "hostname") && e->argc == 1) {
         if (sethostname(a[0], strlen(a[0])) < 0) fail(1, errno, "sethostname %s: %s", a[0], strerror(errno));
     }
@@ -354,6 +364,21 @@ int main(int argc, char **argv) {
     read_plan(sock, &plan);
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
     setsid();
+
+    /* network container:NAME: the first process shares another container's network namespace. Joined here,
+     * by the init's host side (root in the initial user namespace), since the container's own user
+     * namespace has no rights over a sibling's network namespace. */
+    for (int i = 0; i < plan.count; i++) {
+        struct entry *e = &plan.entries[i];
+        if (!strcmp(e->key, "join_netns") && e->argc == 1) {
+            int fd = open(e->argv[0], O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+                send_line(sock, "error setup %d join the network namespace %s: %s", errno, e->argv[0], strerror(errno));
+                return 125;
+            }
+            close(fd);
+        }
+    }
 
     int go_pipe[2], err_pipe[2];
     if (pipe2(go_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) die("pipe: %s", strerror(errno));

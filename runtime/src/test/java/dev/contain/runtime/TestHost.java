@@ -28,8 +28,14 @@ public final class TestHost implements AutoCloseable {
     public final Path dir;
     public final Path dataRoot;
     public final Path runRoot;
+    /** The network namespace this test made for the engine, or null: links and traffic stay inside it. */
+    public final String netns;
 
     public TestHost() throws IOException, InterruptedException {
+        this(false);
+    }
+
+    public TestHost(boolean ownNetwork) throws IOException, InterruptedException {
         assumeTrue(isRoot(), "integration tests need root (namespaces, overlay, cgroups)");
         dir = Files.createTempDirectory("contain-test-");
         dataRoot = dir.resolve("data");
@@ -38,6 +44,24 @@ public final class TestHost implements AutoCloseable {
         Files.createDirectories(image.getParent());
         // a copy per test keeps tests independent; tar of a 2 MB rootfs takes a few ms
         exec(List.of("tar", "--extract", "--file", busybox().toString(), "--directory", mkdirs(image).toString()));
+        netns = ownNetwork ? "contain-test-" + ProcessHandle.current().pid() + "-" + dir.getFileName().toString().replaceAll("\\D", "") : null;
+        if (netns != null) {
+            exec(List.of("ip", "netns", "add", netns));
+            inNetns("ip", "link", "set", "lo", "up");
+        }
+    }
+
+    /** A command run in the test's network namespace (only the net namespace: mounts and cgroups stay the host's). */
+    public String inNetns(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(cmd + " did not finish");
+        }
+        return p.exitValue() == 0 ? out : "exit " + p.exitValue() + ": " + out;
     }
 
     public static boolean isRoot() {
@@ -72,7 +96,11 @@ public final class TestHost implements AutoCloseable {
 
     /** The CLI in a new JVM, as a user runs it, with this host's roots. */
     public ProcessBuilder cli(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.contain.runtime.cli.Main", "--root", dataRoot.toString(), "--run-root", runRoot.toString()));
         cmd.addAll(List.of(args));
@@ -152,6 +180,26 @@ public final class TestHost implements AutoCloseable {
             exec(List.of("kill", "-" + sig, Long.toString(process.pid())));
         }
 
+        /** The next line of stdout. */
+        public String nextLine() throws IOException {
+            String l = out.readLine();
+            if (l == null) {
+                throw new AssertionError("no more output; stdout: " + seen + " stderr: " + err.get());
+            }
+            seen.append(l).append('\n');
+            return l;
+        }
+
+        /** Reads stdout until a line contains {@code text}; returns that line. */
+        public String firstLineContaining(String text) throws IOException {
+            while (true) {
+                String l = nextLine();
+                if (l.contains(text)) {
+                    return l;
+                }
+            }
+        }
+
         public void send(String text) throws IOException {
             OutputStream in = process.getOutputStream();
             in.write(text.getBytes(StandardCharsets.UTF_8));
@@ -221,7 +269,20 @@ public final class TestHost implements AutoCloseable {
     public void close() throws IOException {
         try {
             assertNothingLeft();
+            if (netns != null) {
+                String links = inNetns("ip", "-o", "link", "show");
+                assertEquals(List.of(), links.lines().filter(l -> l.contains("ct-") || l.contains("veth")).toList(), "veths left");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            if (netns != null) {
+                try {
+                    exec(List.of("ip", "netns", "del", netns));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -13,7 +13,8 @@ import java.util.Map;
  * v1 hierarchies for the controllers plus a cgroup2 tree without them (this machine). Legacy: v1 only.
  */
 public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2) {
-    public enum Mode { UNIFIED, HYBRID, LEGACY }
+    /** NONE: no cgroup filesystem is mounted in this mount namespace (e.g. under `ip netns exec`). */
+    public enum Mode { UNIFIED, HYBRID, LEGACY, NONE }
 
     /** A mounted hierarchy and the engine's own cgroup in it (a path relative to the mount's root). */
     public record Hierarchy(Path mountPoint, String enginePath) {
@@ -63,7 +64,7 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2) {
                 }
             }
         }
-        Mode mode = v1.isEmpty() ? Mode.UNIFIED : v2 != null ? Mode.HYBRID : Mode.LEGACY;
+        Mode mode = v1.isEmpty() ? (v2 != null ? Mode.UNIFIED : Mode.NONE) : v2 != null ? Mode.HYBRID : Mode.LEGACY;
         return new CgroupLayout(mode, v1, v2);
     }
 

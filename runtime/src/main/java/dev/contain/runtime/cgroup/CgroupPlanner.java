@@ -31,6 +31,15 @@ public final class CgroupPlanner {
     }
 
     public CgroupPlan plan(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+        if (layout.mode() == CgroupLayout.Mode.NONE) {
+            String why = "no cgroup filesystem is mounted here (/proc/self/mountinfo lists none; `ip netns exec` hides them, "
+                    + "nsenter --net does not)";
+            if (r.any() && !ignoreMissing) {
+                throw new ContainerError(name, "cgroup", why + "; mount cgroup2 on /sys/fs/cgroup, or run with --ignore-missing-limits");
+            }
+            return new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(),
+                    r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null);
+        }
         return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
     }
 

@@ -10,6 +10,7 @@ import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.stage.CgroupStage;
 import dev.contain.runtime.stage.ImageStage;
 import dev.contain.runtime.stage.NamespacesStage;
+import dev.contain.runtime.stage.NetworkStage;
 import dev.contain.runtime.stage.Run;
 import dev.contain.runtime.stage.Stage;
 import dev.contain.runtime.stage.StartStage;
@@ -55,7 +56,8 @@ public final class Engine {
     }
 
     List<Stage> stages() {
-        return List.of(new StateStage(), new ImageStage(), new CgroupStage(), new NamespacesStage(), new StartStage());
+        return List.of(new StateStage(), new ImageStage(), new CgroupStage(), new NamespacesStage(), new NetworkStage(),
+                new StartStage());
     }
 
     /**

@@ -27,7 +27,7 @@ public final class Gc {
     public List<Cleaned> run() throws IOException {
         List<Cleaned> cleaned = new ArrayList<>();
         for (Path stateDir : kernel.list(config.runRoot())) {
-            if (!ownerAlive(stateDir)) {
+            if (!stateDir.getFileName().toString().startsWith(".") && !ownerAlive(stateDir)) {
                 cleaned.add(clean(stateDir));
             }
         }

@@ -44,6 +44,12 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(Long.toString(flags)); }
     }
 
+    /** Brings up lo in a new network namespace (an ioctl; no netlink needed for that). */
+    record LoopbackUp() implements InitOp {
+        public String key() { return "loopback_up"; }
+        public List<String> fields() { return List.of(); }
+    }
+
     record Hostname(String name) implements InitOp {
         public String key() { return "hostname"; }
         public List<String> fields() { return List.of(name); }

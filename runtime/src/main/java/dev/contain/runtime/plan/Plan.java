@@ -21,6 +21,8 @@ public record Plan(
         List<Path> lowerDirs,
         long cloneFlags,
         dev.contain.runtime.cgroup.CgroupPlan cgroup,
+        List<dev.contain.spec.Network.Bridge> bridges,
+        Path joinNetns,
         List<IdMapping> uidMap,
         List<IdMapping> gidMap,
         boolean denySetgroups,
@@ -42,6 +44,9 @@ public record Plan(
         PlanWriter w = new PlanWriter();
         w.entry("version", List.of("1"));
         w.entry("clone", List.of(Long.toUnsignedString(cloneFlags)));
+        if (joinNetns != null) {
+            w.entry("join_netns", List.of(joinNetns.toString()));
+        }
         for (InitOp op : ops) {
             w.entry(op.key(), op.fields());
         }

@@ -41,6 +41,20 @@ public final class PlanPrinter {
         for (var procs : plan.cgroup().procsFiles()) {
             s.append("namespaces: write PID to ").append(procs).append('\n');
         }
+        if (plan.joinNetns() != null) {
+            s.append("namespaces: join the network namespace ").append(plan.joinNetns()).append(" before clone\n");
+        }
+        for (int i = 0; i < plan.bridges().size(); i++) {
+            var b = plan.bridges().get(i);
+            String veth = dev.contain.runtime.stage.NetworkStage.vethName(plan.name(), i);
+            s.append("network: lease ").append(b.address() == null ? "a free address in " + b.subnet() : b.address().toString())
+                    .append(" on bridge ").append(b.bridge()).append('\n');
+            s.append("network: create bridge ").append(b.bridge()).append(" with ").append(b.subnet().withAddress(b.gateway()))
+                    .append(" if missing, up\n");
+            s.append("network: create veth ").append(veth).append(" (on ").append(b.bridge()).append(", up) <-> eth").append(i)
+                    .append(" in the container\n");
+            s.append("network: inside: address on eth").append(i).append(", up").append(i == 0 ? ", default route via " + b.gateway() : "").append('\n');
+        }
         for (InitOp op : plan.ops()) {
             s.append("init: ").append(describe(op)).append('\n');
         }
@@ -63,6 +77,7 @@ public final class PlanPrinter {
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
+        if (op instanceof InitOp.LoopbackUp) return "bring up lo";
         if (op instanceof InitOp.Unshare u) return "unshare flags 0x" + Long.toHexString(u.flags()) + " (cgroup namespace rooted at the container's cgroup)";
         return op.toString();
     }

@@ -20,6 +20,7 @@ import dev.contain.spec.ContainerSpec;
 import dev.contain.spec.IdMapping;
 import dev.contain.spec.Mount;
 import dev.contain.spec.Namespace;
+import dev.contain.spec.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,9 +45,6 @@ public final class Planner {
 
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
         String name = spec.name();
-        if (spec.networks().stream().anyMatch(n -> n instanceof dev.contain.spec.Network.Bridge || n instanceof dev.contain.spec.Network.Container)) {
-            throw new ContainerError(name, "network", "bridge and container networks are not implemented yet; use none or host");
-        }
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
         for (int i = spec.layers().size() - 1; i >= 0; i--) { // overlayfs wants the top layer first
@@ -68,6 +66,15 @@ public final class Planner {
         List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
 
+        List<Network.Bridge> bridges = new ArrayList<>();
+        Path joinNetns = null;
+        for (Network n : spec.networks()) {
+            if (n instanceof Network.Bridge b) {
+                bridges.add(b);
+            } else if (n instanceof Network.Container c) {
+                joinNetns = Path.of("/proc", Long.toString(runningPid(name, c.name())), "ns", "net");
+            }
+        }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
         List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs, cgroup);
         Map<String, String> env = new LinkedHashMap<>();
@@ -78,7 +85,7 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                cloneFlags(spec.namespaces()), cgroup, uidMap, gidMap, userns && config.engineUid() != 0,
+                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, uidMap, gidMap, userns && config.engineUid() != 0,
                 ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
     }
 
@@ -112,6 +119,24 @@ public final class Planner {
         }
         return List.of(engineId == 0 ? new IdMapping(0, 0, 65536) : new IdMapping(0, engineId, 1));
     }
+
+    /** The host pid of a running container, from its state folder (see NamespacesStage). */
+    private long runningPid(String name, String other) throws ContainerError {
+        Path file = config.runRoot().resolve(other).resolve(PID_FILE);
+        try {
+            String[] f = Files.readString(file).trim().split(" ");
+            long pid = Long.parseLong(f[0]);
+            if (dev.contain.runtime.kernel.LinuxKernel.INSTANCE.startTime(pid).orElse(-1) == Long.parseLong(f[1])) {
+                return pid;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not running
+        }
+        throw new ContainerError(name, "network", "network container:" + other + ": no running container named \"" + other + "\"");
+    }
+
+    /** "pid starttime" of a container's first process, in its state folder. */
+    public static final String PID_FILE = "pid";
 
     /** All namespaces at clone time but cgroup, which is unshared after the process is in its cgroup. */
     private static long cloneFlags(java.util.Set<Namespace> namespaces) {
@@ -183,6 +208,9 @@ public final class Planner {
         }
         if (spec.readonlyRootfs()) {
             ops.add(new InitOp.Mount("", root, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+        }
+        if (netns) {
+            ops.add(new InitOp.LoopbackUp());
         }
         if (spec.namespaces().contains(Namespace.UTS)) {
             ops.add(new InitOp.Hostname(spec.hostname()));

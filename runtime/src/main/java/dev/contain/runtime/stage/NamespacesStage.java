@@ -35,6 +35,7 @@ public final class NamespacesStage implements Stage {
         long pid = Long.parseLong(line.substring(4).trim());
         run.journal().record(new Undo.Process(pid, run.kernel().startTime(pid).orElse(0)));
         run.started(pid);
+        run.kernel().write(plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE), pid + " " + run.kernel().startTime(pid).orElse(0) + "\n");
         for (Path procs : plan.cgroup().procsFiles()) { // before "go": the command starts inside its limits
             try {
                 run.kernel().write(procs, Long.toString(pid));

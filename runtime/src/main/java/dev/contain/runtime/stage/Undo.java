@@ -67,6 +67,36 @@ public sealed interface Undo {
         }
     }
 
+    /** The host end of a veth pair; deleting it deletes the pair. */
+    record Link(String name) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            try (var nl = dev.contain.runtime.net.Netlink.open()) {
+                nl.delete(name);
+            } catch (dev.contain.runtime.net.NetlinkException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String encode() {
+            return "link\t" + name;
+        }
+    }
+
+    /** An address leased on a bridge. */
+    record Lease(Path runRoot, String container, String bridge, String address) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            new dev.contain.runtime.net.Leases(runRoot).release(container, bridge, dev.contain.spec.Ipv4.parse(address).orElseThrow());
+        }
+
+        @Override
+        public String encode() {
+            return "lease\t" + runRoot + "\t" + container + "\t" + bridge + "\t" + address;
+        }
+    }
+
     static Undo decode(String line) {
         String[] f = line.split("\t");
         return switch (f[0]) {
@@ -74,6 +104,8 @@ public sealed interface Undo {
             case "process" -> new Process(Long.parseLong(f[1]), Long.parseLong(f[2]));
             case "cgroup" -> new Cgroup(Path.of(f[1]));
             case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
+            case "link" -> new Link(f[1]);
+            case "lease" -> new Lease(Path.of(f[1]), f[2], f[3], f[4]);
             default -> throw new IllegalArgumentException("unknown journal entry '" + f[0] + "'");
         };
     }

@@ -1,0 +1,105 @@
+package dev.contain.runtime.net;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The parts of libnl-3 and libnl-route-3 the engine uses, through JNA. Loaded on first use only: runs
+ * without a bridge network never pay for JNA. Pointers are libnl's opaque objects; negative ints are
+ * libnl error codes, explained by nl_geterror.
+ */
+final class Libnl {
+    static final int NETLINK_ROUTE = 0;
+    static final int AF_INET = 2;
+    static final int NLM_F_EXCL = 0x200;
+    static final int NLM_F_CREATE = 0x400;
+    static final int IFF_UP = 0x1;
+
+    interface Core extends Library {
+        Pointer nl_socket_alloc();
+
+        void nl_socket_free(Pointer sock);
+
+        int nl_connect(Pointer sock, int protocol);
+
+        String nl_geterror(int error);
+
+        int nl_addr_parse(String text, int family, PointerByReference result);
+
+        void nl_addr_put(Pointer addr);
+    }
+
+    interface Route extends Library {
+        Pointer rtnl_link_alloc();
+
+        void rtnl_link_put(Pointer link);
+
+        int rtnl_link_get_kernel(Pointer sock, int ifindex, String name, PointerByReference result);
+
+        void rtnl_link_set_name(Pointer link, String name);
+
+        int rtnl_link_set_type(Pointer link, String type);
+
+        void rtnl_link_set_flags(Pointer link, int flags);
+
+        int rtnl_link_get_flags(Pointer link);
+
+        void rtnl_link_set_master(Pointer link, int ifindex);
+
+        int rtnl_link_get_ifindex(Pointer link);
+
+        int rtnl_link_add(Pointer sock, Pointer link, int flags);
+
+        int rtnl_link_change(Pointer sock, Pointer orig, Pointer changes, int flags);
+
+        int rtnl_link_delete(Pointer sock, Pointer link);
+
+        Pointer rtnl_link_veth_alloc();
+
+        Pointer rtnl_link_veth_get_peer(Pointer veth);
+
+        void rtnl_link_set_ns_pid(Pointer link, int pid);
+
+        Pointer rtnl_addr_alloc();
+
+        void rtnl_addr_put(Pointer addr);
+
+        void rtnl_addr_set_ifindex(Pointer addr, int ifindex);
+
+        int rtnl_addr_set_local(Pointer addr, Pointer local);
+
+        int rtnl_addr_add(Pointer sock, Pointer addr, int flags);
+
+        Pointer rtnl_route_alloc();
+
+        void rtnl_route_put(Pointer route);
+
+        int rtnl_route_set_dst(Pointer route, Pointer dst);
+
+        Pointer rtnl_route_nh_alloc();
+
+        void rtnl_route_nh_set_gateway(Pointer nh, Pointer gateway);
+
+        void rtnl_route_nh_set_ifindex(Pointer nh, int ifindex);
+
+        void rtnl_route_add_nexthop(Pointer route, Pointer nh);
+
+        int rtnl_route_add(Pointer sock, Pointer route, int flags);
+    }
+
+    interface C extends Library {
+        int open(String path, int flags);
+
+        int close(int fd);
+
+        int setns(int fd, int nstype);
+    }
+
+    static final Core CORE = Native.load("nl-3", Core.class);
+    static final Route ROUTE = Native.load("nl-route-3", Route.class);
+    static final C LIBC = Native.load("c", C.class);
+
+    private Libnl() {}
+}

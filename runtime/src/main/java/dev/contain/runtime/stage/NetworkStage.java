@@ -1,0 +1,72 @@
+package dev.contain.runtime.stage;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.net.Bridges;
+import dev.contain.runtime.net.Leases;
+import dev.contain.runtime.net.Netlink;
+import dev.contain.runtime.net.NetlinkException;
+import dev.contain.runtime.plan.Plan;
+import dev.contain.spec.Cidr;
+import dev.contain.spec.Network;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bridge networks: for each (eth0, eth1, ...) an address is leased, the bridge made on first use, and a
+ * veth pair created with its host end on the bridge and its other end inside the container; then, from a
+ * thread inside the container's network namespace, addresses, links and the default route are set, all
+ * before "go", so the command starts with its network ready.
+ */
+public final class NetworkStage implements Stage {
+    @Override
+    public String name() {
+        return "network";
+    }
+
+    @Override
+    public void apply(Run run) throws ContainerError, IOException {
+        Plan plan = run.plan();
+        List<Network.Bridge> bridges = plan.bridges();
+        if (bridges.isEmpty()) {
+            return;
+        }
+        String name = plan.name();
+        Leases leases = new Leases(run.config().runRoot());
+        List<Cidr> addresses = new ArrayList<>();
+        try (Netlink nl = Netlink.open()) {
+            for (int i = 0; i < bridges.size(); i++) {
+                Network.Bridge net = bridges.get(i);
+                Cidr address = leases.acquire(name, net);
+                run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge(), address.address().toString()));
+                addresses.add(address);
+                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net);
+                String hostEnd = vethName(name, i);
+                if (nl.index(hostEnd) != 0) {
+                    throw run.error(name(), "a link named " + hostEnd + " exists already; is another engine using this name?");
+                }
+                run.journal().record(new Undo.Link(hostEnd));
+                nl.createVeth(hostEnd, bridge, "eth" + i, run.containerPid());
+            }
+            Netlink.inside(run.containerPid(), inside -> {
+                for (int i = 0; i < bridges.size(); i++) {
+                    inside.addAddress("eth" + i, addresses.get(i));
+                    inside.up("eth" + i);
+                }
+                inside.addDefaultRoute("eth0", bridges.get(0).gateway());
+            });
+        } catch (NetlinkException e) {
+            throw run.error(name(), e.getMessage());
+        }
+        for (int i = 0; i < bridges.size(); i++) {
+            run.progress().info("container network eth" + i + ": " + addresses.get(i) + " on bridge " + bridges.get(i).bridge());
+        }
+    }
+
+    /** Host end of the veth: "ct-NAME-I", within the kernel's 15 characters; long names are shortened with a hash. */
+    public static String vethName(String container, int index) {
+        String base = container.length() <= 10 ? container
+                : container.substring(0, 6) + String.format("%04x", container.hashCode() & 0xffff);
+        return "ct-" + base + "-" + Integer.toHexString(index);
+    }
+}
