@@ -78,7 +78,7 @@ class CgroupTest {
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
         ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
         Path state = Files.createDirectories(tmp.resolve("state"));
-        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), List.of(), false,
+        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, List.of(), List.of(), false,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }

@@ -113,8 +113,12 @@ public final class TestHost implements AutoCloseable {
         return Result.of(p, 60);
     }
 
+    private final List<Running> started = new ArrayList<>();
+
     public Running start(String... args) throws IOException {
-        return new Running(cli(args).start());
+        Running run = new Running(cli(args).start());
+        started.add(run);
+        return run;
     }
 
     /** What a finished CLI process printed and returned. */
@@ -268,6 +272,17 @@ public final class TestHost implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            boolean abandoned = false;
+            for (Running r : started) { // a test that failed midway: its engines are killed, and gc cleans up
+                if (r.process.isAlive()) {
+                    abandoned = true;
+                    r.process.destroyForcibly();
+                    r.process.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            if (abandoned) {
+                run("gc");
+            }
             assertNothingLeft();
             if (netns != null) {
                 String links = inNetns("ip", "-o", "link", "show");
