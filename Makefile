@@ -74,7 +74,7 @@ run-networking-webserver: image-debian
 
 # Removes what the engine made on the host (images, state, leftovers of dead runs); not the packages.
 undo-setup:
-	-@[ -x $(CONTAIN) ] && $(RUN) gc
+	-@[ -x $(CONTAIN) ] && $(RUN) gc && $(RUN) network rm --all
 	rm -rf $(ROOT) $(RUN_ROOT)
 	rm -f .setup-done
 

@@ -161,4 +161,23 @@ class NetworkTest {
             assertEquals("1\n", host.run("run", "-q", spec.toString()).out(), "host mode sees the host's links");
         }
     }
+
+    @Test
+    void bridgesStayUntilRemovedAndAreRemovedOnlyWhenUnused() throws Exception {
+        try (TestHost host = new TestHost(true)) {
+            Running web = host.start("run", "-q", "--name", "web", host.spec("web", "image: busybox\nnetwork: bridge\n" + SERVER).toString());
+            web.nextLine();
+            web.awaitLine("ready");
+            Result ls = host.run("network", "ls");
+            assertTrue(ls.out().matches("(?s).*contain0\\s+192.168.42.1/24\\s+yes\\s+web 192.168.42.2.*"), ls.out());
+            Result busy = host.run("network", "rm", "contain0");
+            assertEquals(125, busy.exit());
+            assertEquals("contain: network: bridge contain0 is in use by [web]\n", busy.err());
+            web.finish();
+            assertTrue(host.inNetns("ip", "-br", "link").contains("contain0"), "the bridge stays, like docker0");
+            assertEquals("removed bridge contain0\n", host.run("network", "rm", "--all").out());
+            assertTrue(!host.inNetns("ip", "-br", "link").contains("contain0"));
+            assertEquals(125, host.run("network", "rm", "nope").exit());
+        }
+    }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code contain}: run containers from container.yaml specs. */
 @Command(name = "contain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run Linux containers from container.yaml specs: namespaces, cgroups, overlay rootfs, bridge networks.",
-        subcommands = {RunCommand.class, ValidateCommand.class, SchemaCommand.class, ImageCommand.class, GcCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, SchemaCommand.class, ImageCommand.class, NetworkCommand.class, GcCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  contain run examples/hello.yaml", "  contain validate examples/*.yaml",
                 "  contain image import rootfs.tar.xz --name debian", "  contain gc"})
