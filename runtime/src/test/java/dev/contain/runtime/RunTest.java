@@ -281,7 +281,8 @@ class RunTest {
         try (TestHost host = new TestHost()) {
             Result r = host.run("run", "--dry-run", "../examples/lab-overlayfs.yaml");
             assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().contains("namespaces: clone3 flags 0x7e020000 (cgroup ipc mnt net pid user uts)"), r.out());
+            assertTrue(r.out().contains("namespaces: clone3 flags 0x7c020000 (cgroup ipc mnt net pid user uts)"), r.out());
+            assertTrue(r.out().contains("init: unshare flags 0x2000000 (cgroup namespace rooted at the container's cgroup)"), r.out());
             assertTrue(r.out().contains("namespaces: write /proc/PID/uid_map: 0 0 65536"), r.out());
             assertTrue(r.out().contains("init: mount overlay on " + host.dataRoot + "/containers/mycont/rootfs type overlay"), r.out());
             assertTrue(r.out().contains("init: pivot_root"), r.out());

@@ -2,6 +2,7 @@ package dev.contain.runtime.init;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,7 +13,8 @@ import java.util.HexFormat;
 
 /**
  * The static C init shipped in the jar, extracted once to {@code <data root>/bin/contain-init-<sha256>}
- * and checked against its digest before each use, so a truncated or altered copy is never run.
+ * and checked against its digest (computed at build time) before each use, so a truncated or altered
+ * copy is never run, and a run reads the binary out of the jar only the first time.
  */
 public final class NativeInit {
     private static final String RESOURCE = "/dev/contain/runtime/init/contain-init";
@@ -20,25 +22,38 @@ public final class NativeInit {
     private NativeInit() {}
 
     public static Path ensure(Path dataRoot) throws IOException {
-        byte[] bytes;
-        try (InputStream in = NativeInit.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("the native init is missing from the jar (" + RESOURCE + "); rebuild with make build");
-            }
-            bytes = in.readAllBytes();
-        }
-        String digest = sha256(bytes);
-        Path dir = dataRoot.resolve("bin");
-        Path target = dir.resolve("contain-init-" + digest.substring(0, 16));
+        String digest = expectedDigest();
+        Path target = dataRoot.resolve("bin").resolve("contain-init-" + digest.substring(0, 16));
         if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(digest)) {
             return target;
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".contain-init-", ".tmp");
+        byte[] bytes;
+        try (InputStream in = resource(RESOURCE)) {
+            bytes = in.readAllBytes();
+        }
+        if (!sha256(bytes).equals(digest)) {
+            throw new IOException("the native init in the jar does not match its digest; rebuild with make build");
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), ".contain-init-", ".tmp");
         Files.write(tmp, bytes);
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
+    }
+
+    private static String expectedDigest() throws IOException {
+        try (InputStream in = resource(RESOURCE + ".sha256")) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = NativeInit.class.getResourceAsStream(name);
+        if (in == null) {
+            throw new IOException("the native init is missing from the jar (" + name + "); rebuild with make build");
+        }
+        return in;
     }
 
     private static String sha256(byte[] bytes) {
