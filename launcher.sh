@@ -1,9 +1,13 @@
 #!/bin/sh
 # contain: a launcher joined to the engine's jar (the jar starts after this script; zip readers allow a prefix).
-# C1 only and SerialGC: the engine is a short-lived CLI, where start-up beats peak throughput. An AppCDS
-# archive made by `make build` / `make install` (CONTAIN.jsa beside this file) is used when it is newer than
-# this file; a JDK that cannot use it (another version) runs without it.
-jsa="$0.jsa"
-cds=""
-[ -f "$jsa" ] && [ "$jsa" -nt "$0" ] && cds="-XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
-exec "${JAVA:-java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto $cds $CONTAIN_JAVA_OPTS -jar "$0" "$@"
+# Start-up is the product's main cost. `make build` / `make install` leave beside this file:
+#   CONTAIN.aot + CONTAIN.aot.java  an AOT cache for a JDK 25+ (the fastest start), and that JDK's java;
+#   CONTAIN.jsa                     an AppCDS archive for the default JDK.
+# Each is used only when newer than this file; a JDK that cannot use an archive runs without it.
+# C1 only and SerialGC: a short-lived CLI, where start-up beats peak throughput.
+flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off"
+if [ -z "${JAVA:-}" ] && [ -f "$0.aot" ] && [ "$0.aot" -nt "$0" ] && aot_java=$(cat "$0.aot.java" 2>/dev/null) && [ -x "$aot_java" ]; then
+  exec "$aot_java" $flags -XX:AOTCache="$0.aot" -Xlog:aot=off $CONTAIN_JAVA_OPTS -jar "$0" "$@"
+fi
+[ -f "$0.jsa" ] && [ "$0.jsa" -nt "$0" ] && flags="$flags -XX:SharedArchiveFile=$0.jsa"
+exec "${JAVA:-java}" $flags $CONTAIN_JAVA_OPTS -jar "$0" "$@"

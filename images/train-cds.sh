@@ -1,12 +1,14 @@
 #!/bin/sh
-# Makes the AppCDS archive for an installed `contain` (CONTAIN.jsa beside it) from one real run of a container,
-# so the classes of the whole run path are archived. As root, with busybox.tar; else from a dry run.
+# Makes the start-up archives for an installed `contain`, from one real run of a container (as root, with
+# busybox.tar; else from a dry run), so the classes of the whole run path are in them:
+#   CONTAIN.jsa  AppCDS for the default java;  CONTAIN.aot (+ .aot.java)  an AOT cache, if JDK25 names a JDK 25+.
 set -eu
-contain=${1:?usage: train-cds.sh CONTAIN BUSYBOX.tar}
-busybox=${2:?usage: train-cds.sh CONTAIN BUSYBOX.tar}
+contain=${1:?usage: train-cds.sh CONTAIN BUSYBOX.tar [JDK25_JAVA]}
+busybox=${2:?usage: train-cds.sh CONTAIN BUSYBOX.tar [JDK25_JAVA]}
+jdk25=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-rm -f "$contain.jsa"
+rm -f "$contain.jsa" "$contain.aot" "$contain.aot.java"
 mkdir -p "$work/data/images/busybox/rootfs"
 tar -xf "$busybox" -C "$work/data/images/busybox/rootfs"
 if [ "$(id -u)" = 0 ]; then
@@ -14,6 +16,12 @@ if [ "$(id -u)" = 0 ]; then
 else
   set -- run --dry-run --name cds-training --image busybox -- true
 fi
-CONTAIN_JAVA_OPTS="-XX:ArchiveClassesAtExit=$contain.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
-  "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
+quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
+JAVA= CONTAIN_JAVA_OPTS="-XX:ArchiveClassesAtExit=$contain.jsa $quiet" "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
 echo "made $contain.jsa ($(du -h "$contain.jsa" | cut -f1))"
+if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
+  "$jdk25" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCacheOutput="$contain.aot" -Xlog:aot=off -Xlog:cds=off \
+    -jar "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
+  echo "$jdk25" > "$contain.aot.java"
+  echo "made $contain.aot ($(du -h "$contain.aot" | cut -f1)) for $jdk25"
+fi

@@ -4,6 +4,9 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +14,6 @@ import picocli.CommandLine.Option;
 /** {@code contain}: run containers from container.yaml specs. */
 @Command(name = "contain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run Linux containers from container.yaml specs: namespaces, cgroups, overlay rootfs, bridge networks.",
-        subcommands = {RunCommand.class, ValidateCommand.class, SchemaCommand.class, ImageCommand.class, NetworkCommand.class, GcCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  contain run examples/hello.yaml", "  contain validate examples/*.yaml",
                 "  contain image import rootfs.tar.xz --name debian", "  contain gc"})
 public final class Main {
@@ -31,13 +32,52 @@ public final class Main {
         return EngineConfig.of(dataRoot, runRoot);
     }
 
+    /** When main began, for the start-up lines of --trace. */
+    static final long MAIN_NANOS = System.nanoTime();
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
+    /** Subcommands, in help order. Built lazily: picocli reads a command's annotations when it is added. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("run", RunCommand::new);
+        SUBCOMMANDS.put("validate", ValidateCommand::new);
+        SUBCOMMANDS.put("schema", SchemaCommand::new);
+        SUBCOMMANDS.put("image", ImageCommand::new);
+        SUBCOMMANDS.put("network", NetworkCommand::new);
+        SUBCOMMANDS.put("gc", GcCommand::new);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
+    /**
+     * Only the subcommand being run is given to picocli (its model costs start-up time); for help, no
+     * command or an unknown one, all of them, so usage, suggestions and errors are picocli's own.
+     */
+    static CommandLine commandLine(Main main, String... args) {
+        CommandLine cli = new CommandLine(main);
+        String invoked = null;
+        for (int i = 0; i < args.length && invoked == null; i++) {
+            if (args[i].equals("--root") || args[i].equals("--run-root")) {
+                i++; // the option's value
+            } else if (!args[i].startsWith("-")) {
+                invoked = args[i];
+            }
+        }
+        boolean one = invoked != null && !invoked.equals("help") && SUBCOMMANDS.containsKey(invoked);
+        for (Map.Entry<String, Supplier<Object>> e : SUBCOMMANDS.entrySet()) {
+            if (!one || e.getKey().equals(invoked)) {
+                cli.addSubcommand(e.getKey(), e.getValue().get());
+            }
+        }
+        return cli;
+    }
+
     public static int execute(String... args) {
         Main main = new Main();
-        CommandLine cli = new CommandLine(main);
+        CommandLine cli = commandLine(main, args);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof ContainerError ce) {

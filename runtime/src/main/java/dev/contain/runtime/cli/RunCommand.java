@@ -88,6 +88,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ContainerError {
+        long cliDone = System.nanoTime();
         List<String> original = commandSpec.commandLine().getParseResult().originalArgs();
         int dashes = original.indexOf("--");
         int afterDashes = dashes < 0 ? 0 : original.size() - dashes - 1;
@@ -119,6 +120,9 @@ final class RunCommand implements Callable<Integer> {
             throw new ContainerError(null, "spec", result.problems().size() + " problem(s); nothing was started");
         }
         ContainerSpec spec = result.spec();
+        if (trace) {
+            traceStartup(cliDone, System.nanoTime());
+        }
         if (ip != null && spec.networks().size() > 1) {
             throw new ContainerError(spec.name(), "spec", "--ip: the spec has several networks; set each address in the spec");
         }
@@ -136,6 +140,15 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("contain: " + spec.name() + ": killed by the kernel: out of memory" + exit.memoryLimitText());
         }
         return exit.engineExitCode();
+    }
+
+    /** The part of a run before its first stage: JVM start, the CLI (picocli), the spec (YAML to records). */
+    private static void traceStartup(long cliDone, long specDone) {
+        long uptimeAtMain = System.currentTimeMillis() - (System.nanoTime() - Main.MAIN_NANOS) / 1_000_000
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        System.err.printf("trace: %-10s %8.2f ms%n", "jvm start", (double) uptimeAtMain);
+        System.err.printf("trace: %-10s %8.2f ms%n", "cli", (cliDone - Main.MAIN_NANOS) / 1e6);
+        System.err.printf("trace: %-10s %8.2f ms%n", "spec load", (specDone - cliDone) / 1e6);
     }
 
     /** A name for a run made only of flags, like docker's: unique enough, valid as a hostname. */

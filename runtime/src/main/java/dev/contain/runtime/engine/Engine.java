@@ -66,7 +66,9 @@ public final class Engine {
      * whether the command ended, a stage failed, or a signal stopped it.
      */
     public RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        long planning = System.nanoTime();
         Plan plan = plan(spec, options);
+        progress.stageDone("plan", System.nanoTime() - planning);
         Run run = new Run(plan, config, kernel, progress);
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
@@ -76,16 +78,18 @@ public final class Engine {
                 if (run.interruptedBy() != 0) {
                     throw run.error(stage.name(), "interrupted by " + Signals.name(run.interruptedBy()) + " before the container started");
                 }
-                long t0 = System.nanoTime();
+                long stageStart = System.nanoTime();
                 try {
                     stage.apply(run);
                 } catch (IOException e) {
                     throw run.error(stage.name(), e.getMessage());
                 }
-                progress.stageDone(stage.name(), System.nanoTime() - t0);
+                progress.stageDone(stage.name(), System.nanoTime() - stageStart);
             }
             progress.info("container started as process " + run.containerPid());
+            long started = System.nanoTime();
             RunResult exit = run.awaitExit();
+            progress.stageDone("command", System.nanoTime() - started);
             CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
             RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
                     report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,
@@ -93,12 +97,12 @@ public final class Engine {
             progress.info(result.describe());
             return result;
         } finally {
-            long t0 = System.nanoTime();
+            long teardown = System.nanoTime();
             if (run.init() != null) {
                 run.init().close();
             }
             List<String> failures = run.journal().undoAll(kernel);
-            progress.stageDone("teardown", System.nanoTime() - t0);
+            progress.stageDone("teardown", System.nanoTime() - teardown);
             for (String f : failures) {
                 progress.warn("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
             }
