@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""contain beside runc, crun, bubblewrap, unshare and podman: start-up, throughput, growth, stage breakdown.
+
+Each runtime runs /bin/true from the same busybox rootfs with all namespaces and the same limits
+(memory 64Mi, cpu 50%, pids 64; bubblewrap and unshare have no limits: they are floors). Runs are
+paired and alternated (round i runs every runtime once, starting at a rotating position), so drift in
+the machine's state spreads evenly. Wall time and peak RSS (the largest process of the run, from wait4)
+are measured per run. Prints Markdown tables for the README.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONTAIN = os.path.join(ROOT, "build", "contain")
+BUSYBOX = os.path.join(ROOT, "build", "busybox.tar")
+NETNS = "contain-bench"
+
+
+def timed(cmd, env=None):
+    """Runs cmd; returns (wall ms, peak RSS KiB, exit status, stderr)."""
+    err = tempfile.TemporaryFile()
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = (time.perf_counter() - t0) * 1000
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err.seek(0)
+    return wall, usage.ru_maxrss, p.returncode, err.read().decode(errors="replace")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = tempfile.mkdtemp(prefix="contain-bench-")
+        self.rootfs = os.path.join(self.work, "rootfs")
+        os.makedirs(self.rootfs)
+        sh(["tar", "-xf", BUSYBOX, "-C", self.rootfs])
+        self.data = os.path.join(self.work, "data")
+        self.run_root = os.path.join(self.work, "run")
+        self.counter = 0
+        self.notes = []
+        self.spec = self.write_spec("bench", "")
+        self.bridge_spec = self.write_spec("bench-net", "network: { bridge: cb0, subnet: 10.99.0.0/24 }\n")
+        self.bundle = self.make_bundle()
+        self.runtimes = self.detect()
+
+    def write_spec(self, name, extra, layers=None, command="[/bin/true]"):
+        path = os.path.join(self.work, name + ".yaml")
+        with open(path, "w") as f:
+            f.write(f"image: {self.rootfs}\nresources: {{ memory: 64Mi, cpu: 50%, pids: 64 }}\n{extra}")
+            if layers:
+                f.write("layers: [" + ", ".join(layers) + "]\n")
+            f.write(f"command: {command}\n")
+        return path
+
+    def make_bundle(self):
+        bundle = os.path.join(self.work, "bundle")
+        os.makedirs(bundle)
+        sh(["runc", "spec", "--bundle", bundle])
+        with open(os.path.join(bundle, "config.json")) as f:
+            config = json.load(f)
+        config["process"]["args"] = ["/bin/true"]
+        config["process"]["terminal"] = False
+        config["root"] = {"path": self.rootfs, "readonly": False}
+        linux = config["linux"]
+        kinds = {n["type"] for n in linux["namespaces"]}
+        for kind in ("pid", "network", "ipc", "uts", "mount", "user", "cgroup"):
+            if kind not in kinds:
+                linux["namespaces"].append({"type": kind})
+        linux["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+        linux["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+        linux["resources"] = {"memory": {"limit": 64 << 20}, "cpu": {"quota": 50000, "period": 100000},
+                              "pids": {"limit": 64}}
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(config, f)
+        return bundle
+
+    def next_id(self):
+        self.counter += 1
+        return f"cb{os.getpid()}-{self.counter}"
+
+    def contain(self, spec, java17=False, netns=False, extra=()):
+        env = dict(os.environ)
+        if java17:
+            env["JAVA"] = "java"  # the launcher's JDK 17 path, with the AppCDS archive
+        else:
+            env.pop("JAVA", None)
+        prefix = ["nsenter", f"--net=/run/netns/{NETNS}"] if netns else []
+        return lambda name=None: (prefix + [CONTAIN, "--root", self.data, "--run-root", self.run_root, "run", "-q",
+                                            "--name", name or self.next_id(), *extra, spec], env)
+
+    def detect(self):
+        """Every runtime that works here, checked with one run; the rest are reported as skipped."""
+        state = os.path.join(self.work, "oci-state")
+        candidates = [
+            ("contain (JDK 25 AOT cache)" if os.path.exists(CONTAIN + ".aot") else "contain", self.contain(self.spec)),
+            ("contain (JDK 17 AppCDS)", self.contain(self.spec, java17=True)),
+            ("contain, bridge network", self.contain(self.bridge_spec, netns=True)),
+            ("runc", lambda name=None: (["runc", "--root", state, "run", "--bundle", self.bundle, name or self.next_id()], None)),
+            # crun 1.8 refuses this machine's hybrid cgroups: it runs in a private mount namespace without
+            # /sys/fs/cgroup/unified (the unshare and umount add about a millisecond)
+            ("crun (unified tree hidden)", lambda name=None: (["unshare", "-m", "sh", "-c",
+                "umount -l /sys/fs/cgroup/unified 2>/dev/null; exec crun --root " + state + " run --bundle "
+                + self.bundle + " " + (name or self.next_id())], None)),
+            ("bubblewrap (no limits)", lambda name=None: (["bwrap", "--unshare-all", "--uid", "0", "--gid", "0", "--bind",
+                self.rootfs, "/", "--proc", "/proc", "--dev", "/dev", "/bin/true"], None)),
+            ("unshare (no rootfs, no limits)", lambda name=None: (["unshare", "--user", "--map-root-user", "--uts", "--pid",
+                "--fork", "--net", "--mount", "--ipc", "--cgroup", "/bin/true"], None)),
+        ]
+        if shutil.which("podman"):
+            self.podman_image = "localhost/contain-bench-busybox"
+            subprocess.run(["podman", "import", BUSYBOX, self.podman_image], capture_output=True)
+            candidates.append(("podman run --rm", lambda name=None: (["podman", "run", "--rm", "--network", "none",
+                "--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", self.podman_image, "/bin/true"], None)))
+        subprocess.run(["ip", "netns", "add", NETNS], capture_output=True)
+        works = []
+        for name, make in candidates:
+            cmd, env = make()
+            wall, _, rc, err = timed(cmd, env)
+            if rc == 0:
+                works.append((name, make))
+            else:
+                self.notes.append(f"{name}: skipped, it fails here: {err.strip().splitlines()[-1] if err.strip() else rc}")
+        return works
+
+    def startup(self):
+        n = self.args.runs
+        results = {name: [] for name, _ in self.runtimes}
+        for i in range(n):
+            k = i % len(self.runtimes)
+            for name, make in self.runtimes[k:] + self.runtimes[:k]:
+                cmd, env = make()
+                wall, rss, rc, err = timed(cmd, env)
+                if rc != 0:
+                    raise SystemExit(f"{name} failed: {err}")
+                results[name].append((wall, rss))
+        runc = statistics.median(w for w, _ in results["runc"]) if "runc" in results else None
+        print(f"\n### Start-up: /bin/true, all namespaces, memory+cpu+pids limits ({n} runs each, paired and alternated)\n")
+        print("| runtime | median | min | max | vs runc | peak RSS |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, _ in self.runtimes:
+            walls = [w for w, _ in results[name]]
+            med = statistics.median(walls)
+            rss = statistics.median(r for _, r in results[name]) / 1024
+            ratio = f"{med / runc:.2f}x" if runc else "-"
+            print(f"| {name} | {med:.1f} ms | {min(walls):.1f} | {max(walls):.1f} | {ratio} | {rss:.1f} MiB |")
+        return results
+
+    def throughput(self):
+        n = self.args.throughput
+        print(f"\n### Throughput: {n} containers one after another, and {n} with 2 at a time\n")
+        print("| runtime | sequential total | per container | 2 at a time total | per container |")
+        print("|---|---:|---:|---:|---:|")
+        for name, make in self.runtimes:
+            if "unshare" in name:
+                continue
+            t0 = time.perf_counter()
+            for _ in range(n):
+                cmd, env = make()
+                subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            seq = time.perf_counter() - t0
+            lock = threading.Lock()
+
+            def worker(count):
+                for _ in range(count):
+                    with lock:
+                        cmd, env = make()
+                    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            t0 = time.perf_counter()
+            threads = [threading.Thread(target=worker, args=(n // 2,)) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            par = time.perf_counter() - t0
+            print(f"| {name} | {seq:.2f} s | {seq / n * 1000:.1f} ms | {par:.2f} s | {par / n * 1000:.1f} ms |")
+
+    def median_contain(self, spec, runs=15, extra=()):
+        make = self.contain(spec, extra=extra)
+        walls = []
+        for _ in range(runs):
+            cmd, env = make()
+            wall, _, rc, err = timed(cmd, env)
+            if rc != 0:
+                raise SystemExit(f"contain failed: {err}")
+            walls.append(wall)
+        return statistics.median(walls)
+
+    def growth(self):
+        print("\n### Growth: contain start-up against layers, and against containers already running\n")
+        print("| condition | median |")
+        print("|---|---:|")
+        for count in (1, 10, 50):
+            layers = []
+            for i in range(count):
+                d = os.path.join(self.work, "layers", f"l{i}")
+                os.makedirs(d, exist_ok=True)
+                with open(os.path.join(d, f"file{i}"), "w") as f:
+                    f.write("x\n")
+                layers.append(d)
+            spec = self.write_spec(f"layers{count}", "", layers=layers)
+            print(f"| {count} layers | {self.median_contain(spec):.1f} ms |")
+        background = []
+        sleeper = self.write_spec("sleeper", "init: true\n", command="[sleep, '600']")
+        try:
+            for target in (1, 10, 50):
+                while len(background) < target:
+                    name = f"bg{len(background)}"
+                    cmd, env = self.contain(sleeper)(name)
+                    background.append(subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    pid_file = os.path.join(self.run_root, name, "pid")
+                    deadline = time.time() + 30
+                    while not os.path.exists(pid_file) and time.time() < deadline:
+                        time.sleep(0.02)
+                print(f"| {target} running | {self.median_contain(self.spec):.1f} ms |")
+        finally:
+            for p in background:
+                p.terminate()  # SIGTERM is forwarded; the reaping init ends sleep
+            for p in background:
+                p.wait(timeout=60)
+
+    def breakdown(self):
+        totals = {}
+        order = []
+        make = self.contain(self.spec, extra=("--trace",))
+        for _ in range(self.args.runs):
+            cmd, env = make()
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stderr
+            for line in out.splitlines():
+                if line.startswith("trace:"):
+                    parts = line.split()
+                    name = " ".join(parts[1:-2])
+                    if name not in totals:
+                        order.append(name)
+                    totals.setdefault(name, []).append(float(parts[-2]))
+        print(f"\n### Where a contain run's time goes (--trace, median of {self.args.runs})\n")
+        print("| phase | median |")
+        print("|---|---:|")
+        for name in order:
+            print(f"| {name} | {statistics.median(totals[name]):.2f} ms |")
+
+    def warm(self):
+        classes = os.path.join(self.work, "warm-classes")
+        jar = os.path.join(ROOT, "runtime", "target", "contain.jar")
+        sh(["javac", "-d", classes, "-cp", jar, os.path.join(ROOT, "bench", "WarmBench.java")])
+        n = self.args.throughput
+        out = sh(["java", "-cp", jar + ":" + classes, "WarmBench", self.spec, self.data, self.run_root, str(n)]).split()
+        print(f"\n### Warm: {n} containers in sequence through the library API in one JVM (after 10 warm-up runs)\n")
+        print(f"per container: median {float(out[0]):.1f} ms, mean {float(out[1]):.1f} ms, min {float(out[2]):.1f}, max {float(out[3]):.1f}")
+
+    def close(self):
+        subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
+        subprocess.run(["podman", "rmi", "-f", "localhost/contain-bench-busybox"], capture_output=True)
+        subprocess.run([CONTAIN, "--root", self.data, "--run-root", self.run_root, "gc"], capture_output=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="runs per runtime for start-up (default 30)")
+    parser.add_argument("--throughput", type=int, default=100, help="containers per throughput test (default 100)")
+    parser.add_argument("--quick", action="store_true", help="start-up and breakdown only")
+    args = parser.parse_args()
+    bench = Bench(args)
+    try:
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+        print(f"## contain benchmark, {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}")
+        bench.startup()
+        bench.breakdown()
+        if not args.quick:
+            bench.warm()
+            bench.throughput()
+            bench.growth()
+        for note in bench.notes:
+            print(f"\n- {note}")
+    finally:
+        bench.close()
+
+
+if __name__ == "__main__":
+    main()
