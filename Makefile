@@ -12,7 +12,7 @@ PACKAGES  := openjdk-17-jdk-headless maven gcc libc6-dev libnl-3-200 libnl-route
              iproute2 tar xz-utils procps
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 
-.PHONY: all setup build install image image-debian demo test bench undo-setup clean \
+.PHONY: all setup setup-bench build install image image-debian demo test bench undo-setup clean \
         run-namespaces run-namespace-mount run-cgroups run-overlayfs run-networking run-networking-webserver
 
 all: build
@@ -60,7 +60,16 @@ demo: image
 test: .setup-done
 	$(MVN) verify
 
-bench: image
+# The runtimes the benchmark compares contain with, and GNU time for peak RSS; installed only for `make bench`.
+BENCH_PACKAGES := runc crun bubblewrap podman time python3 util-linux
+setup-bench: .setup-bench-done
+.setup-bench-done: .setup-done
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+	@touch $@
+
+bench: build setup-bench
 	bench/run.sh
 
 # The lab's targets: each runs one example spec.
@@ -83,7 +92,7 @@ run-networking-webserver: image-debian
 undo-setup:
 	-@[ -x $(CONTAIN) ] && $(RUN) gc && $(RUN) network rm --all
 	rm -rf $(ROOT) $(RUN_ROOT)
-	rm -f .setup-done
+	rm -f .setup-done .setup-bench-done
 
 clean:
 	$(MVN) clean

@@ -26,15 +26,17 @@ NETNS = "contain-bench"
 
 
 def timed(cmd, env=None):
-    """Runs cmd; returns (wall ms, peak RSS KiB, exit status, stderr)."""
+    """Runs cmd under GNU time (the same small wrapper for every runtime, so a forked Python's memory is
+    not counted); returns (wall ms, peak RSS KiB of the largest process, exit status, stderr)."""
     err = tempfile.TemporaryFile()
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = (time.perf_counter() - t0) * 1000
-    p.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.NamedTemporaryFile(mode="r") as rss:
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", rss.name] + cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=err, env=env)
+        wall = (time.perf_counter() - t0) * 1000
+        lines = rss.read().split()
     err.seek(0)
-    return wall, usage.ru_maxrss, p.returncode, err.read().decode(errors="replace")
+    return wall, int(lines[-1]) if lines else 0, p.returncode, err.read().decode(errors="replace")
 
 
 def sh(cmd, **kw):
@@ -124,7 +126,8 @@ class Bench:
             self.podman_image = "localhost/contain-bench-busybox"
             subprocess.run(["podman", "import", BUSYBOX, self.podman_image], capture_output=True)
             candidates.append(("podman run --rm", lambda name=None: (["podman", "run", "--rm", "--network", "none",
-                "--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", self.podman_image, "/bin/true"], None)))
+                "--ulimit", "host", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", self.podman_image,
+                "/bin/true"], None)))
         subprocess.run(["ip", "netns", "add", NETNS], capture_output=True)
         works = []
         for name, make in candidates:
