@@ -180,4 +180,35 @@ class NetworkTest {
             assertEquals(125, host.run("network", "rm", "nope").exit());
         }
     }
+
+    @Test
+    void manyShortRunsTwoAtATimeNeverCollide() throws Exception {
+        try (TestHost host = new TestHost(true)) {
+            Path spec = host.spec("short", "image: busybox\nnetwork: bridge\ncommand: [true]\n");
+            List<Integer> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread[] workers = new Thread[2];
+            for (int w = 0; w < 2; w++) {
+                int worker = w;
+                workers[w] = new Thread(() -> {
+                    for (int i = 0; i < 8; i++) {
+                        try {
+                            Result r = host.run("run", "-q", "--name", "w" + worker + "-" + i, spec.toString());
+                            if (r.exit() != 0) {
+                                failures.add(r.exit());
+                                errors.add(r.err());
+                            }
+                        } catch (Exception e) {
+                            errors.add(e.toString());
+                        }
+                    }
+                });
+                workers[w].start();
+            }
+            for (Thread t : workers) {
+                t.join();
+            }
+            assertEquals(List.of(), errors);
+        }
+    }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Addresses in use on each bridge, in {@code <run root>/.networks/<bridge>.leases} ("address container"
- * lines), read and changed under one file lock so concurrent runs never get the same address.
+ * lines), read and changed under one file lock so concurrent runs never get the same address. A bridge's
+ * file goes when its last address is released; the lock file stays.
  */
 public final class Leases {
     public static final String DIR = ".networks";
@@ -124,26 +125,13 @@ public final class Leases {
     private <T> T locked(String container, Locked<T> body) throws ContainerError {
         try {
             Files.createDirectories(dir);
+            // the lock file is never removed: a run waiting on a removed file's lock would exclude nobody
             try (FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = ch.lock()) {
                 return body.run();
-            } finally {
-                cleanUp();
             }
         } catch (IOException e) {
             throw new ContainerError(container, "network", "address leases in " + dir + ": " + e.getMessage());
-        }
-    }
-
-    /** The folder goes when no address is leased; the lock file with it (a run that races recreates both). */
-    private void cleanUp() throws IOException {
-        try (var files = Files.list(dir)) {
-            if (files.allMatch(f -> f.getFileName().toString().equals("lock"))) {
-                Files.deleteIfExists(dir.resolve("lock"));
-                Files.deleteIfExists(dir);
-            }
-        } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException ignored) {
-            // another run leased an address meanwhile
         }
     }
 }

@@ -1,0 +1,91 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contain.runtime.TestHost.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's other commands: validate, schema, image import/ls/rm, and archives named in specs. */
+class CliTest {
+    @Test
+    void validateReportsEveryProblemWithExitCodes() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bad = host.spec("bad", "image: busybox\ncommand: [true]\nresources: { memroy: 64Mi }\nhostname: -x-\n");
+            Result ok = host.run("validate", "../examples/hello.yaml", "../examples/web.yaml");
+            assertEquals(0, ok.exit(), ok.err());
+            assertEquals("../examples/hello.yaml: ok\n../examples/web.yaml: ok\n", ok.out());
+            Result invalid = host.run("validate", "../examples/hello.yaml", bad.toString());
+            assertEquals(1, invalid.exit());
+            assertEquals(bad + ":3:14: unknown key 'memroy' in resources (did you mean 'memory'?)\n"
+                    + bad + ":4:11: '-x-' is not a valid hostname: use letters, digits, '-' and dots (RFC 1123), at most 64 characters\n",
+                    invalid.err());
+            Result json = host.run("validate", "--format", "json", bad.toString());
+            assertEquals(1, json.exit());
+            assertTrue(json.out().contains("{\"file\": \"" + bad + "\", \"line\": 3, \"column\": 14, \"message\": \"unknown key 'memroy' in resources (did you mean 'memory'?)\"}"), json.out());
+            assertEquals(2, host.run("validate").exit(), "usage error: no file");
+            assertEquals(2, host.run("validate", "--frmat", "json", bad.toString()).exit());
+        }
+    }
+
+    @Test
+    void schemaIsPrinted() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Result r = host.run("schema");
+            assertEquals(0, r.exit());
+            assertEquals(Files.readString(Path.of("../schema/container.schema.json")), r.out());
+        }
+    }
+
+    @Test
+    void importKeepsOwnersModesLinksAndDevicesAndSpecsMayNameArchives() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path src = Files.createDirectories(host.dir.resolve("src"));
+            TestHost.exec(List.of("tar", "-xf", TestHost.busybox().toString(), "-C", src.toString()));
+            Files.writeString(src.resolve("owned"), "x\n");
+            TestHost.exec(List.of("chown", "1234:5678", src.resolve("owned").toString()));
+            TestHost.exec(List.of("chmod", "4750", src.resolve("owned").toString()));
+            TestHost.exec(List.of("ln", src.resolve("owned").toString(), src.resolve("hardlink").toString()));
+            TestHost.exec(List.of("mknod", src.resolve("dev/null0").toString(), "c", "1", "3"));
+            Path archive = host.dir.resolve("img.tar.gz");
+            TestHost.exec(List.of("tar", "-czf", archive.toString(), "--numeric-owner", "-C", src.toString(), "."));
+            Result imported = host.run("image", "import", archive.toString(), "--name", "custom");
+            assertEquals(0, imported.exit(), imported.err());
+            Path rootfs = host.dataRoot.resolve("images/custom/rootfs");
+            PosixFileAttributes a = Files.readAttributes(rootfs.resolve("owned"), PosixFileAttributes.class);
+            assertEquals(1234, Files.getAttribute(rootfs.resolve("owned"), "unix:uid"));
+            assertEquals(5678, Files.getAttribute(rootfs.resolve("owned"), "unix:gid"));
+            assertEquals(04750, (int) Files.getAttribute(rootfs.resolve("owned"), "unix:mode") & 07777);
+            assertEquals(Files.getAttribute(rootfs.resolve("owned"), "unix:ino"), Files.getAttribute(rootfs.resolve("hardlink"), "unix:ino"));
+            assertTrue(Files.isSymbolicLink(rootfs.resolve("bin/sh")));
+            assertEquals(0x103L, ((Number) Files.getAttribute(rootfs.resolve("dev/null0"), "unix:rdev")).longValue());
+            assertTrue(a.isRegularFile());
+            assertTrue(host.run("image", "ls").out().contains("custom"));
+            Result again = host.run("image", "import", archive.toString(), "--name", "custom");
+            assertEquals(125, again.exit());
+            assertTrue(again.err().contains("an image named 'custom' exists"), again.err());
+            // a spec may name the archive itself: unpacked once, by digest
+            Path spec = host.spec("fromtar", "image: ./img.tar.gz\ncommand: [cat, /owned]\n");
+            Result run = host.run("run", "-q", spec.toString());
+            assertEquals("x\n", run.out(), run.err());
+            assertEquals(1, host.run("image", "ls").out().lines().filter(l -> l.startsWith("sha256-")).count());
+            assertEquals(0, host.run("image", "rm", "custom").exit());
+            assertTrue(Files.notExists(rootfs));
+            Result missing = host.run("image", "rm", "custom");
+            assertEquals(125, missing.exit());
+        }
+    }
+
+    @Test
+    void aMissingArchiveOrFolderImageFailsClearly() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Result r = host.run("run", "-q", host.spec("gone", "image: ./nothing.tar.xz\ncommand: [true]\n").toString());
+            assertEquals(125, r.exit());
+            assertEquals("contain: gone: image: image archive " + host.dir.resolve("nothing.tar.xz") + " does not exist\n", r.err());
+        }
+    }
+}
