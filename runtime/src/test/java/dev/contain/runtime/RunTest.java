@@ -34,6 +34,10 @@ class RunTest {
                 String hostNs = Files.readSymbolicLink(Path.of("/proc/self/ns", e.getKey())).toString();
                 assertNotEquals(hostNs, e.getValue(), e.getKey() + " namespace is the host's");
             }
+            Path time = host.spec("time", BUSYBOX + "namespaces: [user, mnt, pid, time]\ncommand: [readlink, /proc/self/ns/time]\n");
+            Result t = host.run("run", "-q", time.toString());
+            assertEquals(0, t.exit(), t.err());
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), t.out().strip(), "time namespace, when asked");
         }
     }
 
