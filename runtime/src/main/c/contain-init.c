@@ -259,11 +259,18 @@ static void run_operation(struct entry *e) {
     } else if (!strcmp(e->key, "pivot_root") && e->argc == 1) {
         /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the new root. */
         if (chdir(a[0]) < 0) fail(1, errno, "chdir %s: %s", a[0], strerror(errno));
-        if (syscall(SYS_pivot_root, ".", ".") < 0) fail(1, errno, "pivot_root %s: %s", a[0], strerror(errno));
-        if (umount2(".", MNT_DETACH) < 0) fail(1, errno, "detach the old root: %s", strerror(errno));
+        if (syscall(SYS_pivot_root, ".", ".") == 0) {
+            if (umount2(".", MNT_DETACH) < 0) fail(1, errno, "detach the old root: %s", strerror(errno));
+        } else if (errno == EINVAL) {
+            /* the host's root cannot be pivoted away (an initramfs root): chroot is the only way left, and
+             * it does not detach the host's mounts from the container's namespace, so say so */
+            fprintf(stderr, "contain-init: pivot_root %s: %s; falling back to chroot, the host's mounts stay "
+                            "reachable by a privileged process\n", a[0], strerror(EINVAL));
+            if (chroot(".") < 0) fail(1, errno, "chroot %s: %s", a[0], strerror(errno));
+        } else {
+            fail(1, errno, "pivot_root %s: %s", a[0], strerror(errno));
+        }
         if (chdir("/") < 0) fail(1, errno, "chdir /: %s", strerror(errno));
-    } else if (!strcmp(e->key, "chroot") && e->argc == 1) {
-        if (chdir(a[0]) < 0 || chroot(".") < 0 || chdir("/") < 0) fail(1, errno, "chroot %s: %s", a[0], strerror(errno));
     } else if (!strcmp(e->key, "unshare") && e->argc == 1) {
         if (unshare((int)strtoul(a[0], NULL, 10)) < 0) fail(1, errno, "unshare %s: %s", a[0], strerror(errno));
     } else if (!strcmp(e->key, "loopback_up") && e->argc == 0) {

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * A validated container.yaml, defaults applied, relative paths resolved against the spec's folder.
- * Immutable; overrides from the command line produce a new instance (see {@link SpecOverrides}).
+ * Immutable; command-line overrides are applied to the YAML tree before it is read (see {@link SpecOverrides}).
  */
 public record ContainerSpec(
         Path file,
@@ -38,30 +38,5 @@ public record ContainerSpec(
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);
         mounts = List.copyOf(mounts);
-    }
-
-    public ContainerSpec withName(String newName, String newHostname) {
-        return new ContainerSpec(file, newName, image, layers, command, env, workdir, user, newHostname,
-                resources, networks, namespaces, uidMappings, gidMappings, mounts, readonlyRootfs, init, cgroupParent);
-    }
-
-    public ContainerSpec withCommand(List<String> newCommand, Map<String, String> newEnv) {
-        return new ContainerSpec(file, name, image, layers, newCommand, newEnv, workdir, user, hostname,
-                resources, networks, namespaces, uidMappings, gidMappings, mounts, readonlyRootfs, init, cgroupParent);
-    }
-
-    public ContainerSpec withResources(Resources newResources, String newCgroupParent) {
-        return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname,
-                newResources, networks, namespaces, uidMappings, gidMappings, mounts, readonlyRootfs, init, newCgroupParent);
-    }
-
-    public ContainerSpec withNetworks(List<Network> newNetworks) {
-        return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname,
-                resources, newNetworks, namespaces, uidMappings, gidMappings, mounts, readonlyRootfs, init, cgroupParent);
-    }
-
-    public ContainerSpec withImage(ImageRef newImage) {
-        return new ContainerSpec(file, name, newImage, layers, command, env, workdir, user, hostname,
-                resources, networks, namespaces, uidMappings, gidMappings, mounts, readonlyRootfs, init, cgroupParent);
     }
 }

@@ -23,10 +23,6 @@ public record Ipv4(int bits) {
         return Optional.of(new Ipv4(bits));
     }
 
-    public Ipv4 plus(int n) {
-        return new Ipv4(bits + n);
-    }
-
     @Override
     public String toString() {
         return ((bits >>> 24) & 255) + "." + ((bits >>> 16) & 255) + "." + ((bits >>> 8) & 255) + "." + (bits & 255);

@@ -53,10 +53,6 @@ public final class SpecOverrides {
         return List.copyOf(tuples);
     }
 
-    public boolean isEmpty() {
-        return tuples.isEmpty();
-    }
-
     /**
      * A copy of {@code root} with the overrides merged in. A path like "resources.memory" replaces one
      * key of a nested mapping; "env" entries are added to the spec's own env; "network.address" sets the

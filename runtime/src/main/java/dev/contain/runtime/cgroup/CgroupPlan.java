@@ -41,8 +41,6 @@ public record CgroupPlan(
         }
     }
 
-    public static final CgroupPlan NONE = new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(), List.of(), null);
-
     /** The folder that holds a controller's files, or null. */
     public Path dir(String controller) {
         for (Dir d : dirs) {
