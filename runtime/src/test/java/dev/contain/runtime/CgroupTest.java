@@ -209,4 +209,24 @@ class CgroupTest {
         assertEquals(1, CgroupReport.read(k, plan).oomKills());
         run.journal().undoAll(k);
     }
+
+    @Test
+    void whatCannotBeUndoneStaysInTheJournalForGc() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        dev.contain.runtime.stage.Journal journal = dev.contain.runtime.stage.Journal.create(Files.createDirectories(tmp.resolve("state")));
+        Path stuck = Files.createDirectories(tmp.resolve("stuck"));
+        Path fine = Files.createDirectories(tmp.resolve("fine"));
+        journal.record(new dev.contain.runtime.stage.Undo.Tree(tmp.resolve("state")));
+        journal.record(new dev.contain.runtime.stage.Undo.Tree(stuck));
+        journal.record(new dev.contain.runtime.stage.Undo.Tree(fine));
+        k.failDelete(stuck);
+        List<String> failures = journal.undoAll(k);
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(Files.notExists(fine));
+        assertEquals("tree\t" + tmp.resolve("state") + "\ntree\t" + stuck + "\n", Files.readString(tmp.resolve("state/journal")),
+                "the state folder stays, with what gc must retry");
+        k.failDelete(null);
+        assertEquals(List.of(), dev.contain.runtime.stage.Journal.load(tmp.resolve("state")).undoAll(k));
+        assertTrue(Files.notExists(stuck) && Files.notExists(tmp.resolve("state")));
+    }
 }

@@ -112,8 +112,17 @@ final class FakeCgroupKernel implements Kernel {
         log.add("rmdir " + rel(dir));
     }
 
+    private Path failDelete;
+
+    void failDelete(Path dir) {
+        failDelete = dir;
+    }
+
     @Override
     public void deleteTree(Path dir) throws IOException {
+        if (dir.equals(failDelete)) {
+            throw new IOException(dir + " is a mount point; unmount it first");
+        }
         LinuxKernel.INSTANCE.deleteTree(dir);
     }
 

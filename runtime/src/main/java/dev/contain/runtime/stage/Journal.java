@@ -60,18 +60,37 @@ public final class Journal {
         return List.copyOf(entries);
     }
 
-    /** Undoes everything, newest first; returns what could not be undone, each with its cause. */
+    /**
+     * Undoes everything, newest first; returns what could not be undone, each with its cause. If anything
+     * failed, the state folder stays with a journal of just the failures, so {@code contain gc} retries them.
+     */
     public synchronized List<String> undoAll(Kernel kernel) {
         List<String> failures = new ArrayList<>();
+        List<Undo> failed = new ArrayList<>();
+        Undo stateDir = new Undo.Tree(file.getParent());
         for (int i = entries.size() - 1; i >= 0; i--) {
             Undo u = entries.get(i);
+            if (u.equals(stateDir) && !failed.isEmpty()) {
+                continue;
+            }
             try {
                 u.undo(kernel);
             } catch (IOException | RuntimeException e) {
+                failed.add(0, u);
                 failures.add(u.encode().replace('\t', ' ') + ": " + e.getMessage());
             }
         }
         entries.clear();
+        if (!failed.isEmpty()) {
+            try {
+                record(stateDir);
+                for (Undo u : failed) {
+                    record(u);
+                }
+            } catch (IOException e) {
+                failures.add("rewrite " + file + ": " + e.getMessage());
+            }
+        }
         return failures;
     }
 }
