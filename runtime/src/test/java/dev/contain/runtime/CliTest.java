@@ -88,4 +88,21 @@ class CliTest {
             assertEquals("contain: gone: image: image archive " + host.dir.resolve("nothing.tar.xz") + " does not exist\n", r.err());
         }
     }
+
+    @Test
+    void everyCommandHasHelpWithExamples() throws Exception {
+        try (TestHost host = new TestHost()) {
+            for (String command : List.of("run", "validate", "schema", "image", "image import", "image ls", "image rm",
+                    "network", "network ls", "network rm", "gc")) {
+                List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+                args.add("--help");
+                Result r = host.run(args.toArray(String[]::new));
+                assertEquals(0, r.exit(), command + ": " + r.err());
+                assertTrue(r.out().startsWith("Usage: contain " + command), r.out());
+                assertTrue(r.out().contains("Example"), command + " --help shows examples");
+            }
+            Result version = host.run("--version");
+            assertEquals("contain dev\n", version.out(), "from classes, not the jar: no manifest version");
+        }
+    }
 }

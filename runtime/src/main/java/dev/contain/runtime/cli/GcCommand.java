@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "gc", description = "Clean up after containers whose engine died: processes, cgroups, links, folders.",
+@Command(mixinStandardHelpOptions = true, name = "gc", description = "Clean up after containers whose engine died: processes, cgroups, links, folders.",
         footer = {"", "Example:", "  contain gc"})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand

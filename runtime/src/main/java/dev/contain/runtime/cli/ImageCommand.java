@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "image", description = "Manage the image store.",
+@Command(mixinStandardHelpOptions = true, name = "image", description = "Manage the image store.",
+        footer = {"", "Examples:", "  contain image import rootfs.tar.xz --name debian", "  contain image ls", "  contain image rm debian"},
         subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
 final class ImageCommand {
     @ParentCommand
@@ -18,7 +19,7 @@ final class ImageCommand {
         return new ImageStore(main.config().dataRoot());
     }
 
-    @Command(name = "import", description = "Unpack a rootfs archive (.tar, .tar.gz, .tar.xz) into the store.",
+    @Command(mixinStandardHelpOptions = true, name = "import", description = "Unpack a rootfs archive (.tar, .tar.gz, .tar.xz) into the store.",
             footer = {"", "Example:", "  contain image import debian.tar.xz --name debian"})
     static final class Import implements Callable<Integer> {
         @ParentCommand
@@ -39,7 +40,8 @@ final class ImageCommand {
         }
     }
 
-    @Command(name = "ls", description = "List stored images.")
+    @Command(mixinStandardHelpOptions = true, name = "ls", description = "List stored images.",
+            footer = {"", "Example:", "  contain image ls"})
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;
@@ -54,7 +56,7 @@ final class ImageCommand {
         }
     }
 
-    @Command(name = "rm", description = "Remove a stored image.", footer = {"", "Example:", "  contain image rm debian"})
+    @Command(mixinStandardHelpOptions = true, name = "rm", description = "Remove a stored image.", footer = {"", "Example:", "  contain image rm debian"})
     static final class Rm implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;

@@ -13,13 +13,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "network", description = "Bridges the engine made (they stay after their containers, like docker0).",
+@Command(mixinStandardHelpOptions = true, name = "network", description = "Bridges the engine made (they stay after their containers, like docker0).",
+        footer = {"", "Examples:", "  contain network ls", "  contain network rm contain0"},
         subcommands = {NetworkCommand.Ls.class, NetworkCommand.Rm.class})
 final class NetworkCommand {
     @ParentCommand
     Main main;
 
-    @Command(name = "ls", description = "List the engine's bridges, their gateway, and the containers on them.")
+    @Command(mixinStandardHelpOptions = true, name = "ls", description = "List the engine's bridges, their gateway, and the containers on them.",
+            footer = {"", "Example:", "  contain network ls"})
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         NetworkCommand parent;
@@ -39,7 +41,7 @@ final class NetworkCommand {
         }
     }
 
-    @Command(name = "rm", description = "Delete bridges the engine made; refused while a container uses one.",
+    @Command(mixinStandardHelpOptions = true, name = "rm", description = "Delete bridges the engine made; refused while a container uses one.",
             footer = {"", "Examples:", "  contain network rm contain0", "  contain network rm --all"})
     static final class Rm implements Callable<Integer> {
         @ParentCommand

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", description = "Run a container in the foreground; exit with its command's exit code.",
+@Command(mixinStandardHelpOptions = true, name = "run", description = "Run a container in the foreground; exit with its command's exit code.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"N:the command's own exit code", "125:the engine failed (bad spec, missing image, a stage failed)",
                 "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N"},

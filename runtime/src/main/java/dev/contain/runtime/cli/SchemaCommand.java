@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "schema", description = "Print the JSON Schema (2020-12) of container.yaml, for editors and CI.",
+@Command(mixinStandardHelpOptions = true, name = "schema", description = "Print the JSON Schema (2020-12) of container.yaml, for editors and CI.",
         footer = {"", "Example, for yaml-language-server:", "  contain schema > container.schema.json",
                 "  # then, first line of a spec: # yaml-language-server: $schema=container.schema.json"})
 final class SchemaCommand implements Callable<Integer> {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "validate", description = "Check specs and report every problem as FILE:LINE:COL: message.",
+@Command(mixinStandardHelpOptions = true, name = "validate", description = "Check specs and report every problem as FILE:LINE:COL: message.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every spec is valid", "1:a spec is invalid", "2:usage error"},
         footer = {"", "Examples:", "  contain validate web.yaml", "  contain validate --format json examples/*.yaml"})
