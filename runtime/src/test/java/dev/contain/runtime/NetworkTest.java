@@ -173,7 +173,8 @@ class NetworkTest {
             Result busy = host.run("network", "rm", "contain0");
             assertEquals(125, busy.exit());
             assertEquals("contain: network: bridge contain0 is in use by [web]\n", busy.err());
-            web.finish();
+            Result done = web.finish();
+            assertEquals("", done.err(), "web's teardown is clean");
             assertTrue(host.inNetns("ip", "-br", "link").contains("contain0"), "the bridge stays, like docker0");
             assertEquals("removed bridge contain0\n", host.run("network", "rm", "--all").out());
             assertTrue(!host.inNetns("ip", "-br", "link").contains("contain0"));

@@ -230,7 +230,13 @@ public final class TestHost implements AutoCloseable {
 
     /** Nothing the test made may remain: state, writable layers, mounts, processes. */
     public void assertNothingLeft() throws IOException {
-        assertEquals(List.of(), list(runRoot).stream().filter(n -> !n.equals(".networks")).toList(), "state folders left in the run root");
+        List<String> states = list(runRoot).stream().filter(n -> !n.equals(".networks")).toList();
+        StringBuilder journals = new StringBuilder();
+        for (String st : states) {
+            Path j = runRoot.resolve(st).resolve("journal");
+            journals.append(st).append(": ").append(Files.exists(j) ? Files.readString(j) : "(no journal)").append('\n');
+        }
+        assertEquals(List.of(), states, "state folders left in the run root; their journals:\n" + journals);
         assertEquals(List.of(), list(runRoot.resolve(".networks")).stream().filter(n -> !n.equals("lock")).toList(), "address leases left");
         assertEquals(List.of(), list(dataRoot.resolve("containers")), "writable layers left in the data root");
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()

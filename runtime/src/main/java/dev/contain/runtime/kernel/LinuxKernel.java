@@ -68,8 +68,25 @@ public final class LinuxKernel implements Kernel {
         Files.deleteIfExists(dir);
     }
 
+    /**
+     * Entries that vanish during the walk are fine, and a folder that is not empty yet is retried: a
+     * container's last processes and its overlay may still be going away while teardown runs.
+     */
     @Override
     public void deleteTree(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                deleteTreeOnce(dir);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void deleteTreeOnce(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -85,16 +102,24 @@ public final class LinuxKernel implements Kernel {
 
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Files.delete(f);
+                Files.deleteIfExists(f);
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
             public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
+                if (e != null && !(e instanceof NoSuchFileException)) {
                     throw e;
                 }
-                Files.delete(d);
+                Files.deleteIfExists(d);
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -56,6 +56,14 @@ public final class Journal {
         }
     }
 
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public synchronized List<Undo> entries() {
         return List.copyOf(entries);
     }
@@ -78,6 +86,27 @@ public final class Journal {
             } catch (IOException | RuntimeException e) {
                 failed.add(0, u);
                 failures.add(u.encode().replace('\t', ' ') + ": " + e.getMessage());
+            }
+        }
+        if (!failed.isEmpty()) { // a second pass: what a dying container still held may be free a moment later
+            pause();
+            failures.clear();
+            List<Undo> still = new ArrayList<>();
+            for (int i = failed.size() - 1; i >= 0; i--) {
+                try {
+                    failed.get(i).undo(kernel);
+                } catch (IOException | RuntimeException e) {
+                    still.add(0, failed.get(i));
+                    failures.add(failed.get(i).encode().replace('\t', ' ') + ": " + e.getMessage());
+                }
+            }
+            failed = still;
+            if (failed.isEmpty()) {
+                try {
+                    stateDir.undo(kernel);
+                } catch (IOException e) {
+                    failures.add(stateDir.encode().replace('\t', ' ') + ": " + e.getMessage());
+                }
             }
         }
         entries.clear();
