@@ -105,4 +105,25 @@ class CliTest {
             assertEquals("contain dev\n", version.out(), "from classes, not the jar: no manifest version");
         }
     }
+
+    @Test
+    void twoRunsUnpackingTheSameArchiveAtOnceBothWork() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path archive = host.dir.resolve("debianish.tar.xz");
+            TestHost.exec(List.of("sh", "-c", "xz -1 -T1 < " + TestHost.busybox() + " > " + archive));
+            Path spec = host.spec("twice", "image: ./debianish.tar.xz\ncommand: [sh, -c, 'ls /bin | wc -l']\n");
+            TestHost.Running a = host.start("run", "-q", "--name", "a", spec.toString());
+            TestHost.Running b = host.start("run", "-q", "--name", "b", spec.toString());
+            Result ra = a.finish();
+            Result rb = b.finish();
+            assertEquals(0, ra.exit(), ra.err());
+            assertEquals(0, rb.exit(), rb.err());
+            assertEquals(ra.out(), rb.out(), "both see the same, complete image");
+            List<String> stored = host.run("image", "ls").out().lines().filter(l -> l.startsWith("sha256-")).toList();
+            assertEquals(1, stored.size(), "one store entry: " + stored);
+            try (var leftovers = Files.list(host.dataRoot.resolve("images"))) {
+                assertEquals(List.of(), leftovers.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".unpack-")).toList());
+            }
+        }
+    }
 }
