@@ -363,6 +363,10 @@ public final class SpecParser {
     }
 
     private void mappings(Node node, String kind, List<IdMapping> out) {
+        if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode seq && seq.getValue().isEmpty()) {
+            yaml.error(node, "users." + kind + " must list at least one mapping, like { container: 0, host: 100000, size: 65536 }");
+            return;
+        }
         List<Node> seen = new ArrayList<>();
         forEach(node, "users." + kind, (item, what) -> {
             Map<String, Node> f = yaml.fields(item, what, MAPPING_KEYS);
