@@ -4,6 +4,7 @@
 #   CONTAIN.aot + CONTAIN.aot.java  an AOT cache for a JDK 25+ (the fastest start), and that JDK's java;
 #   CONTAIN.jsa                     an AppCDS archive for the default JDK.
 # Each is used only when newer than this file; a JDK that cannot use an archive runs without it.
+# The JDK 25 flags below must match those of the training run in images/train-cds.sh, or the JVM drops the cache.
 # C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput.
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
 if [ -z "${JAVA:-}" ] && [ -f "$0.aot" ] && [ "$0.aot" -nt "$0" ] && aot_java=$(cat "$0.aot.java" 2>/dev/null) && [ -x "$aot_java" ]; then

@@ -20,7 +20,8 @@ quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
 JAVA= CONTAIN_JAVA_OPTS="-XX:ArchiveClassesAtExit=$contain.jsa $quiet" "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
 echo "made $contain.jsa ($(du -h "$contain.jsa" | cut -f1))"
 if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
-  "$jdk25" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCacheOutput="$contain.aot" -Xlog:aot=off -Xlog:cds=off \
+  "$jdk25" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
+    -XX:AOTCacheOutput="$contain.aot" -Xlog:aot=off -Xlog:cds=off \
     -jar "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
   echo "$jdk25" > "$contain.aot.java"
   echo "made $contain.aot ($(du -h "$contain.aot" | cut -f1)) for $jdk25"
