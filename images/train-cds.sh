@@ -26,3 +26,13 @@ if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
   echo "$jdk25" > "$contain.aot.java"
   echo "made $contain.aot ($(du -h "$contain.aot" | cut -f1)) for $jdk25"
 fi
+
+# Check, through the launcher, that each archive is really used: the JVM drops a mismatched one silently.
+if [ -f "$contain.aot" ] && ! CONTAIN_JAVA_OPTS="-XX:AOTMode=on" "$contain" --version >/dev/null 2>&1; then
+  echo "warning: the JVM refuses $contain.aot with the launcher's flags; removed (start-up falls back to AppCDS)" >&2
+  rm -f "$contain.aot" "$contain.aot.java"
+fi
+if ! JAVA=java CONTAIN_JAVA_OPTS="-Xshare:on" "$contain" --version >/dev/null 2>&1; then
+  echo "warning: the JVM refuses $contain.jsa with the launcher's flags; removed" >&2
+  rm -f "$contain.jsa"
+fi
