@@ -1,6 +1,7 @@
 package dev.contain.spec;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Where the root filesystem comes from: a stored image, a folder, or an archive unpacked into the store. */
 public sealed interface ImageRef {
@@ -26,7 +27,20 @@ public sealed interface ImageRef {
         return isArchiveName(text) ? new Archive(path) : new Directory(path);
     }
 
+    /** The archive formats an image may come in, longest first. */
+    List<String> ARCHIVE_EXTENSIONS = List.of(".tar.gz", ".tar.xz", ".tgz", ".tar");
+
     static boolean isArchiveName(String text) {
-        return text.endsWith(".tar") || text.endsWith(".tar.gz") || text.endsWith(".tgz") || text.endsWith(".tar.xz");
+        return ARCHIVE_EXTENSIONS.stream().anyMatch(text::endsWith);
+    }
+
+    /** An archive's file name without its archive extension: the default image name on import. */
+    static String baseName(String fileName) {
+        for (String ext : ARCHIVE_EXTENSIONS) {
+            if (fileName.endsWith(ext)) {
+                return fileName.substring(0, fileName.length() - ext.length());
+            }
+        }
+        return fileName;
     }
 }

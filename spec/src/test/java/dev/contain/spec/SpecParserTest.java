@@ -44,6 +44,9 @@ class SpecParserTest {
         assertEquals(List.of(Path.of("/specs/shared/layer"), Path.of("/specs/project/site")), s.layers());
         assertEquals(Path.of("/specs/project/data"), ((Mount.Bind) s.mounts().get(0)).source());
         assertInstanceOf(ImageRef.Archive.class, parse("image: ./debian.tar.xz\ncommand: [true]").spec().image());
+        assertEquals("debian", ImageRef.baseName("debian.tar.xz"));
+        assertEquals("rootfs", ImageRef.baseName("rootfs.tgz"));
+        assertEquals("notes.txt", ImageRef.baseName("notes.txt"));
     }
 
     @Test

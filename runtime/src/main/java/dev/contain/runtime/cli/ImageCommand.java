@@ -33,7 +33,7 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws Exception {
-            String n = name != null ? name : archive.getFileName().toString().replaceFirst("\\.(tar|tar\\.gz|tgz|tar\\.xz)$", "");
+            String n = name != null ? name : dev.contain.spec.ImageRef.baseName(archive.getFileName().toString());
             ImageStore.Image image = parent.store().importArchive(archive, n);
             System.out.println("imported " + image.name() + " from " + archive);
             return 0;

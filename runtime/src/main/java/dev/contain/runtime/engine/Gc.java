@@ -1,13 +1,13 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.stage.Journal;
 import dev.contain.runtime.stage.StateStage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * Finds the remains of containers whose engine died (kill -9 at any point) and undoes their journals:
@@ -37,9 +37,10 @@ public final class Gc {
     private Cleaned clean(Path stateDir) {
         List<String> failures = new ArrayList<>();
         try {
-            Journal journal = Journal.load(stateDir);
-            failures.addAll(journal.undoAll(kernel));
-            kernel.deleteTree(stateDir); // a claim interrupted before its first journal line
+            failures.addAll(Journal.load(stateDir).undoAll(kernel));
+            if (failures.isEmpty()) {
+                kernel.deleteTree(stateDir); // a claim interrupted before its first journal line has no journal
+            }
         } catch (IOException | RuntimeException e) {
             failures.add(stateDir + ": " + e.getMessage());
         }
@@ -47,12 +48,6 @@ public final class Gc {
     }
 
     private boolean ownerAlive(Path stateDir) {
-        try {
-            String[] owner = kernel.read(stateDir.resolve(StateStage.OWNER_FILE)).trim().split(" ");
-            OptionalLong start = kernel.startTime(Long.parseLong(owner[0]));
-            return start.isPresent() && start.getAsLong() == Long.parseLong(owner[1]);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return ProcessStamp.read(kernel, stateDir.resolve(StateStage.OWNER_FILE)).map(p -> p.alive(kernel)).orElse(false);
     }
 }

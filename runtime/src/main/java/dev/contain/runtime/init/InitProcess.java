@@ -29,13 +29,6 @@ public final class InitProcess implements AutoCloseable {
         this.channel = channel;
     }
 
-    static {
-        // vfork+exec of the init directly, instead of posix_spawn of jspawnhelper that then execs it: a few ms per run
-        if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
-            System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
-        }
-    }
-
     /** Starts the init and waits for it to connect; fails if it exits first. */
     public static InitProcess start(Path binary, Path socket) throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -16,6 +16,8 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
 import dev.contain.spec.IdMapping;
 import dev.contain.spec.Mount;
@@ -122,17 +124,10 @@ public final class Planner {
 
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
-        Path file = config.runRoot().resolve(other).resolve(PID_FILE);
-        try {
-            String[] f = Files.readString(file).trim().split(" ");
-            long pid = Long.parseLong(f[0]);
-            if (dev.contain.runtime.kernel.LinuxKernel.INSTANCE.startTime(pid).orElse(-1) == Long.parseLong(f[1])) {
-                return pid;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not running
-        }
-        throw new ContainerError(name, "network", "network container:" + other + ": no running container named \"" + other + "\"");
+        Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
+        return ProcessStamp.read(kernel, config.runRoot().resolve(other).resolve(PID_FILE)).filter(p -> p.alive(kernel))
+                .orElseThrow(() -> new ContainerError(name, "network", "network container:" + other
+                        + ": no running container named \"" + other + "\"")).pid();
     }
 
     /** "pid starttime" of a container's first process, in its state folder. */

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The container's write-ahead undo log: every object is recorded before it is created, then undone in
@@ -69,57 +71,53 @@ public final class Journal {
     }
 
     /**
-     * Undoes everything, newest first; returns what could not be undone, each with its cause. If anything
-     * failed, the state folder stays with a journal of just the failures, so {@code contain gc} retries them.
+     * Undoes everything, newest first, the state folder last; returns what could not be undone, each with
+     * its cause. Failures get a second pass a moment later (a dying container may still hold them); what
+     * still fails stays, with the state folder, in a journal of just those, so {@code contain gc} retries.
      */
     public synchronized List<String> undoAll(Kernel kernel) {
-        List<String> failures = new ArrayList<>();
-        List<Undo> failed = new ArrayList<>();
         Undo stateDir = new Undo.Tree(file.getParent());
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            Undo u = entries.get(i);
-            if (u.equals(stateDir) && !failed.isEmpty()) {
-                continue;
-            }
-            try {
-                u.undo(kernel);
-            } catch (IOException | RuntimeException e) {
-                failed.add(0, u);
-                failures.add(u.encode().replace('\t', ' ') + ": " + e.getMessage());
-            }
-        }
-        if (!failed.isEmpty()) { // a second pass: what a dying container still held may be free a moment later
+        boolean ownsStateDir = entries.contains(stateDir);
+        List<Undo> others = new ArrayList<>(entries);
+        others.remove(stateDir);
+        Map<Undo, String> failed = undoNewestFirst(others, kernel);
+        if (!failed.isEmpty()) {
             pause();
-            failures.clear();
-            List<Undo> still = new ArrayList<>();
-            for (int i = failed.size() - 1; i >= 0; i--) {
-                try {
-                    failed.get(i).undo(kernel);
-                } catch (IOException | RuntimeException e) {
-                    still.add(0, failed.get(i));
-                    failures.add(failed.get(i).encode().replace('\t', ' ') + ": " + e.getMessage());
-                }
-            }
-            failed = still;
-            if (failed.isEmpty()) {
-                try {
-                    stateDir.undo(kernel);
-                } catch (IOException e) {
-                    failures.add(stateDir.encode().replace('\t', ' ') + ": " + e.getMessage());
-                }
-            }
+            failed = undoNewestFirst(List.copyOf(failed.keySet()), kernel);
         }
         entries.clear();
-        if (!failed.isEmpty()) {
+        if (ownsStateDir && failed.isEmpty()) {
+            failed = undoNewestFirst(List.of(stateDir), kernel);
+        } else if (ownsStateDir) {
             try {
                 record(stateDir);
-                for (Undo u : failed) {
+                for (Undo u : failed.keySet()) {
                     record(u);
                 }
             } catch (IOException e) {
-                failures.add("rewrite " + file + ": " + e.getMessage());
+                failed.put(stateDir, "cannot rewrite " + file + ": " + e.getMessage());
             }
         }
+        List<String> failures = new ArrayList<>();
+        failed.forEach((u, why) -> failures.add(u.encode().replace('\t', ' ') + ": " + why));
         return failures;
+    }
+
+    /** Undoes each, newest first; the ones that failed, oldest first, with their causes. */
+    private static Map<Undo, String> undoNewestFirst(List<Undo> undos, Kernel kernel) {
+        Map<Undo, String> failed = new LinkedHashMap<>();
+        for (int i = undos.size() - 1; i >= 0; i--) {
+            try {
+                undos.get(i).undo(kernel);
+            } catch (IOException | RuntimeException e) {
+                failed.put(undos.get(i), e.getMessage());
+            }
+        }
+        Map<Undo, String> oldestFirst = new LinkedHashMap<>();
+        List<Undo> keys = new ArrayList<>(failed.keySet());
+        for (int i = keys.size() - 1; i >= 0; i--) {
+            oldestFirst.put(keys.get(i), failed.get(keys.get(i)));
+        }
+        return oldestFirst;
     }
 }

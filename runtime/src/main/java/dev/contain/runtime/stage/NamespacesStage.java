@@ -4,6 +4,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.init.NativeInit;
 import dev.contain.runtime.kernel.Errors;
+import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.spec.IdMapping;
 import java.io.IOException;
@@ -26,16 +27,17 @@ public final class NamespacesStage implements Stage {
         Path binary = NativeInit.ensure(run.config().dataRoot());
         InitProcess init = InitProcess.start(binary, plan.stateDir().resolve("init.sock"));
         run.attach(init);
-        run.journal().record(new Undo.Process(init.pid(), run.kernel().startTime(init.pid()).orElse(0)));
+        run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();
         if (line == null || !line.startsWith("pid ")) {
             throw run.error(name(), line == null ? "the native init exited before creating the container" : line.replaceFirst("^error setup \\d+ ", ""));
         }
         long pid = Long.parseLong(line.substring(4).trim());
-        run.journal().record(new Undo.Process(pid, run.kernel().startTime(pid).orElse(0)));
+        ProcessStamp container = ProcessStamp.of(run.kernel(), pid);
+        run.journal().record(new Undo.Process(container));
         run.started(pid);
-        run.kernel().write(plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE), pid + " " + run.kernel().startTime(pid).orElse(0) + "\n");
+        container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
         for (Path procs : plan.cgroup().procsFiles()) { // before "go": the command starts inside its limits
             try {
                 run.kernel().write(procs, Long.toString(pid));

@@ -5,7 +5,8 @@ import dev.contain.runtime.plan.Plan;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import dev.contain.runtime.kernel.ProcessStamp;
+import java.util.Optional;
 
 /**
  * Claims the container's name by creating its state folder (mkdir is atomic: of two runs with one name,
@@ -30,8 +31,7 @@ public final class StateStage implements Stage {
             throw nameInUse(run, plan.stateDir());
         }
         run.journal().record(new Undo.Tree(plan.stateDir()));
-        long self = ProcessHandle.current().pid();
-        run.kernel().write(plan.stateDir().resolve(OWNER_FILE), self + " " + run.kernel().startTime(self).orElse(0) + "\n");
+        ProcessStamp.of(run.kernel(), ProcessHandle.current().pid()).write(run.kernel(), plan.stateDir().resolve(OWNER_FILE));
         run.journal().record(new Undo.Tree(plan.containerDir()));
         if (run.kernel().exists(plan.containerDir())) { // left by a crashed run that gc has not seen: start clean
             run.kernel().deleteTree(plan.containerDir());
@@ -43,16 +43,10 @@ public final class StateStage implements Stage {
 
     private static ContainerError nameInUse(Run run, Path stateDir) {
         String name = run.plan().name();
-        try {
-            String[] owner = run.kernel().read(stateDir.resolve(OWNER_FILE)).trim().split(" ");
-            long pid = Long.parseLong(owner[0]);
-            OptionalLong start = run.kernel().startTime(pid);
-            if (start.isPresent() && start.getAsLong() == Long.parseLong(owner[1])) {
-                return run.error("state", "the name \"" + name + "\" is in use by a running container (engine pid " + pid
-                        + "); pick another with --name or stop that one first");
-            }
-        } catch (IOException | RuntimeException e) {
-            // no owner file: a claim that was interrupted, or a crash
+        Optional<ProcessStamp> owner = ProcessStamp.read(run.kernel(), stateDir.resolve(OWNER_FILE));
+        if (owner.isPresent() && owner.get().alive(run.kernel())) {
+            return run.error("state", "the name \"" + name + "\" is in use by a running container (engine pid "
+                    + owner.get().pid() + "); pick another with --name or stop that one first");
         }
         return run.error("state", "a container named \"" + name + "\" was left behind by an engine that died; "
                 + "run 'contain gc' to clean it up, then try again");

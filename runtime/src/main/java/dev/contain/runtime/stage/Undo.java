@@ -29,15 +29,15 @@ public sealed interface Undo {
     }
 
     /** A process we started, known by pid and start time so a reused pid is never killed. */
-    record Process(long pid, long startTime) implements Undo {
+    record Process(dev.contain.runtime.kernel.ProcessStamp process) implements Undo {
         @Override
         public void undo(Kernel kernel) {
-            kernel.killIfSame(pid, startTime);
+            kernel.killIfSame(process.pid(), process.startTime());
         }
 
         @Override
         public String encode() {
-            return "process\t" + pid + "\t" + startTime;
+            return "process\t" + process.pid() + "\t" + process.startTime();
         }
     }
 
@@ -101,7 +101,7 @@ public sealed interface Undo {
         String[] f = line.split("\t");
         return switch (f[0]) {
             case "tree" -> new Tree(Path.of(f[1]));
-            case "process" -> new Process(Long.parseLong(f[1]), Long.parseLong(f[2]));
+            case "process" -> new Process(new dev.contain.runtime.kernel.ProcessStamp(Long.parseLong(f[1]), Long.parseLong(f[2])));
             case "cgroup" -> new Cgroup(Path.of(f[1]));
             case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
             case "link" -> new Link(f[1]);
