@@ -1,6 +1,7 @@
 package dev.contain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.TestHost.Result;
@@ -65,6 +66,9 @@ class CliTest {
             assertEquals(0x103L, ((Number) Files.getAttribute(rootfs.resolve("dev/null0"), "unix:rdev")).longValue());
             assertTrue(a.isRegularFile());
             assertTrue(host.run("image", "ls").out().contains("custom"));
+            Result elsewhere = host.run("image", "ls", "--root", host.dir.resolve("other").toString());
+            assertEquals(0, elsewhere.exit(), elsewhere.err());
+            assertFalse(elsewhere.out().contains("custom"), "a global option after the subcommand wins: " + elsewhere.out());
             Result again = host.run("image", "import", archive.toString(), "--name", "custom");
             assertEquals(125, again.exit());
             assertTrue(again.err().contains("an image named 'custom' exists"), again.err());
@@ -100,7 +104,15 @@ class CliTest {
                 assertEquals(0, r.exit(), command + ": " + r.err());
                 assertTrue(r.out().startsWith("Usage: contain " + command), r.out());
                 assertTrue(r.out().contains("Example"), command + " --help shows examples");
+                assertEquals("", r.err(), command + " --help warns of nothing (a % in an example once made picocli warn)");
             }
+            Result typo = host.run("run", "--memroy", "64Mi", "x.yaml");
+            assertEquals(125, typo.exit());
+            assertEquals("contain: Unknown option: '--memroy'\nPossible solutions: --memory\n"
+                    + "Try 'contain run --help' for more information.\n", typo.err());
+            Result group = host.run("image");
+            assertEquals(2, group.exit());
+            assertTrue(group.err().startsWith("contain: Missing required subcommand"), group.err());
             Result version = host.run("--version");
             assertEquals("contain dev\n", version.out(), "from classes, not the jar: no manifest version");
         }

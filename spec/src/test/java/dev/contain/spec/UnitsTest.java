@@ -16,6 +16,9 @@ class UnitsTest {
         assertEquals(OptionalLong.of(1_000_000_000L), Quantity.parseBytes("1G"));
         assertEquals(OptionalLong.of(1536L << 20), Quantity.parseBytes("1.5Gi"));
         assertEquals(OptionalLong.of(4096), Quantity.parseBytes("4096"));
+        assertEquals(OptionalLong.of(512), Quantity.parseBytes("0.500Ki"), "trailing zeros of a fraction");
+        assertEquals(OptionalLong.of(Long.MAX_VALUE), Quantity.parseBytes("9223372036854775807"));
+        assertEquals(OptionalLong.empty(), Quantity.parseBytes("9223372036854775808"), "one past the largest long");
         assertEquals(OptionalLong.of(100_000), Quantity.parseBytes("100k"));
         assertEquals(OptionalLong.empty(), Quantity.parseBytes("64MB"));
         assertEquals(OptionalLong.empty(), Quantity.parseBytes("1.5"), "half a byte is not a quantity");

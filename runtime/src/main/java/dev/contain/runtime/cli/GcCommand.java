@@ -3,19 +3,17 @@ package dev.contain.runtime.cli;
 import dev.contain.runtime.engine.Gc;
 import dev.contain.runtime.kernel.LinuxKernel;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
-@Command(mixinStandardHelpOptions = true, name = "gc", description = "Clean up after containers whose engine died: processes, cgroups, links, folders.",
-        footer = {"", "Example:", "  contain gc"})
-final class GcCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
+final class GcCommand extends CliCommand {
+    @Override
+    Model define() {
+        return Model.command(this, "gc", "Clean up after containers whose engine died: processes, cgroups, links, folders.")
+                .examples("Example:", "contain gc");
+    }
 
     @Override
     public Integer call() throws Exception {
-        List<Gc.Cleaned> cleaned = new Gc(main.config(), LinuxKernel.INSTANCE).run();
+        List<Gc.Cleaned> cleaned = new Gc(config(), LinuxKernel.INSTANCE).run();
         int failed = 0;
         for (Gc.Cleaned c : cleaned) {
             if (c.failures().isEmpty()) {

@@ -1,73 +1,68 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.image.ImageStore;
+import dev.contain.spec.ImageRef;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine;
 
-@Command(mixinStandardHelpOptions = true, name = "image", description = "Manage the image store.",
-        footer = {"", "Examples:", "  contain image import rootfs.tar.xz --name debian", "  contain image ls", "  contain image rm debian"},
-        subcommands = {ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
+/** A group of subcommands: run alone, picocli reports the missing subcommand. */
 final class ImageCommand {
-    @ParentCommand
-    Main main;
+    private ImageCommand() {}
 
-    ImageStore store() {
-        return new ImageStore(main.config().dataRoot());
+    static CommandLine commandLine() {
+        return CliCommand.Model.group("image", "Manage the image store.", new Import(), new Ls(), new Rm())
+                .examples("Examples:", "contain image import rootfs.tar.xz --name debian", "contain image ls", "contain image rm debian")
+                .commandLine();
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "import", description = "Unpack a rootfs archive (.tar, .tar.gz, .tar.xz) into the store.",
-            footer = {"", "Example:", "  contain image import debian.tar.xz --name debian"})
-    static final class Import implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
-        @Parameters(paramLabel = "ARCHIVE")
-        Path archive;
-
-        @Option(names = "--name", description = "Image name (default: the archive's name without extensions).")
-        String name;
+    static final class Import extends CliCommand {
+        @Override
+        Model define() {
+            return Model.command(this, "import", "Unpack a rootfs archive (.tar, .tar.gz, .tar.xz) into the store.")
+                    .positionals(Path.class, "ARCHIVE", "1", "The archive.")
+                    .option("NAME", "Image name (default: the archive's name without extensions).", "--name")
+                    .examples("Example:", "contain image import debian.tar.xz --name debian");
+        }
 
         @Override
         public Integer call() throws Exception {
-            String n = name != null ? name : dev.contain.spec.ImageRef.baseName(archive.getFileName().toString());
-            ImageStore.Image image = parent.store().importArchive(archive, n);
+            Path archive = this.<Path>positionals().get(0);
+            String name = option("--name", ImageRef.baseName(archive.getFileName().toString()));
+            ImageStore.Image image = new ImageStore(config().dataRoot()).importArchive(archive, name);
             System.out.println("imported " + image.name() + " from " + archive);
             return 0;
         }
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "ls", description = "List stored images.",
-            footer = {"", "Example:", "  contain image ls"})
-    static final class Ls implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
+    static final class Ls extends CliCommand {
+        @Override
+        Model define() {
+            return Model.command(this, "ls", "List stored images.").examples("Example:", "contain image ls");
+        }
 
         @Override
         public Integer call() {
             System.out.printf("%-40s %s%n", "NAME", "SOURCE");
-            for (ImageStore.Image i : parent.store().list()) {
+            for (ImageStore.Image i : new ImageStore(config().dataRoot()).list()) {
                 System.out.printf("%-40s %s%n", i.name(), i.source());
             }
             return 0;
         }
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "rm", description = "Remove a stored image.", footer = {"", "Example:", "  contain image rm debian"})
-    static final class Rm implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
-        @Parameters(paramLabel = "NAME", arity = "1..*")
-        java.util.List<String> names;
+    static final class Rm extends CliCommand {
+        @Override
+        Model define() {
+            return Model.command(this, "rm", "Remove a stored image.")
+                    .positionals(String.class, "NAME", "1..*", "Image names.")
+                    .examples("Example:", "contain image rm debian");
+        }
 
         @Override
         public Integer call() throws Exception {
-            for (String n : names) {
-                parent.store().remove(n);
+            ImageStore store = new ImageStore(config().dataRoot());
+            for (String n : this.<String>positionals()) {
+                store.remove(n);
                 System.out.println("removed " + n);
             }
             return 0;

@@ -1,37 +1,39 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.net.Bridges;
 import dev.contain.runtime.net.Leases;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.spec.Ipv4;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine;
 
-@Command(mixinStandardHelpOptions = true, name = "network", description = "Bridges the engine made (they stay after their containers, like docker0).",
-        footer = {"", "Examples:", "  contain network ls", "  contain network rm contain0"},
-        subcommands = {NetworkCommand.Ls.class, NetworkCommand.Rm.class})
+/** A group of subcommands: run alone, picocli reports the missing subcommand. */
 final class NetworkCommand {
-    @ParentCommand
-    Main main;
+    private NetworkCommand() {}
 
-    @Command(mixinStandardHelpOptions = true, name = "ls", description = "List the engine's bridges, their gateway, and the containers on them.",
-            footer = {"", "Example:", "  contain network ls"})
-    static final class Ls implements Callable<Integer> {
-        @ParentCommand
-        NetworkCommand parent;
+    static CommandLine commandLine() {
+        return CliCommand.Model.group("network", "Bridges the engine made (they stay after their containers, like docker0).", new Ls(), new Rm())
+                .examples("Examples:", "contain network ls", "contain network rm contain0")
+                .commandLine();
+    }
+
+    static final class Ls extends CliCommand {
+        @Override
+        Model define() {
+            return Model.command(this, "ls", "List the engine's bridges, their gateway, and the containers on them.")
+                    .examples("Example:", "contain network ls");
+        }
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Map<Integer, String>> leases = new Leases(parent.main.config().runRoot()).all();
+            EngineConfig config = config();
+            Map<String, Map<Integer, String>> leases = new Leases(config.runRoot()).all();
             System.out.printf("%-16s %-20s %-8s %s%n", "BRIDGE", "GATEWAY", "PRESENT", "CONTAINERS");
             try (Netlink nl = Netlink.open()) {
-                for (Bridges.Entry b : new Bridges(parent.main.config().dataRoot()).list()) {
+                for (Bridges.Entry b : new Bridges(config.dataRoot()).list()) {
                     StringBuilder users = new StringBuilder();
                     leases.getOrDefault(b.name(), Map.of()).forEach((ip, c) -> users.append(c).append(' ').append(new Ipv4(ip)).append("  "));
                     System.out.printf("%-16s %-20s %-8s %s%n", b.name(), b.gateway(), nl.index(b.name()) != 0 ? "yes" : "no", users.toString().trim());
@@ -41,24 +43,22 @@ final class NetworkCommand {
         }
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "rm", description = "Delete bridges the engine made; refused while a container uses one.",
-            footer = {"", "Examples:", "  contain network rm contain0", "  contain network rm --all"})
-    static final class Rm implements Callable<Integer> {
-        @ParentCommand
-        NetworkCommand parent;
-
-        @Parameters(paramLabel = "BRIDGE", arity = "0..*")
-        List<String> names = List.of();
-
-        @Option(names = "--all", description = "Every bridge the engine made.")
-        boolean all;
+    static final class Rm extends CliCommand {
+        @Override
+        Model define() {
+            return Model.command(this, "rm", "Delete bridges the engine made; refused while a container uses one.")
+                    .positionals(String.class, "BRIDGE", "0..*", "Bridge names.")
+                    .flag("Every bridge the engine made.", "--all")
+                    .examples("Examples:", "contain network rm contain0", "contain network rm --all");
+        }
 
         @Override
         public Integer call() throws Exception {
-            Bridges bridges = new Bridges(parent.main.config().dataRoot());
-            Map<String, Map<Integer, String>> leases = new Leases(parent.main.config().runRoot()).all();
-            List<String> targets = all ? bridges.list().stream().map(Bridges.Entry::name).toList() : names;
+            EngineConfig config = config();
+            Bridges bridges = new Bridges(config.dataRoot());
+            Map<String, Map<Integer, String>> leases = new Leases(config.runRoot()).all();
             List<String> known = bridges.list().stream().map(Bridges.Entry::name).toList();
+            List<String> targets = flag("--all") ? known : this.<String>positionals();
             try (Netlink nl = Netlink.open()) {
                 for (String name : targets) {
                     if (!known.contains(name)) {

@@ -14,86 +14,51 @@ import dev.contain.spec.SpecOverrides;
 import dev.contain.spec.SpecParser;
 import dev.contain.spec.SpecResult;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "run", description = "Run a container in the foreground; exit with its command's exit code.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"N:the command's own exit code", "125:the engine failed (bad spec, missing image, a stage failed)",
-                "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N"},
-        footer = {"", "Examples:", "  contain run examples/hello.yaml",
-                "  contain run --memory 64Mi --cpu 50% web.yaml",
-                "  contain run --dry-run web.yaml                # print the plan, do nothing",
-                "  contain run web.yaml -- sh -c 'ls /'          # another command for this run",
-                "  contain run --name mycont --image debian-stable+python+iproute2 --memory 1024Mi --cpu 100% \\",
-                "      --ip 192.168.42.10/24 -- bash -c 'hostname'   # no spec file: the lab's one-liner"})
-final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec commandSpec;
-
-    @Parameters(paramLabel = "FILE [-- COMMAND [ARG...]]", arity = "0..*",
-            description = "The spec file; after --, a command that replaces the spec's command for this run.")
-    List<String> positionals = new ArrayList<>();
-
-    @Option(names = "--image", description = "Image (store name or path); with no FILE, the spec is made from flags.")
-    String image;
-
-    @Option(names = "--name", description = "Container name for this run.")
-    String name;
-
-    @Option(names = "--hostname", description = "Hostname for this run.")
-    String hostname;
-
-    @Option(names = "--memory", description = "Memory limit, like 64Mi or 1G.")
-    String memory;
-
-    @Option(names = "--cpu", description = "CPU limit in percent of one CPU, like 50%%.")
-    String cpu;
-
-    @Option(names = "--ip", description = "Address on the bridge network, like 192.168.42.10/24.")
-    String ip;
-
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable (repeatable).")
-    Map<String, String> env = new LinkedHashMap<>();
-
-    @Option(names = "--cgroup-parent", description = "Parent cgroup for this run.")
-    String cgroupParent;
-
-    @Option(names = "--ignore-missing-limits", description = "Run even where a limit cannot be set (controller missing), with a warning.")
-    boolean ignoreMissingLimits;
-
-    @Option(names = "--stats", description = "At exit, print CPU time used, peak memory and throttling.")
-    boolean stats;
-
-    @Option(names = "--dry-run", description = "Print every namespace, id map, mount and write the run would do; do none.")
-    boolean dryRun;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress lines, only the command's own output and errors.")
-    boolean quiet;
-
-    @Option(names = "--trace", description = "Print each stage's duration.")
-    boolean trace;
+final class RunCommand extends CliCommand {
+    @Override
+    Model define() {
+        return Model.command(this, "run", "Run a container in the foreground; exit with its command's exit code.")
+                .positionals(String.class, "FILE [-- COMMAND [ARG...]]", "0..*",
+                        "The spec file; after --, a command that replaces the spec's command for this run.")
+                .option("IMAGE", "Image (store name or path); with no FILE, the spec is made from flags.", "--image")
+                .option("NAME", "Container name for this run.", "--name")
+                .option("NAME", "Hostname for this run.", "--hostname")
+                .option("SIZE", "Memory limit, like 64Mi or 1G.", "--memory")
+                .option("PERCENT", "CPU limit in percent of one CPU, like 50%%.", "--cpu")
+                .option("ADDRESS/PREFIX", "Address on the bridge network, like 192.168.42.10/24.", "--ip")
+                .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
+                .option("PATH", "Parent cgroup for this run.", "--cgroup-parent")
+                .flag("Run even where a limit cannot be set (controller missing), with a warning.", "--ignore-missing-limits")
+                .flag("At exit, print CPU time used, peak memory and throttling.", "--stats")
+                .flag("Print every namespace, id map, mount and write the run would do; do none.", "--dry-run")
+                .flag("No progress lines, only the command's own output and errors.", "-q", "--quiet")
+                .flag("Print each stage's duration.", "--trace")
+                .exitCodes("N:the command's own exit code", "125:the engine failed (bad spec, missing image, a stage failed)",
+                        "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N")
+                .examples("Examples:", "contain run examples/hello.yaml",
+                        "contain run --memory 64Mi --cpu 50% web.yaml",
+                        "contain run --dry-run web.yaml                # print the plan, do nothing",
+                        "contain run web.yaml -- sh -c 'ls /'          # another command for this run",
+                        "contain run --name mycont --image debian-stable+python+iproute2 --memory 1024Mi --cpu 100% \\",
+                        "    --ip 192.168.42.10/24 -- bash -c 'hostname'   # no spec file: the lab's one-liner");
+    }
 
     @Override
     public Integer call() throws ContainerError {
         long cliDone = System.nanoTime();
-        List<String> original = commandSpec.commandLine().getParseResult().originalArgs();
+        List<String> positionals = positionals();
+        List<String> original = originalArgs();
         int dashes = original.indexOf("--");
         int afterDashes = dashes < 0 ? 0 : original.size() - dashes - 1;
         List<String> command = positionals.subList(positionals.size() - afterDashes, positionals.size());
         List<String> before = positionals.subList(0, positionals.size() - afterDashes);
+        String image = option("--image");
+        String ip = option("--ip");
+        boolean trace = flag("--trace");
+        boolean quiet = flag("--quiet");
         if (before.size() > 1) {
             throw new ContainerError(null, null, "one spec file at a time (got " + before + "); put a command after --");
         }
@@ -101,14 +66,14 @@ final class RunCommand implements Callable<Integer> {
             throw new ContainerError(null, null, "give a spec file, or --image and a command after --");
         }
         SpecOverrides overrides = new SpecOverrides()
-                .set("--name", "name", name)
-                .set("--hostname", "hostname", hostname)
+                .set("--name", "name", option("--name"))
+                .set("--hostname", "hostname", option("--hostname"))
                 .set("--image", "image", image)
-                .set("--memory", "resources.memory", memory)
-                .set("--cpu", "resources.cpu", cpu)
+                .set("--memory", "resources.memory", option("--memory"))
+                .set("--cpu", "resources.cpu", option("--cpu"))
                 .set("--ip", "network.address", ip)
-                .set("--cgroup-parent", "cgroupParent", cgroupParent)
-                .env("--env", env)
+                .set("--cgroup-parent", "cgroupParent", option("--cgroup-parent"))
+                .env("--env", option("--env", Map.of()))
                 .list("--", "command", command);
         SpecResult result = before.isEmpty()
                 ? SpecParser.parse("{}", "command line", Path.of("").toAbsolutePath(), generatedName(), null, overrides.tuples())
@@ -126,14 +91,14 @@ final class RunCommand implements Callable<Integer> {
         if (ip != null && spec.networks().size() > 1) {
             throw new ContainerError(spec.name(), "spec", "--ip: the spec has several networks; set each address in the spec");
         }
-        Engine engine = new Engine(main.config());
-        RunOptions options = new RunOptions(ignoreMissingLimits);
-        if (dryRun) {
+        Engine engine = new Engine(config());
+        RunOptions options = new RunOptions(flag("--ignore-missing-limits"));
+        if (flag("--dry-run")) {
             System.out.print(PlanPrinter.print(engine.plan(spec, options)));
             return 0;
         }
-        RunResult exit = engine.run(spec, options, progress(), this::forwardSignals);
-        if (stats && exit.stats() != null) {
+        RunResult exit = engine.run(spec, options, progress(quiet, trace), this::forwardSignals);
+        if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
         }
         if (exit.oomKilled()) {
@@ -156,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
         return "run-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
     }
 
-    private Progress progress() {
+    private static Progress progress(boolean quiet, boolean trace) {
         return new Progress() {
             @Override
             public void info(String line) {

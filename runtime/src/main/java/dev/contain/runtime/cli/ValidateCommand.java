@@ -6,28 +6,24 @@ import dev.contain.spec.SpecResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(mixinStandardHelpOptions = true, name = "validate", description = "Check specs and report every problem as FILE:LINE:COL: message.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every spec is valid", "1:a spec is invalid", "2:usage error"},
-        footer = {"", "Examples:", "  contain validate web.yaml", "  contain validate --format json examples/*.yaml"})
-final class ValidateCommand implements Callable<Integer> {
+final class ValidateCommand extends CliCommand {
     enum Format { text, json }
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Spec files.")
-    List<Path> files;
-
-    @Option(names = "--format", description = "text (default) or json (machine-readable, on stdout).", defaultValue = "text")
-    Format format;
+    @Override
+    Model define() {
+        return Model.command(this, "validate", "Check specs and report every problem as FILE:LINE:COL: message.")
+                .positionals(Path.class, "FILE", "1..*", "Spec files.")
+                .option(Format.class, "FORMAT", "text", "text (default) or json (machine-readable, on stdout).", "--format")
+                .exitCodes("0:every spec is valid", "1:a spec is invalid", "2:usage error")
+                .examples("Examples:", "contain validate web.yaml", "contain validate --format json examples/*.yaml");
+    }
 
     @Override
     public Integer call() {
+        Format format = option("--format", Format.text);
         List<Problem> all = new ArrayList<>();
-        for (Path file : files) {
+        for (Path file : this.<Path>positionals()) {
             SpecResult result = SpecParser.parseFile(file);
             all.addAll(result.problems());
             if (format == Format.text) {

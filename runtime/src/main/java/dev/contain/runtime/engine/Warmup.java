@@ -1,0 +1,46 @@
+package dev.contain.runtime.engine;
+
+import dev.contain.runtime.cgroup.CgroupLayout;
+import dev.contain.spec.SpecParser;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * First-use costs of a run, paid on the second core while the main thread parses the command line.
+ * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
+ * it only touches classes and reads files, and creates, writes and starts nothing. A cold run spends
+ * most of its time in such first uses (see README, Performance); one thread, started once, no pool.
+ */
+public final class Warmup {
+    /** Block and flow mappings, a sequence, quantities and percentages: the parser paths a typical spec takes. */
+    private static final String SAMPLE_SPEC = """
+            image: /warmup
+            resources: { memory: 64Mi, cpu: 50%, pids: 64 }
+            command: [/bin/true]
+            """;
+
+    private Warmup() {}
+
+    /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
+    public static void start() {
+        Thread thread = new Thread(Warmup::run, "contain-warmup");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void run() {
+        try {
+            // the unix-socket class seeds a SecureRandom when first initialised: ~7 ms
+            ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
+            new CRC32C().update(new byte[1]); // the per-run check of the native init
+            SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of());
+            CgroupLayout.detect();
+        } catch (IOException | RuntimeException e) {
+            // nothing to report: the run itself meets the same failure, on its own thread, with context
+        }
+    }
+}
