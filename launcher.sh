@@ -7,7 +7,7 @@
 # The JDK 25 flags below must match those of the training run in images/train-cds.sh, or the JVM drops the cache.
 # C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput.
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
-if [ -z "${JAVA:-}" ] && [ -f "$0.aot" ] && [ "$0.aot" -nt "$0" ] && aot_java=$(cat "$0.aot.java" 2>/dev/null) && [ -x "$aot_java" ]; then
+if [ -z "${JAVA:-}" ] && [ -f "$0.aot" ] && [ "$0.aot" -nt "$0" ] && [ -f "$0.aot.java" ] && read -r aot_java < "$0.aot.java" && [ -x "$aot_java" ]; then
   exec "$aot_java" $flags -XX:AOTCache="$0.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -jar "$0" "$@"
 fi
 [ -f "$0.jsa" ] && [ "$0.jsa" -nt "$0" ] && flags="$flags -XX:SharedArchiveFile=$0.jsa"

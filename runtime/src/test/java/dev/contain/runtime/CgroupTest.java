@@ -152,6 +152,7 @@ class CgroupTest {
         CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, null, 20.0, 100, 10L), null, false);
         Run run = run(plan, k);
         new CgroupStage().apply(run);
+        run.awaitAttachPrimer();
         String mem = "memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain/web";
         assertTrue(k.log.contains("write " + mem + "/memory.limit_in_bytes 67108864"), k.log.toString());
         assertTrue(k.log.stream().noneMatch(l -> l.contains("memsw")), "without swap accounting there is no swap to limit: " + k.log);
@@ -161,6 +162,19 @@ class CgroupTest {
         run.journal().undoAll(k);
         assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.of(tmp.toFile().list()).stream().filter(n -> !n.equals("state")).sorted().toList());
         assertTrue(Files.notExists(tmp.resolve("cpu/contain")), "the shared parent goes with the last container");
+    }
+
+    @Test
+    void removalKillsWhatIsLeftButNeverTheEngine() throws Exception {
+        // on v1 an engine thread may still be leaving the cgroup (AttachPrimer): cgroup.procs then lists the engine
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Path dir = tmp.resolve("pids/contain/web");
+        k.mkdirs(dir);
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n" + ProcessHandle.current().pid() + "\n");
+        dev.contain.runtime.cgroup.CgroupRemover.remove(k, dir);
+        assertTrue(k.log.contains("kill 4242"), k.log.toString());
+        assertTrue(k.log.stream().noneMatch(l -> l.equals("kill " + ProcessHandle.current().pid())), k.log.toString());
+        assertTrue(Files.notExists(dir));
     }
 
     @Test

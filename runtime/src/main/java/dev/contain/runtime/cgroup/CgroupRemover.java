@@ -51,8 +51,9 @@ public final class CgroupRemover {
             return;
         }
         String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
+        long self = ProcessHandle.current().pid(); // an engine thread's last moments there (AttachPrimer)
         for (String pid : procs.split("\\s+")) {
-            if (!pid.isEmpty()) {
+            if (!pid.isEmpty() && Long.parseLong(pid) != self) {
                 kernel.kill(Long.parseLong(pid));
             }
         }

@@ -1,6 +1,7 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.cgroup.CgroupLayout;
+import dev.contain.runtime.init.NativeInit;
 import dev.contain.spec.SpecParser;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -32,13 +33,18 @@ public final class Warmup {
         thread.start();
     }
 
+    /** In the order the main thread will need them. */
     private static void run() {
         try {
-            // the unix-socket class seeds a SecureRandom when first initialised: ~7 ms
-            ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
-            new CRC32C().update(new byte[1]); // the per-run check of the native init
             SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of());
             CgroupLayout.detect();
+            ProcessHandle.current();
+            NativeInit.expectedDigest();
+            new CRC32C().update(new byte[1]); // the per-run check of the native init
+            // the unix-socket class seeds a SecureRandom when first initialised (~7 ms); the socket class
+            // behind bind() initialises with any socket: an unbound, unconnected one sends nothing
+            ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
+            ServerSocketChannel.open(StandardProtocolFamily.INET).close();
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }

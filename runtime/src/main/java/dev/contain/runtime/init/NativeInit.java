@@ -23,6 +23,8 @@ public final class NativeInit {
 
     private NativeInit() {}
 
+    private static volatile String cachedDigest;
+
     public static Path ensure(Path dataRoot) throws IOException {
         String digest = expectedDigest();
         Path target = dataRoot.resolve("bin").resolve("contain-init-" + digest.substring(0, 16));
@@ -49,10 +51,14 @@ public final class NativeInit {
         return target;
     }
 
-    private static String expectedDigest() throws IOException {
-        try (InputStream in = resource(RESOURCE + ".sha256")) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+    /** The SHA-256 of the init in this jar, recorded at build time. */
+    public static String expectedDigest() throws IOException {
+        if (cachedDigest == null) {
+            try (InputStream in = resource(RESOURCE + ".sha256")) {
+                cachedDigest = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+            }
         }
+        return cachedDigest;
     }
 
     private static InputStream resource(String name) throws IOException {

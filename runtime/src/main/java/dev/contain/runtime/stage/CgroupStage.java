@@ -1,5 +1,6 @@
 package dev.contain.runtime.stage;
 
+import dev.contain.runtime.cgroup.AttachPrimer;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.engine.ContainerError;
@@ -10,7 +11,8 @@ import java.nio.file.Path;
 
 /**
  * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
- * The container's process is put in it by {@link NamespacesStage}, between "pid" and "go".
+ * The container's process is put in it by {@link NamespacesStage}, between "pid" and "go"; on v1, an
+ * {@link AttachPrimer} started here makes that attach fast.
  */
 public final class CgroupStage implements Stage {
     @Override
@@ -30,6 +32,9 @@ public final class CgroupStage implements Stage {
         for (CgroupPlan.Dir dir : plan.dirs()) {
             run.journal().record(new Undo.Cgroup(dir.path()));
             mkdir(run, dir);
+        }
+        if (!plan.v2() && !plan.dirs().isEmpty()) {
+            run.primeAttach(AttachPrimer.start(run.kernel(), plan.dirs().get(0).path()));
         }
         for (CgroupPlan.Write w : plan.controllerEnables()) {
             write(run, w, w.value());

@@ -38,6 +38,7 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(container));
         run.started(pid);
         container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
+        run.awaitAttachPrimer();
         for (Path procs : plan.cgroup().procsFiles()) { // before "go": the command starts inside its limits
             try {
                 run.kernel().write(procs, Long.toString(pid));
