@@ -6,9 +6,11 @@
 # Each is used only when newer than this file; a JDK that cannot use an archive runs without it.
 # The JDK 25 flags below must match those of the training run in images/train-cds.sh, or the JVM drops the cache.
 # C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput.
+# The archives recorded the launcher's absolute path as the class path; the JVM uses them only for the same path.
+case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
-if [ -z "${JAVA:-}" ] && [ -f "$0.aot" ] && [ "$0.aot" -nt "$0" ] && [ -f "$0.aot.java" ] && read -r aot_java < "$0.aot.java" && [ -x "$aot_java" ]; then
-  exec "$aot_java" $flags -XX:AOTCache="$0.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -jar "$0" "$@"
+if [ -z "${JAVA:-}" ] && [ -f "$self.aot" ] && [ "$self.aot" -nt "$self" ] && [ -f "$self.aot.java" ] && read -r aot_java < "$self.aot.java" && [ -x "$aot_java" ]; then
+  exec "$aot_java" $flags -XX:AOTCache="$self.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -jar "$self" "$@"
 fi
-[ -f "$0.jsa" ] && [ "$0.jsa" -nt "$0" ] && flags="$flags -XX:SharedArchiveFile=$0.jsa"
-exec "${JAVA:-java}" $flags $CONTAIN_JAVA_OPTS -jar "$0" "$@"
+[ -f "$self.jsa" ] && [ "$self.jsa" -nt "$self" ] && flags="$flags -XX:SharedArchiveFile=$self.jsa"
+exec "${JAVA:-java}" $flags $CONTAIN_JAVA_OPTS -jar "$self" "$@"

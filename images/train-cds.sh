@@ -4,6 +4,9 @@
 #   CONTAIN.jsa  AppCDS for the default java;  CONTAIN.aot (+ .aot.java)  an AOT cache, if JDK25 names a JDK 25+.
 set -eu
 contain=${1:?usage: train-cds.sh CONTAIN BUSYBOX.tar [JDK25_JAVA]}
+# The archives record the class path as the JVM saw it; JDK 17 drops the application classes (silently) when
+# the launcher is later run by another path, so train with the absolute one, as PATH lookups give it.
+contain="$(cd "$(dirname "$contain")" && pwd)/$(basename "$contain")"
 busybox=${2:?usage: train-cds.sh CONTAIN BUSYBOX.tar [JDK25_JAVA]}
 jdk25=${3:-}
 work=$(mktemp -d)
