@@ -5,6 +5,7 @@ import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.stage.CgroupStage;
@@ -69,6 +70,9 @@ public final class Engine {
         long planning = System.nanoTime();
         Plan plan = plan(spec, options);
         progress.stageDone("plan", System.nanoTime() - planning);
+        if (!plan.bridges().isEmpty()) {
+            Netlink.preload(); // JNA's start-up (~50 ms) overlaps the stages before the network one
+        }
         Run run = new Run(plan, config, kernel, progress);
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");

@@ -17,10 +17,11 @@ import java.util.zip.CRC32C;
  * most of its time in such first uses (see README, Performance); one thread, started once, no pool.
  */
 public final class Warmup {
-    /** Block and flow mappings, a sequence, quantities and percentages: the parser paths a typical spec takes. */
+    /** Block and flow mappings, a sequence, quantities, percentages, a network: the parser paths a typical spec takes. */
     private static final String SAMPLE_SPEC = """
             image: /warmup
             resources: { memory: 64Mi, cpu: 50%, pids: 64 }
+            network: { bridge: warmup0, subnet: 10.0.0.0/24, address: 10.0.0.2 }
             command: [/bin/true]
             """;
 

@@ -2,13 +2,15 @@ package dev.contain.runtime.net;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
 /**
- * The parts of libnl-3 and libnl-route-3 the engine uses, through JNA. Loaded on first use only: runs
- * without a bridge network never pay for JNA. Pointers are libnl's opaque objects; negative ints are
- * libnl error codes, explained by nl_geterror.
+ * The parts of libnl-3 and libnl-route-3 the engine uses, through JNA's interface mapping (measured:
+ * JNA's direct mapping starts ~10 ms slower, its FFI type tables cost more than the proxies). Loaded on
+ * first use only: runs without a bridge network never pay for JNA. Pointers are libnl's opaque objects;
+ * negative ints are libnl error codes, explained by nl_geterror.
  */
 final class Libnl {
     static final int NETLINK_ROUTE = 0;
@@ -97,9 +99,33 @@ final class Libnl {
         int setns(int fd, int nstype);
     }
 
-    static final Core CORE = Native.load("nl-3", Core.class);
-    static final Route ROUTE = Native.load("nl-route-3", Route.class);
-    static final C LIBC = Native.load("c", C.class);
+    /** Set by {@link #load}; every use of them follows a successful load (Netlink.open, Netlink.inside). */
+    static Core core;
+    static Route route;
+    static C libc;
+    private static boolean loaded;
+    private static String loadFailure;
 
     private Libnl() {}
+
+    /**
+     * Binds the native methods above to the libraries, once; every use of libnl starts here. The first call
+     * costs ~50 ms (JNA's own start-up), so a run with a bridge network makes it on a thread of its own
+     * early ({@link Netlink#preload}).
+     */
+    static synchronized void load() throws NetlinkException {
+        if (!loaded && loadFailure == null) {
+            try {
+                core = Native.load("nl-3", Core.class);
+                route = Native.load("nl-route-3", Route.class);
+                libc = Native.load(Platform.C_LIBRARY_NAME, C.class);
+                loaded = true;
+            } catch (LinkageError e) {
+                loadFailure = "cannot load libnl-3 / libnl-route-3 (install libnl-3-200 and libnl-route-3-200): " + e.getMessage();
+            }
+        }
+        if (loadFailure != null) {
+            throw new NetlinkException(loadFailure);
+        }
+    }
 }

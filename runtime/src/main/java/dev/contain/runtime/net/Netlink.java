@@ -22,39 +22,53 @@ public final class Netlink implements AutoCloseable {
     }
 
     public static Netlink open() throws NetlinkException {
-        Pointer sock = Libnl.CORE.nl_socket_alloc();
+        Libnl.load();
+        Pointer sock = Libnl.core.nl_socket_alloc();
         if (sock == null) {
             throw new NetlinkException("nl_socket_alloc: out of memory");
         }
-        int err = Libnl.CORE.nl_connect(sock, Libnl.NETLINK_ROUTE);
+        int err = Libnl.core.nl_connect(sock, Libnl.NETLINK_ROUTE);
         if (err < 0) {
-            Libnl.CORE.nl_socket_free(sock);
-            throw new NetlinkException("connect a netlink route socket: " + Libnl.CORE.nl_geterror(-err));
+            Libnl.core.nl_socket_free(sock);
+            throw new NetlinkException("connect a netlink route socket: " + Libnl.core.nl_geterror(-err));
         }
         return new Netlink(sock);
+    }
+
+    /** Loads JNA and libnl on a thread of its own, for a run that will need them after other work. */
+    public static void preload() {
+        Thread thread = new Thread(() -> {
+            try {
+                Libnl.load();
+            } catch (NetlinkException e) {
+                // kept: Netlink.open() reports it, in its stage
+            }
+        }, "contain-libnl-preload");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** The interface index of a link, or 0 if there is none by that name. */
     public int index(String name) {
         PointerByReference ref = new PointerByReference();
-        if (Libnl.ROUTE.rtnl_link_get_kernel(sock, 0, name, ref) < 0) {
+        if (Libnl.route.rtnl_link_get_kernel(sock, 0, name, ref) < 0) {
             return 0;
         }
-        int index = Libnl.ROUTE.rtnl_link_get_ifindex(ref.getValue());
-        Libnl.ROUTE.rtnl_link_put(ref.getValue());
+        int index = Libnl.route.rtnl_link_get_ifindex(ref.getValue());
+        Libnl.route.rtnl_link_put(ref.getValue());
         return index;
     }
 
     /** Creates a bridge with its gateway address, up. */
     public void createBridge(String name, Cidr gateway) throws NetlinkException {
-        Pointer link = Libnl.ROUTE.rtnl_link_alloc();
+        Pointer link = Libnl.route.rtnl_link_alloc();
         try {
-            Libnl.ROUTE.rtnl_link_set_name(link, name);
-            check(Libnl.ROUTE.rtnl_link_set_type(link, "bridge"), "set type bridge", name);
-            Libnl.ROUTE.rtnl_link_set_flags(link, Libnl.IFF_UP);
-            check(Libnl.ROUTE.rtnl_link_add(sock, link, Libnl.NLM_F_CREATE | Libnl.NLM_F_EXCL), "create bridge", name);
+            Libnl.route.rtnl_link_set_name(link, name);
+            check(Libnl.route.rtnl_link_set_type(link, "bridge"), "set type bridge", name);
+            Libnl.route.rtnl_link_set_flags(link, Libnl.IFF_UP);
+            check(Libnl.route.rtnl_link_add(sock, link, Libnl.NLM_F_CREATE | Libnl.NLM_F_EXCL), "create bridge", name);
         } finally {
-            Libnl.ROUTE.rtnl_link_put(link);
+            Libnl.route.rtnl_link_put(link);
         }
         addAddress(name, gateway);
         up(name);
@@ -65,34 +79,34 @@ public final class Netlink implements AutoCloseable {
      * created directly in the network namespace of process {@code pid}. One netlink request.
      */
     public void createVeth(String hostName, int bridgeIndex, String peerName, long pid) throws NetlinkException {
-        Pointer veth = Libnl.ROUTE.rtnl_link_veth_alloc();
+        Pointer veth = Libnl.route.rtnl_link_veth_alloc();
         if (veth == null) {
             throw new NetlinkException("rtnl_link_veth_alloc: out of memory");
         }
         try {
-            Libnl.ROUTE.rtnl_link_set_name(veth, hostName);
-            Libnl.ROUTE.rtnl_link_set_master(veth, bridgeIndex);
-            Libnl.ROUTE.rtnl_link_set_flags(veth, Libnl.IFF_UP);
-            Pointer peer = Libnl.ROUTE.rtnl_link_veth_get_peer(veth);
-            Libnl.ROUTE.rtnl_link_set_name(peer, peerName);
-            Libnl.ROUTE.rtnl_link_set_ns_pid(peer, (int) pid);
-            Libnl.ROUTE.rtnl_link_put(peer);
-            check(Libnl.ROUTE.rtnl_link_add(sock, veth, Libnl.NLM_F_CREATE | Libnl.NLM_F_EXCL), "create veth pair", hostName + " / " + peerName);
+            Libnl.route.rtnl_link_set_name(veth, hostName);
+            Libnl.route.rtnl_link_set_master(veth, bridgeIndex);
+            Libnl.route.rtnl_link_set_flags(veth, Libnl.IFF_UP);
+            Pointer peer = Libnl.route.rtnl_link_veth_get_peer(veth);
+            Libnl.route.rtnl_link_set_name(peer, peerName);
+            Libnl.route.rtnl_link_set_ns_pid(peer, (int) pid);
+            Libnl.route.rtnl_link_put(peer);
+            check(Libnl.route.rtnl_link_add(sock, veth, Libnl.NLM_F_CREATE | Libnl.NLM_F_EXCL), "create veth pair", hostName + " / " + peerName);
         } finally {
-            Libnl.ROUTE.rtnl_link_put(veth);
+            Libnl.route.rtnl_link_put(veth);
         }
     }
 
     public void up(String name) throws NetlinkException {
         PointerByReference ref = new PointerByReference();
-        check(Libnl.ROUTE.rtnl_link_get_kernel(sock, 0, name, ref), "find link", name);
-        Pointer change = Libnl.ROUTE.rtnl_link_alloc();
+        check(Libnl.route.rtnl_link_get_kernel(sock, 0, name, ref), "find link", name);
+        Pointer change = Libnl.route.rtnl_link_alloc();
         try {
-            Libnl.ROUTE.rtnl_link_set_flags(change, Libnl.IFF_UP);
-            check(Libnl.ROUTE.rtnl_link_change(sock, ref.getValue(), change, 0), "bring up", name);
+            Libnl.route.rtnl_link_set_flags(change, Libnl.IFF_UP);
+            check(Libnl.route.rtnl_link_change(sock, ref.getValue(), change, 0), "bring up", name);
         } finally {
-            Libnl.ROUTE.rtnl_link_put(change);
-            Libnl.ROUTE.rtnl_link_put(ref.getValue());
+            Libnl.route.rtnl_link_put(change);
+            Libnl.route.rtnl_link_put(ref.getValue());
         }
     }
 
@@ -101,49 +115,49 @@ public final class Netlink implements AutoCloseable {
         if (index == 0) {
             throw new NetlinkException("add address " + address + " to " + name + ": no such link");
         }
-        Pointer addr = Libnl.ROUTE.rtnl_addr_alloc();
+        Pointer addr = Libnl.route.rtnl_addr_alloc();
         PointerByReference local = new PointerByReference();
         try {
-            check(Libnl.CORE.nl_addr_parse(address.toString(), Libnl.AF_INET, local), "parse address", address.toString());
-            Libnl.ROUTE.rtnl_addr_set_ifindex(addr, index);
-            check(Libnl.ROUTE.rtnl_addr_set_local(addr, local.getValue()), "set address", address.toString());
-            check(Libnl.ROUTE.rtnl_addr_add(sock, addr, 0), "add address " + address + " to", name);
+            check(Libnl.core.nl_addr_parse(address.toString(), Libnl.AF_INET, local), "parse address", address.toString());
+            Libnl.route.rtnl_addr_set_ifindex(addr, index);
+            check(Libnl.route.rtnl_addr_set_local(addr, local.getValue()), "set address", address.toString());
+            check(Libnl.route.rtnl_addr_add(sock, addr, 0), "add address " + address + " to", name);
         } finally {
-            if (local.getValue() != null) Libnl.CORE.nl_addr_put(local.getValue());
-            Libnl.ROUTE.rtnl_addr_put(addr);
+            if (local.getValue() != null) Libnl.core.nl_addr_put(local.getValue());
+            Libnl.route.rtnl_addr_put(addr);
         }
     }
 
     public void addDefaultRoute(String name, Ipv4 gateway) throws NetlinkException {
-        Pointer route = Libnl.ROUTE.rtnl_route_alloc();
+        Pointer route = Libnl.route.rtnl_route_alloc();
         PointerByReference dst = new PointerByReference();
         PointerByReference gw = new PointerByReference();
         try {
-            check(Libnl.CORE.nl_addr_parse("default", Libnl.AF_INET, dst), "parse", "default");
-            check(Libnl.CORE.nl_addr_parse(gateway.toString(), Libnl.AF_INET, gw), "parse gateway", gateway.toString());
-            check(Libnl.ROUTE.rtnl_route_set_dst(route, dst.getValue()), "set route destination", "default");
-            Pointer nh = Libnl.ROUTE.rtnl_route_nh_alloc();
-            Libnl.ROUTE.rtnl_route_nh_set_gateway(nh, gw.getValue());
-            Libnl.ROUTE.rtnl_route_nh_set_ifindex(nh, index(name));
-            Libnl.ROUTE.rtnl_route_add_nexthop(route, nh); // the route owns the nexthop now
-            check(Libnl.ROUTE.rtnl_route_add(sock, route, Libnl.NLM_F_CREATE), "add default route via " + gateway + " on", name);
+            check(Libnl.core.nl_addr_parse("default", Libnl.AF_INET, dst), "parse", "default");
+            check(Libnl.core.nl_addr_parse(gateway.toString(), Libnl.AF_INET, gw), "parse gateway", gateway.toString());
+            check(Libnl.route.rtnl_route_set_dst(route, dst.getValue()), "set route destination", "default");
+            Pointer nh = Libnl.route.rtnl_route_nh_alloc();
+            Libnl.route.rtnl_route_nh_set_gateway(nh, gw.getValue());
+            Libnl.route.rtnl_route_nh_set_ifindex(nh, index(name));
+            Libnl.route.rtnl_route_add_nexthop(route, nh); // the route owns the nexthop now
+            check(Libnl.route.rtnl_route_add(sock, route, Libnl.NLM_F_CREATE), "add default route via " + gateway + " on", name);
         } finally {
-            if (dst.getValue() != null) Libnl.CORE.nl_addr_put(dst.getValue());
-            if (gw.getValue() != null) Libnl.CORE.nl_addr_put(gw.getValue());
-            Libnl.ROUTE.rtnl_route_put(route);
+            if (dst.getValue() != null) Libnl.core.nl_addr_put(dst.getValue());
+            if (gw.getValue() != null) Libnl.core.nl_addr_put(gw.getValue());
+            Libnl.route.rtnl_route_put(route);
         }
     }
 
     /** Deletes a link by name; a link that is already gone is not an error. */
     public void delete(String name) throws NetlinkException {
         PointerByReference ref = new PointerByReference();
-        if (Libnl.ROUTE.rtnl_link_get_kernel(sock, 0, name, ref) < 0) {
+        if (Libnl.route.rtnl_link_get_kernel(sock, 0, name, ref) < 0) {
             return;
         }
         try {
-            check(Libnl.ROUTE.rtnl_link_delete(sock, ref.getValue()), "delete link", name);
+            check(Libnl.route.rtnl_link_delete(sock, ref.getValue()), "delete link", name);
         } finally {
-            Libnl.ROUTE.rtnl_link_put(ref.getValue());
+            Libnl.route.rtnl_link_put(ref.getValue());
         }
     }
 
@@ -153,21 +167,22 @@ public final class Netlink implements AutoCloseable {
 
     /** Runs work with a netlink socket inside the network namespace of process pid, on a thread of its own. */
     public static void inside(long pid, Work work) throws NetlinkException {
+        Libnl.load();
         NetlinkException[] failure = new NetlinkException[1];
         Thread thread = new Thread(() -> {
             String path = "/proc/" + pid + "/ns/net";
-            int fd = Libnl.LIBC.open(path, O_RDONLY_CLOEXEC);
+            int fd = Libnl.libc.open(path, O_RDONLY_CLOEXEC);
             if (fd < 0) {
                 failure[0] = new NetlinkException("open " + path + ": errno " + Native.getLastError());
                 return;
             }
             try {
-                if (Libnl.LIBC.setns(fd, CLONE_NEWNET) < 0) {
+                if (Libnl.libc.setns(fd, CLONE_NEWNET) < 0) {
                     failure[0] = new NetlinkException("join the network namespace of process " + pid + ": errno " + Native.getLastError());
                     return;
                 }
             } finally {
-                Libnl.LIBC.close(fd);
+                Libnl.libc.close(fd);
             }
             // this thread now lives in the container's namespace, and ends with this work
             try (Netlink nl = open()) {
@@ -190,12 +205,12 @@ public final class Netlink implements AutoCloseable {
 
     private static void check(int result, String operation, String object) throws NetlinkException {
         if (result < 0) {
-            throw new NetlinkException(operation + " " + object + ": " + Libnl.CORE.nl_geterror(-result));
+            throw new NetlinkException(operation + " " + object + ": " + Libnl.core.nl_geterror(-result));
         }
     }
 
     @Override
     public void close() {
-        Libnl.CORE.nl_socket_free(sock);
+        Libnl.core.nl_socket_free(sock);
     }
 }
