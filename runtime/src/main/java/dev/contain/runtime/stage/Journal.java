@@ -47,7 +47,12 @@ public final class Journal {
 
     /** Records an undo before the object exists. The state folder's own entry is kept in memory until it exists. */
     public synchronized void record(Undo undo) throws IOException {
-        entries.add(undo);
+        record(List.of(undo));
+    }
+
+    /** Records several undos with one write, before any of their objects exists; undone newest first. */
+    public synchronized void record(List<? extends Undo> undos) throws IOException {
+        entries.addAll(undos);
         if (Files.isDirectory(file.getParent())) {
             StringBuilder all = new StringBuilder();
             for (Undo u : entries) {
