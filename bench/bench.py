@@ -165,13 +165,16 @@ class Bench:
             k = i % len(self.runtimes)
             for name, make in self.runtimes[k:] + self.runtimes[:k]:
                 cmd, env = make()
+                # a pause, so no run finds the machine busy with the last one's leftovers (podman's cleanup
+                # processes, the kernel's deferred namespace and cgroup teardown): each starts as a cold CLI call
+                time.sleep(self.args.pause)
                 wall, rss, rc, err = timed(cmd, env)
                 if rc != 0:
                     raise SystemExit(f"{name} failed: {err}")
                 results[name].append((wall, rss))
         runc = statistics.median(w for w, _ in results["runc"]) if "runc" in results else None
         podman = next((statistics.median(w for w, _ in results[name]) for name in results if name.startswith("podman")), None)
-        print(f"\n### Start-up: /bin/true, all namespaces, memory+cpu+pids limits ({n} runs each, paired and alternated)\n")
+        print(f"\n### Start-up: /bin/true, all namespaces, memory+cpu+pids limits ({n} runs each, paired and alternated, {self.args.pause:g} s apart)\n")
         print("| runtime | median | min | max | vs runc | vs podman | peak RSS |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, _ in self.runtimes:
@@ -304,6 +307,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="runs per runtime for start-up (default 30)")
     parser.add_argument("--throughput", type=int, default=100, help="containers per throughput test (default 100)")
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds of quiet before each start-up run (default 0.2)")
     parser.add_argument("--quick", action="store_true", help="start-up and breakdown only")
     args = parser.parse_args()
     bench = Bench(args)
