@@ -69,8 +69,7 @@ abstract class CliCommand implements Callable<Integer> {
 
     /** The positional parameters, as typed (all of them are one list per command here). */
     final <T> List<T> positionals() {
-        List<T> values = parsed().matchedPositionalValue(0, List.of());
-        return values;
+        return parsed().matchedPositionalValue(0, List.of());
     }
 
     /** The words as the user typed them, for what picocli does not keep (where "--" was). */
@@ -98,13 +97,16 @@ abstract class CliCommand implements Callable<Integer> {
         return value;
     }
 
-    /** The model of one command, in the order its help shows: description, parameters, options, exit codes, examples. */
+    /**
+     * The model of one command, in the order its help shows: description, parameters, options, exit codes,
+     * examples. Texts are shown as written: picocli formats them, so a % is escaped here.
+     */
     static final class Model {
         final CommandSpec spec;
 
         private Model(Object command, String name, String description) {
             spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name).version(Main.version());
-            spec.usageMessage().description(description);
+            spec.usageMessage().description(text(description));
             spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
         }
@@ -125,7 +127,7 @@ abstract class CliCommand implements Callable<Integer> {
 
         /** An option without a value. */
         Model flag(String description, String... names) {
-            spec.addOption(OptionSpec.builder(names).arity("0").description(description).build());
+            spec.addOption(OptionSpec.builder(names).arity("0").description(text(description)).build());
             return this;
         }
 
@@ -136,20 +138,20 @@ abstract class CliCommand implements Callable<Integer> {
 
         Model option(Class<?> type, String label, String defaultValue, String description, String... names) {
             spec.addOption(OptionSpec.builder(names).type(type).paramLabel(label).defaultValue(defaultValue)
-                    .description(description).build());
+                    .description(text(description)).build());
             return this;
         }
 
         /** A repeatable NAME=VALUE option. */
         Model mapOption(String label, String description, String... names) {
             spec.addOption(OptionSpec.builder(names).type(Map.class).auxiliaryTypes(String.class, String.class)
-                    .paramLabel(label).description(description).build());
+                    .paramLabel(label).description(text(description)).build());
             return this;
         }
 
         /** An option every subcommand also takes. */
         Model globalOption(Class<?> type, String label, String defaultValue, String description, String name) {
-            OptionSpec.Builder option = OptionSpec.builder(name).type(type).description(description)
+            OptionSpec.Builder option = OptionSpec.builder(name).type(type).description(text(description))
                     .scopeType(CommandLine.ScopeType.INHERIT);
             spec.addOption((type == boolean.class ? option.arity("0") : option.paramLabel(label).defaultValue(defaultValue)).build());
             return this;
@@ -158,7 +160,7 @@ abstract class CliCommand implements Callable<Integer> {
         /** The positional parameters, as one list of {@code type}; required when the arity's minimum is not 0. */
         Model positionals(Class<?> type, String label, String arity, String description) {
             spec.addPositional(PositionalParamSpec.builder().type(List.class).auxiliaryTypes(type).paramLabel(label)
-                    .arity(arity).required(!arity.startsWith("0")).description(description).build());
+                    .arity(arity).required(!arity.startsWith("0")).description(text(description)).build());
             return this;
         }
 
@@ -166,19 +168,19 @@ abstract class CliCommand implements Callable<Integer> {
         Model exitCodes(String... codes) {
             Map<String, String> list = new LinkedHashMap<>();
             for (String c : codes) {
-                list.put(c.substring(0, c.indexOf(':')), c.substring(c.indexOf(':') + 1));
+                list.put(c.substring(0, c.indexOf(':')), text(c.substring(c.indexOf(':') + 1)));
             }
             spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(list);
             return this;
         }
 
-        /** The help's closing lines, shown as written (a % is not a format here). */
+        /** The help's closing lines. */
         Model examples(String heading, String... lines) {
             String[] footer = new String[lines.length + 2];
             footer[0] = "";
             footer[1] = heading;
             for (int i = 0; i < lines.length; i++) {
-                footer[i + 2] = "  " + lines[i].replace("%", "%%");
+                footer[i + 2] = "  " + text(lines[i]);
             }
             spec.usageMessage().footer(footer);
             return this;
@@ -186,6 +188,10 @@ abstract class CliCommand implements Callable<Integer> {
 
         CommandLine commandLine() {
             return new CommandLine(spec, FACTORY);
+        }
+
+        private static String text(String shownAsWritten) {
+            return shownAsWritten.replace("%", "%%");
         }
 
         Model subcommand(String name, CommandLine sub) {

@@ -27,7 +27,7 @@ final class RunCommand extends CliCommand {
                 .option("NAME", "Container name for this run.", "--name")
                 .option("NAME", "Hostname for this run.", "--hostname")
                 .option("SIZE", "Memory limit, like 64Mi or 1G.", "--memory")
-                .option("PERCENT", "CPU limit in percent of one CPU, like 50%%.", "--cpu")
+                .option("PERCENT", "CPU limit in percent of one CPU, like 50%.", "--cpu")
                 .option("ADDRESS/PREFIX", "Address on the bridge network, like 192.168.42.10/24.", "--ip")
                 .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
                 .option("PATH", "Parent cgroup for this run.", "--cgroup-parent")
@@ -42,8 +42,9 @@ final class RunCommand extends CliCommand {
                         "contain run --memory 64Mi --cpu 50% web.yaml",
                         "contain run --dry-run web.yaml                # print the plan, do nothing",
                         "contain run web.yaml -- sh -c 'ls /'          # another command for this run",
-                        "contain run --name mycont --image debian-stable+python+iproute2 --memory 1024Mi --cpu 100% \\",
-                        "    --ip 192.168.42.10/24 -- bash -c 'hostname'   # no spec file: the lab's one-liner");
+                        "# no spec file, the lab's one-liner:",
+                        "contain run --name mycont --image debian-stable+python+iproute2 \\",
+                        "    --memory 1024Mi --cpu 100% --ip 192.168.42.10/24 -- bash -c 'hostname'");
     }
 
     @Override

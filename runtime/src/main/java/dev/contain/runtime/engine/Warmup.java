@@ -13,8 +13,9 @@ import java.util.zip.CRC32C;
 /**
  * First-use costs of a run, paid on the second core while the main thread parses the command line.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
- * it only touches classes and reads files, and creates, writes and starts nothing. A cold run spends
- * most of its time in such first uses (see README, Performance); one thread, started once, no pool.
+ * it only initialises classes, reads files and opens two unbound sockets it closes at once; it creates,
+ * writes and starts nothing on the machine. A cold run spends much of its time in such first uses (see
+ * README, Performance); one thread, started once, no pool.
  */
 public final class Warmup {
     /** Block and flow mappings, a sequence, quantities, percentages, a network: the parser paths a typical spec takes. */
