@@ -22,8 +22,12 @@ public final class AttachPrimer {
         this.thread = thread;
     }
 
-    /** Starts the primer for a v1 cgroup folder. */
-    public static AttachPrimer start(Kernel kernel, Path v1CgroupDir) {
+    /** Starts the primer for a container's v1 cgroup. */
+    public static AttachPrimer start(Kernel kernel, CgroupPlan v1Plan) {
+        // any hierarchy will do (the lock is global); not memory, where even a thread's last page is charged
+        Path pids = v1Plan.dir("pids");
+        Path cpu = v1Plan.dir("cpu");
+        Path v1CgroupDir = pids != null ? pids : cpu != null ? cpu : v1Plan.dirs().get(0).path();
         Thread thread = new Thread(() -> {
             try {
                 // "PID/task/TID": the kernel skips the global lock (and so the grace period) for "0" or self

@@ -42,7 +42,7 @@ public final class Main {
      * The command line, with only the subcommand being run (each costs start-up time); for help, no
      * command or an unknown one, all of them, so usage, suggestions and errors are picocli's own.
      */
-    static CommandLine commandLine(String... args) {
+    static CommandLine commandLine(String invoked) {
         CliCommand.Model contain = CliCommand.Model.group("contain",
                         "Run Linux containers from container.yaml specs: namespaces, cgroups, overlay rootfs, bridge networks.")
                 .globalOption(Path.class, "DIR", EngineConfig.DEFAULT_DATA_ROOT.toString(),
@@ -52,11 +52,7 @@ public final class Main {
                 .globalOption(boolean.class, null, null, "Show stack traces of engine errors.", CliCommand.DEBUG)
                 .examples("Examples:", "contain run examples/hello.yaml", "contain validate examples/*.yaml",
                         "contain image import rootfs.tar.xz --name debian", "contain gc");
-        String invoked = invokedSubcommand(args);
         boolean one = invoked != null && SUBCOMMANDS.containsKey(invoked);
-        if ("run".equals(invoked)) {
-            Warmup.start(); // the run's first-use costs, on the second core while picocli parses
-        }
         for (Map.Entry<String, Supplier<CommandLine>> e : SUBCOMMANDS.entrySet()) {
             if (!one || e.getKey().equals(invoked)) {
                 contain.subcommand(e.getKey(), e.getValue().get());
@@ -68,7 +64,7 @@ public final class Main {
         return new CommandLine(contain.spec, CliCommand.FACTORY);
     }
 
-    /** The first word that is not an option or a global option's value. */
+    /** The subcommand: the first word that is not an option or a global option's value. */
     private static String invokedSubcommand(String... args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals(CliCommand.ROOT) || args[i].equals(CliCommand.RUN_ROOT)) {
@@ -81,7 +77,11 @@ public final class Main {
     }
 
     public static int execute(String... args) {
-        CommandLine cli = commandLine(args);
+        String invoked = invokedSubcommand(args);
+        if ("run".equals(invoked)) {
+            Warmup.start(); // the run's first-use costs, on the second core while picocli parses
+        }
+        CommandLine cli = commandLine(invoked);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean debug = CliCommand.globalOption(parseResult, CliCommand.DEBUG, false);

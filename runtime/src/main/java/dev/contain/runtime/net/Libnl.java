@@ -109,7 +109,7 @@ final class Libnl {
     private Libnl() {}
 
     /**
-     * Binds the native methods above to the libraries, once; every use of libnl starts here. The first call
+     * Loads the libraries behind the interfaces above, once; every use of libnl starts here. The first call
      * costs ~50 ms (JNA's own start-up), so a run with a bridge network makes it on a thread of its own
      * early ({@link Netlink#preload}).
      */

@@ -40,9 +40,7 @@ public final class CgroupStage implements Stage {
             mkdir(run, dir);
         }
         if (!plan.v2() && !plan.dirs().isEmpty()) {
-            // any hierarchy will do (the lock is global); not memory, where even a thread's last page would be charged
-            Path dir = plan.dir("pids") != null ? plan.dir("pids") : plan.dir("cpu") != null ? plan.dir("cpu") : plan.dirs().get(0).path();
-            run.primeAttach(AttachPrimer.start(run.kernel(), dir));
+            run.primeAttach(AttachPrimer.start(run.kernel(), plan));
         }
         for (CgroupPlan.Write w : plan.controllerEnables()) {
             write(run, w, w.value());
