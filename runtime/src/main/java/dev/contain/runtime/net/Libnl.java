@@ -103,7 +103,6 @@ final class Libnl {
     static Core core;
     static Route route;
     static C libc;
-    private static boolean loaded;
     private static String loadFailure;
 
     private Libnl() {}
@@ -114,12 +113,11 @@ final class Libnl {
      * early ({@link Netlink#preload}).
      */
     static synchronized void load() throws NetlinkException {
-        if (!loaded && loadFailure == null) {
+        if (libc == null && loadFailure == null) { // libc is bound last: set only when all three are
             try {
                 core = Native.load("nl-3", Core.class);
                 route = Native.load("nl-route-3", Route.class);
                 libc = Native.load(Platform.C_LIBRARY_NAME, C.class);
-                loaded = true;
             } catch (LinkageError e) {
                 loadFailure = "cannot load libnl-3 / libnl-route-3 (install libnl-3-200 and libnl-route-3-200): " + e.getMessage();
             }
