@@ -2,9 +2,12 @@
  * contain-init: the small static program that creates a container's namespaces and execs its command.
  *
  * Policy lives in Java, mechanism here. The engine (a multi-threaded JVM, which must not fork and must
- * not unshare a user namespace) starts this program with the container's stdio and the path of a unix
- * socket. Over it the engine sends a plan: clone flags, an ordered list of operations (mounts, mkdirs,
- * symlinks, pivot_root, hostname), the user, the environment and argv. Then:
+ * not unshare a user namespace) starts this program with two pipes as stdin and stdout, its control
+ * channel, and the user's stderr. Java can give a child no other descriptor, so the init takes the
+ * engine's own stdin and stdout with pidfd_getfd(2): the same open files (a terminal, a pipe, a file at
+ * its offset) the container would have inherited. Over the channel the engine sends a plan: clone
+ * flags, an ordered list of operations (mounts, mkdirs, symlinks, pivot_root, hostname), the user, the
+ * environment and argv. Then:
  *
  *   init -> engine   "pid N"           the container's first process exists, waiting
  *   engine -> init   "go"              id maps, cgroup and network are ready
@@ -12,7 +15,7 @@
  *   engine -> init   "signal N"        forward a signal (Ctrl-C, SIGTERM...) to the container
  *   init -> engine   "exit code N" | "exit signal N"
  *
- * If the engine goes away (socket closed) the container is killed: nothing outlives its engine unnoticed.
+ * If the engine goes away (its pipe closed) the container is killed: nothing outlives its engine unnoticed.
  * The plan format is versioned and open: entries are key, count, fields; unknown keys are skipped.
  */
 #define _GNU_SOURCE
@@ -38,7 +41,6 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,7 +103,7 @@ static int write_full(int fd, const void *buf, size_t len) {
     return 0;
 }
 
-static void send_line(int sock, const char *fmt, ...) {
+static void send_line(int fd, const char *fmt, ...) {
     char line[4096];
     va_list ap;
     va_start(ap, fmt);
@@ -110,7 +112,7 @@ static void send_line(int sock, const char *fmt, ...) {
     if (n < 0) return;
     if (n > (int)sizeof line - 2) n = sizeof line - 2;
     line[n] = '\n';
-    write_full(sock, line, (size_t)n + 1);
+    write_full(fd, line, (size_t)n + 1);
 }
 
 /* Reads one '\n'-terminated line; returns its length, 0 on EOF, -1 on error. */
@@ -143,16 +145,16 @@ static char **dup_args(struct entry *e) {
     return v;
 }
 
-static void read_plan(int sock, struct plan *p) {
+static void read_plan(int fd, struct plan *p) {
     char header[64];
-    if (read_line(sock, header, sizeof header) <= 0) die("no plan from the engine");
+    if (read_line(fd, header, sizeof header) <= 0) die("no plan from the engine");
     unsigned long len;
     char version[16];
     if (sscanf(header, "plan %15s %lu", version, &len) != 2) die("bad plan header '%s'", header);
     if (strcmp(version, PLAN_VERSION) != 0) die("plan version %s, this init speaks %s", version, PLAN_VERSION);
     if (len > MAX_PLAN) die("plan too large");
     char *buf = malloc(len + 1);
-    if (!buf || read_full(sock, buf, len) < 0) die("short plan");
+    if (!buf || read_full(fd, buf, len) < 0) die("short plan");
     buf[len] = 0;
     char *cur = buf, *end = buf + len;
     int cap = 64;
@@ -351,24 +353,45 @@ static pid_t clone_container(unsigned long long flags) {
     return (pid_t)pid;
 }
 
-static int connect_engine(const char *path) {
-    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (sock < 0 || strlen(path) >= sizeof addr.sun_path) die("socket: %s", strerror(errno));
-    strcpy(addr.sun_path, path);
-    if (connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect %s: %s", path, strerror(errno));
-    return sock;
+/* Moves the control pipes off 0 and 1 (close-on-exec: the command never sees them) and puts the engine's
+ * own stdin and stdout there. The pidfd pins the engine: a pid reused after its death cannot be mistaken
+ * for it, since the engine must still be our parent once the pidfd exists. A closed descriptor of the
+ * engine's stays closed in the container. Returns 0, or an errno for the engine's error line. */
+static int take_engine_stdio(pid_t engine, int *ctl_in, int *ctl_out) {
+    *ctl_in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+    *ctl_out = fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (*ctl_in < 0 || *ctl_out < 0) die("move the control pipes: %s", strerror(errno));
+    int pidfd = (int)syscall(SYS_pidfd_open, engine, 0);
+    if (pidfd < 0) return errno;
+    if (getppid() != engine) return ESRCH;
+    for (int fd = 0; fd <= 1; fd++) {
+        int theirs = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        if (theirs < 0 && errno != EBADF) return errno;
+        if (theirs < 0) {
+            close(fd);
+        } else if (theirs != fd) {
+            if (dup2(theirs, fd) < 0) return errno;
+            close(theirs);
+        }
+    }
+    close(pidfd);
+    return 0;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: contain-init SOCKET (started by the contain engine, not by hand)\n");
+    if (argc != 2 || atoi(argv[1]) <= 0) {
+        fprintf(stderr, "usage: contain-init ENGINE-PID (started by the contain engine, not by hand)\n");
         return 125;
     }
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
-    int sock = connect_engine(argv[1]);
+    int ctl_in, ctl_out;
+    int err = take_engine_stdio((pid_t)atoi(argv[1]), &ctl_in, &ctl_out);
+    if (err) {
+        send_line(ctl_out, "error setup %d take the engine's stdin and stdout (pidfd_getfd): %s", err, strerror(err));
+        return 125;
+    }
     struct plan plan = {0};
-    read_plan(sock, &plan);
+    read_plan(ctl_in, &plan);
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
     setsid();
 
@@ -380,7 +403,7 @@ int main(int argc, char **argv) {
         if (!strcmp(e->key, "join_netns") && e->argc == 1) {
             int fd = open(e->argv[0], O_RDONLY | O_CLOEXEC);
             if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-                send_line(sock, "error setup %d join the network namespace %s: %s", errno, e->argv[0], strerror(errno));
+                send_line(ctl_out, "error setup %d join the network namespace %s: %s", errno, e->argv[0], strerror(errno));
                 return 125;
             }
             close(fd);
@@ -398,11 +421,12 @@ int main(int argc, char **argv) {
     pid_t parent = getpid();
     pid_t child = clone_container(plan.clone_flags);
     if (child < 0) {
-        send_line(sock, "error setup %d clone: %s", errno, strerror(errno));
+        send_line(ctl_out, "error setup %d clone: %s", errno, strerror(errno));
         return 125;
     }
     if (child == 0) {
-        close(sock);
+        close(ctl_in);
+        close(ctl_out);
         close(go_pipe[1]);
         close(err_pipe[0]);
         error_fd = err_pipe[1];
@@ -411,20 +435,23 @@ int main(int argc, char **argv) {
     close(go_pipe[0]);
     close(err_pipe[1]);
     int sigfd = signalfd(-1, &forwarded, SFD_CLOEXEC);
-    send_line(sock, "pid %d", child);
+    /* a write to a gone engine fails with EPIPE instead of killing this process before it kills the
+     * container (which, cloned already, keeps the default action for its command) */
+    signal(SIGPIPE, SIG_IGN);
+    send_line(ctl_out, "pid %d", child);
 
     char line[256];
     int started = 0;
     struct failure failure = {0};
     size_t failure_len = 0;
-    struct pollfd fds[3] = {{.fd = sock, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN}};
+    struct pollfd fds[3] = {{.fd = ctl_in, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN}};
     for (;;) {
         if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR) continue;
             die("poll: %s", strerror(errno));
         }
         if (fds[0].revents) {
-            int n = read_line(sock, line, sizeof line);
+            int n = read_line(ctl_in, line, sizeof line);
             if (n <= 0) { /* the engine is gone: so is the container */
                 kill(child, SIGKILL);
                 waitpid(child, NULL, 0);
@@ -439,9 +466,9 @@ int main(int argc, char **argv) {
             if (n > 0) failure_len += (size_t)n;
             if (n <= 0 || failure_len == sizeof failure) {
                 if (failure_len == sizeof failure)
-                    send_line(sock, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
+                    send_line(ctl_out, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
                 else if (!started)
-                    send_line(sock, "started");
+                    send_line(ctl_out, "started");
                 started = 1;
                 fds[2].fd = -1;
                 close(err_pipe[0]);
@@ -461,10 +488,10 @@ int main(int argc, char **argv) {
                 while (failure_len < sizeof failure && (n = read(err_pipe[0], (char *)&failure + failure_len, sizeof failure - failure_len)) > 0)
                     failure_len += (size_t)n;
                 if (failure_len == sizeof failure)
-                    send_line(sock, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
+                    send_line(ctl_out, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
             }
-            if (WIFEXITED(status)) send_line(sock, "exit code %d", WEXITSTATUS(status));
-            else send_line(sock, "exit signal %d", WTERMSIG(status));
+            if (WIFEXITED(status)) send_line(ctl_out, "exit code %d", WEXITSTATUS(status));
+            else send_line(ctl_out, "exit signal %d", WTERMSIG(status));
             return 0;
         }
     }

@@ -9,6 +9,7 @@ import dev.contain.runtime.TestHost.Result;
 import dev.contain.runtime.TestHost.Running;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -221,6 +222,25 @@ class RunTest {
             run.send("hello\n");
             Result r = run.finish();
             assertEquals("got hello\n", r.out());
+        }
+    }
+
+    @Test
+    void theCommandWritesToTheEnginesOwnOpenFile() throws Exception {
+        // the init takes the engine's stdout (pidfd_getfd): the same open file, so the container's output
+        // lands after what the shell wrote before it, and what comes after follows it, in one file
+        try (TestHost host = new TestHost()) {
+            Path out = Files.createTempFile("contain-stdout-", ".txt");
+            try {
+                List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo before; \"$@\"; echo after", "sh"));
+                cmd.addAll(host.cli("run", "-q", "--image", "busybox", "--", "echo", "inside").command());
+                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                p.getOutputStream().close();
+                assertEquals(0, p.waitFor());
+                assertEquals("before\ninside\nafter\n", Files.readString(out));
+            } finally {
+                Files.delete(out);
+            }
         }
     }
 

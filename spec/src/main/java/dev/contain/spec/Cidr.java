@@ -24,6 +24,11 @@ public record Cidr(Ipv4 address, int prefix) {
         return prefix == 0 ? 0 : -1 << (32 - prefix);
     }
 
+    /** True when no host bits are set: 10.0.0.0/24, not 10.0.0.5/24. */
+    public boolean isNetwork() {
+        return (address.bits() & ~mask()) == 0;
+    }
+
     public Cidr network() {
         return new Cidr(new Ipv4(address.bits() & mask()), prefix);
     }

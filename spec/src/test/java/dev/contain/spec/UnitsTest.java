@@ -49,6 +49,11 @@ class UnitsTest {
         assertFalse(c.contains(Ipv4.parse("192.168.43.1").orElseThrow()));
         assertEquals(254, c.hostCount());
         assertEquals("10.0.0.0/8", Cidr.parse("10.1.2.3/8").orElseThrow().network().toString());
+        assertFalse(c.isNetwork());
+        assertTrue(c.network().isNetwork());
+        assertTrue(Cidr.parse("10.0.0.0/8").orElseThrow().isNetwork());
+        assertTrue(Cidr.parse("10.0.0.1/32").orElseThrow().isNetwork());
+        assertTrue(Cidr.parse("0.0.0.0/0").orElseThrow().isNetwork());
         assertTrue(Cidr.parse("0.0.0.0/0").orElseThrow().contains(Ipv4.parse("8.8.8.8").orElseThrow()));
         for (String bad : List.of("192.168.42.300/24", "192.168.42.10", "192.168.42.10/33", "1.2.3/24", "01.2.3.4/8", "a.b.c.d/1", "1.2.3.4/")) {
             assertTrue(Cidr.parse(bad).isEmpty(), bad);

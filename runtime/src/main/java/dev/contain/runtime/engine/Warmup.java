@@ -4,8 +4,6 @@ import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.init.NativeInit;
 import dev.contain.spec.SpecParser;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -13,8 +11,7 @@ import java.util.zip.CRC32C;
 /**
  * First-use costs of a run, paid on the second core while the main thread parses the command line.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
- * it only initialises classes, reads files and opens two unbound sockets it closes at once; it creates,
- * writes and starts nothing on the machine. A cold run spends much of its time in such first uses (see
+ * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A cold run spends much of its time in such first uses (see
  * README, Performance); one thread, started once, no pool.
  */
 public final class Warmup {
@@ -43,10 +40,6 @@ public final class Warmup {
             ProcessHandle.current();
             NativeInit.expectedDigest();
             new CRC32C().update(new byte[1]); // the per-run check of the native init
-            // the unix-socket class seeds a SecureRandom when first initialised (~7 ms); the socket class
-            // behind bind() initialises with any socket: an unbound, unconnected one sends nothing
-            ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
-            ServerSocketChannel.open(StandardProtocolFamily.INET).close();
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }

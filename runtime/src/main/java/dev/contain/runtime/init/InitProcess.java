@@ -1,61 +1,39 @@
 package dev.contain.runtime.init;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The engine's side of the conversation with the native init, over a unix socket in the container's
- * state folder (Java cannot hand a child an extra fd; a socket needs no native code). The init's stdio
- * is the engine's, so the command reads and writes the user's terminal directly.
+ * The engine's side of the conversation with the native init, over the init's stdin and stdout: two
+ * pipes, the only descriptors Java can give a child besides stdio. The init takes the engine's own stdin
+ * and stdout for the container (pidfd_getfd) and inherits its stderr, so the command reads and writes
+ * the user's terminal directly. Pipes rather than a unix socket: the JDK's unix-socket class seeds a
+ * SecureRandom when first used, ~10 ms of CPU at every start (see README, Performance).
  */
 public final class InitProcess implements AutoCloseable {
     private final Process process;
-    private final SocketChannel channel;
-    // Not Channels.newInputStream/newOutputStream: those hold the channel's blocking lock for a whole read,
-    // so a signal forwarded while the engine waits for the exit would block. The channel's own read and
-    // write may run at once.
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(8192).flip();
+    private final InputStream fromInit;
+    private final OutputStream toInit;
+    // Reading and writing are separate pipes: a signal forwarded while the engine waits for the exit
+    // line is written at once. Writers (the run and the signal handler) take turns.
     private final Object writeLock = new Object();
 
-    private InitProcess(Process process, SocketChannel channel) {
+    private InitProcess(Process process) {
         this.process = process;
-        this.channel = channel;
+        this.fromInit = process.getInputStream();
+        this.toInit = process.getOutputStream();
     }
 
-    /** Starts the init and waits for it to connect; fails if it exits first. */
-    public static InitProcess start(Path binary, Path socket) throws IOException {
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Process process = new ProcessBuilder(binary.toString(), socket.toString()).inheritIO().start();
-            // a blocking accept, released by closing the socket if the init dies before it connects
-            Thread watcher = new Thread(() -> {
-                try {
-                    process.waitFor();
-                    server.close();
-                } catch (InterruptedException | IOException ignored) {
-                    // the run ends with the init either way
-                }
-            }, "init-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
-            try {
-                return new InitProcess(process, server.accept());
-            } catch (java.nio.channels.ClosedChannelException e) {
-                throw new IOException("the native init exited with status " + process.exitValue() + " before connecting");
-            } catch (IOException | RuntimeException e) {
-                process.destroyForcibly();
-                throw e;
-            }
-        } finally {
-            Files.deleteIfExists(socket);
-        }
+    /** Starts the init; if it cannot start the container, the first line read says why (or is null). */
+    public static InitProcess start(Path binary) throws IOException {
+        Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        return new InitProcess(process);
     }
 
     public long pid() {
@@ -64,53 +42,52 @@ public final class InitProcess implements AutoCloseable {
 
     public void sendPlan(byte[] plan) throws IOException {
         byte[] header = ("plan 1 " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII);
-        write(ByteBuffer.allocate(header.length + plan.length).put(header).put(plan).flip());
+        synchronized (writeLock) {
+            toInit.write(header);
+            toInit.write(plan);
+            toInit.flush();
+        }
     }
 
     public void send(String line) throws IOException {
-        write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private void write(ByteBuffer buffer) throws IOException {
         synchronized (writeLock) {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            toInit.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            toInit.flush();
         }
     }
 
     /** The next line from the init, or null when it has exited. Only one thread reads. */
     public String readLine() throws IOException {
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-        while (true) {
-            while (readBuffer.hasRemaining()) {
-                byte b = readBuffer.get();
-                if (b == '\n') {
-                    return line.toString(StandardCharsets.UTF_8);
-                }
-                line.write(b);
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = fromInit.read()) >= 0; ) {
+            if (b == '\n') {
+                return line.toString(StandardCharsets.UTF_8);
             }
-            readBuffer.clear();
-            int n = channel.read(readBuffer);
-            readBuffer.flip();
-            if (n < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
-            }
+            line.write(b);
         }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
-    /** Closing the socket tells the init to kill the container, if it still runs. */
+    /** Closing the pipe to the init tells it to kill the container, if it still runs. */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // already closed
+        synchronized (writeLock) {
+            try {
+                toInit.close();
+            } catch (IOException ignored) {
+                // the init is gone already
+            }
         }
         try {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            try {
+                fromInit.close();
+            } catch (IOException ignored) {
+                // nothing left to read
+            }
         }
     }
 }

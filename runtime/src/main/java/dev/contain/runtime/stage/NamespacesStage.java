@@ -25,7 +25,7 @@ public final class NamespacesStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
         Path binary = NativeInit.ensure(run.config().dataRoot());
-        InitProcess init = InitProcess.start(binary, plan.stateDir().resolve("init.sock"));
+        InitProcess init = InitProcess.start(binary);
         run.attach(init);
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         init.sendPlan(plan.encodeForInit());
