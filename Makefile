@@ -8,7 +8,7 @@ RUN       := $(CONTAIN) --root $(ROOT) --run-root $(RUN_ROOT)
 # A JDK 25+ for the AOT cache (the fastest start-up), if one is installed; the default JDK 17 is used otherwise.
 JDK25     ?= $(firstword $(wildcard /usr/lib/jvm/*-25*/bin/java /usr/lib/jvm/*25*/bin/java))
 # Packages the project needs; setup installs the missing ones and nothing else.
-PACKAGES  := openjdk-17-jdk-headless maven gcc libc6-dev libnl-3-200 libnl-route-3-200 busybox-static mmdebstrap \
+PACKAGES  := openjdk-17-jdk-headless maven gcc libc6-dev musl-tools libnl-3-200 libnl-route-3-200 busybox-static mmdebstrap \
              iproute2 tar xz-utils procps
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 

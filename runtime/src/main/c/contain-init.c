@@ -11,7 +11,7 @@
  *
  *   init -> engine   "pid N"           the container's first process exists, waiting
  *   engine -> init   "go"              id maps, cgroup and network are ready
- *   init -> engine   "started" | "error setup|exec ERRNO MESSAGE"
+ *   init -> engine   "started" | "error setup|exec|cgroup ERRNO MESSAGE"
  *   engine -> init   "signal N"        forward a signal (Ctrl-C, SIGTERM...) to the container
  *   init -> engine   "exit code N" | "exit signal N"
  *
@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -69,6 +68,10 @@ struct plan {
     int ngroups;
     const char *cwd;
     int reaper;
+    /* v1 "tasks" files, opened by the host side; the container's process writes "0" to each (see join_cgroups) */
+    int cgroup_fds[16];
+    const char *cgroup_paths[16];
+    int ncgroups;
 };
 
 static void die(const char *fmt, ...) {
@@ -194,12 +197,16 @@ static void read_plan(int fd, struct plan *p) {
 
 /* What the container process reports through its close-on-exec error pipe. */
 struct failure {
-    int kind; /* 1 setup, 2 exec */
+    int kind; /* 1 setup, 2 exec, 3 cgroup */
     int err;
     char message[1024];
 };
 
 static int error_fd = -1;
+
+static const char *failure_kind(int kind) {
+    return kind == 2 ? "exec" : kind == 3 ? "cgroup" : "setup";
+}
 
 static void fail(int kind, int err, const char *fmt, ...) {
     struct failure f = {.kind = kind, .err = err};
@@ -316,6 +323,17 @@ static void exec_command(struct plan *p) {
     fail(2, errno, "exec \"%s\": %s", p->argv[0], strerror(errno));
 }
 
+/* cgroup v1: the process moves itself into its cgroups. Writing "0" (the calling thread) to a "tasks" file
+ * is the one migration the kernel makes without its global threadgroup lock, whose first taking after a
+ * quiet moment waits for an RCU grace period (~10 ms here); the engine writing this pid to cgroup.procs
+ * takes it. Single-threaded, the thread is the whole process; its children are born inside. */
+static void join_cgroups(struct plan *p) {
+    for (int i = 0; i < p->ncgroups; i++) {
+        if (write(p->cgroup_fds[i], "0", 1) != 1) fail(3, errno, "put the container's process in %s: %s", p->cgroup_paths[i], strerror(errno));
+        close(p->cgroup_fds[i]);
+    }
+}
+
 static void container_main(struct plan *p, int go_fd, pid_t parent) {
     sigset_t none;
     sigemptyset(&none);
@@ -326,6 +344,7 @@ static void container_main(struct plan *p, int go_fd, pid_t parent) {
     char go;
     if (read_full(go_fd, &go, 1) < 0 || go != 'G') _exit(125); /* the engine gave up before "go" */
     close(go_fd);
+    join_cgroups(p); /* first: the operations below include the cgroup namespace, rooted where it stands */
     if (p->clone_flags & CLONE_NEWUSER) {
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) fail(1, errno, "become root in the user namespace: %s", strerror(errno));
     }
@@ -346,8 +365,13 @@ static void container_main(struct plan *p, int go_fd, pid_t parent) {
 
 /* ---- the engine side ------------------------------------------------------------------------------- */
 
+/* clone3's first arguments (CLONE_ARGS_SIZE_VER0), declared here: musl has no <linux/sched.h> */
+struct clone3_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
 static pid_t clone_container(unsigned long long flags) {
-    struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+    struct clone3_args args = {.flags = flags, .exit_signal = SIGCHLD};
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0 && errno == ENOSYS) pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
     return (pid_t)pid;
@@ -395,7 +419,8 @@ int main(int argc, char **argv) {
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
     setsid();
 
-    /* network container:NAME: the first process shares another container's network namespace. Joined here,
+    /* Before clone, as root in the initial namespaces.
+     * network container:NAME: the first process shares another container's network namespace. Joined here,
      * by the init's host side (root in the initial user namespace), since the container's own user
      * namespace has no rights over a sibling's network namespace. */
     for (int i = 0; i < plan.count; i++) {
@@ -407,6 +432,15 @@ int main(int argc, char **argv) {
                 return 125;
             }
             close(fd);
+        } else if (!strcmp(e->key, "cgroup_join") && e->argc == 1) {
+            /* opened here, by root in the initial namespaces: the container's process only writes */
+            int fd = plan.ncgroups < (int)(sizeof plan.cgroup_fds / sizeof *plan.cgroup_fds) ? open(e->argv[0], O_WRONLY | O_CLOEXEC) : (errno = E2BIG, -1);
+            if (fd < 0) {
+                send_line(ctl_out, "error cgroup %d open %s: %s", errno, e->argv[0], strerror(errno));
+                return 125;
+            }
+            plan.cgroup_paths[plan.ncgroups] = e->argv[0];
+            plan.cgroup_fds[plan.ncgroups++] = fd;
         }
     }
 
@@ -434,6 +468,7 @@ int main(int argc, char **argv) {
     }
     close(go_pipe[0]);
     close(err_pipe[1]);
+    for (int i = 0; i < plan.ncgroups; i++) close(plan.cgroup_fds[i]); /* the container's process has its own */
     int sigfd = signalfd(-1, &forwarded, SFD_CLOEXEC);
     /* a write to a gone engine fails with EPIPE instead of killing this process before it kills the
      * container (which, cloned already, keeps the default action for its command) */
@@ -466,7 +501,7 @@ int main(int argc, char **argv) {
             if (n > 0) failure_len += (size_t)n;
             if (n <= 0 || failure_len == sizeof failure) {
                 if (failure_len == sizeof failure)
-                    send_line(ctl_out, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
+                    send_line(ctl_out, "error %s %d %s", failure_kind(failure.kind), failure.err, failure.message);
                 else if (!started)
                     send_line(ctl_out, "started");
                 started = 1;
@@ -488,7 +523,7 @@ int main(int argc, char **argv) {
                 while (failure_len < sizeof failure && (n = read(err_pipe[0], (char *)&failure + failure_len, sizeof failure - failure_len)) > 0)
                     failure_len += (size_t)n;
                 if (failure_len == sizeof failure)
-                    send_line(ctl_out, "error %s %d %s", failure.kind == 2 ? "exec" : "setup", failure.err, failure.message);
+                    send_line(ctl_out, "error %s %d %s", failure_kind(failure.kind), failure.err, failure.message);
             }
             if (WIFEXITED(status)) send_line(ctl_out, "exit code %d", WEXITSTATUS(status));
             else send_line(ctl_out, "exit signal %d", WTERMSIG(status));

@@ -51,7 +51,22 @@ public record CgroupPlan(
         return null;
     }
 
+    /**
+     * v2: the files the engine writes the container's pid to, between "pid" and "go". (On v1 the process
+     * joins by itself: {@link #selfJoinFiles()}.)
+     */
     public List<Path> procsFiles() {
-        return dirs.stream().map(d -> d.path().resolve("cgroup.procs")).toList();
+        return v2 ? dirs.stream().map(d -> d.path().resolve("cgroup.procs")).toList() : List.of();
+    }
+
+    /**
+     * v1: the {@code tasks} files the container's process writes "0" to after "go", moving itself in before
+     * its command runs (the init opens them beforehand, as root on the host). Moving oneself is the one
+     * migration the kernel makes without its global threadgroup lock, whose first taking after a quiet
+     * moment waits for an RCU grace period: ~10 ms of every run on this machine when the engine wrote the
+     * pid to cgroup.procs. On v2, cgroup.threads cannot move a thread between domains: empty.
+     */
+    public List<Path> selfJoinFiles() {
+        return v2 ? List.of() : dirs.stream().map(d -> d.path().resolve("tasks")).toList();
     }
 }

@@ -51,7 +51,7 @@ public final class CgroupRemover {
             return;
         }
         String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
-        long self = ProcessHandle.current().pid(); // an engine thread's last moments there (AttachPrimer)
+        long self = ProcessHandle.current().pid(); // whatever a cgroup lists, never the engine itself
         for (String pid : procs.split("\\s+")) {
             if (!pid.isEmpty() && Long.parseLong(pid) != self) {
                 kernel.kill(Long.parseLong(pid));

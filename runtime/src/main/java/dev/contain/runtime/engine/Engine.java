@@ -105,7 +105,6 @@ public final class Engine {
             if (run.init() != null) {
                 run.init().close();
             }
-            run.awaitAttachPrimer(); // an engine thread must have left the cgroup before it is emptied
             List<String> failures = run.journal().undoAll(kernel);
             progress.stageDone("teardown", System.nanoTime() - teardown);
             for (String f : failures) {

@@ -14,8 +14,8 @@ import java.util.HexFormat;
 /**
  * The static C init shipped in the jar, extracted once to {@code <data root>/bin/contain-init-<sha256>}
  * after checking it against its SHA-256 (computed at build time). Each run checks the extracted copy
- * against the CRC32C recorded at extraction (hardware-accelerated: a SHA-256 of the 800 KB binary costs
- * ~20 ms of start-up in a C1-only JVM), so a truncated or corrupted copy is never run; the folder is
+ * against the CRC32C recorded at extraction (hardware-accelerated: a SHA-256 of the binary costs ~20 ms of
+ * start-up in a C1-only JVM), so a truncated or corrupted copy is never run; the folder is
  * root's, so only root could swap it. The binary is read out of the jar only the first time.
  */
 public final class NativeInit {

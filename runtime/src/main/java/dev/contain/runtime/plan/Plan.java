@@ -47,6 +47,9 @@ public record Plan(
         if (joinNetns != null) {
             w.entry("join_netns", List.of(joinNetns.toString()));
         }
+        for (Path tasks : cgroup.selfJoinFiles()) {
+            w.entry("cgroup_join", List.of(tasks.toString()));
+        }
         for (InitOp op : ops) {
             w.entry(op.key(), op.fields());
         }

@@ -41,6 +41,9 @@ public final class PlanPrinter {
         for (var procs : plan.cgroup().procsFiles()) {
             s.append("namespaces: write PID to ").append(procs).append('\n');
         }
+        for (var tasks : plan.cgroup().selfJoinFiles()) {
+            s.append("init: the container's process moves itself into ").append(tasks).append(" (writes 0)\n");
+        }
         if (plan.joinNetns() != null) {
             s.append("namespaces: join the network namespace ").append(plan.joinNetns()).append(" before clone\n");
         }

@@ -1,6 +1,5 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.cgroup.AttachPrimer;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.engine.ContainerError;
@@ -13,8 +12,8 @@ import java.util.List;
 
 /**
  * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
- * The container's process is put in it by {@link NamespacesStage}, between "pid" and "go"; on v1, an
- * {@link AttachPrimer} started here makes that attach fast.
+ * The container's process enters it before its command runs: on v1 it moves itself in after "go" (see
+ * {@link CgroupPlan#selfJoinFiles()}); on v2 {@link NamespacesStage} writes its pid, between "pid" and "go".
  */
 public final class CgroupStage implements Stage {
     @Override
@@ -38,9 +37,6 @@ public final class CgroupStage implements Stage {
         run.journal().record(undos);
         for (CgroupPlan.Dir dir : plan.dirs()) {
             mkdir(run, dir);
-        }
-        if (!plan.v2() && !plan.dirs().isEmpty()) {
-            run.primeAttach(AttachPrimer.start(run.kernel(), plan));
         }
         for (CgroupPlan.Write w : plan.controllerEnables()) {
             write(run, w, w.value());

@@ -31,6 +31,9 @@ public final class NamespacesStage implements Stage {
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();
         if (line == null || !line.startsWith("pid ")) {
+            if (line != null && line.startsWith("error cgroup ")) {
+                throw run.error("cgroup", line.replaceFirst("^error cgroup \\d+ ", ""));
+            }
             throw run.error(name(), line == null ? "the native init exited before creating the container" : line.replaceFirst("^error setup \\d+ ", ""));
         }
         long pid = Long.parseLong(line.substring(4).trim());
@@ -38,8 +41,7 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(container));
         run.started(pid);
         container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
-        run.awaitAttachPrimer();
-        for (Path procs : plan.cgroup().procsFiles()) { // before "go": the command starts inside its limits
+        for (Path procs : plan.cgroup().procsFiles()) { // v2, before "go": the command starts inside its limits
             try {
                 run.kernel().write(procs, Long.toString(pid));
             } catch (IOException e) {

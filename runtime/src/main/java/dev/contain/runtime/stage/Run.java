@@ -1,6 +1,5 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.cgroup.AttachPrimer;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;
@@ -18,7 +17,6 @@ public final class Run {
     private final Journal journal;
     private final Progress progress;
     private volatile InitProcess init;
-    private volatile AttachPrimer attachPrimer;
     private volatile long containerPid;
     private volatile int interruptedBy;
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
@@ -42,18 +40,6 @@ public final class Run {
 
     void attach(InitProcess init) {
         this.init = init;
-    }
-
-    void primeAttach(AttachPrimer primer) {
-        this.attachPrimer = primer;
-    }
-
-    /** Waits until the engine's primer thread has left the container's cgroup (see {@link AttachPrimer}). */
-    public void awaitAttachPrimer() {
-        AttachPrimer primer = attachPrimer;
-        if (primer != null) {
-            primer.await();
-        }
     }
 
     void started(long pid) {

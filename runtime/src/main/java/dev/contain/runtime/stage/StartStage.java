@@ -25,12 +25,13 @@ public final class StartStage implements Stage {
         if (line == null) {
             throw run.error(name(), "the native init exited before the command started");
         }
-        // "error setup|exec ERRNO MESSAGE"
+        // "error setup|exec|cgroup ERRNO MESSAGE"
         String[] f = line.split(" ", 4);
-        boolean exec = f.length == 4 && f[1].equals("exec");
+        String kind = f.length == 4 ? f[1] : "setup";
+        boolean exec = kind.equals("exec");
         int errno = f.length == 4 ? Integer.parseInt(f[2]) : 0;
         String message = f.length == 4 ? f[3] : line;
         int code = !exec ? ContainerError.ENGINE : errno == ENOENT ? ContainerError.NOT_FOUND : ContainerError.CANNOT_INVOKE;
-        throw new ContainerError(run.plan().name(), exec ? null : "rootfs", message, code, null);
+        throw new ContainerError(run.plan().name(), exec ? null : kind.equals("cgroup") ? "cgroup" : "rootfs", message, code, null);
     }
 }
