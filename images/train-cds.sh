@@ -28,7 +28,7 @@ if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
   "$jdk25" -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
     -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining \
     -XX:AOTCacheOutput="$contain.aot" -Xlog:aot=off -Xlog:cds=off \
-    -jar "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
+    -cp "$contain" dev.contain.runtime.cli.Main --root "$work/data" --run-root "$work/run" "$@" >/dev/null
   echo "$jdk25" > "$contain.aot.java"
   echo "made $contain.aot ($(du -h "$contain.aot" | cut -f1)) for $jdk25"
 fi
