@@ -2,6 +2,8 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.kernel.Kernel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,9 @@ public final class Journal {
 
     private final Path file;
     private final List<Undo> entries = new ArrayList<>();
+    // Open while the state folder exists; each record appends only its own lines (one write, no reopen).
+    private FileChannel out;
+    private int written;
 
     private Journal(Path file, List<Undo> entries) {
         this.file = file;
@@ -53,13 +58,33 @@ public final class Journal {
     /** Records several undos with one write, before any of their objects exists; undone newest first. */
     public synchronized void record(List<? extends Undo> undos) throws IOException {
         entries.addAll(undos);
-        if (Files.isDirectory(file.getParent())) {
-            StringBuilder all = new StringBuilder();
-            for (Undo u : entries) {
-                all.append(u.encode()).append('\n');
+        if (out == null) {
+            if (!Files.isDirectory(file.getParent())) {
+                return;
             }
-            Files.writeString(file, all, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+            out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            written = 0;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Undo u : entries.subList(written, entries.size())) {
+            lines.append(u.encode()).append('\n');
+        }
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(lines.toString());
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+        written = entries.size();
+    }
+
+    /** Closes the file; the next record starts it anew. */
+    private void close() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // written already; nothing buffered here
+            }
+            out = null;
         }
     }
 
@@ -96,6 +121,7 @@ public final class Journal {
             failed = undoNewestFirst(List.copyOf(failed.keySet()), kernel);
         }
         entries.clear();
+        close();
         if (ownsStateDir && failed.isEmpty()) {
             failed = undoNewestFirst(List.of(stateDir), kernel);
         } else if (ownsStateDir) {
@@ -107,6 +133,7 @@ public final class Journal {
             } catch (IOException e) {
                 failed.put(stateDir, "cannot rewrite " + file + ": " + e.getMessage());
             }
+            close();
         }
         List<String> failures = new ArrayList<>();
         failed.forEach((u, why) -> failures.add(u.encode().replace('\t', ' ') + ": " + why));
