@@ -80,7 +80,7 @@ public final class Main {
         // picocli registers converters for java.time, java.sql and Path through reflection in each command
         // line it makes, initialising those classes: ~4 ms of every start. No option here has such a type;
         // Path has a plain converter of our own (CliCommand). A documented picocli property.
-        System.setProperty("picocli.converters.excludes", "java\\.(time|sql|nio\\.file)\\..*");
+        System.setProperty("picocli.converters.excludes", ".*");
         String invoked = invokedSubcommand(args);
         if ("run".equals(invoked)) {
             Warmup.start(); // the run's first-use costs, on the second core while picocli parses
