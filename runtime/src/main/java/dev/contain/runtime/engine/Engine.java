@@ -3,6 +3,7 @@ package dev.contain.runtime.engine;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
+import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.net.Netlink;
@@ -67,6 +68,16 @@ public final class Engine {
      * whether the command ended, a stage failed, or a signal stopped it.
      */
     public RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        InitLaunch init = InitLaunch.start(config.dataRoot()); // starts while the run plans (see InitLaunch)
+        try {
+            return run(spec, options, progress, onRun, init);
+        } finally {
+            init.closeUnlessTaken();
+        }
+    }
+
+    private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
+            throws ContainerError {
         long planning = System.nanoTime();
         Plan plan = plan(spec, options);
         progress.stageDone("plan", System.nanoTime() - planning);
@@ -74,6 +85,7 @@ public final class Engine {
             Netlink.preload(); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
         Run run = new Run(plan, config, kernel, progress);
+        run.initLaunch(init);
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));

@@ -2,7 +2,6 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.init.InitProcess;
-import dev.contain.runtime.init.NativeInit;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
@@ -24,9 +23,7 @@ public final class NamespacesStage implements Stage {
     @Override
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
-        Path binary = NativeInit.ensure(run.config().dataRoot());
-        InitProcess init = InitProcess.start(binary);
-        run.attach(init);
+        InitProcess init = run.startInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();

@@ -4,6 +4,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.plan.Plan;
@@ -17,6 +18,7 @@ public final class Run {
     private final Journal journal;
     private final Progress progress;
     private volatile InitProcess init;
+    private InitLaunch initLaunch;
     private volatile long containerPid;
     private volatile int interruptedBy;
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
@@ -38,8 +40,18 @@ public final class Run {
     public long containerPid() { return containerPid; }
     public int interruptedBy() { return interruptedBy; }
 
-    void attach(InitProcess init) {
-        this.init = init;
+    /** The init the engine started as the run began (see {@link InitLaunch}). */
+    public void initLaunch(InitLaunch launch) {
+        this.initLaunch = launch;
+    }
+
+    /** The init for the namespaces stage, once it has started. */
+    InitProcess startInit() throws IOException {
+        if (initLaunch == null) {
+            throw new IllegalStateException("the engine launches the init as the run begins");
+        }
+        init = initLaunch.take();
+        return init;
     }
 
     void started(long pid) {
