@@ -38,9 +38,8 @@ public final class Warmup {
             SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of());
             CgroupLayout.detect();
             ProcessHandle.current();
-            // what starting the init first uses: ProcessBuilder asks its logger whether to log the start,
-            // which looks for a logging backend (~2 ms), and the reaper completes a future
-            System.getLogger(ProcessBuilder.class.getName()).isLoggable(System.Logger.Level.DEBUG);
+            // the init's reaper completes a future. (Not ProcessBuilder's logger: asked from here rather
+            // than from java.base, System.getLogger sets up java.util.logging, ~5 ms of CPU for nothing.)
             java.util.concurrent.CompletableFuture.completedFuture(null);
             NativeInit.expectedDigest();
             new CRC32C().update(new byte[1]); // the per-run check of the native init
