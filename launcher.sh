@@ -6,12 +6,14 @@
 # Each is used only when newer than this file; a JDK that cannot use an archive runs without it.
 # The JDK 25 flags below must match those of the training run in images/train-cds.sh, or the JVM drops the cache.
 # C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput. Compile
-# thresholds x4: on two cores the compiler thread competes with the run itself (JDK 17: 125 -> 110 ms).
+# thresholds x30: on two cores the compiler thread competes with the run itself (x1 -> x4: JDK 17 125 -> 110
+# ms; x4 -> x30: -2 ms on both JDKs). Not -Xint, which is 4 ms faster still: hashing an archive image
+# (SHA-256, 224 MB) then takes 80 s instead of 1.7.
 # The archives recorded the launcher's absolute path as the class path; the JVM uses them only for the same path.
 # -cp with the main class (the jar manifest's Main-Class), not -jar: -jar opens the jar for its manifest on
 # the main thread before main (~2 ms).
 case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
-flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
+flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
 if [ -z "${JAVA:-}" ] && [ -f "$self.aot" ] && [ "$self.aot" -nt "$self" ] && [ -f "$self.aot.java" ] && read -r aot_java < "$self.aot.java" && [ -x "$aot_java" ]; then
   exec "$aot_java" $flags -XX:AOTCache="$self.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"
 fi

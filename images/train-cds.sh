@@ -25,7 +25,7 @@ echo "made $contain.jsa ($(du -h "$contain.jsa" | cut -f1))"
 if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
   # No training data (profiles) in the cache: replaying them makes C1 compile eagerly at start-up, which
   # competes with the run for this machine's two cores (measured: 148 -> 136 ms without them).
-  "$jdk25" -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
+  "$jdk25" -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
     -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining \
     -XX:AOTCacheOutput="$contain.aot" -Xlog:aot=off -Xlog:cds=off \
     -cp "$contain" dev.contain.runtime.cli.Main --root "$work/data" --run-root "$work/run" "$@" >/dev/null

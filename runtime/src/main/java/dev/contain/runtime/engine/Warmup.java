@@ -1,18 +1,17 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.cgroup.CgroupLayout;
-import dev.contain.runtime.init.NativeInit;
 import dev.contain.spec.SpecParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread parses the command line.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
- * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A cold run spends much of its time in such first uses (see
- * README, Performance); one thread, started once, no pool.
+ * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
+ * cold run spends much of its time in such first uses (see README, Performance); one thread, started
+ * once, no pool.
  */
 public final class Warmup {
     /** Block and flow mappings, a sequence, quantities, percentages, a network: the parser paths a typical spec takes. */
@@ -41,8 +40,9 @@ public final class Warmup {
             // the init's reaper completes a future. (Not ProcessBuilder's logger: asked from here rather
             // than from java.base, System.getLogger sets up java.util.logging, ~5 ms of CPU for nothing.)
             java.util.concurrent.CompletableFuture.completedFuture(null);
-            NativeInit.expectedDigest();
-            new CRC32C().update(new byte[1]); // the per-run check of the native init
+            // and it looks for logging providers on the class path (ServiceLoader), which opens this jar:
+            // reading its central directory costs ~5 ms in a JVM that has compiled nothing yet
+            ClassLoader.getSystemClassLoader().getResource("META-INF/MANIFEST.MF");
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }

@@ -2,7 +2,6 @@ package dev.contain.runtime.init;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,24 +12,23 @@ import java.util.HexFormat;
 
 /**
  * The static C init shipped in the jar, extracted once to {@code <data root>/bin/contain-init-<sha256>}
- * after checking it against its SHA-256 (computed at build time). Each run checks the extracted copy
- * against the CRC32C recorded at extraction (hardware-accelerated: a SHA-256 of the binary costs ~20 ms of
- * start-up in a C1-only JVM), so a truncated or corrupted copy is never run; the folder is
- * root's, so only root could swap it. The binary is read out of the jar only the first time.
+ * after checking it against its SHA-256 (computed by the build and compiled in, so a run does not open
+ * the jar). Each run checks the extracted copy against the CRC-32 recorded at extraction (native and
+ * hardware-accelerated: a SHA-256 of the binary costs ~20 ms of start-up in a C1-only JVM, and CRC32C's
+ * class initialiser computes its tables in Java), so a truncated or corrupted copy is never run; the
+ * folder is root's, so only root could swap it. The binary is read out of the jar only the first time.
  */
 public final class NativeInit {
     private static final String RESOURCE = "/dev/contain/runtime/init/contain-init";
 
     private NativeInit() {}
 
-    private static volatile String cachedDigest;
-
     public static Path ensure(Path dataRoot) throws IOException {
         String digest = expectedDigest();
         Path target = dataRoot.resolve("bin").resolve("contain-init-" + digest.substring(0, 16));
-        Path crcFile = target.resolveSibling(target.getFileName() + ".crc32c");
+        Path crcFile = target.resolveSibling(target.getFileName() + ".crc32");
         if (Files.isRegularFile(target) && Files.isRegularFile(crcFile)
-                && Files.readString(crcFile).trim().equals(crc32c(Files.readAllBytes(target)))) {
+                && Files.readString(crcFile).trim().equals(crc32(Files.readAllBytes(target)))) {
             return target;
         }
         byte[] bytes;
@@ -46,19 +44,14 @@ public final class NativeInit {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Path crcTmp = Files.createTempFile(target.getParent(), ".contain-init-", ".crc");
-        Files.writeString(crcTmp, crc32c(bytes) + "\n");
+        Files.writeString(crcTmp, crc32(bytes) + "\n");
         Files.move(crcTmp, crcFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
     }
 
     /** The SHA-256 of the init in this jar, recorded at build time. */
-    public static String expectedDigest() throws IOException {
-        if (cachedDigest == null) {
-            try (InputStream in = resource(RESOURCE + ".sha256")) {
-                cachedDigest = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
-            }
-        }
-        return cachedDigest;
+    static String expectedDigest() {
+        return InitDigest.SHA256;
     }
 
     private static InputStream resource(String name) throws IOException {
@@ -69,8 +62,8 @@ public final class NativeInit {
         return in;
     }
 
-    private static String crc32c(byte[] bytes) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private static String crc32(byte[] bytes) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(bytes);
         return Long.toHexString(crc.getValue()) + " " + bytes.length;
     }
