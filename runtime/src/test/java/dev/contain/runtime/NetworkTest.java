@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.TestHost.Result;
 import dev.contain.runtime.TestHost.Running;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,6 +35,12 @@ class NetworkTest {
             assertTrue(r.out().contains("inet 192.168.42.10/24 scope global eth0"), r.out());
             assertTrue(r.out().contains("default via 192.168.42.1 dev eth0"), r.out());
             assertTrue(host.inNetns("ip", "-br", "addr", "show", "contain0").contains("192.168.42.1/24"), "the bridge has the gateway address");
+            if (System.getProperty("os.arch").equals("amd64")) {
+                try (var bin = Files.list(host.dataRoot.resolve("bin"))) {
+                    assertTrue(bin.anyMatch(d -> d.getFileName().toString().startsWith("jnidispatch-") && Files.isRegularFile(d.resolve("libjnidispatch.so"))),
+                            "JNA's native library is extracted once into the data root, not into a temporary file per run");
+                }
+            }
         }
     }
 

@@ -82,7 +82,7 @@ public final class Engine {
         Plan plan = plan(spec, options);
         progress.stageDone("plan", System.nanoTime() - planning);
         if (!plan.bridges().isEmpty()) {
-            Netlink.preload(); // JNA's start-up (~50 ms) overlaps the stages before the network one
+            Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
         Run run = new Run(plan, config, kernel, progress);
         run.initLaunch(init);

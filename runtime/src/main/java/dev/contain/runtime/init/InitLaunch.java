@@ -1,5 +1,6 @@
 package dev.contain.runtime.init;
 
+import dev.contain.runtime.kernel.EmbeddedBinary;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -18,7 +19,7 @@ public final class InitLaunch {
     private InitLaunch(Path dataRoot) {
         thread = new Thread(() -> {
             try {
-                init = InitProcess.start(NativeInit.ensure(dataRoot));
+                init = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot));
             } catch (IOException e) {
                 failure = e;
             } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import dev.contain.spec.Cidr;
 import dev.contain.spec.Ipv4;
+import java.nio.file.Path;
 
 /**
  * Links, addresses and routes through libnl, on a route socket of the calling thread's network namespace
@@ -35,10 +36,11 @@ public final class Netlink implements AutoCloseable {
         return new Netlink(sock);
     }
 
-    /** Loads JNA and libnl on a thread of its own, for a run that will need them after other work. */
-    public static void preload() {
+    /** Loads JNA and libnl on a thread of its own, for a run that will need them after other work (see Libnl.configureJna). */
+    public static void preload(Path dataRoot) {
         Thread thread = new Thread(() -> {
             try {
+                Libnl.configureJna(dataRoot);
                 Libnl.load();
             } catch (NetlinkException e) {
                 // kept: Netlink.open() reports it, in its stage

@@ -1,0 +1,75 @@
+package dev.contain.runtime.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+
+/**
+ * A native binary shipped in the jar, extracted once under {@code <data root>/bin} after checking it
+ * against its SHA-256 (computed by the build and compiled in, so a run does not open the jar). Each use
+ * checks the extracted copy against the CRC-32 recorded at extraction (native and hardware-accelerated:
+ * a SHA-256 costs ~20 ms of start-up in a JVM that has compiled nothing, and CRC32C's class initialiser
+ * computes its tables in Java), so a truncated or corrupted copy is never used; the folder is root's, so
+ * only root could swap it. The binary is read out of the jar only the first time.
+ *
+ * @param resource where the jar holds it
+ * @param target   its path under bin, with %s for the first 16 hex digits of its digest
+ */
+public record EmbeddedBinary(String resource, String target, String sha256) {
+    /** The static C init that creates a container's namespaces and execs its command. */
+    public static final EmbeddedBinary CONTAIN_INIT =
+            new EmbeddedBinary("/dev/contain/runtime/init/contain-init", "contain-init-%s", BuildDigests.CONTAIN_INIT);
+    /** JNA's own native library, for runs with a bridge network on x86-64 (JNA's name is fixed). */
+    public static final EmbeddedBinary JNA_DISPATCH_X86_64 = new EmbeddedBinary(
+            "/com/sun/jna/linux-x86-64/libjnidispatch.so", "jnidispatch-%s/libjnidispatch.so", BuildDigests.JNA_DISPATCH_X86_64);
+
+    /** The checked, extracted copy. */
+    public Path ensure(Path dataRoot) throws IOException {
+        Path path = dataRoot.resolve("bin").resolve(target.replace("%s", sha256.substring(0, 16)));
+        Path crcFile = path.resolveSibling(path.getFileName() + ".crc32");
+        if (Files.isRegularFile(path) && Files.isRegularFile(crcFile)
+                && Files.readString(crcFile).trim().equals(crc32(Files.readAllBytes(path)))) {
+            return path;
+        }
+        byte[] bytes;
+        try (InputStream in = EmbeddedBinary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is missing from the jar; rebuild with make build");
+            }
+            bytes = in.readAllBytes();
+        }
+        if (!sha256(bytes).equals(sha256)) {
+            throw new IOException(resource + " in the jar does not match its digest; rebuild with make build");
+        }
+        Files.createDirectories(path.getParent());
+        Path tmp = Files.createTempFile(path.getParent(), ".extract-", ".tmp");
+        Files.write(tmp, bytes);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path crcTmp = Files.createTempFile(path.getParent(), ".extract-", ".crc");
+        Files.writeString(crcTmp, crc32(bytes) + "\n");
+        Files.move(crcTmp, crcFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return path;
+    }
+
+    private static String crc32(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return Long.toHexString(crc.getValue()) + " " + bytes.length;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
