@@ -119,6 +119,30 @@ class CliTest {
     }
 
     @Test
+    void anArchiveImageIsHashedOnceAndAChangedArchiveIsANewImage() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path archive = host.dir.resolve("img.tar");
+            Files.copy(TestHost.busybox(), archive);
+            Path spec = host.spec("arch", "image: ./img.tar\ncommand: [sh, -c, 'test -e /marker && echo marked || echo plain']\n");
+            Result first = host.run("run", "-q", spec.toString());
+            assertEquals("plain\n", first.out(), first.err());
+            Path digests = host.dataRoot.resolve("images/.digests");
+            try (var entries = Files.list(digests)) {
+                assertEquals(1, entries.count(), "the archive's digest is remembered");
+            }
+            assertEquals("plain\n", host.run("run", "-q", spec.toString()).out());
+            Files.writeString(host.dir.resolve("marker"), "x");
+            TestHost.exec(List.of("tar", "-rf", archive.toString(), "-C", host.dir.toString(), "marker"));
+            Result changed = host.run("run", "-q", spec.toString());
+            assertEquals("marked\n", changed.out(), "a changed archive is hashed again, not served from the old digest: " + changed.err());
+            try (var entries = Files.list(digests)) {
+                assertEquals(2, entries.count());
+            }
+            assertEquals(2, host.run("image", "ls").out().lines().filter(l -> l.startsWith("sha256-")).count());
+        }
+    }
+
+    @Test
     void twoRunsUnpackingTheSameArchiveAtOnceBothWork() throws Exception {
         try (TestHost host = new TestHost()) {
             Path archive = host.dir.resolve("debianish.tar.xz");

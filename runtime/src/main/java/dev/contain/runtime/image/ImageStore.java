@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -31,15 +32,20 @@ public final class ImageStore {
     /** Lowercase, and the lab's debian-stable+python+iproute2 is a valid name; no sha256- prefix (archives use it). */
     private static final java.util.regex.Pattern IMAGE_NAME = java.util.regex.Pattern.compile("(?!sha256-)[a-z0-9][a-z0-9+._-]{0,127}");
     private final Path root;
+    private final ArchiveDigests digests;
 
     public ImageStore(Path dataRoot) {
         this.root = dataRoot.resolve("images");
+        this.digests = new ArchiveDigests(root);
     }
 
     public record Image(String name, Path rootfs, String source) {}
 
-    /** Where a spec's image is, or will be once {@link #ensure} has unpacked it. Reads, changes nothing. */
-    public record Resolved(String display, Path rootfs, Path archive) {
+    /**
+     * Where a spec's image is, or will be once {@link #ensure} has unpacked it. Reads, changes nothing. For
+     * an archive, its digest, which {@link #ensure} remembers.
+     */
+    public record Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest) {
         public boolean needsUnpack() {
             return archive != null && !Files.isDirectory(rootfs);
         }
@@ -50,14 +56,15 @@ public final class ImageStore {
             if (!Files.isDirectory(d.path())) {
                 throw new ContainerError(container, "image", "rootfs folder " + d.path() + " does not exist");
             }
-            return new Resolved(d.path().toString(), d.path(), null);
+            return new Resolved(d.path().toString(), d.path(), null, null);
         }
         if (ref instanceof ImageRef.Archive a) {
             if (!Files.isRegularFile(a.path())) {
                 throw new ContainerError(container, "image", "image archive " + a.path() + " does not exist");
             }
-            String name = "sha256-" + digest(container, a.path()).substring(0, 16);
-            return new Resolved(a.path().toString(), rootfsOf(name), a.path());
+            ArchiveDigests.Known digest = digest(container, a.path());
+            String name = "sha256-" + digest.sha256().substring(0, 16);
+            return new Resolved(a.path().toString(), rootfsOf(name), a.path(), digest);
         }
         String name = ((ImageRef.Stored) ref).name();
         Path rootfs = rootfsOf(name);
@@ -67,11 +74,14 @@ public final class ImageStore {
                     + Suggestions.didYouMean(name, names) + "; import one with 'contain image import ARCHIVE --name "
                     + name + "' (or 'make image' for busybox)");
         }
-        return new Resolved(name, rootfs, null);
+        return new Resolved(name, rootfs, null, null);
     }
 
     /** Unpacks an archive image if it is not in the store yet. */
     public void ensure(String container, Resolved image) throws ContainerError {
+        if (image.digest() != null) {
+            digests.remember(image.digest());
+        }
         if (image.needsUnpack()) {
             unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString());
         }
@@ -164,14 +174,26 @@ public final class ImageStore {
         }
     }
 
-    private static String digest(String container, Path file) throws ContainerError {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
+    /**
+     * The archive's SHA-256: remembered by its stamp, else computed. A file that changed while it was read
+     * gets no stamp: its digest is not remembered.
+     */
+    private ArchiveDigests.Known digest(String container, Path file) throws ContainerError {
+        try {
+            String stamp = ArchiveDigests.stamp(file);
+            Optional<String> known = digests.lookup(stamp);
+            if (known.isPresent()) {
+                return new ArchiveDigests.Known(stamp, known.get());
             }
-            return HexFormat.of().formatHex(sha.digest());
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    sha.update(buf, 0, n);
+                }
+            }
+            String sha256 = HexFormat.of().formatHex(sha.digest());
+            return new ArchiveDigests.Known(stamp.equals(ArchiveDigests.stamp(file)) ? stamp : null, sha256);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new ContainerError(container, "image", "cannot read " + file + ": " + e.getMessage());
         }
