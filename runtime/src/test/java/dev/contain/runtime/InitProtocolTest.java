@@ -1,0 +1,85 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contain.runtime.kernel.EmbeddedBinary;
+import dev.contain.runtime.kernel.LinuxKernel;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The native init on its own: the failures it must report before any container exists. */
+class InitProtocolTest {
+    private Path tmp;
+    private Path init;
+
+    @BeforeEach
+    void extract() throws Exception {
+        tmp = Files.createTempDirectory("contain-init-test-");
+        init = EmbeddedBinary.CONTAIN_INIT.ensure(tmp);
+    }
+
+    @AfterEach
+    void clean() throws Exception {
+        LinuxKernel.INSTANCE.deleteTree(tmp);
+    }
+
+    /** Starts the init as the engine does (control pipes on stdin and stdout), naming {@code engine}. */
+    private Process start(long engine) throws Exception {
+        return new ProcessBuilder(init.toString(), Long.toString(engine)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static String firstLine(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return out.lines().findFirst().orElse("");
+    }
+
+    @Test
+    void takesStdioOnlyFromItsOwnParent() throws Exception {
+        // pid 1 is not its parent: a reused pid must never lend the init someone else's files
+        Process p = start(1);
+        p.getOutputStream().close();
+        assertEquals("error setup 3 take the engine's stdin and stdout (pidfd_getfd): No such process", firstLine(p));
+        assertEquals(125, p.exitValue());
+    }
+
+    @Test
+    void anEngineThatGivesUpBeforeThePlanEndsItQuietly() throws Exception {
+        Process p = start(ProcessHandle.current().pid());
+        p.getOutputStream().close();
+        assertEquals("", firstLine(p));
+        assertEquals(125, p.exitValue());
+    }
+
+    @Test
+    void aCgroupItCannotOpenIsReportedBeforeAnyContainerExists() throws Exception {
+        Process p = start(ProcessHandle.current().pid());
+        ByteArrayOutputStream plan = new ByteArrayOutputStream();
+        for (List<String> entry : List.of(List.of("version", "1"), List.of("clone", "0"), List.of("cgroup_join", tmp + "/nowhere/tasks"),
+                List.of("argv", "/bin/true"), List.of("cwd", "/"), List.of("user", "0", "0"))) {
+            for (int i = 0; i < entry.size(); i++) {
+                plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
+                plan.write(0);
+                if (i == 0) {
+                    plan.writeBytes(Integer.toString(entry.size() - 1).getBytes(StandardCharsets.UTF_8));
+                    plan.write(0);
+                }
+            }
+        }
+        try (OutputStream toInit = p.getOutputStream()) {
+            toInit.write(("plan 1 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
+            toInit.write(plan.toByteArray());
+        }
+        assertEquals("error cgroup 2 open " + tmp + "/nowhere/tasks: No such file or directory", firstLine(p));
+        assertEquals(125, p.exitValue());
+    }
+}
