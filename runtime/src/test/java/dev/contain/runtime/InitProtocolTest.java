@@ -3,6 +3,7 @@ package dev.contain.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +42,16 @@ class InitProtocolTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         return out.lines().findFirst().orElse("");
+    }
+
+    @Test
+    void failureLinesNameTheirKindErrnoAndStage() {
+        var exec = InitProcess.Failure.parse("error exec 2 exec \"pyhton3\": No such file or directory");
+        assertEquals(new InitProcess.Failure("exec", 2, "exec \"pyhton3\": No such file or directory"), exec);
+        var cgroup = InitProcess.Failure.parse("error cgroup 13 open /sys/fs/cgroup/pids/contain/web/tasks: Permission denied");
+        assertEquals("cgroup", cgroup.stage("namespaces"));
+        assertEquals("namespaces", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
+        assertEquals(new InitProcess.Failure("setup", 0, "something else"), InitProcess.Failure.parse("something else"));
     }
 
     @Test

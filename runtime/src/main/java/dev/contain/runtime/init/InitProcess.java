@@ -56,6 +56,24 @@ public final class InitProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A failure the init reports instead of "pid" or "started": {@code error KIND ERRNO MESSAGE}, where
+     * KIND is setup, exec or cgroup (see contain-init.c).
+     */
+    public record Failure(String kind, int errno, String message) {
+        public static Failure parse(String line) {
+            String[] f = line.split(" ", 4);
+            return f.length == 4 && f[0].equals("error") && f[2].chars().allMatch(Character::isDigit)
+                    ? new Failure(f[1], Integer.parseInt(f[2]), f[3])
+                    : new Failure("setup", 0, line);
+        }
+
+        /** The stage a failure of this kind belongs to: the cgroup's, or the one that was waiting. */
+        public String stage(String waiting) {
+            return kind.equals("cgroup") ? "cgroup" : waiting;
+        }
+    }
+
     /** The next line from the init, or null when it has exited. Only one thread reads. */
     public String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();

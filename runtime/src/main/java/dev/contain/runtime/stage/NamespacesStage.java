@@ -23,15 +23,16 @@ public final class NamespacesStage implements Stage {
     @Override
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
-        InitProcess init = run.startInit();
+        InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();
-        if (line == null || !line.startsWith("pid ")) {
-            if (line != null && line.startsWith("error cgroup ")) {
-                throw run.error("cgroup", line.replaceFirst("^error cgroup \\d+ ", ""));
-            }
-            throw run.error(name(), line == null ? "the native init exited before creating the container" : line.replaceFirst("^error setup \\d+ ", ""));
+        if (line == null) {
+            throw run.error(name(), "the native init exited before creating the container");
+        }
+        if (!line.startsWith("pid ")) {
+            InitProcess.Failure failure = InitProcess.Failure.parse(line);
+            throw run.error(failure.stage(name()), failure.message());
         }
         long pid = Long.parseLong(line.substring(4).trim());
         ProcessStamp container = ProcessStamp.of(run.kernel(), pid);

@@ -46,7 +46,7 @@ public final class Run {
     }
 
     /** The init for the namespaces stage, once it has started. */
-    InitProcess startInit() throws IOException {
+    InitProcess takeInit() throws IOException {
         if (initLaunch == null) {
             throw new IllegalStateException("the engine launches the init as the run begins");
         }

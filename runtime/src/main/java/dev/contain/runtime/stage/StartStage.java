@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.init.InitProcess;
 import java.io.IOException;
 
 /**
@@ -25,13 +26,12 @@ public final class StartStage implements Stage {
         if (line == null) {
             throw run.error(name(), "the native init exited before the command started");
         }
-        // "error setup|exec|cgroup ERRNO MESSAGE"
-        String[] f = line.split(" ", 4);
-        String kind = f.length == 4 ? f[1] : "setup";
-        boolean exec = kind.equals("exec");
-        int errno = f.length == 4 ? Integer.parseInt(f[2]) : 0;
-        String message = f.length == 4 ? f[3] : line;
-        int code = !exec ? ContainerError.ENGINE : errno == ENOENT ? ContainerError.NOT_FOUND : ContainerError.CANNOT_INVOKE;
-        throw new ContainerError(run.plan().name(), exec ? null : kind.equals("cgroup") ? "cgroup" : "rootfs", message, code, null);
+        InitProcess.Failure failure = InitProcess.Failure.parse(line);
+        if (!failure.kind().equals("exec")) {
+            throw run.error(failure.stage("rootfs"), failure.message());
+        }
+        // the command itself: no stage, docker's codes (127 not found, 126 cannot run)
+        int code = failure.errno() == ENOENT ? ContainerError.NOT_FOUND : ContainerError.CANNOT_INVOKE;
+        throw new ContainerError(run.plan().name(), null, failure.message(), code, null);
     }
 }
