@@ -72,6 +72,8 @@ struct plan {
     int cgroup_fds[16];
     const char *cgroup_paths[16];
     int ncgroups;
+    /* v2: the cgroup the container's process is cloned into (CLONE_INTO_CGROUP), or -1 */
+    int clone_into_fd;
 };
 
 static void die(const char *fmt, ...) {
@@ -367,15 +369,23 @@ static void container_main(struct plan *p, int go_fd, pid_t parent) {
 
 /* ---- the engine side ------------------------------------------------------------------------------- */
 
-/* clone3's first arguments (CLONE_ARGS_SIZE_VER0), declared here: musl has no <linux/sched.h> */
+/* clone3's arguments up to the cgroup (CLONE_ARGS_SIZE_VER2), declared here: musl has no <linux/sched.h> */
 struct clone3_args {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
+#define CONTAIN_CLONE_INTO_CGROUP 0x200000000ULL
 
-static pid_t clone_container(unsigned long long flags) {
+/* cgroup v2: the process is born in its cgroup (Linux 5.7+), so it is never moved: a move takes the
+ * kernel's global threadgroup lock, and its first taking after a quiet moment waits for an RCU grace
+ * period (~10 ms). Without a cgroup fd, clone(2) stands in for a kernel older than clone3. */
+static pid_t clone_container(unsigned long long flags, int cgroup_fd) {
     struct clone3_args args = {.flags = flags, .exit_signal = SIGCHLD};
+    if (cgroup_fd >= 0) {
+        args.flags |= CONTAIN_CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
     long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS) pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
     return (pid_t)pid;
 }
 
@@ -416,7 +426,7 @@ int main(int argc, char **argv) {
         send_line(ctl_out, "error setup %d take the engine's stdin and stdout (pidfd_getfd): %s", err, strerror(err));
         return 125;
     }
-    struct plan plan = {0};
+    struct plan plan = {.clone_into_fd = -1};
     read_plan(ctl_in, &plan);
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
     setsid();
@@ -443,6 +453,12 @@ int main(int argc, char **argv) {
             }
             plan.cgroup_paths[plan.ncgroups] = e->argv[0];
             plan.cgroup_fds[plan.ncgroups++] = fd;
+        } else if (!strcmp(e->key, "clone_into_cgroup") && e->argc == 1) {
+            plan.clone_into_fd = open(e->argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (plan.clone_into_fd < 0) {
+                send_line(ctl_out, "error cgroup %d open %s: %s", errno, e->argv[0], strerror(errno));
+                return 125;
+            }
         }
     }
 
@@ -455,7 +471,11 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
 
     pid_t parent = getpid();
-    pid_t child = clone_container(plan.clone_flags);
+    pid_t child = clone_container(plan.clone_flags, plan.clone_into_fd);
+    if (child < 0 && plan.clone_into_fd >= 0) {
+        send_line(ctl_out, "error cgroup %d clone into the container's cgroup (Linux 5.7+): %s", errno, strerror(errno));
+        return 125;
+    }
     if (child < 0) {
         send_line(ctl_out, "error setup %d clone: %s", errno, strerror(errno));
         return 125;
@@ -471,6 +491,7 @@ int main(int argc, char **argv) {
     close(go_pipe[0]);
     close(err_pipe[1]);
     for (int i = 0; i < plan.ncgroups; i++) close(plan.cgroup_fds[i]); /* the container's process has its own */
+    if (plan.clone_into_fd >= 0) close(plan.clone_into_fd);
     int sigfd = signalfd(-1, &forwarded, SFD_CLOEXEC);
     /* a write to a gone engine fails with EPIPE instead of killing this process before it kills the
      * container (which, cloned already, keeps the default action for its command) */

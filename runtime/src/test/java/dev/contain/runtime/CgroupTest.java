@@ -106,6 +106,8 @@ class CgroupTest {
                 "write user.slice/user-1000.slice/contain/web/pids.max 64"), k.log);
         assertEquals("4242\n", Files.readString(tmp.resolve("user.slice/user-1000.slice/session-3.scope/cgroup.procs")),
                 "the engine's own cgroup is never touched");
+        assertEquals(tmp.resolve("user.slice/user-1000.slice/contain/web"), plan.cloneInto(), "v2: the process is born in it");
+        assertEquals(List.of(), plan.selfJoinFiles());
         k.log.clear();
         assertEquals(List.of(), run.journal().undoAll(k));
         assertEquals(List.of("rmdir user.slice/user-1000.slice/contain/web", "rmdir user.slice/user-1000.slice/contain"), k.log);
@@ -158,6 +160,10 @@ class CgroupTest {
         assertTrue(k.log.contains("write cpu/contain/web/cpu.cfs_quota_us 20000"), k.log.toString());
         assertTrue(k.log.contains("write cpu/contain/web/cpu.shares 2597"), k.log.toString());
         assertTrue(k.log.contains("write pids/contain/web/pids.max 10"), k.log.toString());
+        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), plan.selfJoinFiles().stream()
+                .map(f -> tmp.relativize(f).getName(0).toString()).toList(), "v1: the process moves itself into every hierarchy");
+        assertTrue(plan.selfJoinFiles().stream().allMatch(f -> f.getFileName().toString().equals("tasks")));
+        assertEquals(null, plan.cloneInto());
         run.journal().undoAll(k);
         assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.of(tmp.toFile().list()).stream().filter(n -> !n.equals("state")).sorted().toList());
         assertTrue(Files.notExists(tmp.resolve("cpu/contain")), "the shared parent goes with the last container");

@@ -2,11 +2,15 @@ package dev.contain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,12 +75,13 @@ class InitProtocolTest {
         assertEquals(125, p.exitValue());
     }
 
-    @Test
-    void aCgroupItCannotOpenIsReportedBeforeAnyContainerExists() throws Exception {
-        Process p = start(ProcessHandle.current().pid());
+    /** A plan without namespaces that runs {@code argv} on the host: entries of key, count, fields. */
+    private static void sendPlan(OutputStream toInit, List<String> cgroupEntry, String... argv) throws Exception {
         ByteArrayOutputStream plan = new ByteArrayOutputStream();
-        for (List<String> entry : List.of(List.of("version", "1"), List.of("clone", "0"), List.of("cgroup_join", tmp + "/nowhere/tasks"),
-                List.of("argv", "/bin/true"), List.of("cwd", "/"), List.of("user", "0", "0"))) {
+        List<String> command = new java.util.ArrayList<>(List.of("argv"));
+        command.addAll(List.of(argv));
+        for (List<String> entry : List.of(List.of("version", "1"), List.of("clone", "0"), cgroupEntry, command,
+                List.of("cwd", "/"), List.of("user", "0", "0"))) {
             for (int i = 0; i < entry.size(); i++) {
                 plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
                 plan.write(0);
@@ -86,11 +91,50 @@ class InitProtocolTest {
                 }
             }
         }
+        toInit.write(("plan 1 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
+        toInit.write(plan.toByteArray());
+        toInit.flush();
+    }
+
+    @Test
+    void aCgroupItCannotOpenIsReportedBeforeAnyContainerExists() throws Exception {
+        Process p = start(ProcessHandle.current().pid());
         try (OutputStream toInit = p.getOutputStream()) {
-            toInit.write(("plan 1 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
-            toInit.write(plan.toByteArray());
+            sendPlan(toInit, List.of("cgroup_join", tmp + "/nowhere/tasks"), "/bin/true");
         }
         assertEquals("error cgroup 2 open " + tmp + "/nowhere/tasks: No such file or directory", firstLine(p));
         assertEquals(125, p.exitValue());
+    }
+
+    @Test
+    void onCgroupV2TheProcessIsBornInItsCgroup() throws Exception {
+        // placement needs no controllers: this hybrid machine's v2 tree (without them) shows CLONE_INTO_CGROUP
+        CgroupLayout.Hierarchy v2 = CgroupLayout.detect().v2();
+        assumeTrue(v2 != null, "no cgroup v2 tree here");
+        Path cgroup = Files.createDirectory(v2.engineDir().resolve("contain-test-" + ProcessHandle.current().pid()));
+        try {
+            Path seen = tmp.resolve("cgroup");
+            Process p = start(ProcessHandle.current().pid());
+            BufferedReader fromInit = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            try (OutputStream toInit = p.getOutputStream()) {
+                sendPlan(toInit, List.of("clone_into_cgroup", cgroup.toString()), "/bin/sh", "-c", "cat /proc/self/cgroup > " + seen);
+                assertTrue(fromInit.readLine().startsWith("pid "));
+                toInit.write("go\n".getBytes(StandardCharsets.US_ASCII));
+                toInit.flush();
+                assertEquals("started", fromInit.readLine());
+                assertEquals("exit code 0", fromInit.readLine());
+            }
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            String relative = "/" + v2.mountPoint().relativize(cgroup);
+            assertTrue(Files.readAllLines(seen).contains("0::" + relative), Files.readString(seen));
+        } finally {
+            for (int attempt = 0; Files.exists(cgroup) && attempt < 100; attempt++) {
+                try {
+                    Files.delete(cgroup); // EBUSY while its last process is still leaving
+                } catch (java.io.IOException e) {
+                    Thread.sleep(10);
+                }
+            }
+        }
     }
 }

@@ -52,19 +52,19 @@ public record CgroupPlan(
     }
 
     /**
-     * v2: the files the engine writes the container's pid to, between "pid" and "go". (On v1 the process
-     * joins by itself: {@link #selfJoinFiles()}.)
+     * v2: the cgroup the init clones the container's process into (CLONE_INTO_CGROUP), so it is born
+     * there and never moved; null on v1 (see {@link #selfJoinFiles()}).
      */
-    public List<Path> procsFiles() {
-        return v2 ? dirs.stream().map(d -> d.path().resolve("cgroup.procs")).toList() : List.of();
+    public Path cloneInto() {
+        return v2 && !dirs.isEmpty() ? dirs.get(0).path() : null;
     }
 
     /**
      * v1: the {@code tasks} files the container's process writes "0" to after "go", moving itself in before
-     * its command runs (the init opens them beforehand, as root on the host). Moving oneself is the one
-     * migration the kernel makes without its global threadgroup lock, whose first taking after a quiet
-     * moment waits for an RCU grace period: ~10 ms of every run on this machine when the engine wrote the
-     * pid to cgroup.procs. On v2, cgroup.threads cannot move a thread between domains: empty.
+     * its command runs (the init opens them beforehand, as root on the host). Moving another process takes
+     * the kernel's global threadgroup lock, whose first taking after a quiet moment waits for an RCU grace
+     * period: ~10 ms of every run on this machine when the engine wrote the pid to cgroup.procs; moving
+     * oneself is the one migration without it. v1 has no CLONE_INTO_CGROUP. Empty on v2 ({@link #cloneInto()}).
      */
     public List<Path> selfJoinFiles() {
         return v2 ? List.of() : dirs.stream().map(d -> d.path().resolve("tasks")).toList();

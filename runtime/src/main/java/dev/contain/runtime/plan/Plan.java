@@ -50,6 +50,9 @@ public record Plan(
         for (Path tasks : cgroup.selfJoinFiles()) {
             w.entry("cgroup_join", List.of(tasks.toString()));
         }
+        if (cgroup.cloneInto() != null) {
+            w.entry("clone_into_cgroup", List.of(cgroup.cloneInto().toString()));
+        }
         for (InitOp op : ops) {
             w.entry(op.key(), op.fields());
         }

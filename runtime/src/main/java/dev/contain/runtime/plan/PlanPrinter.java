@@ -38,8 +38,8 @@ public final class PlanPrinter {
         for (IdMapping m : plan.gidMap()) {
             s.append("namespaces: write /proc/PID/gid_map: ").append(m).append('\n');
         }
-        for (var procs : plan.cgroup().procsFiles()) {
-            s.append("namespaces: write PID to ").append(procs).append('\n');
+        if (plan.cgroup().cloneInto() != null) {
+            s.append("namespaces: clone into the cgroup ").append(plan.cgroup().cloneInto()).append('\n');
         }
         for (var tasks : plan.cgroup().selfJoinFiles()) {
             s.append("init: the container's process moves itself into ").append(tasks).append(" (writes 0)\n");

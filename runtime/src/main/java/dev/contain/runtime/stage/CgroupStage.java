@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
- * The container's process enters it before its command runs: on v1 it moves itself in after "go" (see
- * {@link CgroupPlan#selfJoinFiles()}); on v2 {@link NamespacesStage} writes its pid, between "pid" and "go".
+ * The container's process is in it before its command runs: on v2 it is cloned into it
+ * ({@link CgroupPlan#cloneInto()}), on v1 it moves itself in after "go" ({@link CgroupPlan#selfJoinFiles()}).
  */
 public final class CgroupStage implements Stage {
     @Override

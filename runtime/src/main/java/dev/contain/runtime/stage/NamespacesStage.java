@@ -39,13 +39,6 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(container));
         run.started(pid);
         container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
-        for (Path procs : plan.cgroup().procsFiles()) { // v2, before "go": the command starts inside its limits
-            try {
-                run.kernel().write(procs, Long.toString(pid));
-            } catch (IOException e) {
-                throw run.error("cgroup", "cannot put process " + pid + " in " + procs + ": " + Errors.reason(e));
-            }
-        }
         if (!plan.uidMap().isEmpty()) {
             Path proc = Path.of("/proc", Long.toString(pid));
             if (plan.denySetgroups()) {
