@@ -108,7 +108,10 @@ final class Libnl {
      */
     interface All extends Core, Route, C {}
 
-    /** Set by {@link #load}; every use of them follows a successful load (Netlink.open, Netlink.inside). */
+    /**
+     * Three views of the one {@link All} proxy, named for the library each function comes from; set together
+     * by {@link #load}, and every use of them follows a successful load (Netlink.open, Netlink.inside).
+     */
     static Core core;
     static Route route;
     static C libc;
@@ -147,7 +150,7 @@ final class Libnl {
      * early ({@link Netlink#preload}). By soname: the ABI these mappings were written against.
      */
     static synchronized void load() throws NetlinkException {
-        if (libc == null && loadFailure == null) { // libc is bound last: set only when all three are
+        if (core == null && loadFailure == null) {
             try {
                 All all = Native.load("libnl-route-3.so.200", All.class);
                 core = all;
