@@ -7,9 +7,14 @@ CONTAIN   := build/contain
 RUN       := $(CONTAIN) --root $(ROOT) --run-root $(RUN_ROOT)
 # A JDK 25+ for the AOT cache (the fastest start-up), if one is installed; the default JDK 17 is used otherwise.
 JDK25     ?= $(firstword $(wildcard /usr/lib/jvm/*-25*/bin/java /usr/lib/jvm/*25*/bin/java))
-# Packages the project needs; setup installs the missing ones and nothing else.
-PACKAGES  := openjdk-17-jdk-headless maven gcc libc6-dev musl-tools libnl-3-200 libnl-route-3-200 busybox-static mmdebstrap \
-             iproute2 tar xz-utils procps
+# What the build, the images and the tests need, each as TOOL=PACKAGE: TOOL is a command on the PATH, an
+# absolute path, or a shared library's soname. `make setup` checks the tools themselves on every call (a
+# stamp file could outlive what it vouched for, or be copied into a fresh clone) and installs the
+# packages of the missing ones, nothing else.
+NEEDS := javac=openjdk-17-jdk-headless mvn=maven gcc=gcc /usr/include/stdio.h=libc6-dev musl-gcc=musl-tools \
+         /bin/busybox=busybox-static mmdebstrap=mmdebstrap ip=iproute2 nsenter=util-linux tar=tar xz=xz-utils ps=procps \
+         libnl-3.so.200=libnl-3-200 libnl-route-3.so.200=libnl-route-3-200 libseccomp.so.2=libseccomp2 \
+         libnftables.so.1=libnftables1
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 
 .PHONY: all setup setup-bench build install image image-debian demo test bench undo-setup clean \
@@ -17,15 +22,11 @@ SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/n
 
 all: build
 
-setup: .setup-done
-.setup-done: Makefile
-	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
-	@touch $@
+setup:
+	@NEEDS="$(NEEDS)" images/setup.sh
 
 build: $(CONTAIN).jsa
-$(CONTAIN): .setup-done $(SOURCES) launcher.sh
+$(CONTAIN): $(SOURCES) launcher.sh | setup
 	$(MVN) package -DskipTests
 	@mkdir -p build
 	cat launcher.sh runtime/target/contain.jar > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
@@ -39,14 +40,14 @@ install: build
 	install -D -m 755 $(CONTAIN) $(DESTDIR)$(PREFIX)/bin/contain
 	images/train-cds.sh $(DESTDIR)$(PREFIX)/bin/contain build/busybox.tar $(JDK25)
 
-build/busybox.tar: .setup-done images/busybox.sh
+build/busybox.tar: images/busybox.sh | setup
 	@mkdir -p build
 	images/busybox.sh $@
 
 image: build build/busybox.tar
 	@$(RUN) image ls | grep -q '^busybox ' || $(RUN) image import build/busybox.tar --name busybox
 
-build/debian.tar: .setup-done images/debian.sh
+build/debian.tar: images/debian.sh | setup
 	@mkdir -p build
 	images/debian.sh $@
 
@@ -57,17 +58,13 @@ image-debian: build build/debian.tar
 demo: image
 	$(RUN) run examples/hello.yaml
 
-test: .setup-done
+test: setup
 	$(MVN) verify
 
 # The runtimes the benchmark compares contain with, and GNU time for peak RSS; installed only for `make bench`.
-BENCH_PACKAGES := runc crun bubblewrap podman time python3 util-linux
-setup-bench: .setup-bench-done
-.setup-bench-done: .setup-done
-	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
-	@touch $@
+BENCH_NEEDS := runc=runc crun=crun bwrap=bubblewrap podman=podman /usr/bin/time=time python3=python3 unshare=util-linux
+setup-bench: setup
+	@NEEDS="$(BENCH_NEEDS)" images/setup.sh
 
 bench: build setup-bench
 	bench/run.sh
@@ -92,7 +89,6 @@ run-networking-webserver: image-debian
 undo-setup:
 	-@[ -x $(CONTAIN) ] && $(RUN) gc && $(RUN) network rm --all
 	rm -rf $(ROOT) $(RUN_ROOT)
-	rm -f .setup-done .setup-bench-done
 
 clean:
 	$(MVN) clean
