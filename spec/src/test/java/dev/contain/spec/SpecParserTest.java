@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpecParserTest {
     static final Path BASE = Path.of("/specs/project");
@@ -33,16 +36,17 @@ class SpecParserTest {
     }
 
     @Test
-    void relativePathsResolveAgainstTheSpecFolder() {
-        ContainerSpec s = parse("""
+    void relativePathsResolveAgainstTheSpecFolder(@TempDir Path tmp) throws IOException {
+        Path base = Files.createDirectories(tmp.resolve("project/data")).getParent();
+        ContainerSpec s = SpecParser.parse("""
                 image: ./rootfs
                 layers: [../shared/layer, site]
                 command: [true]
                 mounts: [{ source: ./data, target: /data }]
-                """).spec();
-        assertEquals(new ImageRef.Directory(Path.of("/specs/project/rootfs")), s.image());
-        assertEquals(List.of(Path.of("/specs/shared/layer"), Path.of("/specs/project/site")), s.layers());
-        assertEquals(Path.of("/specs/project/data"), ((Mount.Bind) s.mounts().get(0)).source());
+                """, "t.yaml", base, "fromfile", base.resolve("t.yaml"), List.of()).spec();
+        assertEquals(new ImageRef.Directory(base.resolve("rootfs")), s.image());
+        assertEquals(List.of(tmp.resolve("shared/layer"), base.resolve("site")), s.layers());
+        assertEquals(base.resolve("data"), ((Mount.Bind) s.mounts().get(0)).source(), "a bind source must exist: it does");
         assertInstanceOf(ImageRef.Archive.class, parse("image: ./debian.tar.xz\ncommand: [true]").spec().image());
         assertEquals("debian", ImageRef.baseName("debian.tar.xz"));
         assertEquals("rootfs", ImageRef.baseName("rootfs.tgz"));
