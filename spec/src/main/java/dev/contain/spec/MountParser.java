@@ -112,7 +112,8 @@ final class MountParser {
                 return null;
             }
             if (!Files.exists(path)) {
-                yaml.error(f.get("source"), what + ".source " + Shown.quote(path.toString()) + " does not exist on this host");
+                yaml.error(f.get("source"), what + ".source " + Shown.quote(source) + " does not exist on this host"
+                        + (source.startsWith("/") ? "" : " (relative to the spec's folder)"));
                 return null;
             }
             return target == null ? null : new Mount.Bind(path, target, readOnly);

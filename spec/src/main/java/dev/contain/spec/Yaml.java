@@ -20,6 +20,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * every value a message echoes goes through {@link Shown}.
  */
 final class Yaml {
+    private static final org.snakeyaml.engine.v2.resolver.ScalarResolver RESOLVER = new org.snakeyaml.engine.v2.resolver.JsonScalarResolver();
     private final String file;
     private final List<Problem> problems = new ArrayList<>();
     private int dropped;
@@ -249,9 +250,12 @@ final class Yaml {
         if (node instanceof SequenceNode) return "a list";
         if (node instanceof ScalarNode s) {
             Tag tag = s.getTag();
+            String name = tag.getValue().startsWith(Tag.PREFIX) ? "!!" + tag.getValue().substring(Tag.PREFIX.length()) : tag.getValue();
             if (!isStandard(tag)) {
-                String name = tag.getValue().startsWith(Tag.PREFIX) ? "!!" + tag.getValue().substring(Tag.PREFIX.length()) : tag.getValue();
                 return Shown.quote(s.getValue()) + " tagged " + Shown.plain(name) + " (a spec takes no tags but !!str, !!int, !!float, !!bool, !!null)";
+            }
+            if (!tag.equals(Tag.STR) && !RESOLVER.resolve(s.getValue(), true).equals(tag)) { // a tag written on a value it does not fit
+                return Shown.quote(s.getValue()) + " tagged " + name;
             }
             if (tag.equals(Tag.NULL)) return "empty";
             if (tag.equals(Tag.BOOL)) return "the boolean " + Shown.plain(s.getValue());
