@@ -27,8 +27,8 @@ final class ExecSize {
         total += bytes + 1 + 8; // the string, its NUL and its pointer, as execve counts them
         if (total > Limits.ARG_MAX && !reported) {
             reported = true;
-            yaml.error(node, "command, args and env come to more than " + (Limits.ARG_MAX >> 20) + " MiB here, the most "
-                    + "the kernel passes to a program (ARG_MAX with the default 8 MiB stack)");
+            yaml.error(node, "command, args and env come to more than " + (Limits.ARG_MAX >> 20) + " MiB, the most the kernel "
+                    + "passes to a program (ARG_MAX with the default 8 MiB stack; an alias counts as often as it is used)");
             return false;
         }
         return !reported;

@@ -137,4 +137,37 @@ class SpecParserTest {
     void numbersInCommandsAreText() {
         assertEquals(List.of("sleep", "10", "true"), parse("image: b\ncommand: [sleep, 10, true]").spec().command());
     }
+
+    @Test
+    void anAddressFlagAppliesToOneBridgeNetworkOrIsRefused() {
+        SpecOverrides ip = new SpecOverrides().set("--ip", "network.address", "10.9.0.5/24");
+        java.util.function.Function<String, SpecResult> run = network ->
+                SpecParser.parse("image: busybox\ncommand: [true]\n" + network, "t.yaml", BASE, "t", null, ip.tuples());
+        for (String network : List.of("", "network: bridge\n", "network: {bridge: br-x}\n", "network: [{bridge: br-x}]\n", "network: [bridge]\n")) {
+            SpecResult r = run.apply(network);
+            assertEquals(List.of(), r.problems(), network);
+            assertEquals("10.9.0.5/24", ((Network.Bridge) r.spec().networks().get(0)).address().toString(), network);
+        }
+        assertEquals("--ip: the spec's network is 'none'; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: none\n").problems().get(0).toString());
+        assertEquals("--ip: the spec's network is 'host'; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: host\n").problems().get(0).toString());
+        assertEquals("--ip: the spec's network is a list of 2 networks; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: [{bridge: a, subnet: 10.1.0.0/24}, {bridge: b, subnet: 10.2.0.0/24}]\n").problems().get(0).toString());
+        assertEquals("--ip: 'address' only applies to network mode bridge, not host",
+                run.apply("network: {mode: host}\n").problems().get(0).toString());
+    }
+
+    @Test
+    void aCpuFlagWithoutPercentSaysSo() {
+        SpecResult r = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", BASE, "t", null,
+                new SpecOverrides().set("--cpu", "resources.cpu", "100").tuples());
+        assertEquals(List.of("--cpu: cpu 100 needs a % sign: 100% is one CPU, 50% half of one"), r.problems().stream().map(Problem::toString).toList());
+        long all = SpecParser.maxCpuPercent();
+        assertEquals(all, parse("image: b\ncommand: [x]\nresources: {cpu: " + all + "%}").spec().resources().cpuPercent(), 0.0,
+                "all of this machine's CPUs is allowed");
+        assertEquals(List.of("t.yaml:3:18: cpu " + (all + 1) + "% is more than the " + (all / 100) + " CPU" + (all == 100 ? "" : "s")
+                + " this machine has; use at most " + all + "%"),
+                parse("image: b\ncommand: [x]\nresources: {cpu: " + (all + 1) + "%}").problems().stream().map(Problem::toString).toList());
+    }
 }
