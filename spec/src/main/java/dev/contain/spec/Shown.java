@@ -10,16 +10,46 @@ public final class Shown {
 
     /** {@code 'value'}, escaped and cut: {@code 'AAAA...' (1048576 characters)}. */
     public static String quote(String value) {
-        return "'" + plain(value) + "'" + (value.length() > Limits.SHOWN ? " (" + value.length() + " characters)" : "");
+        int end = end(value);
+        return "'" + plain(value, end) + "'" + (end < value.length() ? " (" + value.length() + " characters)" : "");
     }
 
     /** The value escaped and cut, without quotes: for values already checked to be short and plain. */
     public static String plain(String value) {
-        boolean cut = value.length() > Limits.SHOWN;
-        int end = !cut ? value.length() : Character.isHighSurrogate(value.charAt(Limits.SHOWN - 1)) ? Limits.SHOWN - 1 : Limits.SHOWN;
+        return plain(value, end(value));
+    }
+
+    private static String plain(String value, int end) {
         StringBuilder s = new StringBuilder(end + 8);
         escape(value, 0, end, true, s);
-        return cut ? s.append("...").toString() : s.toString();
+        return end < value.length() ? s.append("...").toString() : s.toString();
+    }
+
+    /** Where to cut the value so that it shows as at most {@link Limits#SHOWN} characters, escapes counted. */
+    private static int end(String value) {
+        int shown = 0;
+        for (int i = 0; i < value.length(); ) {
+            char c = value.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
+            int width = pair ? 1 : width(c);
+            if (shown + width > Limits.SHOWN) {
+                return i;
+            }
+            shown += width;
+            i += pair ? 2 : 1;
+        }
+        return value.length();
+    }
+
+    /** How many characters {@code c} shows as (see escape). */
+    private static int width(char c) {
+        if (c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == 0 || c == 0x1b) {
+            return 2;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            return 4;
+        }
+        return needsEscape(c) || Character.isSurrogate(c) ? 6 : 1;
     }
 
     /**
