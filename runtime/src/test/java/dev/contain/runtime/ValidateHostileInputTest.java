@@ -95,7 +95,7 @@ class ValidateHostileInputTest {
                     "layers: [" + "a,".repeat(mb / 2 - 100) + "]",
                     "hostname: " + "h".repeat(mb - 100),
                     "resources: {memory: 1" + "0".repeat(mb - 100) + "}",
-                    "command: [&s \"" + "A".repeat(100_000) + "\"" + ", *s".repeat(30) + "]",
+                    "args: [&s \"" + "A".repeat(100_000) + "\"" + ", *s".repeat(30) + "]",
                     "env: {A: \"x\\ny\\e[2J\\0\"}\nhostname: \"" + "\\u202e".repeat(1000) + "\"",
                     "? &k " + "memroy".repeat(mb / 60) + "\n: 1\n" + "? *k\n: 2\n".repeat(5));
             String[] files = new String[shapes.size()];
@@ -114,7 +114,8 @@ class ValidateHostileInputTest {
                 assertTrue(line.length() < 300, "values are cut: " + line.length());
                 assertTrue(line.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == 0x202e), "escaped: " + line);
             }
-            assertTrue(r.err().contains(files[4] + ":3:7: env A must not contain a NUL character (\\0): 'x\\ny\\e[2J\\0'\n"), r.err());
+            assertTrue(r.err().contains(files[3] + ":3:8: command, args and env come to more than 2 MiB"), r.err());
+            assertTrue(r.err().contains(files[4] + ":3:10: env A must not contain a NUL character (\\0): 'x\\ny\\e[2J\\0'\n"), r.err());
             // JVM start, and six files of up to 1 MiB each, on a machine other tests keep busy
             assertTrue(millis < 15_000, millis + " ms");
         }

@@ -20,7 +20,6 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * every value a message echoes goes through {@link Shown}.
  */
 final class Yaml {
-    private static final org.snakeyaml.engine.v2.resolver.ScalarResolver RESOLVER = new org.snakeyaml.engine.v2.resolver.JsonScalarResolver();
     private final String file;
     private final List<Problem> problems = new ArrayList<>();
     private int dropped;
@@ -254,7 +253,7 @@ final class Yaml {
             if (!isStandard(tag)) {
                 return Shown.quote(s.getValue()) + " tagged " + Shown.plain(name) + " (a spec takes no tags but !!str, !!int, !!float, !!bool, !!null)";
             }
-            if (!tag.equals(Tag.STR) && !RESOLVER.resolve(s.getValue(), true).equals(tag)) { // a tag written on a value it does not fit
+            if (!tag.equals(Tag.STR) && !Resolver.JSON.resolve(s.getValue(), true).equals(tag)) { // a tag written on a value it does not fit
                 return Shown.quote(s.getValue()) + " tagged " + name;
             }
             if (tag.equals(Tag.NULL)) return "empty";
@@ -263,6 +262,11 @@ final class Yaml {
             return "the string " + Shown.quote(s.getValue());
         }
         return "nothing";
+    }
+
+    /** The tags plain values resolve to, made when a message first needs them. */
+    private static final class Resolver {
+        static final org.snakeyaml.engine.v2.resolver.ScalarResolver JSON = new org.snakeyaml.engine.v2.resolver.JsonScalarResolver();
     }
 
     /** The tags a spec's scalars may have, written or resolved: the JSON schema's. */
