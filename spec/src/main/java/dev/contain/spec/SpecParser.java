@@ -400,7 +400,7 @@ public final class SpecParser {
             if (!names.contains(text)) {
                 yaml.error(item, "unknown namespace " + Shown.quote(text) + Suggestions.didYouMean(text, names)
                         + "; known: " + String.join(", ", names));
-            } else if (!set.add(Namespace.valueOf(text.toUpperCase()))) {
+            } else if (!set.add(Namespace.valueOf(text.toUpperCase(java.util.Locale.ROOT)))) {
                 yaml.error(item, "namespace '" + text + "' is listed twice");
             }
         });

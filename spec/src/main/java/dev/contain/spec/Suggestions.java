@@ -18,8 +18,8 @@ public final class Suggestions {
             if (Math.abs(typo.length() - c.length()) > allowed) {
                 continue;
             }
-            lower = lower == null ? typo.toLowerCase() : lower;
-            int d = distance(lower, c.toLowerCase());
+            lower = lower == null ? typo.toLowerCase(java.util.Locale.ROOT) : lower;
+            int d = distance(lower, c.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 best = c;
                 bestDistance = d;

@@ -170,4 +170,15 @@ class SpecParserTest {
                 + " this machine has; use at most " + all + "%"),
                 parse("image: b\ncommand: [x]\nresources: {cpu: " + (all + 1) + "%}").problems().stream().map(Problem::toString).toList());
     }
+
+    @Test
+    void namespacesAreReadTheSameInEveryLocale() {
+        java.util.Locale saved = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(new java.util.Locale("tr", "TR")); // "time".toUpperCase() is "TİME" there
+            assertEquals(List.of(), parse("image: b\ncommand: [x]\nnamespaces: [mnt, time, ipc]").problems());
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
+    }
 }
