@@ -192,6 +192,14 @@ class HostileInputTest {
     }
 
     @Test
+    void aThousandProblemsAreShownAndTheRestCounted() {
+        List<String> got = problems(HEAD + "x: 1\n".repeat(1500));
+        assertEquals(1001, got.size());
+        assertEquals("h.yaml:1002:1: unknown key 'x'", got.get(999));
+        assertEquals("h.yaml:1003:1: and 500 more problems from here on, not shown (at most 1000 are)", got.get(1000));
+    }
+
+    @Test
     void problemsAreWhereTheyOccur() throws IOException {
         byte[] bad = (HEAD + "env:\n  A: \"caf").getBytes(StandardCharsets.UTF_8);
         byte[] file = SpecFuzzTest.concat(bad, new byte[] {(byte) 0xe9, '"', '\n'});
