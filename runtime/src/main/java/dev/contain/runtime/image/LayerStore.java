@@ -33,11 +33,22 @@ public final class LayerStore {
     private final Path dataRoot;
     private final Path layers;
     private final Path links;
+    private final Path sizes;
 
     public LayerStore(Path dataRoot) {
         this.dataRoot = dataRoot;
         this.layers = dataRoot.resolve("layers");
         this.links = dataRoot.resolve("l");
+        this.sizes = layers.resolve(".sizes");
+    }
+
+    /** The size of a layer's tar, as recorded when it was unpacked (0 if unknown). */
+    public long size(String diffId) {
+        try {
+            return Long.parseLong(Files.readString(sizes.resolve(hex(diffId))).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** The folder of a layer, whether it is unpacked yet or not. */
@@ -97,6 +108,8 @@ public final class LayerStore {
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
                 // another unpack of the same layer won: its copy is as good as ours
             }
+            Files.createDirectories(sizes);
+            Files.writeString(sizes.resolve(hex(diffId)), r.size() + "\n");
             link(diffId);
             return r.size();
         } finally {
@@ -133,6 +146,7 @@ public final class LayerStore {
                 if (leftover || unused) {
                     if (unused) {
                         Files.deleteIfExists(links.resolve(name.substring(0, SHORT)));
+                        Files.deleteIfExists(sizes.resolve(name));
                         removed.add("sha256:" + name);
                     }
                     // out of the way first: a half-deleted layer must not stay under its name

@@ -16,6 +16,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
+import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
@@ -56,7 +57,7 @@ public final class Planner {
             }
             lowerDirs.add(layer);
         }
-        lowerDirs.add(image.rootfs());
+        lowerDirs.addAll(image.layers()); // top first
         Path stateDir = config.runRoot().resolve(name);
         Path containerDir = config.dataRoot().resolve("containers").resolve(name);
         Path rootfs = containerDir.resolve("rootfs");
@@ -66,7 +67,8 @@ public final class Planner {
         boolean userns = spec.namespaces().contains(Namespace.USER);
         List<IdMapping> uidMap = userns ? mapping(spec.uidMappings(), config.engineUid()) : List.of();
         List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
-        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
+        ImageDefaults defaults = new ImageDefaults(spec, image);
+        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
         List<Network.Bridge> bridges = new ArrayList<>();
         Path joinNetns = null;
@@ -78,17 +80,18 @@ public final class Planner {
             }
         }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
-        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs, cgroup);
+        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerOption(lowerDirs), cgroup);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
         env.put("HOME", ids.home());
+        env.putAll(defaults.env());
         env.putAll(spec.env());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
                 cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, uidMap, gidMap, userns && config.engineUid() != 0,
-                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
+                ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
     }
 
     /**
@@ -138,7 +141,21 @@ public final class Planner {
         return LinuxFlags.cloneFlags(namespaces) & ~LinuxFlags.cloneFlag(Namespace.CGROUP);
     }
 
-    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, List<Path> lowerDirs,
+    /**
+     * The overlay's lowerdir option: the store's layers by their short links, relative to the data root (the
+     * init's working folder), others by absolute path; so an image of 120 layers fits the one page the
+     * kernel copies of a mount's options.
+     */
+    private String lowerOption(List<Path> lowerDirs) {
+        StringBuilder lower = new StringBuilder();
+        for (Path p : lowerDirs) {
+            String link = LayerStore.shortLink(config.dataRoot(), p);
+            lower.append(lower.length() == 0 ? "" : ":").append(link != null ? link : p.toString());
+        }
+        return lower.toString();
+    }
+
+    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, String lower,
                                        CgroupPlan cgroup) {
         List<InitOp> ops = new ArrayList<>();
         String root = rootfs.toString();
@@ -146,10 +163,6 @@ public final class Planner {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
         }
         ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
-        StringBuilder lower = new StringBuilder();
-        for (Path p : lowerDirs) {
-            lower.append(lower.length() == 0 ? "" : ":").append(p);
-        }
         ops.add(new InitOp.Mount("overlay", root, "overlay", 0,
                 "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
