@@ -78,7 +78,7 @@ public final class ArchiveImport {
             }
             List<ImageRecord> out = new ArrayList<>();
             for (Found f : found) {
-                String[] nt = nameAndTag(name != null ? name : f.name() != null ? f.name() : defaultName, name != null ? null : f.tag());
+                String[] nt = nameAndTag(name != null ? name : f.name() != null ? f.name() : defaultName, f.tag()); // --name NAME keeps the archive's tag
                 byte[] config = s.read(f.configPath(), METADATA_LIMIT);
                 out.add(store.store(nt[0], nt[1], f.manifestDigest(), config, f.configDigest(), f.layers(), listener));
                 if (name != null) {

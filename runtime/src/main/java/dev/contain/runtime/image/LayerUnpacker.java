@@ -27,7 +27,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Unpacks one layer (an uncompressed tar stream) into an empty folder the caller owns, as root: owners,
  * modes (set-id bits too), times, xattrs, hard links, symlinks, device nodes and fifos are kept. OCI
  * whiteouts become overlay's: {@code .wh.NAME} a 0/0 character device NAME, {@code .wh..wh..opq} the
- * {@code trusted.overlay.opaque} xattr on its folder. An entry whose path leaves the folder is refused:
+ * {@code trusted.overlay.opaque} and {@code user.overlay.opaque} xattrs on its folder. An entry whose path leaves the folder is refused:
  * absolute names, {@code ..}, and any parent that is not a real folder (a symlink an earlier entry made),
  * checked component by component without following links; the folder is private to this unpack, so no
  * one can swap a checked folder for a link meanwhile. Returns the SHA-256 of the whole stream (the layer's
@@ -36,7 +36,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 final class LayerUnpacker {
     static final String WHITEOUT = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
-    static final String OPAQUE_XATTR = "trusted.overlay.opaque";
+    /** Both: overlay reads trusted.* when mounted by the host's root, user.* with userxattr (in a user namespace). */
+    static final List<String> OPAQUE_XATTRS = List.of("trusted.overlay.opaque", "user.overlay.opaque");
 
     record Result(String diffId, long size) {}
 
@@ -90,7 +91,9 @@ final class LayerUnpacker {
         String base = parts.get(parts.size() - 1);
         Path path = parent.resolve(base);
         if (base.equals(OPAQUE)) {
-            nf.lsetxattr(parent, OPAQUE_XATTR, new byte[] {'y'});
+            for (String x : OPAQUE_XATTRS) {
+                nf.lsetxattr(parent, x, new byte[] {'y'});
+            }
             return;
         }
         if (base.startsWith(WHITEOUT)) {
@@ -159,7 +162,7 @@ final class LayerUnpacker {
                 value = Base64.getDecoder().decode(h.getValue());
             }
             // overlay's own xattrs (redirect, metacopy, opaque) are the engine's to set, never an archive's
-            if (xattr != null && !xattr.startsWith("trusted.overlay.")) {
+            if (xattr != null && !xattr.startsWith("trusted.overlay.") && !xattr.startsWith("user.overlay.")) {
                 nf.lsetxattr(path, xattr, value);
             }
         }

@@ -164,7 +164,9 @@ public final class Planner {
         }
         ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
         ops.add(new InitOp.Mount("overlay", root, "overlay", 0,
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work));
+                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
+                        // mounted in a user namespace, overlay can read only user.* xattrs: an image layer's opaque folders
+                        + (spec.namespaces().contains(Namespace.USER) ? ",userxattr" : "")));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);
