@@ -108,7 +108,14 @@ static int mkdir_in_root(const char *what, const char *path, mode_t mode) {
                 fail(FAIL_SETUP, errno, "%s %s: mkdir %s: %s", what, path, prefix, strerror(errno));
             next = in_root(prefix, O_PATH | O_DIRECTORY, 0);
         }
-        if (next < 0) fail(FAIL_SETUP, errno, "%s %s: %s: %s", what, path, prefix, strerror(errno));
+        if (next < 0) {
+            int err = errno;
+            struct stat st;
+            /* a dangling symlink is not followed to make its target (runc's securejoin refuses it too) */
+            if (err == ENOENT && fstatat(parent, component, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                fail(FAIL_SETUP, err, "%s %s: %s is a symlink to a path missing in the container", what, path, prefix);
+            fail(FAIL_SETUP, err, "%s %s: %s: %s", what, path, prefix, strerror(err));
+        }
         close(parent);
         parent = next;
         *end = saved;
