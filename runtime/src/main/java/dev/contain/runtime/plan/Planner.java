@@ -97,6 +97,17 @@ public final class Planner {
     }
 
     /**
+     * The same plan with other security and idmapped lower folders, its operations made again: what the
+     * policy lines in {@link #plan} would have given (tests set init entries through it).
+     */
+    public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
+        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.lowerDirs(), p.cgroup(), security, idmaps);
+        return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
+                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.uidMap(), p.gidMap(), p.denySetgroups(), ops, p.argv(),
+                p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
+    }
+
+    /**
      * The container's own cgroup, read-only at /sys/fs/cgroup, so programs that size themselves from their
      * limits (JVMs, Go, Node) see them: on v2 the folder itself, on v1 one folder per controller.
      */
