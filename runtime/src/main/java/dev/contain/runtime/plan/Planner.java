@@ -168,7 +168,10 @@ public final class Planner {
         ops.addAll(idmaps); // attached before the overlay that names their targets
         StringBuilder lower = new StringBuilder();
         for (Path p : lowerDirs) {
-            Path seen = idmaps.stream().filter(m -> m.source().equals(p)).map(InitOp.Idmap::target).findFirst().orElse(p);
+            Path seen = p;
+            for (InitOp.Idmap m : idmaps) {
+                seen = m.source().equals(p) ? m.target() : seen;
+            }
             lower.append(lower.length() == 0 ? "" : ":").append(seen);
         }
         ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0,
@@ -222,8 +225,12 @@ public final class Planner {
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
             }
         }
-        security.masked().forEach(path -> ops.add(new InitOp.Mask(path)));
-        security.readonly().forEach(path -> ops.add(new InitOp.Readonly(path)));
+        for (String path : security.masked()) {
+            ops.add(new InitOp.Mask(path));
+        }
+        for (String path : security.readonly()) {
+            ops.add(new InitOp.Readonly(path));
+        }
         if (spec.readonlyRootfs()) {
             ops.add(new InitOp.Mount("", ROOT, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }
