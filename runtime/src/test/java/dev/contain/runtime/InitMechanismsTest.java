@@ -252,9 +252,9 @@ class InitMechanismsTest {
         }
     }
 
-    /** args: the staging folder; the image's folder is idmapped there for the container's user namespace. */
+    /** args: the staging folder, and perhaps another source; the image's folder is idmapped there for the container's user namespace. */
     static Plan idmapped(Plan plan, List<String> args) {
-        Path image = plan.lowerDirs().get(plan.lowerDirs().size() - 1);
+        Path image = args.size() > 1 ? Path.of(args.get(1)) : plan.lowerDirs().get(plan.lowerDirs().size() - 1);
         return Planner.withPolicy(plan, plan.security(), List.of(new InitOp.Idmap(image, Path.of(args.get(0)))));
     }
 
@@ -279,6 +279,11 @@ class InitMechanismsTest {
             Result mapped = run(host, yaml, "idmapped", staging.toString());
             assertEquals(0, mapped.exit(), mapped.err());
             assertEquals(List.of("0:0", "0:0", "0 200000 65536"), mapped.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
+            // a folder that cannot be idmapped: the host side says which, before the container goes on
+            Result refused = run(host, yaml, "idmapped", staging.toString(), host.dir.resolve("no-such-layer").toString());
+            assertEquals(125, refused.exit());
+            assertTrue(refused.err().contains("contain: m: setup: idmap " + host.dir.resolve("no-such-layer")
+                    + ": copy the mount (open_tree): No such file or directory\n"), refused.err());
             try (var left = Files.list(staging)) {
                 assertEquals(List.of(), left.toList(), "the idmapped copy lived in the container's mount namespace only");
             }
