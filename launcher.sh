@@ -13,6 +13,7 @@
 # -cp with the main class (the jar manifest's Main-Class), not -jar: -jar opens the jar for its manifest on
 # the main thread before main (~2 ms).
 case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
+CONTAIN_LAUNCHER=$self; export CONTAIN_LAUNCHER # a detached container's monitor runs this again for its teardown
 flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
 if [ -z "${JAVA:-}" ] && [ -f "$self.aot" ] && [ "$self.aot" -nt "$self" ] && [ -f "$self.aot.java" ] && read -r aot_java < "$self.aot.java" && [ -x "$aot_java" ]; then
   exec "$aot_java" $flags -XX:AOTCache="$self.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"

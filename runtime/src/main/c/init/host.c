@@ -151,15 +151,19 @@ static pid_t clone_container(unsigned long long flags, int cgroup_fd) {
     return (pid_t)pid;
 }
 
-/* Moves the control pipes off 0 and 1 (close-on-exec: the command never sees them) and puts the engine's
- * own stdin and stdout there. The pidfd pins the engine: a pid reused after its death cannot be mistaken
- * for it, since the engine must still be our parent once the pidfd exists. A closed descriptor of the
- * engine's stays closed in the container. Returns 0, or an errno for the engine's error line. */
-static int take_engine_stdio(pid_t engine, int *ctl_in, int *ctl_out) {
+/* Moves the control pipes off 0 and 1 (close-on-exec: the command never sees them). */
+static void move_control_pipes(int *ctl_in, int *ctl_out) {
     *ctl_in = fcntl(0, F_DUPFD_CLOEXEC, 3);
     *ctl_out = fcntl(1, F_DUPFD_CLOEXEC, 3);
     if (*ctl_in < 0 || *ctl_out < 0) fail(FAIL_SETUP, errno, "move the control pipes: %s", strerror(errno));
     control_fd = *ctl_out;
+}
+
+/* Puts the engine's own stdin and stdout on 0 and 1. The pidfd pins the engine: a pid reused after its
+ * death cannot be mistaken for it, since the engine must still be our parent once the pidfd exists. A
+ * closed descriptor of the engine's stays closed in the container. Returns 0, or an errno for the
+ * engine's error line. */
+static int take_engine_stdio(pid_t engine) {
     int pidfd = (int)syscall(SYS_pidfd_open, engine, 0);
     if (pidfd < 0) return errno;
     if (getppid() != engine) return ESRCH;
@@ -271,10 +275,16 @@ int main(int argc, char **argv) {
     prctl(PR_SET_NAME, "contain-init", 0, 0, 0); /* not "memfd:contain-init", in ps and /proc/1/comm */
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
     int ctl_in, ctl_out;
-    int err = take_engine_stdio((pid_t)atoi(argv[1]), &ctl_in, &ctl_out);
-    if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
+    move_control_pipes(&ctl_in, &ctl_out);
     struct plan plan = {0};
     read_plan(ctl_in, &plan);
+    int log_pipe = -1;
+    if (plan.detach) {
+        log_pipe = monitor_stdio(&plan);
+    } else {
+        int err = take_engine_stdio((pid_t)atoi(argv[1]));
+        if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
+    }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
     setsid();
     struct host host;
@@ -303,6 +313,7 @@ int main(int argc, char **argv) {
         close(err_pipe[0]);
         if (status_pipe[0] >= 0) close(status_pipe[0]);
         if (idmap_sock[0] >= 0) close(idmap_sock[0]);
+        if (log_pipe >= 0) close(log_pipe);
         error_fd = err_pipe[1];
         plan.process.status_fd = status_pipe[1];
         container_main(&plan, &host, go_pipe[0], idmap_sock[1], parent);
@@ -314,6 +325,7 @@ int main(int argc, char **argv) {
     if (idmap_sock[1] >= 0) close(idmap_sock[1]);
     for (int i = 0; i < plan.ncgroup_join; i++) close(host.cgroup_fds[i]); /* the container's process has its own */
     if (host.clone_into_fd >= 0) close(host.clone_into_fd);
+    if (plan.detach) monitor_detach_stdio();
     int sigfd = signalfd(-1, &forwarded, SFD_CLOEXEC);
     /* a write to a gone engine fails with EPIPE instead of killing this process before it kills the
      * container (which, cloned already, keeps the default action for its command) */
@@ -324,25 +336,41 @@ int main(int argc, char **argv) {
     int started = 0;
     struct failure failure = {0};
     size_t failure_len = 0;
-    struct pollfd fds[3] = {{.fd = ctl_in, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN}};
+    int detached = 0;     /* the engine has handed the container to this monitor */
+    int running = 0;      /* the command was exec'd */
+    int ended = 0, end_status = 0; /* it ended before the engine had handed it over */
+    struct pollfd fds[4] = {{.fd = ctl_in, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN},
+                            {.fd = log_pipe, .events = POLLIN}};
     for (;;) {
-        if (poll(fds, 3, -1) < 0) {
+        if (poll(fds, 4, -1) < 0) {
             if (errno == EINTR) continue;
             fail(FAIL_SETUP, errno, "poll: %s", strerror(errno));
         }
         if (fds[0].revents) {
             int n = read_line(ctl_in, line, sizeof line);
-            if (n <= 0) { /* the engine is gone: so is the container */
-                kill(child, SIGKILL);
-                waitpid(child, NULL, 0);
+            if (n <= 0 && detached) {
+                fds[0].fd = -1;
+                close(ctl_in);
+            } else if (n <= 0) { /* the engine is gone before handing the container over: so is the container */
+                if (child > 0) {
+                    kill(child, SIGKILL);
+                    waitpid(child, NULL, 0);
+                }
                 _exit(137);
             }
             int sig;
-            if (!strcmp(line, "go")) {
+            if (n <= 0) {
+                /* handed over: nothing more from the engine */
+            } else if (!strcmp(line, "detached") && plan.detach && running) {
+                /* the engine has made this process the container's owner: from now on its leaving is no signal */
+                detached = 1;
+                send_line(ctl_out, "monitoring");
+                if (ended) monitor_finish(&plan, log_pipe, end_status);
+            } else if (!strcmp(line, "go")) {
                 host_go(&plan, child, idmap_sock[0]);
                 write_full(go_pipe[1], "G", 1);
                 close(go_pipe[1]);
-            } else if (sscanf(line, "signal %d", &sig) == 1) {
+            } else if (sscanf(line, "signal %d", &sig) == 1 && child > 0) {
                 kill(child, sig);
             }
         }
@@ -353,17 +381,18 @@ int main(int argc, char **argv) {
                 if (failure_len == sizeof failure)
                     send_line(ctl_out, "error %s %d %s", failure_kind_name(failure.kind), failure.err, failure.message);
                 else if (!started)
-                    send_line(ctl_out, "started");
+                    send_line(ctl_out, "started"), running = 1;
                 started = 1;
                 fds[2].fd = -1;
                 close(err_pipe[0]);
             }
         }
+        if (fds[3].revents && monitor_log(&plan, log_pipe) == 0) fds[3].fd = -1; /* read again at the end */
         if (fds[1].revents) {
             struct signalfd_siginfo si;
             if (read(sigfd, &si, sizeof si) != sizeof si) continue;
             if (si.ssi_signo != SIGCHLD) {
-                kill(child, (int)si.ssi_signo);
+                if (child > 0) kill(child, (int)si.ssi_signo);
                 continue;
             }
             int status;
@@ -380,6 +409,13 @@ int main(int argc, char **argv) {
             /* init: true: the reaper passes on how the command itself ended (its own exit says 128+N) */
             int command;
             if (status_pipe[0] >= 0 && read(status_pipe[0], &command, sizeof command) == sizeof command) status = command;
+            if (plan.detach && running && detached) monitor_finish(&plan, log_pipe, status);
+            if (plan.detach && running) { /* the engine is handing it over: finish once it has */
+                ended = 1;
+                end_status = status;
+                fds[1].fd = -1;
+                continue;
+            }
             if (WIFEXITED(status)) send_line(ctl_out, "exit code %d", WEXITSTATUS(status));
             else send_line(ctl_out, "exit signal %d", WTERMSIG(status));
             return 0;

@@ -135,6 +135,12 @@ struct plan {
     int nrlimits;
     int has_oom_score_adj;
     int oom_score_adj;
+    /* run -d: the host side stays as the container's monitor (monitor.c) */
+    int detach;                  /* the engine's stdio is not taken; its leaving does not end the container */
+    const char *log_path;        /* the command's stdout and stderr go here, rotated at log_max bytes */
+    unsigned long long log_max;
+    const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
+    char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
     struct process process;
 };
 
@@ -144,6 +150,13 @@ void read_plan(int fd, struct plan *plan);
 /* ops.c */
 const struct op_def *find_op(const char *key);
 void run_operations(struct plan *plan);
+
+/* monitor.c: run -d. Before clone: stdin /dev/null, stdout and stderr a pipe the monitor reads. After:
+ * the monitor holds no write end of it. When the command ends: the log drained, the exit file, on_exit. */
+int monitor_stdio(struct plan *plan);
+void monitor_detach_stdio(void);
+int monitor_log(struct plan *plan, int log_pipe);
+_Noreturn void monitor_finish(struct plan *plan, int log_pipe, int status);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

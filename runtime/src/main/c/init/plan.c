@@ -169,6 +169,29 @@ static void d_oom_score_adj(struct plan *p, const char *key, char **f, int n) {
     p->has_oom_score_adj = 1;
 }
 
+static void d_detach(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->detach = 1;
+}
+
+static void d_log(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->log_path = absolute(key, 0, f[0]);
+    p->log_max = number(key, 1, f[1], 10, 1ULL << 40);
+    if (p->log_max < 4096) refuse(key, "a log of %llu bytes, less than 4096", p->log_max);
+}
+
+static void d_exit_file(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->exit_file = absolute(key, 0, f[0]);
+}
+
+static void d_on_exit(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    absolute(key, 0, f[0]);
+    p->on_exit = f;
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define ANY (-1)
@@ -198,6 +221,10 @@ static const struct entry_def ENTRIES[] = {
     {"seccomp", 2, 2, 0, d_seccomp},
     {"rlimit", 3, 3, 1, d_rlimit},
     {"oom_score_adj", 1, 1, 0, d_oom_score_adj},
+    {"detach", 0, 0, 0, d_detach},
+    {"log", 2, 2, 0, d_log},
+    {"exit_file", 1, 1, 0, d_exit_file},
+    {"on_exit", 1, ANY, 0, d_on_exit},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
@@ -277,6 +304,9 @@ void read_plan(int fd, struct plan *p) {
     if (!seen[0]) refuse("version", "missing");
     if (!p->process.argv) refuse("argv", "missing");
     if (!p->process.envp) p->process.envp = allocate(1, sizeof(char *));
+    if (!p->detach && (p->log_path || p->exit_file || p->on_exit))
+        refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
+    if (p->detach && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
     for (int i = 0; i < p->nops && !p->rootfs; i++)
         if (p->ops[i].def->container_path >= 0) refuse(p->ops[i].def->key, "a container path, and the plan has no rootfs entry");
 }

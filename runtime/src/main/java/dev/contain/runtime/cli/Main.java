@@ -31,7 +31,15 @@ public final class Main {
         SUBCOMMANDS.put("image", ImageCommand::commandLine);
         SUBCOMMANDS.put("pull", () -> new PullCommand().commandLine());
         SUBCOMMANDS.put("network", NetworkCommand::commandLine);
+        SUBCOMMANDS.put("ps", () -> new LifecycleCommands.Ps().commandLine());
+        SUBCOMMANDS.put("stop", () -> new LifecycleCommands.Stop().commandLine());
+        SUBCOMMANDS.put("kill", () -> new LifecycleCommands.Kill().commandLine());
+        SUBCOMMANDS.put("rm", () -> new LifecycleCommands.Rm().commandLine());
+        SUBCOMMANDS.put("wait", () -> new LifecycleCommands.Wait().commandLine());
+        SUBCOMMANDS.put("logs", () -> new LifecycleCommands.Logs().commandLine());
+        SUBCOMMANDS.put("inspect", () -> new LifecycleCommands.Inspect().commandLine());
         SUBCOMMANDS.put("gc", () -> new GcCommand().commandLine());
+        SUBCOMMANDS.put("cleanup", () -> new LifecycleCommands.Cleanup().commandLine());
     }
 
     static String version() {

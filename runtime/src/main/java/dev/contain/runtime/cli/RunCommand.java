@@ -31,6 +31,9 @@ final class RunCommand extends CliCommand {
                 .option("ADDRESS/PREFIX", "Address on the bridge network, like 192.168.42.10/24.", "--ip")
                 .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
                 .option("PATH", "Parent cgroup for this run.", "--cgroup-parent")
+                .flag("Detached: print the name once the command runs and return; a monitor keeps it (see contain ps, logs, stop).", "-d", "--detach")
+                .option("SIZE", "run -d: rotate the log at this size, like 1Mi (default 10Mi).", "--log-size")
+                .flag("run -d: remove the container's record when it ends (else it stays for ps -a, wait and logs until rm).", "--rm")
                 .flag("Run even where a limit cannot be set (controller missing), with a warning.", "--ignore-missing-limits")
                 .flag("At exit, print CPU time used, peak memory and throttling.", "--stats")
                 .flag("Print every namespace, id map, mount and write the run would do; do none.", "--dry-run")
@@ -95,6 +98,11 @@ final class RunCommand extends CliCommand {
             System.out.print(PlanPrinter.print(engine.plan(spec, options)));
             return 0;
         }
+        if (flag("--detach")) {
+            System.out.println(engine.start(spec, options, progress(true, trace),
+                    new Engine.Detach(logSize(spec.name()), flag("--rm"), Self.command())));
+            return 0;
+        }
         RunResult exit = engine.run(spec, options, progress(quiet, trace), this::forwardSignals);
         if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
@@ -103,6 +111,18 @@ final class RunCommand extends CliCommand {
             System.err.println("contain: " + spec.name() + ": killed by the kernel: out of memory" + exit.memoryLimitText());
         }
         return exit.engineExitCode();
+    }
+
+    private long logSize(String name) throws ContainerError {
+        String text = option("--log-size");
+        if (text == null) {
+            return dev.contain.runtime.init.Monitor.DEFAULT_LOG_MAX;
+        }
+        long bytes = dev.contain.spec.Quantity.parseBytes(text).orElse(-1);
+        if (bytes < 4096) {
+            throw new ContainerError(name, null, "--log-size " + text + ": give a size of at least 4Ki, like 1Mi");
+        }
+        return bytes;
     }
 
     /** The part of a run before its first stage: JVM start, the CLI (picocli), the spec (YAML to records). */

@@ -4,6 +4,11 @@ import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.init.InitLaunch;
+import dev.contain.runtime.init.Monitor;
+import dev.contain.runtime.kernel.ProcessStamp;
+import dev.contain.runtime.state.ContainerState;
+import dev.contain.runtime.state.Status;
+import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.net.Netlink;
@@ -94,7 +99,54 @@ public final class Engine {
         return run(plan, progress, onRun, init);
     }
 
+    /**
+     * run -d: sets the container up and starts its command, then hands it to its monitor (the init's host
+     * side) and returns its name once the command runs. No JVM stays: the monitor logs its output, records
+     * its exit, and runs the teardown ({@code onExit}, normally this engine's {@code cleanup NAME}).
+     * A command that cannot be run fails as in the foreground (127/126), with nothing left.
+     */
+    public String start(ContainerSpec spec, RunOptions options, Progress progress, Detach detach) throws ContainerError {
+        InitLaunch init = InitLaunch.start(config.dataRoot());
+        try {
+            long planning = System.nanoTime();
+            Plan plan = plan(spec, options);
+            progress.stageDone("plan", System.nanoTime() - planning);
+            Path stateDir = plan.stateDir();
+            List<String> onExit = new java.util.ArrayList<>(detach.self());
+            onExit.addAll(List.of("--root", config.dataRoot().toString(), "--run-root", config.runRoot().toString(), "cleanup", plan.name()));
+            Monitor monitor = new Monitor(stateDir.resolve(ContainerState.LOG), detach.logMax(), stateDir.resolve(ContainerState.EXIT), onExit);
+            run(plan, progress, r -> r.monitor(monitor), init, detach);
+            return plan.name();
+        } finally {
+            init.closeUnlessTaken();
+        }
+    }
+
+    /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */
+    public record Detach(long logMax, boolean autoRemove, List<String> self) {}
+
+    /** The containers' lifecycle: ps, stop, kill, rm, wait, logs, inspect, and a detached container's teardown. */
+    public Containers containers() {
+        return new Containers(config, kernel);
+    }
+
     private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init) throws ContainerError {
+        return run(plan, progress, onRun, init, null);
+    }
+
+    /** The status ps shows, once the command runs. */
+    private void recordStarted(Run run, long created, boolean detached, boolean autoRemove) throws IOException {
+        Plan plan = run.plan();
+        ContainerState state = ContainerState.at(plan.stateDir(), kernel);
+        state.writeInitPlan(run.initPlan());
+        state.writeStatus(new Status(plan.name(), plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
+                run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
+                dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
+    }
+
+    private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init, Detach detach) throws ContainerError {
+        long created = System.currentTimeMillis();
+        boolean handedOver = false;
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
@@ -117,6 +169,18 @@ public final class Engine {
                 progress.stageDone(stage.name(), System.nanoTime() - stageStart);
             }
             progress.info("container started as process " + run.containerPid());
+            try {
+                recordStarted(run, created, detach != null, detach != null && detach.autoRemove());
+                if (detach != null) {
+                    // the monitor owns the state folder from here: gc judges it by the monitor's life
+                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.init().pid()));
+                    run.init().handOver();
+                    handedOver = true;
+                    return null;
+                }
+            } catch (IOException e) {
+                throw run.error("start", "cannot hand the container to its monitor: " + e.getMessage());
+            }
             long started = System.nanoTime();
             RunResult exit = run.awaitExit();
             progress.stageDone("command", System.nanoTime() - started);
@@ -127,17 +191,24 @@ public final class Engine {
             progress.info(result.describe());
             return result;
         } finally {
-            long teardown = System.nanoTime();
-            if (run.init() != null) {
-                run.init().close();
+            if (!handedOver) { // once handed over, the monitor tears it down when the command ends
+                teardown(run, progress);
             }
-            List<String> failures = run.journal().undoAll(kernel);
-            progress.stageDone("teardown", System.nanoTime() - teardown);
-            for (String f : failures) {
-                progress.warn("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
-            }
-            progress.info("container \"" + plan.name() + "\" terminated");
         }
+    }
+
+    private void teardown(Run run, Progress progress) {
+        Plan plan = run.plan();
+        long teardown = System.nanoTime();
+        if (run.init() != null) {
+            run.init().close();
+        }
+        List<String> failures = run.journal().undoAll(kernel);
+        progress.stageDone("teardown", System.nanoTime() - teardown);
+        for (String f : failures) {
+            progress.warn("contain: " + plan.name() + ": teardown: could not undo " + f + "; 'contain gc' will retry");
+        }
+        progress.info("container \"" + plan.name() + "\" terminated");
     }
 
     static String quote(List<String> argv) {

@@ -27,7 +27,8 @@ public final class Gc {
     public List<Cleaned> run() throws IOException {
         List<Cleaned> cleaned = new ArrayList<>();
         for (Path stateDir : kernel.list(config.runRoot())) {
-            if (!stateDir.getFileName().toString().startsWith(".") && !ownerAlive(stateDir)) {
+            if (!stateDir.getFileName().toString().startsWith(".") && !ownerAlive(stateDir)
+                    && !dev.contain.runtime.state.ContainerState.at(stateDir, kernel).tornDown()) { // an exited container's record: rm removes it
                 cleaned.add(clean(stateDir));
             }
         }

@@ -90,6 +90,22 @@ public final class InitProcess implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * run -d: tells the init that the engine has made it the container's owner, waits for its answer, and
+     * lets it go on alone (its pipes closed, not waited for).
+     */
+    public void handOver() throws IOException {
+        send("detached");
+        String line = readLine();
+        if (!"monitoring".equals(line)) {
+            throw new IOException("the native init did not take the container over (it said " + (line == null ? "nothing" : "'" + line + "'") + ")");
+        }
+        synchronized (writeLock) {
+            toInit.close();
+        }
+        fromInit.close();
+    }
+
     /** Closing the pipe to the init tells it to kill the container, if it still runs. */
     @Override
     public void close() {

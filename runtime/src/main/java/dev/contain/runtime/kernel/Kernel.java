@@ -38,4 +38,12 @@ public interface Kernel {
 
     /** SIGKILL pid, only if it is still the process that started at {@code startTime}. */
     void killIfSame(long pid, long startTime);
+
+    /**
+     * Sends a signal through a pidfd of {@code process}, opened before its start time is checked, so a
+     * reused pid is never signalled; false when it is gone. {@code dataRoot}: where JNA's library is kept.
+     */
+    default boolean signal(java.nio.file.Path dataRoot, ProcessStamp process, int signal) throws IOException {
+        return Pidfds.signal(this, dataRoot, process, signal);
+    }
 }

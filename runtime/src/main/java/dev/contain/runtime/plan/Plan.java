@@ -103,10 +103,11 @@ public record Plan(
         }
     }
 
-    private static final class PlanWriter {
+    /** The init's plan encoding: entries of key, field count, fields, each token NUL-terminated. */
+    public static final class PlanWriter {
         private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
 
-        void entry(String key, List<String> fields) {
+        public void entry(String key, List<String> fields) {
             token(key);
             token(Integer.toString(fields.size()));
             fields.forEach(this::token);
@@ -121,7 +122,7 @@ public record Plan(
             out.write(0);
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             return out.toByteArray();
         }
     }

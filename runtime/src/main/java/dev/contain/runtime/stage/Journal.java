@@ -106,6 +106,14 @@ public final class Journal {
      * still fails stays, with the state folder, in a journal of just those, so {@code contain gc} retries.
      */
     public synchronized List<String> undoAll(Kernel kernel) {
+        return undoAll(kernel, false);
+    }
+
+    /**
+     * As {@link #undoAll(Kernel)}; with {@code keepStateDir} the state folder stays (an exited detached
+     * container's record, until rm), as the journal's one entry.
+     */
+    public synchronized List<String> undoAll(Kernel kernel, boolean keepStateDir) {
         Undo stateDir = new Undo.Tree(file.getParent());
         // by path, not List.contains: a record's first equals() costs ~6 ms of method-handle linking
         List<Undo> others = new ArrayList<>();
@@ -122,7 +130,14 @@ public final class Journal {
         }
         entries.clear();
         close();
-        if (ownsStateDir && failed.isEmpty()) {
+        if (ownsStateDir && failed.isEmpty() && keepStateDir) {
+            try {
+                record(stateDir);
+            } catch (IOException e) {
+                failed.put(stateDir, "cannot rewrite " + file + ": " + e.getMessage());
+            }
+            close();
+        } else if (ownsStateDir && failed.isEmpty()) {
             failed = undoNewestFirst(List.of(stateDir), kernel);
         } else if (ownsStateDir) {
             try {

@@ -25,7 +25,15 @@ public final class NamespacesStage implements Stage {
         Plan plan = run.plan();
         InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
-        init.sendPlan(plan.encodeForInit());
+        byte[] encoded = plan.encodeForInit();
+        if (run.monitor() != null) { // run -d: the monitor's entries follow the plan's (entries may come in any order)
+            byte[] more = run.monitor().encode();
+            byte[] all = java.util.Arrays.copyOf(encoded, encoded.length + more.length);
+            System.arraycopy(more, 0, all, encoded.length, more.length);
+            encoded = all;
+        }
+        run.initPlan(encoded);
+        init.sendPlan(encoded);
         String line = init.readLine();
         if (line == null) {
             throw run.error(name(), "the native init exited before creating the container");

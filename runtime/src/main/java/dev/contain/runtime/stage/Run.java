@@ -20,6 +20,8 @@ public final class Run {
     private volatile InitProcess init;
     private InitLaunch initLaunch;
     private volatile long containerPid;
+    private dev.contain.runtime.init.Monitor monitor;
+    private byte[] initPlan;
     private volatile int interruptedBy;
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -39,6 +41,24 @@ public final class Run {
     public InitProcess init() { return init; }
     public long containerPid() { return containerPid; }
     public int interruptedBy() { return interruptedBy; }
+
+    /** run -d: the init's host side stays as the container's monitor, as this says. */
+    public void monitor(dev.contain.runtime.init.Monitor monitor) {
+        this.monitor = monitor;
+    }
+
+    public dev.contain.runtime.init.Monitor monitor() {
+        return monitor;
+    }
+
+    void initPlan(byte[] plan) {
+        this.initPlan = plan;
+    }
+
+    /** The plan as the init was given it (kept in the state folder for inspect). */
+    public byte[] initPlan() {
+        return initPlan;
+    }
 
     /** The init the engine started as the run began (see {@link InitLaunch}). */
     public void initLaunch(InitLaunch launch) {

@@ -32,6 +32,9 @@ public sealed interface Undo {
     record Process(dev.contain.runtime.kernel.ProcessStamp process) implements Undo {
         @Override
         public void undo(Kernel kernel) {
+            if (process.pid() == ProcessHandle.current().pid()) {
+                return; // a detached container's teardown runs in its monitor's process (exec'd): not killed by itself
+            }
             kernel.killIfSame(process.pid(), process.startTime());
         }
 

@@ -1,0 +1,302 @@
+package dev.contain.runtime.engine;
+
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.ProcessStamp;
+import dev.contain.runtime.net.Leases;
+import dev.contain.runtime.stage.Journal;
+import dev.contain.runtime.state.ContainerState;
+import dev.contain.runtime.state.ContainerState.Phase;
+import dev.contain.runtime.state.Exit;
+import dev.contain.runtime.state.Status;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The lifecycle of containers that run on without their engine (run -d), and the view of every container:
+ * ps, stop, kill, rm, wait, logs, inspect, and the teardown a detached container's monitor runs when its
+ * command has ended. Signals go through a pidfd of the container's first process (never a bare pid).
+ * Two stops at once, or a stop racing the command's own exit, end it once: the monitor writes the exit
+ * once, the teardown runs once under the container's lock, and every caller reads the same record.
+ */
+public final class Containers {
+    /** One container as ps shows it. {@code status} and {@code exit} are empty while it is being set up / runs. */
+    public record Info(String name, Phase phase, Optional<Status> status, Optional<Exit> exit, List<String> addresses, Path stateDir) {}
+
+    private static final long POLL_MILLIS = 10;
+
+    private final EngineConfig config;
+    private final Kernel kernel;
+
+    Containers(EngineConfig config, Kernel kernel) {
+        this.config = config;
+        this.kernel = kernel;
+    }
+
+    /** Every container in the run root; with {@code all}, exited and dead ones too. */
+    public List<Info> list(boolean all) throws ContainerError {
+        try {
+            Map<String, List<String>> addresses = addresses();
+            List<Info> infos = new ArrayList<>();
+            for (ContainerState s : ContainerState.all(config.runRoot(), kernel)) {
+                Info i = info(s, addresses);
+                if (all || i.phase() == Phase.RUNNING || i.phase() == Phase.CREATED) {
+                    infos.add(i);
+                }
+            }
+            return infos;
+        } catch (IOException e) {
+            throw new ContainerError(null, "ps", "cannot list " + config.runRoot() + ": " + e.getMessage());
+        }
+    }
+
+    public Info info(String name) throws ContainerError {
+        ContainerState s = existing(name);
+        try {
+            return info(s, addresses());
+        } catch (IOException e) {
+            throw new ContainerError(name, "state", e.getMessage());
+        }
+    }
+
+    private Info info(ContainerState s, Map<String, List<String>> addresses) {
+        return new Info(s.name(), s.phase(), s.status(), s.exit(), addresses.getOrDefault(s.name(), List.of()), s.dir());
+    }
+
+    private Map<String, List<String>> addresses() throws IOException {
+        Map<String, List<String>> by = new java.util.HashMap<>();
+        new Leases(config.runRoot()).all().forEach((bridge, leases) -> leases.forEach((ip, container) ->
+                by.computeIfAbsent(container, c -> new ArrayList<>()).add(new dev.contain.spec.Ipv4(ip).toString())));
+        return by;
+    }
+
+    private ContainerState existing(String name) throws ContainerError {
+        ContainerState s = ContainerState.of(config.runRoot(), name, kernel);
+        if (name.startsWith(".") || name.contains("/") || !s.exists()) {
+            throw new ContainerError(name, null, "no such container (see contain ps -a)");
+        }
+        return s;
+    }
+
+    /**
+     * Sends {@code signal} to the container's first process (its PID 1), through a pidfd. As for any PID 1,
+     * the kernel delivers only the signals it handles, and SIGKILL.
+     */
+    public void kill(String name, int signal) throws ContainerError {
+        ContainerState s = existing(name);
+        Status status = running(s);
+        try {
+            if (!kernel.signal(config.dataRoot(), new ProcessStamp(status.pid(), status.pidStartTime()), signal)) {
+                throw new ContainerError(name, "kill", "the container is not running");
+            }
+        } catch (IOException e) {
+            throw new ContainerError(name, "kill", e.getMessage());
+        }
+    }
+
+    private Status running(ContainerState s) throws ContainerError {
+        Phase phase = s.phase();
+        Optional<Status> status = s.status();
+        if (phase != Phase.RUNNING || status.isEmpty()) {
+            throw new ContainerError(s.name(), null, "is not running (" + describe(phase, s.exit()) + ")");
+        }
+        return status.get();
+    }
+
+    /**
+     * Stops a running container: its stop signal (SIGTERM or the image's), {@code graceMillis} to end, then
+     * SIGKILL; returns once it has ended and been torn down, with how it ended (empty for a foreground run,
+     * whose engine removes its record). A container that has already ended is only waited for.
+     */
+    public Optional<Exit> stop(String name, long graceMillis) throws ContainerError {
+        ContainerState s = existing(name);
+        if (s.phase() == Phase.RUNNING) {
+            Status status = s.status().orElseThrow();
+            ProcessStamp pid1 = new ProcessStamp(status.pid(), status.pidStartTime());
+            try {
+                if (kernel.signal(config.dataRoot(), pid1, status.stopSignal()) && !ended(s, graceMillis)) {
+                    kernel.signal(config.dataRoot(), pid1, Signals.SIGKILL);
+                }
+            } catch (IOException e) {
+                throw new ContainerError(name, "stop", e.getMessage());
+            }
+        } else if (s.phase() == Phase.CREATED) {
+            throw new ContainerError(name, "stop", "is being set up by an engine; stop that engine (Ctrl-C) instead");
+        } else if (s.phase() == Phase.DEAD) {
+            throw new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
+        }
+        return settle(s);
+    }
+
+    /** Waits until the command has ended and the teardown is over; how it ended. */
+    private Optional<Exit> settle(ContainerState s) throws ContainerError {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!s.settled()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new ContainerError(s.name(), "stop", "still not torn down after 60 s (see contain logs " + s.name() + ")");
+            }
+            pause();
+        }
+        return s.exit();
+    }
+
+    private static boolean ended(ContainerState s, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (!s.exists() || s.exit().isPresent()) {
+                return true;
+            }
+            pause();
+        }
+        return !s.exists() || s.exit().isPresent();
+    }
+
+    /** Waits for the command to end; how it ended. */
+    public Exit await(String name) throws ContainerError {
+        ContainerState s = existing(name);
+        while (true) {
+            Optional<Exit> exit = s.exit();
+            if (exit.isPresent()) {
+                return exit.get();
+            }
+            if (!s.exists()) {
+                throw new ContainerError(name, "wait", "it ended and its engine removed it (a foreground run reports its own status)");
+            }
+            if (s.phase() == Phase.DEAD) {
+                throw new ContainerError(name, "wait", "its monitor died without recording an exit; 'contain rm " + name + "' cleans it up");
+            }
+            pause();
+        }
+    }
+
+    /** Removes a container that has ended (with {@code force}, a running one is killed first). */
+    public void remove(String name, boolean force) throws ContainerError {
+        ContainerState s = existing(name);
+        Phase phase = s.phase();
+        if (phase == Phase.CREATED) {
+            throw new ContainerError(name, "rm", "is being set up by a running engine");
+        }
+        if (phase == Phase.RUNNING) {
+            if (!force) {
+                throw new ContainerError(name, "rm", "is running; stop it first, or use rm -f");
+            }
+            Status status = s.status().orElseThrow();
+            if (!status.detached()) {
+                throw new ContainerError(name, "rm", "runs in the foreground of an engine; stop it (contain stop " + name + ")");
+            }
+            try {
+                kernel.signal(config.dataRoot(), new ProcessStamp(status.pid(), status.pidStartTime()), Signals.SIGKILL);
+            } catch (IOException e) {
+                throw new ContainerError(name, "rm", e.getMessage());
+            }
+            settle(s);
+        } else if (phase == Phase.EXITED) {
+            settle(s); // the teardown may still run
+        }
+        List<String> failures = undo(s);
+        if (!failures.isEmpty()) {
+            throw new ContainerError(name, "rm", "could not undo " + String.join("; ", failures) + "; 'contain gc' will retry");
+        }
+    }
+
+    /** Undoes what the journal still holds, the state folder last, under the container's lock. */
+    private List<String> undo(ContainerState s) throws ContainerError {
+        try {
+            Optional<ContainerState.Lock> lock = s.lock();
+            if (lock.isEmpty()) {
+                return List.of(); // removed meanwhile by another rm
+            }
+            try (ContainerState.Lock held = lock.get()) {
+                List<String> failures = Journal.load(s.dir()).undoAll(kernel);
+                if (failures.isEmpty()) {
+                    kernel.deleteTree(s.dir()); // a record with no journal line of its own
+                }
+                return failures;
+            }
+        } catch (IOException e) {
+            throw new ContainerError(s.name(), "rm", e.getMessage());
+        }
+    }
+
+    /**
+     * The teardown of a detached container whose command has ended, run by its monitor (exec'd, so this
+     * process is still the state folder's owner): everything in the journal but the state folder, which
+     * stays as the exited container's record (with --rm it goes too). Returns what could not be undone.
+     */
+    public List<String> cleanup(String name) throws ContainerError {
+        ContainerState s = existing(name);
+        try {
+            Optional<ContainerState.Lock> lock = s.lock();
+            if (lock.isEmpty()) {
+                return List.of();
+            }
+            try (ContainerState.Lock held = lock.get()) {
+                boolean remove = s.status().map(Status::autoRemove).orElse(false);
+                List<String> failures = Journal.load(s.dir()).undoAll(kernel, !remove);
+                if (failures.isEmpty() && !remove) {
+                    s.markTornDown();
+                }
+                return failures;
+            }
+        } catch (IOException e) {
+            throw new ContainerError(name, "teardown", e.getMessage());
+        }
+    }
+
+    /** The container's log files, oldest first (run -d only). */
+    public List<Path> logs(String name) throws ContainerError {
+        ContainerState s = existing(name);
+        if (!s.status().map(Status::detached).orElse(true)) {
+            throw new ContainerError(name, "logs", "runs in the foreground: its output goes to its engine's terminal");
+        }
+        return List.of(s.file(ContainerState.LOG + ".1"), s.file(ContainerState.LOG));
+    }
+
+    /** The plan the init was given, as entries of key and fields (for inspect). */
+    public List<List<String>> initPlan(String name) throws ContainerError {
+        byte[] plan = existing(name).initPlan().orElse(new byte[0]);
+        List<List<String>> entries = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < plan.length; i++) {
+            if (plan[i] == 0) {
+                tokens.add(new String(plan, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        for (int i = 0; i + 1 < tokens.size(); ) {
+            int n = Integer.parseInt(tokens.get(i + 1));
+            List<String> entry = new ArrayList<>(tokens.subList(i, Math.min(tokens.size(), i + 2 + n)));
+            entry.remove(1);
+            entries.add(entry);
+            i += 2 + n;
+        }
+        return entries;
+    }
+
+    /** "running", "exited (0) 5 s ago", ... */
+    public static String describe(Phase phase, Optional<Exit> exit) {
+        return switch (phase) {
+            case CREATED -> "created";
+            case RUNNING -> "running";
+            case DEAD -> "dead (its monitor died; contain gc)";
+            case EXITED -> exit.map(e -> "exited (" + e.exitCode() + ") " + ago(e.finishedMillis())).orElse("exited");
+        };
+    }
+
+    public static String ago(long millis) {
+        long s = Math.max(0, (System.currentTimeMillis() - millis) / 1000);
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
