@@ -127,6 +127,11 @@ final class FakeCgroupKernel implements Kernel {
     }
 
     @Override
+    public void mount(String type, String source, String options, Path target) {
+        log.add("mount " + type + " " + options + " " + target);
+    }
+
+    @Override
     public OptionalLong startTime(long pid) {
         return OptionalLong.empty();
     }

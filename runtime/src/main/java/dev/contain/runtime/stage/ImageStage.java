@@ -12,6 +12,6 @@ public final class ImageStage implements Stage {
 
     @Override
     public void apply(Run run) throws ContainerError {
-        new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image());
+        new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image(), made -> run.journal().record(new Undo.Tree(made)));
     }
 }
