@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code CONTAIN_TEST_CRASH_AT=POINT}: the engine kills itself with SIGKILL there (no teardown, no
  *       finally block, no shutdown hook runs: what kill -9 does);</li>
- *   <li>{@code CONTAIN_TEST_PAUSE_AT=POINT}: the engine stops itself with SIGSTOP there, until SIGCONT.</li>
+ *   <li>{@code CONTAIN_TEST_PAUSE_AT=POINT}: the engine stops itself with SIGSTOP there, until SIGCONT (the
+ *       first time it passes the point only).</li>
  * </ul>
  * POINT is a name ({@code network:leased}) or {@code #N}, the Nth point the run passes, so a test can stop
  * at every step in turn without knowing their names. The engine says on stderr which point it stopped at:
@@ -20,6 +21,7 @@ public final class TestHooks {
     private static final String CRASH_AT = System.getenv("CONTAIN_TEST_CRASH_AT");
     private static final String PAUSE_AT = System.getenv("CONTAIN_TEST_PAUSE_AT");
     private static final AtomicInteger PASSED = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicBoolean PAUSED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TestHooks() {}
 
@@ -44,7 +46,7 @@ public final class TestHooks {
                 }
             }
         }
-        if (matches(PAUSE_AT, name, n)) {
+        if (matches(PAUSE_AT, name, n) && !PAUSED.getAndSet(true)) {
             signalSelf("STOP", name, n); // returns once a test sends SIGCONT
         }
     }
