@@ -45,7 +45,7 @@ class FaultsTest {
             List<String> points = new ArrayList<>();
             for (int n = 1; ; n++) {
                 assertTrue(n < 100, "the run never completed: " + points);
-                Result r = host.run(host.cliWith(Map.of("CONTAIN_TEST_CRASH_AT", "#" + n), "run", "-q", spec.toString()));
+                Result r = host.run(host.cliWith(Map.of("crashAt", "#" + n), "run", "-q", spec.toString()));
                 Matcher m = Pattern.compile("contain: test: point " + n + " \\((.+)\\): KILL").matcher(r.err());
                 if (!m.find()) {
                     assertEquals(0, r.exit(), "the run past its last point: " + r.err());
@@ -92,7 +92,7 @@ class FaultsTest {
             assertEquals("192.168.42.2/24", a.nextLine());
             a.awaitLine("ready");
             Path spec = host.spec("b", BUSYBOX + "network: bridge\ncommand: [sh, -c, 'ip -4 -o addr show eth0 | awk ''{print $4}''']\n");
-            Result b = host.run(host.cliWith(Map.of("CONTAIN_TEST_CRASH_AT", "write:contain0.leases"), "run", "-q", "--name", "b", spec.toString()));
+            Result b = host.run(host.cliWith(Map.of("crashAt", "write:contain0.leases"), "run", "-q", "--name", "b", spec.toString()));
             assertEquals(137, b.exit(), b.err());
             assertTrue(b.err().contains("(write:contain0.leases): KILL"), b.err());
             assertEquals("192.168.42.2 a\n", Files.readString(host.runRoot.resolve(".networks/contain0.leases")), "a's lease stands");
@@ -138,7 +138,7 @@ class FaultsTest {
         try (TestHost host = new TestHost()) {
             Path spec = host.spec("same", BUSYBOX + "command: [sh, -c, 'echo ready; read x; echo done']\n");
             for (String point : List.of("state:claiming", "state:claimed")) {
-                Running first = host.start(host.cliWith(Map.of("CONTAIN_TEST_PAUSE_AT", point), "run", "-q", spec.toString()));
+                Running first = host.start(host.cliWith(Map.of("pauseAt", point), "run", "-q", spec.toString()));
                 first.awaitStopped();
                 Running gc = host.start(host.cli("gc"));
                 Running second = host.start(host.cli("run", "-q", spec.toString()));
@@ -192,7 +192,7 @@ class FaultsTest {
     void networkRmWaitsForARunTakingAnAddress() throws Exception {
         try (TestHost host = new TestHost(true)) {
             assertEquals(0, host.run("run", "-q", host.spec("first", BUSYBOX + "network: bridge\ncommand: [true]\n").toString()).exit());
-            Running late = host.start(host.cliWith(Map.of("CONTAIN_TEST_PAUSE_AT", "leases:contain0"), "run", "-q", "--name", "late",
+            Running late = host.start(host.cliWith(Map.of("pauseAt", "leases:contain0"), "run", "-q", "--name", "late",
                     host.spec("late", BUSYBOX + "network: bridge\n" + NetworkTest.SERVER).toString()));
             late.awaitStopped(); // holding the lock, its address about to be written
             Running rm = host.start(host.cli("network", "rm", "contain0"));

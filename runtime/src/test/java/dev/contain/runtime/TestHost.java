@@ -120,11 +120,13 @@ public final class TestHost implements AutoCloseable {
         return Result.of(p, 60);
     }
 
-    /** The CLI with test hooks in its environment (kernel/TestHooks: CONTAIN_TEST_CRASH_AT, CONTAIN_TEST_PAUSE_AT). */
-    public ProcessBuilder cliWith(java.util.Map<String, String> env, String... args) {
+    /** The CLI with test hooks (kernel/TestHooks: crashAt, pauseAt) set, as -Dcontain.test.NAME=POINT. */
+    public ProcessBuilder cliWith(java.util.Map<String, String> hooks, String... args) {
         ProcessBuilder cli = cli(args);
-        cli.environment().putAll(env);
-        return cli;
+        List<String> cmd = new ArrayList<>(cli.command());
+        int java = cmd.indexOf("-cp");
+        hooks.forEach((k, v) -> cmd.add(java, "-Dcontain.test." + k + "=" + v));
+        return cli.command(cmd);
     }
 
     private final List<Running> started = new ArrayList<>();
@@ -234,7 +236,7 @@ public final class TestHost implements AutoCloseable {
             throw new AssertionError("no line '" + line + "' before exit; stdout: " + seen + " stderr: " + err.get());
         }
 
-        /** Waits until the engine has stopped itself (CONTAIN_TEST_PAUSE_AT): SIGSTOP, state T. */
+        /** Waits until the engine has stopped itself (-Dcontain.test.pauseAt): SIGSTOP, state T. */
         public void awaitStopped() throws IOException, InterruptedException {
             Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
             for (int i = 0; i < 400; i++) {

@@ -6,11 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Named points in a run where tests stop the engine, to prove that whatever a kill leaves, {@code contain gc}
  * undoes (every object is journaled before it is made) and that a stalled engine's state is never taken
- * for a dead one's. Off unless the engine was started with one of these, read once at start-up:
+ * for a dead one's. Off unless the engine's JVM was started with one of these system properties, read
+ * once at start-up (properties, not environment variables: the JVM reads its environment into a map on
+ * first use, ~0.5 ms of every run):
  * <ul>
- *   <li>{@code CONTAIN_TEST_CRASH_AT=POINT}: the engine kills itself with SIGKILL there (no teardown, no
+ *   <li>{@code -Dcontain.test.crashAt=POINT}: the engine kills itself with SIGKILL there (no teardown, no
  *       finally block, no shutdown hook runs: what kill -9 does);</li>
- *   <li>{@code CONTAIN_TEST_PAUSE_AT=POINT}: the engine stops itself with SIGSTOP there, until SIGCONT (the
+ *   <li>{@code -Dcontain.test.pauseAt=POINT}: the engine stops itself with SIGSTOP there, until SIGCONT (the
  *       first time it passes the point only).</li>
  * </ul>
  * POINT is a name ({@code network:leased}) or {@code #N}, the Nth point the run passes, so a test can stop
@@ -18,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code contain: test: point N (NAME): KILL}.
  */
 public final class TestHooks {
-    private static final String CRASH_AT = System.getenv("CONTAIN_TEST_CRASH_AT");
-    private static final String PAUSE_AT = System.getenv("CONTAIN_TEST_PAUSE_AT");
+    public static final String CRASH_AT_PROPERTY = "contain.test.crashAt";
+    public static final String PAUSE_AT_PROPERTY = "contain.test.pauseAt";
+    private static final String CRASH_AT = System.getProperty(CRASH_AT_PROPERTY);
+    private static final String PAUSE_AT = System.getProperty(PAUSE_AT_PROPERTY);
     private static final AtomicInteger PASSED = new AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicBoolean PAUSED = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -56,6 +56,8 @@ public final class Leases {
                 Map<Integer, String> used = read(bridge);
                 if (used.values().removeIf(container::equals)) {
                     write(bridge, used);
+                } else {
+                    folder.discardNew(bridge + SUFFIX); // the container's own lease, if its engine died writing it
                 }
                 return null;
             });
