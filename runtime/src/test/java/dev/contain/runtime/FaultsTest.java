@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contain.runtime.TestHost.Result;
 import dev.contain.runtime.TestHost.Running;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.net.Leases;
 import dev.contain.spec.Cidr;
@@ -220,6 +221,13 @@ class FaultsTest {
                     + "/contain-init-[0-9a-f]{16}: No space left on device\n"), r.err());
             try (Stream<Path> files = Files.list(bin)) {
                 assertEquals(List.of(), files.toList(), "the temporary is removed");
+            }
+            // JNA's dispatch library, extracted by the same code for bridge runs (which fall back to JNA's own copy)
+            java.io.IOException jna = assertThrows(java.io.IOException.class, () -> EmbeddedBinary.JNA_DISPATCH_X86_64.ensure(host.dataRoot));
+            assertTrue(jna.getMessage().matches("cannot extract " + Pattern.quote(bin.toString())
+                    + "/jnidispatch-[0-9a-f]{16}/libjnidispatch.so: No space left on device"), jna.getMessage());
+            try (Stream<Path> files = Files.walk(bin)) {
+                assertEquals(List.of(), files.filter(Files::isRegularFile).toList(), "no temporary");
             }
         }
     }
