@@ -29,6 +29,7 @@ public final class Main {
         SUBCOMMANDS.put("validate", () -> new ValidateCommand().commandLine());
         SUBCOMMANDS.put("schema", () -> new SchemaCommand().commandLine());
         SUBCOMMANDS.put("image", ImageCommand::commandLine);
+        SUBCOMMANDS.put("pull", () -> new PullCommand().commandLine());
         SUBCOMMANDS.put("network", NetworkCommand::commandLine);
         SUBCOMMANDS.put("gc", () -> new GcCommand().commandLine());
     }
