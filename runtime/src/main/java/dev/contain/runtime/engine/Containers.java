@@ -113,12 +113,16 @@ public final class Containers {
      */
     public Optional<Exit> stop(String name, long graceMillis) throws ContainerError {
         ContainerState s = existing(name);
+        Optional<Exit> exit = Optional.empty();
         if (s.phase() == Phase.RUNNING) {
             Status status = s.status().orElseThrow();
             ProcessStamp pid1 = new ProcessStamp(status.pid(), status.pidStartTime());
             try {
-                if (kernel.signal(config.dataRoot(), pid1, status.stopSignal()) && !ended(s, graceMillis)) {
-                    kernel.signal(config.dataRoot(), pid1, Signals.SIGKILL);
+                if (kernel.signal(config.dataRoot(), pid1, status.stopSignal())) {
+                    exit = ended(s, graceMillis);
+                    if (exit.isEmpty() && s.exists()) {
+                        kernel.signal(config.dataRoot(), pid1, Signals.SIGKILL);
+                    }
                 }
             } catch (IOException e) {
                 throw new ContainerError(name, "stop", e.getMessage());
@@ -128,30 +132,39 @@ public final class Containers {
         } else if (s.phase() == Phase.DEAD) {
             throw new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
         }
-        return settle(s);
+        Optional<Exit> last = settle(s, exit);
+        return last;
     }
 
-    /** Waits until the command has ended and the teardown is over; how it ended. */
-    private Optional<Exit> settle(ContainerState s) throws ContainerError {
+    /**
+     * Waits until the command has ended and the teardown is over; how it ended (as last seen: with --rm the
+     * record goes with the teardown).
+     */
+    private Optional<Exit> settle(ContainerState s, Optional<Exit> seen) throws ContainerError {
         long deadline = System.currentTimeMillis() + 60_000;
         while (!s.settled()) {
+            if (seen.isEmpty()) {
+                seen = s.exit();
+            }
             if (System.currentTimeMillis() > deadline) {
                 throw new ContainerError(s.name(), "stop", "still not torn down after 60 s (see contain logs " + s.name() + ")");
             }
             pause();
         }
-        return s.exit();
+        Optional<Exit> now = s.exit();
+        return now.isPresent() ? now : seen;
     }
 
-    private static boolean ended(ContainerState s, long millis) {
+    /** The exit, if the command ends within {@code millis} (or the folder went: a foreground run's engine removed it). */
+    private static Optional<Exit> ended(ContainerState s, long millis) {
         long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            if (!s.exists() || s.exit().isPresent()) {
-                return true;
+        while (true) {
+            Optional<Exit> exit = s.exit();
+            if (exit.isPresent() || !s.exists() || System.currentTimeMillis() >= deadline) {
+                return exit;
             }
             pause();
         }
-        return !s.exists() || s.exit().isPresent();
     }
 
     /** Waits for the command to end; how it ended. */
@@ -192,9 +205,9 @@ public final class Containers {
             } catch (IOException e) {
                 throw new ContainerError(name, "rm", e.getMessage());
             }
-            settle(s);
+            settle(s, Optional.empty());
         } else if (phase == Phase.EXITED) {
-            settle(s); // the teardown may still run
+            settle(s, Optional.empty()); // the teardown may still run
         }
         List<String> failures = undo(s);
         if (!failures.isEmpty()) {
