@@ -5,6 +5,8 @@
  * stdout with pidfd_getfd(2): the same open files (a terminal, a pipe, a file at its offset) the container
  * would have inherited. Over the channel the engine sends a plan (see plan.c), then:
  *
+ *   init -> engine   "monitor M"       (run -d only) the init's host side now runs as process M, not the
+ *                                      engine's child (which has exited): the container's monitor
  *   init -> engine   "pid N"           the container's first process exists, waiting
  *   engine -> init   "go"              id maps, cgroup and network are ready
  *   init -> engine   "started" | "error setup|exec|cgroup ERRNO MESSAGE"
@@ -256,6 +258,7 @@ static void host_go(struct plan *p, pid_t child, int idmap_sock) {
 }
 
 static pid_t child = -1;
+static int handover_fd = -1; /* run -d: closed at the handover, which lets the engine's own child exit */
 
 /* A failure of the host side after clone: the container's process goes first, then the error line. */
 static void kill_child(void) {
@@ -280,6 +283,27 @@ int main(int argc, char **argv) {
     read_plan(ctl_in, &plan);
     int log_pipe = -1;
     if (plan.detach) {
+        /* The monitor is a child of this process, which stays only until the handover: a JVM thread waits
+         * in waitpid on every child the JVM started, and the JVM's exit waits ~300 ms for a thread still in
+         * native code. Staying that long keeps the engine's pipes open: Java closes them once its child ends. */
+        int hold[2];
+        if (pipe2(hold, O_CLOEXEC) < 0) fail(FAIL_SETUP, errno, "pipe: %s", strerror(errno));
+        pid_t monitor = fork();
+        if (monitor < 0) fail(FAIL_SETUP, errno, "fork the monitor: %s", strerror(errno));
+        if (monitor > 0) {
+            close(hold[1]);
+            close(ctl_in);
+            close(ctl_out);
+            close(0);
+            close(1);
+            char c;
+            while (read(hold[0], &c, 1) < 0 && errno == EINTR) {
+            }
+            _exit(0); /* the monitor has been handed the container, or has ended */
+        }
+        close(hold[0]);
+        handover_fd = hold[1];
+        send_line(ctl_out, "monitor %d", getpid());
         log_pipe = monitor_stdio(&plan);
     } else {
         int err = take_engine_stdio((pid_t)atoi(argv[1]));
@@ -364,6 +388,7 @@ int main(int argc, char **argv) {
             } else if (!strcmp(line, "detached") && plan.detach && running) {
                 /* the engine has made this process the container's owner: from now on its leaving is no signal */
                 detached = 1;
+                close(handover_fd);
                 send_line(ctl_out, "monitoring");
                 if (ended) monitor_finish(&plan, log_pipe, end_status);
             } else if (!strcmp(line, "go")) {

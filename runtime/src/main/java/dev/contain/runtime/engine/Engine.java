@@ -209,7 +209,7 @@ public final class Engine {
                 recordStarted(run, created, detach != null, detach != null && detach.autoRemove());
                 if (detach != null) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
-                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.init().pid()));
+                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
                     run.init().handOver();
                     handedOver = true;
                     return null;

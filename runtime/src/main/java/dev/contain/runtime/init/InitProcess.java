@@ -104,6 +104,11 @@ public final class InitProcess implements AutoCloseable {
             toInit.close();
         }
         fromInit.close();
+        try { // it exits at the handover; reaped now, so the JVM's exit does not wait for its reaper thread
+            process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

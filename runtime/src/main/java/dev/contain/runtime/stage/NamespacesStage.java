@@ -37,6 +37,12 @@ public final class NamespacesStage implements Stage {
         run.initPlan(encoded);
         init.sendPlan(encoded);
         String line = init.readLine();
+        if (line != null && line.startsWith("monitor ") && run.monitor() != null) { // run -d: the init's host side forked
+            long monitor = Long.parseLong(line.substring(8).trim());
+            run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), monitor)));
+            run.monitorPid(monitor);
+            line = init.readLine();
+        }
         if (line == null) {
             throw run.error(name(), "the native init exited before creating the container");
         }

@@ -22,6 +22,7 @@ public final class Run {
     private volatile long containerPid;
     private dev.contain.runtime.init.Monitor monitor;
     private byte[] initPlan;
+    private long monitorPid;
     private volatile int interruptedBy;
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -49,6 +50,15 @@ public final class Run {
 
     public dev.contain.runtime.init.Monitor monitor() {
         return monitor;
+    }
+
+    void monitorPid(long pid) {
+        this.monitorPid = pid;
+    }
+
+    /** run -d: the process that monitors the container (the init's host side, no longer the engine's child). */
+    public long monitorPid() {
+        return monitorPid;
     }
 
     void initPlan(byte[] plan) {
