@@ -165,10 +165,14 @@ static void move_control_pipes(int *ctl_in, int *ctl_out) {
  * death cannot be mistaken for it, since the engine must still be our parent once the pidfd exists. A
  * closed descriptor of the engine's stays closed in the container. Returns 0, or an errno for the
  * engine's error line. */
-static int take_engine_stdio(pid_t engine) {
-    int pidfd = (int)syscall(SYS_pidfd_open, engine, 0);
-    if (pidfd < 0) return errno;
+static int open_engine(pid_t engine, int *pidfd) {
+    *pidfd = (int)syscall(SYS_pidfd_open, engine, 0);
+    if (*pidfd < 0) return errno;
     if (getppid() != engine) return ESRCH;
+    return 0;
+}
+
+static int take_engine_stdio(int pidfd) {
     for (int fd = 0; fd <= 1; fd++) {
         int theirs = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
         if (theirs < 0 && errno != EBADF) return errno;
@@ -279,6 +283,9 @@ int main(int argc, char **argv) {
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
     int ctl_in, ctl_out;
     move_control_pipes(&ctl_in, &ctl_out);
+    int engine;
+    int err = open_engine((pid_t)atoi(argv[1]), &engine);
+    if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     struct plan plan = {0};
     read_plan(ctl_in, &plan);
     int log_pipe = -1;
@@ -305,8 +312,9 @@ int main(int argc, char **argv) {
         handover_fd = hold[1];
         send_line(ctl_out, "monitor %d", getpid());
         log_pipe = monitor_stdio(&plan);
+        close(engine);
     } else {
-        int err = take_engine_stdio((pid_t)atoi(argv[1]));
+        err = take_engine_stdio(engine);
         if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
