@@ -67,8 +67,7 @@ final class NetworkCommand {
                     if (!leases.getOrDefault(name, Map.of()).isEmpty()) {
                         throw new ContainerError(null, "network", "bridge " + name + " is in use by " + leases.get(name).values());
                     }
-                    nl.delete(name);
-                    bridges.forget(name);
+                    bridges.remove(nl, name);
                     System.out.println("removed bridge " + name);
                 }
             }

@@ -2,17 +2,25 @@ package dev.contain.runtime.net;
 
 import dev.contain.spec.Network;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Bridges the engine made, like docker0: created on first use with the gateway address, kept after the
  * containers leave, recorded in {@code <data root>/networks/<bridge>} (its gateway/prefix) so
- * `contain network ls` and `rm` know which are ours.
+ * `contain network ls` and `rm` know which are ours. Each has its {@link Isolation} rules, made before the
+ * bridge and removed after it, so a bridge of ours never forwards to another. Creating and removing happen
+ * under one lock ({@code networks/.lock}), so concurrent runs and removals see each other whole.
  */
 public final class Bridges {
+    /** FileChannel.lock is per process: threads of one JVM (an embedding that runs containers at once) wait here. */
+    private static final Object IN_PROCESS = new Object();
+
     private final Path dir;
 
     public Bridges(Path dataRoot) {
@@ -21,23 +29,89 @@ public final class Bridges {
 
     public record Entry(String name, String gateway) {}
 
-    /** The bridge's index, after creating it if it does not exist. */
-    public int ensure(Netlink nl, Network.Bridge net) throws NetlinkException, IOException {
-        int index = nl.index(net.bridge());
-        if (index == 0) {
-            Files.createDirectories(dir);
-            String gateway = net.subnet().withAddress(net.gateway()).toString();
-            Files.writeString(dir.resolve(net.bridge()), gateway + "\n");
-            try {
-                nl.createBridge(net.bridge(), net.subnet().withAddress(net.gateway()));
-            } catch (NetlinkException e) {
-                if (nl.index(net.bridge()) == 0) {
-                    throw e;
-                } // another run created it at the same moment
+    /** Called, under the lock, before a bridge is made: the run journals it (write-ahead). */
+    public interface BeforeCreate {
+        void run() throws IOException;
+    }
+
+    /**
+     * The bridge's index, after creating it if it does not exist. The isolation of every recorded bridge is
+     * (re)applied on every call, before this bridge exists: a ruleset flushed by another tool (a firewall
+     * reload) is whole again at the next run.
+     */
+    public int ensure(Netlink nl, Network.Bridge net, BeforeCreate beforeCreate) throws NetlinkException, IOException {
+        return locked(() -> {
+            int index = nl.index(net.bridge());
+            if (index == 0) {
+                beforeCreate.run();
             }
-            index = nl.index(net.bridge());
+            List<String> isolated = new ArrayList<>(names());
+            if (!isolated.contains(net.bridge())) {
+                isolated.add(net.bridge()); // new, or a bridge of that name made by someone else: isolated too
+            }
+            isolate(isolated);
+            if (index == 0) {
+                Files.writeString(dir.resolve(net.bridge()), net.subnet().withAddress(net.gateway()) + "\n");
+                try {
+                    nl.createBridge(net.bridge(), net.subnet().withAddress(net.gateway()));
+                } catch (NetlinkException e) {
+                    if (nl.index(net.bridge()) == 0) {
+                        throw e;
+                    } // another engine, with another data root, created it at the same moment
+                }
+                index = nl.index(net.bridge());
+            }
+            return index;
+        });
+    }
+
+    /** Deletes the bridge, then its rules (the table with the last one), then its record: ensure's reverse. */
+    public void remove(Netlink nl, String name) throws NetlinkException, IOException {
+        locked(() -> {
+            nl.delete(name);
+            unisolate(name);
+            forget(name);
+            return 0;
+        });
+    }
+
+    /**
+     * The undo of a creation that did not finish (the run failed, or was killed, before the bridge existed):
+     * its rules and record go. A bridge that exists stays, with its rules, like any other.
+     */
+    public void abandonIfAbsent(Netlink nl, String name) throws NetlinkException, IOException {
+        locked(() -> {
+            if (nl.index(name) == 0) {
+                unisolate(name);
+                forget(name);
+            }
+            return 0;
+        });
+    }
+
+    private static void isolate(List<String> bridges) throws NetlinkException {
+        try {
+            Isolation.add(bridges);
+        } catch (NetlinkException e) {
+            throw new NetlinkException("isolate bridges " + String.join(", ", bridges) + " (nftables table " + Isolation.FAMILY + " "
+                    + Isolation.TABLE + "): " + e.getMessage());
         }
-        return index;
+    }
+
+    private static void unisolate(String bridge) throws NetlinkException {
+        try {
+            Isolation.remove(bridge);
+        } catch (NetlinkException e) {
+            throw new NetlinkException("remove the isolation of bridge " + bridge + " (nftables table " + Isolation.FAMILY + " "
+                    + Isolation.TABLE + "): " + e.getMessage());
+        }
+    }
+
+    /** The recorded bridges' names. */
+    private List<String> names() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
     }
 
     public List<Entry> list() throws IOException {
@@ -45,7 +119,9 @@ public final class Bridges {
         if (Files.isDirectory(dir)) {
             try (var files = Files.list(dir)) {
                 for (Path f : files.sorted().toList()) {
-                    entries.add(new Entry(f.getFileName().toString(), Files.readString(f).trim()));
+                    if (!f.getFileName().toString().startsWith(".")) {
+                        entries.add(new Entry(f.getFileName().toString(), Files.readString(f).trim()));
+                    }
                 }
             }
         }
@@ -54,5 +130,20 @@ public final class Bridges {
 
     public void forget(String name) throws IOException {
         Files.deleteIfExists(dir.resolve(name));
+    }
+
+    private interface Locked {
+        int run() throws NetlinkException, IOException;
+    }
+
+    private int locked(Locked body) throws NetlinkException, IOException {
+        synchronized (IN_PROCESS) {
+            Files.createDirectories(dir);
+            // never removed: a run waiting on a removed file's lock would exclude nobody
+            try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                return body.run();
+            }
+        }
     }
 }

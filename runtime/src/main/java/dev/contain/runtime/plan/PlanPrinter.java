@@ -54,6 +54,7 @@ public final class PlanPrinter {
                     .append(" on bridge ").append(b.bridge()).append('\n');
             s.append("network: create bridge ").append(b.bridge()).append(" with ").append(b.subnet().withAddress(b.gateway()))
                     .append(" if missing, up\n");
+            s.append("network: isolate bridge ").append(b.bridge()).append(" in nftables table inet contain (nothing forwarded between it and other bridges, nothing new into it)\n");
             s.append("network: create veth ").append(veth).append(" (on ").append(b.bridge()).append(", up) <-> eth").append(i)
                     .append(" in the container\n");
             s.append("network: inside: address on eth").append(i).append(", up").append(i == 0 ? ", default route via " + b.gateway() : "").append('\n');
