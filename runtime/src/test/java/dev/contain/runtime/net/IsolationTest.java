@@ -25,6 +25,14 @@ class IsolationTest {
     }
 
     @Test
+    void theCommentsOfAChainListingAreReadInOrder() {
+        String chain = META + "{\"chain\": {\"name\": \"forward\"}}, {\"rule\": {\"handle\": 4, \"comment\": \"contain: a\", \"expr\": []}}, "
+                + "{\"rule\": {\"handle\": 5, \"comment\": \"contain: \\\"b\\\"\", \"expr\": [{\"drop\": null}]}}]}";
+        assertEquals(List.of("contain: a", "contain: \"b\""), Isolation.strings(chain, "\"comment\""));
+        assertEquals(List.of(), Isolation.strings(META + "]}", "\"comment\""));
+    }
+
+    @Test
     void namesAreQuotedForJson() {
         assertEquals("\"net-ab\"", Isolation.quote("net-ab"));
         assertEquals("\"a\\\"b\\\\c\\u0001\"", Isolation.quote("a\"b\\c\u0001"));
