@@ -29,8 +29,10 @@ public final class InitProcess implements AutoCloseable {
     }
 
     /** Starts the init; if it cannot start the container, the first line read says why (or is null). */
-    public static InitProcess start(Path binary) throws IOException {
+    /** In the data root: the overlay's options name the store's layers relative to it (see Planner). */
+    public static InitProcess start(Path binary, Path dataRoot) throws IOException {
         Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
+                .directory(dataRoot.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         return new InitProcess(process);
@@ -41,7 +43,8 @@ public final class InitProcess implements AutoCloseable {
     }
 
     public void sendPlan(byte[] plan) throws IOException {
-        byte[] header = ("plan 1 " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] header = ("plan " + dev.contain.runtime.plan.Plan.INIT_PLAN_VERSION + " " + plan.length + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
         synchronized (writeLock) {
             toInit.write(header);
             toInit.write(plan);
@@ -58,7 +61,8 @@ public final class InitProcess implements AutoCloseable {
 
     /**
      * A failure the init reports instead of "pid" or "started": {@code error KIND ERRNO MESSAGE}, where
-     * KIND is setup, exec or cgroup (see contain-init.c).
+     * KIND is setup, exec or cgroup (see runtime/src/main/c/init/init.h). A setup message says what the
+     * init did, on which container path, and the errno's text.
      */
     public record Failure(String kind, int errno, String message) {
         public static Failure parse(String line) {
@@ -68,9 +72,9 @@ public final class InitProcess implements AutoCloseable {
                     : new Failure("setup", 0, line);
         }
 
-        /** The stage a failure of this kind belongs to: the cgroup's, or the one that was waiting. */
+        /** What the user reads after the container's name: "setup", "cgroup", or (exec) the stage that was waiting. */
         public String stage(String waiting) {
-            return kind.equals("cgroup") ? "cgroup" : waiting;
+            return kind.equals("cgroup") || kind.equals("setup") ? kind : waiting;
         }
     }
 
@@ -84,6 +88,21 @@ public final class InitProcess implements AutoCloseable {
             line.write(b);
         }
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * How the init ended, once its output is closed: Java's exit value, 128+N when signal N killed it (the
+     * init's own exit codes are 0, 125 and 137, the last only once the engine has closed its pipe). Empty
+     * if it still runs after a few seconds.
+     */
+    public java.util.OptionalInt exitValue() {
+        try {
+            return process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
+                    ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
     }
 
     /** Closing the pipe to the init tells it to kill the container, if it still runs. */
