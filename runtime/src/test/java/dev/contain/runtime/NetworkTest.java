@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -233,12 +234,12 @@ class NetworkTest {
     @Test
     void anEngineKilledWhileMakingABridgeLeavesItsRulesToGcAndABridgeKeepsItsRulesUntilRemoved() throws Exception {
         try (TestHost host = new TestHost(true)) {
-            // strace stops the engine (SIGKILL) as it records the new bridge: after its rules, before the bridge
+            // the engine kills itself (SIGKILL) after the new bridge's rules, before the bridge
             Path record = host.dataRoot.resolve("networks/net-k");
-            Process killed = host.cli(List.of("strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=openat", "-P", record.toString(),
-                    "-e", "inject=openat:signal=KILL"), "run", "-q", host.spec("k", "image: busybox\nnetwork: { bridge: net-k, subnet: 10.4.0.0/24 }\ncommand: [true]\n").toString()).start();
-            Result r = Result.of(killed, 60);
+            Result r = host.run(host.cliWith(Map.of("crashAt", "network:isolated"), "run", "-q",
+                    host.spec("k", "image: busybox\nnetwork: { bridge: net-k, subnet: 10.4.0.0/24 }\ncommand: [true]\n").toString()));
             assertEquals(137, r.exit(), "killed by SIGKILL: " + r.err());
+            assertTrue(r.err().contains("(network:isolated): KILL"), r.err());
             assertEquals(List.of("net-k"), host.isolatedBridges(), "the rules were made before the bridge");
             assertTrue(!host.inNetns("ip", "-br", "link").contains("net-k"), "the bridge was never made");
             assertEquals("removed the remains of container \"k\"\n", host.run("gc").out());

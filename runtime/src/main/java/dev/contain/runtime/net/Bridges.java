@@ -1,12 +1,11 @@
 package dev.contain.runtime.net;
 
+import dev.contain.runtime.kernel.LockedFolder;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.Network;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,17 +13,14 @@ import java.util.List;
  * Bridges the engine made, like docker0: created on first use with the gateway address, kept after the
  * containers leave, recorded in {@code <data root>/networks/<bridge>} (its gateway/prefix) so
  * `contain network ls` and `rm` know which are ours. Each has its {@link Isolation} rules, made before the
- * bridge and removed after it, so a bridge of ours never forwards to another. Creating and removing happen
- * under one lock ({@code networks/.lock}), so concurrent runs and removals see each other whole.
+ * bridge and removed after it, so a bridge of ours never forwards to another. Bridges are made and removed
+ * under the folder's lock ({@code networks/.lock}), so concurrent runs and removals see each other whole.
  */
 public final class Bridges {
-    /** FileChannel.lock is per process: threads of one JVM (an embedding that runs containers at once) wait here. */
-    private static final Object IN_PROCESS = new Object();
-
-    private final Path dir;
+    private final LockedFolder folder;
 
     public Bridges(Path dataRoot) {
-        this.dir = dataRoot.resolve("networks");
+        this.folder = new LockedFolder(dataRoot.resolve("networks"), ".lock");
     }
 
     public record Entry(String name, String gateway) {}
@@ -40,7 +36,7 @@ public final class Bridges {
      * reload) is whole again at the next run.
      */
     public int ensure(Netlink nl, Network.Bridge net, BeforeCreate beforeCreate) throws NetlinkException, IOException {
-        return locked(() -> {
+        return folder.<Integer, NetlinkException>locked(() -> {
             int index = nl.index(net.bridge());
             if (index == 0) {
                 beforeCreate.run();
@@ -51,7 +47,8 @@ public final class Bridges {
             }
             isolate(isolated);
             if (index == 0) {
-                Files.writeString(dir.resolve(net.bridge()), net.subnet().withAddress(net.gateway()) + "\n");
+                TestHooks.point("network:isolated");
+                folder.replace(net.bridge(), net.subnet().withAddress(net.gateway()) + "\n");
                 try {
                     nl.createBridge(net.bridge(), net.subnet().withAddress(net.gateway()));
                 } catch (NetlinkException e) {
@@ -67,11 +64,11 @@ public final class Bridges {
 
     /** Deletes the bridge, then its rules (the table with the last one), then its record: ensure's reverse. */
     public void remove(Netlink nl, String name) throws NetlinkException, IOException {
-        locked(() -> {
+        folder.<Void, NetlinkException>locked(() -> {
             nl.delete(name);
             unisolate(name);
-            forget(name);
-            return 0;
+            folder.delete(name);
+            return null;
         });
     }
 
@@ -80,12 +77,12 @@ public final class Bridges {
      * its rules and record go. A bridge that exists stays, with its rules, like any other.
      */
     public void abandonIfAbsent(Netlink nl, String name) throws NetlinkException, IOException {
-        locked(() -> {
+        folder.<Void, NetlinkException>locked(() -> {
             if (nl.index(name) == 0) {
                 unisolate(name);
-                forget(name);
+                folder.delete(name);
             }
-            return 0;
+            return null;
         });
     }
 
@@ -107,43 +104,21 @@ public final class Bridges {
         }
     }
 
-    /** The recorded bridges' names. */
+    /** The recorded bridges' names (not the lock, nor a record being replaced: dot files). */
     private List<String> names() throws IOException {
-        try (var files = Files.list(dir)) {
+        if (!Files.isDirectory(folder.dir())) {
+            return List.of();
+        }
+        try (var files = Files.list(folder.dir())) {
             return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
         }
     }
 
     public List<Entry> list() throws IOException {
         List<Entry> entries = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
-            try (var files = Files.list(dir)) {
-                for (Path f : files.sorted().toList()) {
-                    if (!f.getFileName().toString().startsWith(".")) {
-                        entries.add(new Entry(f.getFileName().toString(), Files.readString(f).trim()));
-                    }
-                }
-            }
+        for (String name : names()) {
+            folder.read(name).ifPresent(gateway -> entries.add(new Entry(name, gateway.trim())));
         }
         return entries;
-    }
-
-    public void forget(String name) throws IOException {
-        Files.deleteIfExists(dir.resolve(name));
-    }
-
-    private interface Locked {
-        int run() throws NetlinkException, IOException;
-    }
-
-    private int locked(Locked body) throws NetlinkException, IOException {
-        synchronized (IN_PROCESS) {
-            Files.createDirectories(dir);
-            // never removed: a run waiting on a removed file's lock would exclude nobody
-            try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                return body.run();
-            }
-        }
     }
 }
