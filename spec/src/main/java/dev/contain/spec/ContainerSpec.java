@@ -27,7 +27,8 @@ public record ContainerSpec(
         List<Mount> mounts,
         boolean readonlyRootfs,
         boolean init,
-        String cgroupParent) {
+        String cgroupParent,
+        Security security) {
 
     public ContainerSpec {
         layers = List.copyOf(layers);

@@ -28,7 +28,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 public final class SpecParser {
     public static final List<String> TOP_KEYS = List.of("name", "image", "layers", "command", "args", "env",
             "workdir", "user", "hostname", "resources", "network", "namespaces", "users", "mounts",
-            "readonlyRootfs", "init", "cgroupParent");
+            "readonlyRootfs", "init", "cgroupParent", "capabilities", "noNewPrivileges", "seccomp", "rlimits", "privileged");
     public static final List<String> RESOURCE_KEYS = List.of("memory", "swap", "cpu", "cpuWeight", "pids");
     public static final List<String> USERS_KEYS = List.of("uid", "gid");
     public static final List<String> MAPPING_KEYS = List.of("container", "host", "size");
@@ -40,6 +40,8 @@ public final class SpecParser {
 
     private final Yaml yaml;
     private final Path baseDir;
+    /** Problems found in other files the spec names (a seccomp profile), listed after the spec's own. */
+    private final List<Problem> otherFiles = new ArrayList<>();
 
     private SpecParser(String displayName, Path baseDir) {
         this.yaml = new Yaml(displayName);
@@ -96,6 +98,7 @@ public final class SpecParser {
         if (problems.size() > 1) { // a valid spec skips the comparator's method-handle linking (~3 ms cold)
             problems.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         }
+        problems.addAll(parser.otherFiles);
         return new SpecResult(problems.isEmpty() ? spec : null, List.copyOf(problems));
     }
 
@@ -161,13 +164,14 @@ public final class SpecParser {
                 yaml.error(f.get("cgroupParent"), "cgroupParent '" + cgroupParent + "' must be a cgroup path without '..', like contain or /contain");
             }
         }
+        Security security = new SecurityParser(yaml, baseDir, otherFiles).security(f);
         checkConsistency(f, name, networks, namespaces, uids);
         if (name == null || image == null || command == null || user == null || hostname == null
-                || resources == null || namespaces == null) {
+                || resources == null || namespaces == null || security == null) {
             return null;
         }
         return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname, resources,
-                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent);
+                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, security);
     }
 
     private String name(Node node, String defaultName) {
