@@ -57,7 +57,10 @@ public final class SeccompProfileParser {
         SeccompProfileParser parser = new SeccompProfileParser(displayName);
         Node root;
         try {
-            root = new Compose(LoadSettings.builder().setLabel(displayName).build()).composeString(text).orElse(null);
+            // JSON allows tabs wherever it allows spaces, YAML not for indentation; a raw tab is never inside a
+            // valid JSON string, so each becomes a space (columns stay as they are)
+            root = new Compose(LoadSettings.builder().setLabel(displayName).build())
+                    .composeString(text.replace('\t', ' ')).orElse(null);
         } catch (MarkedYamlEngineException e) {
             parser.yaml.error(e.getProblemMark(), "JSON syntax: " + e.getProblem().trim());
             return new Result(null, parser.yaml.problems());
@@ -78,7 +81,7 @@ public final class SeccompProfileParser {
     }
 
     private SeccompProfile profile(Node root) {
-        Map<String, Node> f = yaml.fields(root, "the seccomp profile", KEYS);
+        Map<String, Node> f = fields(root, "the seccomp profile", KEYS);
         if (!(root instanceof MappingNode)) {
             return null;
         }
@@ -95,7 +98,7 @@ public final class SeccompProfileParser {
         List<String> architectures = strings(f.get("architectures"), "architectures", ARCHITECTURES, "architecture");
         List<SeccompProfile.ArchMap> archMap = new ArrayList<>();
         yaml.forEach(f.get("archMap"), "archMap", (node, what) -> {
-            Map<String, Node> m = yaml.fields(node, what, ARCH_MAP_KEYS);
+            Map<String, Node> m = fields(node, what, ARCH_MAP_KEYS);
             if (!m.containsKey("architecture")) {
                 if (node instanceof MappingNode) {
                     yaml.error(node, what + " needs an architecture, like SCMP_ARCH_X86_64");
@@ -125,7 +128,7 @@ public final class SeccompProfileParser {
     }
 
     private SeccompProfile.Syscall syscall(Node node, String what) {
-        Map<String, Node> f = yaml.fields(node, what, SYSCALL_KEYS);
+        Map<String, Node> f = fields(node, what, SYSCALL_KEYS);
         if (!(node instanceof MappingNode)) {
             return null;
         }
@@ -177,7 +180,7 @@ public final class SeccompProfileParser {
     }
 
     private SeccompProfile.Arg arg(Node node, String what) {
-        Map<String, Node> f = yaml.fields(node, what, ARG_KEYS);
+        Map<String, Node> f = fields(node, what, ARG_KEYS);
         if (!(node instanceof MappingNode)) {
             return null;
         }
@@ -214,7 +217,7 @@ public final class SeccompProfileParser {
         if (node == null) {
             return SeccompProfile.Filter.NONE;
         }
-        Map<String, Node> f = yaml.fields(node, what, FILTER_KEYS);
+        Map<String, Node> f = fields(node, what, FILTER_KEYS);
         if (!(node instanceof MappingNode)) {
             return null;
         }
@@ -315,5 +318,12 @@ public final class SeccompProfileParser {
             return null;
         }
         return text;
+    }
+
+    /** A JSON object's keys; a key whose value is null counts as absent, as in docker's Go decoding of a profile. */
+    private Map<String, Node> fields(Node node, String where, List<String> known) {
+        Map<String, Node> f = yaml.fields(node, where, known);
+        f.values().removeIf(v -> v instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+        return f;
     }
 }

@@ -1,0 +1,37 @@
+package dev.contain.runtime.kernel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Makes JNA's start-up cheaper where that changes nothing for the engine, unless the JVM's user has set
+ * these already: its dispatch library comes from {@code <data root>/bin} (extracted once, checked at each
+ * use) instead of a new temporary file per run (~6 ms: a SecureRandom for the name, the write); and its
+ * library search path stays empty, since every library the engine binds (libnl, libseccomp, libc) is
+ * loaded by soname, which the dynamic linker resolves (computing the path runs {@code ldconfig -p}: ~5 ms).
+ * Called before the first use of JNA, by each user of it.
+ */
+public final class JnaSetup {
+    private static boolean configured;
+
+    private JnaSetup() {}
+
+    public static synchronized void configure(Path dataRoot) {
+        if (configured || System.getProperty("jna.boot.library.path") != null) {
+            return; // done already, or configured by whoever embeds the engine
+        }
+        configured = true;
+        try {
+            if (System.getProperty("os.arch").equals("amd64")) {
+                Path dispatch = EmbeddedBinary.JNA_DISPATCH_X86_64.ensure(dataRoot);
+                System.setProperty("jna.boot.library.path", dispatch.getParent().toString());
+                System.setProperty("jna.nounpack", "true");
+            }
+        } catch (IOException e) {
+            // JNA unpacks its own copy, as it does by default
+        }
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path", "");
+        }
+    }
+}
