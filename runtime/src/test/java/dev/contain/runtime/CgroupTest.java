@@ -79,7 +79,7 @@ class CgroupTest {
         ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
         Path state = Files.createDirectories(tmp.resolve("state"));
         Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, List.of(), List.of(), false,
-                List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false);
+                List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }
 

@@ -54,7 +54,8 @@ class InitProtocolTest {
         assertEquals(new InitProcess.Failure("exec", 2, "exec \"pyhton3\": No such file or directory"), exec);
         var cgroup = InitProcess.Failure.parse("error cgroup 13 open /sys/fs/cgroup/pids/contain/web/tasks: Permission denied");
         assertEquals("cgroup", cgroup.stage("namespaces"));
-        assertEquals("namespaces", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
+        assertEquals("setup", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
+        assertEquals("start", exec.stage("start"));
         assertEquals(new InitProcess.Failure("setup", 0, "something else"), InitProcess.Failure.parse("something else"));
     }
 
@@ -80,7 +81,7 @@ class InitProtocolTest {
         ByteArrayOutputStream plan = new ByteArrayOutputStream();
         List<String> command = new java.util.ArrayList<>(List.of("argv"));
         command.addAll(List.of(argv));
-        for (List<String> entry : List.of(List.of("version", "1"), List.of("clone", "0"), cgroupEntry, command,
+        for (List<String> entry : List.of(List.of("version", "2"), List.of("clone", "0"), cgroupEntry, command,
                 List.of("cwd", "/"), List.of("user", "0", "0"))) {
             for (int i = 0; i < entry.size(); i++) {
                 plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
@@ -91,7 +92,7 @@ class InitProtocolTest {
                 }
             }
         }
-        toInit.write(("plan 1 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
+        toInit.write(("plan 2 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
         toInit.write(plan.toByteArray());
         toInit.flush();
     }

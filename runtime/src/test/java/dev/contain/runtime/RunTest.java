@@ -311,7 +311,8 @@ class RunTest {
             assertTrue(r.out().contains("namespaces: clone3 flags 0x7c020000 (cgroup ipc mnt net pid user uts)"), r.out());
             assertTrue(r.out().contains("init: unshare flags 0x2000000 (cgroup namespace rooted at the container's cgroup)"), r.out());
             assertTrue(r.out().contains("namespaces: write /proc/PID/uid_map: 0 0 65536"), r.out());
-            assertTrue(r.out().contains("init: mount overlay on " + host.dataRoot + "/containers/mycont/rootfs type overlay"), r.out());
+            assertTrue(r.out().contains("init: container paths below resolve inside " + host.dataRoot + "/containers/mycont/rootfs,"), r.out());
+            assertTrue(r.out().contains("init: mount overlay on / type overlay"), r.out());
             assertTrue(r.out().contains("init: pivot_root"), r.out());
             assertTrue(r.out().contains("init: exec sh -c"), r.out());
             assertFalse(Files.exists(host.runRoot), "a dry run creates nothing");
