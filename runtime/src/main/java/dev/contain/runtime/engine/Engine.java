@@ -79,7 +79,7 @@ public final class Engine {
     private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
             throws ContainerError {
         long planning = System.nanoTime();
-        Plan plan = plan(spec, options);
+        Plan plan = new Planner(config, new CgroupPlanner(cgroupLayout(spec.name()), kernel)).plan(spec, options, true);
         progress.stageDone("plan", System.nanoTime() - planning);
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
@@ -89,6 +89,10 @@ public final class Engine {
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));
+        if (spec.security().privileged()) { // said even with --quiet: the user should not forget it
+            progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
+                    + "nothing masked or read-only in /proc and /sys");
+        }
         try {
             for (Stage stage : stages()) {
                 if (run.interruptedBy() != 0) {
