@@ -20,6 +20,11 @@ else
   set -- run --dry-run --name cds-training --image busybox -- true
 fi
 quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
+if [ "$(id -u)" = 0 ]; then
+  # one untrained run first, which compiles and caches the default seccomp filter: the archives are then
+  # trained on the path nearly every run takes (the filter read from the cache; no JNA, no libseccomp)
+  "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
+fi
 JAVA= CONTAIN_JAVA_OPTS="-XX:ArchiveClassesAtExit=$contain.jsa $quiet" "$contain" --root "$work/data" --run-root "$work/run" "$@" >/dev/null
 echo "made $contain.jsa ($(du -h "$contain.jsa" | cut -f1))"
 if [ -n "$jdk25" ] && [ -x "$jdk25" ]; then
