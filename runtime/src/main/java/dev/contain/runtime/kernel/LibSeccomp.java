@@ -6,11 +6,9 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * libseccomp (libseccomp.so.2, what runc, crun and podman use) through JNA: builds a filter from
@@ -23,10 +21,6 @@ public final class LibSeccomp implements SeccompCompiler {
     public static final String SONAME = "libseccomp.so.2";
     private static final int EEXIST = 17;
     private static final int MFD_CLOEXEC = 1;
-    /** Where distributions put it; checked in order, for {@link #identity()} (no dynamic linker involved). */
-    private static final List<String> LIBRARY_DIRS = List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-            "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib", "/lib",
-            "/usr/local/lib");
 
     interface Lib extends Library {
         Pointer seccomp_init(int defAction);
@@ -144,26 +138,5 @@ public final class LibSeccomp implements SeccompCompiler {
         if (rc < 0 && rc != alsoFine) {
             throw new IOException(what + " failed: " + l.strerror(-rc));
         }
-    }
-
-    /**
-     * The library a run would load, named by its real file (libseccomp.so.2.5.4), size and modification time,
-     * found without loading it: part of the cache key of a compiled filter, so a new libseccomp compiles again.
-     * Empty when it is not in the usual folders (the filter is then compiled for every run, never cached).
-     */
-    public static Optional<String> identity() {
-        for (String dir : LIBRARY_DIRS) {
-            Path link = Path.of(dir, SONAME);
-            try {
-                if (Files.exists(link)) {
-                    Path real = link.toRealPath();
-                    return Optional.of(real.getFileName() + " " + Files.size(real) + " "
-                            + Files.getLastModifiedTime(real, LinkOption.NOFOLLOW_LINKS).toMillis());
-                }
-            } catch (IOException e) {
-                // next folder
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -1,7 +1,6 @@
 package dev.contain.runtime.plan;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -133,7 +132,7 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
             entry.accept("no_new_privs", List.of());
         }
         if (seccomp != null) {
-            entry.accept("seccomp", List.of(Integer.toUnsignedString(seccomp.flags()), HexFormat.of().formatHex(seccomp.program)));
+            entry.accept("seccomp", List.of(Integer.toUnsignedString(seccomp.flags()), hex(seccomp.program)));
         }
         for (Rlimit r : rlimits) {
             entry.accept("rlimit", List.of(Integer.toString(r.resource()), Rlimit.text(r.soft()), Rlimit.text(r.hard())));
@@ -141,5 +140,20 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
         if (oomScoreAdj != null) {
             entry.accept("oom_score_adj", List.of(oomScoreAdj.toString()));
         }
+    }
+
+    /**
+     * Lowercase hex by table: HexFormat's per-digit calls cost ~1.3 ms for a 1000-instruction program in a JVM
+     * that has compiled nothing (a table loop: 0.4 ms).
+     */
+    static String hex(byte[] bytes) {
+        byte[] digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+        byte[] out = new byte[bytes.length * 2];
+        for (int i = 0, j = 0; i < bytes.length; i++) {
+            int v = bytes[i] & 0xff;
+            out[j++] = digits[v >>> 4];
+            out[j++] = digits[v & 15];
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -6,6 +6,8 @@ import dev.contain.runtime.security.SecurityPlan;
 import dev.contain.runtime.security.SecurityPlanner;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The planner's one call into the security policy (runtime/security), turned into the init's {@link Security}. */
 final class SecurityHook {
@@ -32,9 +34,12 @@ final class SecurityHook {
     }
 
     static Security toInit(SecurityPlan policy) {
+        List<Security.Rlimit> rlimits = new ArrayList<>();
+        for (var r : policy.rlimits()) { // a loop, not a stream: no lambda to link in a cold run
+            rlimits.add(new Security.Rlimit(r.resource().number(), r.soft(), r.hard()));
+        }
         Security s = Security.NONE.withNoNewPrivs(policy.noNewPrivileges()).withMasked(policy.masked())
-                .withReadonly(policy.readonly())
-                .withRlimits(policy.rlimits().stream().map(r -> new Security.Rlimit(r.resource().number(), r.soft(), r.hard())).toList());
+                .withReadonly(policy.readonly()).withRlimits(rlimits);
         if (policy.capabilities() != null) {
             var c = policy.capabilities();
             s = s.withCaps(new Security.Caps(c.bounding(), c.effective(), c.permitted(), c.inheritable(), c.ambient()));

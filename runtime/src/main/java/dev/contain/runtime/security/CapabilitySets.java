@@ -78,8 +78,9 @@ public record CapabilitySets(long bounding, long effective, long permitted, long
         return names;
     }
 
-    /** As /proc/PID/status prints a set: 16 hex digits. */
+    /** As /proc/PID/status prints a set: 16 hex digits. (Not String.format: its parser costs ~7 ms in a cold JVM.) */
     public static String hex(long mask) {
-        return String.format("%016x", mask);
+        String digits = Long.toHexString(mask);
+        return "0000000000000000".substring(digits.length()) + digits;
     }
 }

@@ -7,10 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
@@ -34,19 +31,24 @@ public final class SeccompCache {
     }
 
     /**
-     * What a compiled filter is kept by: the profile's bytes (by digest), and what applying it depends on: the
+     * What a compiled filter is kept by: the profile's bytes (their SHA-256), and what applying it depends on: the
      * native architecture (which picks the profile's arch list), the bounding capabilities (its conditional
-     * rules), the kernel release (minKernel) and libseccomp itself (its real file, size and date).
+     * rules), the kernel release (minKernel) and libseccomp itself (its real file, size and date). The key is
+     * these values themselves, readable in the file name, not a digest of them: a SHA-256 here would cost ~15 ms
+     * of every cold run (java.security's provider set-up), for nothing a file name cannot hold.
      */
     public static String key(String profileSha256, Platform platform, long bounding, String libseccomp) {
-        String text = "contain seccomp cache 1\nprofile " + profileSha256 + "\narch " + platform.goArch()
-                + "\ncapabilities " + CapabilitySets.hex(bounding) + "\nkernel " + platform.kernel()
-                + "\nlibseccomp " + libseccomp + "\n";
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        return profileSha256 + "-" + platform.goArch() + "-" + CapabilitySets.hex(bounding) + "-" + safe(platform.kernel())
+                + "-" + safe(libseccomp);
+    }
+
+    private static String safe(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            s.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' ? c : '_');
         }
+        return s.toString();
     }
 
     /** A cached program: the BPF, how many rules made it, and its architectures (for the dry run). */

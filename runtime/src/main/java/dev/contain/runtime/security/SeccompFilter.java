@@ -25,11 +25,6 @@ public record SeccompFilter(String source, int flags, byte[] bpf, int rules, Lis
         return bpf.length / 8;
     }
 
-    /** The program as the init plan carries it: lowercase hex. */
-    public String hex() {
-        return java.util.HexFormat.of().formatHex(bpf);
-    }
-
     /** Caches a program this run compiled, so the next run with the same key loads it. */
     public void storeIfNew(Path dataRoot) throws java.io.IOException {
         if (!fromCache && cacheKey != null) {

@@ -2,6 +2,7 @@ package dev.contain.runtime.security;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.LibSeccomp;
+import dev.contain.runtime.kernel.LibSeccompFile;
 import dev.contain.runtime.kernel.SeccompCompiler;
 import dev.contain.spec.Problem;
 import dev.contain.spec.SeccompProfile;
@@ -38,9 +39,17 @@ public final class SecurityPlanner {
     private final Supplier<SeccompCompiler> compiler;
     private final Supplier<Optional<String>> libseccomp;
 
-    /** With libseccomp from the system, loaded only on a cache miss. */
+    /**
+     * With libseccomp from the system, loaded only on a cache miss. (An anonymous class, not a lambda: linking a
+     * lambda costs a cold run ~1 ms, and constructing LibSeccomp would load JNA's classes to verify it.)
+     */
     public SecurityPlanner(Path dataRoot, Platform platform) {
-        this(dataRoot, platform, () -> new LibSeccomp(dataRoot), LibSeccomp::identity);
+        this(dataRoot, platform, new Supplier<SeccompCompiler>() {
+            @Override
+            public SeccompCompiler get() {
+                return new LibSeccomp(dataRoot);
+            }
+        }, null);
     }
 
     public SecurityPlanner(Path dataRoot, Platform platform, Supplier<SeccompCompiler> compiler,
@@ -48,7 +57,7 @@ public final class SecurityPlanner {
         this.dataRoot = dataRoot;
         this.platform = platform;
         this.compiler = compiler;
-        this.libseccomp = libseccomp;
+        this.libseccomp = libseccomp; // null: the system's (LibSeccompFile)
     }
 
     public SecurityPlan plan(String container, Security security, long uid) throws ContainerError {
@@ -73,7 +82,7 @@ public final class SecurityPlanner {
     /** {@code profile} null: the built-in default, read from the jar only when its filter is not cached. */
     private SeccompFilter filter(String container, String source, String sha256, SeccompProfile profile, long bounding)
             throws ContainerError {
-        Optional<String> lib = libseccomp.get();
+        Optional<String> lib = libseccomp == null ? LibSeccompFile.identity() : libseccomp.get();
         String key = lib.map(l -> SeccompCache.key(sha256, platform, bounding, l)).orElse(null);
         SeccompCache cache = new SeccompCache(dataRoot);
         if (key != null) {

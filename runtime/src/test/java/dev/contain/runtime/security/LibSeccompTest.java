@@ -58,7 +58,7 @@ class LibSeccompTest {
         assertTrue(admin.contains("# filter for syscall \"mount\""));
         assertTrue(admin.contains("# filter for syscall \"unshare\""));
         assertTrue(lib.version().matches("2\\.[0-9]+\\.[0-9]+"), lib.version());
-        assertTrue(LibSeccomp.identity().orElseThrow().startsWith("libseccomp.so." + lib.version() + " "));
+        assertTrue(dev.contain.runtime.kernel.LibSeccompFile.identity().orElseThrow().startsWith("libseccomp.so." + lib.version() + " "));
     }
 
     @Test
