@@ -19,8 +19,22 @@ import java.util.regex.Pattern;
 public record Platform(String goArch, String scmpArch, String kernel, int lastCap) {
     private static final Pattern VERSION = Pattern.compile("([0-9]+)\\.([0-9]+)");
 
-    /** This machine's, read from /proc (two small reads; no native call). */
+    private static volatile Platform current;
+
+    /**
+     * This machine's, read from /proc once per JVM (two small reads; no native call), so the engine's warm-up
+     * thread can read it while the command line is parsed (engine/Warmup).
+     */
     public static Platform current() throws IOException {
+        Platform p = current;
+        if (p == null) {
+            p = read();
+            current = p;
+        }
+        return p;
+    }
+
+    private static Platform read() throws IOException {
         String javaArch = System.getProperty("os.arch");
         String goArch = switch (javaArch) {
             case "amd64", "x86_64" -> "amd64";
