@@ -5,10 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
@@ -55,25 +51,15 @@ public final class SeccompProfileParser {
 
     public static Result parse(String text, String displayName) {
         SeccompProfileParser parser = new SeccompProfileParser(displayName);
-        Node root;
-        try {
-            // JSON allows tabs wherever it allows spaces, YAML not for indentation; a raw tab is never inside a
-            // valid JSON string, so each becomes a space (columns stay as they are)
-            root = new Compose(LoadSettings.builder().setLabel(displayName).build())
-                    .composeString(text.replace('\t', ' ')).orElse(null);
-        } catch (MarkedYamlEngineException e) {
-            parser.yaml.error(e.getProblemMark(), "JSON syntax: " + e.getProblem().trim());
-            return new Result(null, parser.yaml.problems());
-        } catch (YamlEngineException e) {
-            parser.yaml.error((Node) null, "JSON syntax: " + e.getMessage());
-            return new Result(null, parser.yaml.problems());
-        }
+        // JSON allows tabs wherever it allows spaces, YAML not for indentation; a raw tab is never inside a
+        // valid JSON string, so each becomes a space (columns stay as they are). Composed with the spec's own
+        // bounded composer: a profile is untrusted input too (depth, size, aliases).
+        Node root = SpecParser.compose(parser.yaml, text.replace('\t', ' '), "JSON");
         if (root == null) {
-            parser.yaml.error((Node) null, "the seccomp profile is empty: it needs at least a defaultAction");
-            return new Result(null, parser.yaml.problems());
+            return new Result(null, List.copyOf(parser.yaml.problems()));
         }
         SeccompProfile profile = parser.profile(root);
-        List<Problem> problems = parser.yaml.problems();
+        List<Problem> problems = new java.util.ArrayList<>(parser.yaml.problems());
         if (problems.size() > 1) {
             problems.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         }
@@ -203,7 +189,7 @@ public final class SeccompProfileParser {
             String text = yaml.string(f.get("op"), what + ".op");
             List<String> ops = java.util.stream.Stream.of(SeccompProfile.Op.values()).map(SeccompProfile.Op::jsonName).toList();
             if (text != null && !ops.contains(text)) {
-                yaml.error(f.get("op"), "unknown comparison '" + text + "'" + Suggestions.didYouMean(text, ops)
+                yaml.error(f.get("op"), "unknown comparison " + Shown.quote(text) + Suggestions.didYouMean(text, ops)
                         + "; use one of " + String.join(", ", ops));
             } else if (text != null) {
                 op = SeccompProfile.Op.valueOf(text.substring("SCMP_CMP_".length()));
@@ -228,7 +214,7 @@ public final class SeccompProfileParser {
             if (text == null) {
                 bad[0] = true;
             } else if (Capability.parse(text).isEmpty() || !text.startsWith("CAP_")) {
-                yaml.error(n, "unknown capability '" + text + "'" + SecurityParser.capabilityHint(text, true));
+                yaml.error(n, "unknown capability " + Shown.quote(text) + SecurityParser.capabilityHint(text, true));
                 bad[0] = true;
             } else {
                 caps.add(Capability.parse(text).get());
@@ -239,7 +225,7 @@ public final class SeccompProfileParser {
         if (f.containsKey("minKernel")) {
             minKernel = yaml.string(f.get("minKernel"), what + ".minKernel");
             if (minKernel != null && !KERNEL_VERSION.matcher(minKernel).matches()) {
-                yaml.error(f.get("minKernel"), what + ".minKernel '" + minKernel + "' must be a kernel version like 4.8");
+                yaml.error(f.get("minKernel"), what + ".minKernel " + Shown.quote(minKernel) + " must be a kernel version like 4.8");
                 bad[0] = true;
             }
         }
@@ -257,7 +243,7 @@ public final class SeccompProfileParser {
             return null;
         }
         if (!actions.contains(text)) {
-            yaml.error(node, "unknown action '" + text + "'" + Suggestions.didYouMean(text, actions)
+            yaml.error(node, "unknown action " + Shown.quote(text) + Suggestions.didYouMean(text, actions)
                     + "; use one of " + String.join(", ", actions));
             return null;
         }
@@ -276,7 +262,7 @@ public final class SeccompProfileParser {
     private String syscallName(Node node, String what) {
         String name = yaml.string(node, what);
         if (name != null && !name.matches("[a-z_][a-z0-9_]*")) {
-            yaml.error(node, "'" + name + "' is not a syscall name (lowercase letters, digits and _, like openat)");
+            yaml.error(node, Shown.quote(name) + " is not a syscall name (lowercase letters, digits and _, like openat)");
             return null;
         }
         return name;
@@ -314,7 +300,7 @@ public final class SeccompProfileParser {
     private String known(Node node, String what, List<String> known, String kind) {
         String text = yaml.string(node, what);
         if (text != null && !known.contains(text)) {
-            yaml.error(node, "unknown " + kind + " '" + text + "'" + Suggestions.didYouMean(text, known));
+            yaml.error(node, "unknown " + kind + " " + Shown.quote(text) + Suggestions.didYouMean(text, known));
             return null;
         }
         return text;

@@ -1,8 +1,6 @@
 package dev.contain.spec;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -105,10 +103,10 @@ final class SecurityParser {
             } else if (text.equalsIgnoreCase("ALL")) {
                 all[slot] = true;
             } else if (Capability.parse(text).isEmpty()) {
-                yaml.error(item, "unknown capability '" + text + "'" + capabilityHint(text, false));
+                yaml.error(item, "unknown capability " + Shown.quote(text) + capabilityHint(text, false));
                 ok[0] = false;
             } else if (!out.add(Capability.parse(text).get())) {
-                yaml.error(item, "capability '" + text + "' is listed twice in " + what);
+                yaml.error(item, "capability " + Shown.quote(text) + " is listed twice in " + what);
                 ok[0] = false;
             }
         });
@@ -129,7 +127,7 @@ final class SecurityParser {
     }
 
     private Security.Seccomp seccomp(Node node) {
-        String text = yaml.string(node, "seccomp");
+        String text = yaml.path(node, "seccomp");
         if (text == null) {
             return null;
         }
@@ -143,23 +141,26 @@ final class SecurityParser {
             yaml.error(node, "seccomp must be default, unconfined, or the path of a JSON profile, like ./profile.json");
             return null;
         }
-        Path file = baseDir.resolve(text).normalize();
-        // problems name the profile as the user would: beside the spec as the spec was named, or as written
-        String shown = Path.of(text).isAbsolute() ? text : Path.of(yaml.file()).resolveSibling(text).normalize().toString();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            yaml.error(node, "seccomp profile " + shown + " does not exist" + (text.contains("/") || text.contains(".") ? ""
-                    : Suggestions.didYouMean(text, List.of("default", "unconfined"))));
-            return null;
-        } catch (IOException e) {
-            yaml.error(node, "cannot read seccomp profile " + shown + ": " + e.getMessage());
+        Path file = yaml.hostPath(node, "seccomp", baseDir, text);
+        if (file == null) {
             return null;
         }
-        SeccompProfileParser.Result r = SeccompProfileParser.parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), shown);
+        // problems name the profile as the user would: beside the spec as the spec was named, or as written
+        String shown = text.startsWith("/") ? text : Path.of(yaml.file()).resolveSibling(text).normalize().toString();
+        if (!Files.exists(file)) {
+            yaml.error(node, "seccomp profile " + Shown.quote(shown) + " does not exist" + (text.contains("/") || text.contains(".") ? ""
+                    : Suggestions.didYouMean(text, List.of("default", "unconfined"))));
+            return null;
+        }
+        // read as a spec is: a regular file only, at most 1 MiB, strict UTF-8 (SpecSource)
+        SpecSource.Read read = SpecSource.read(file, shown, "seccomp profile");
+        if (read.problem != null) {
+            profileProblems.add(read.problem);
+            return null;
+        }
+        SeccompProfileParser.Result r = SeccompProfileParser.parse(read.text, shown);
         profileProblems.addAll(r.problems());
-        return r.profile() == null ? null : new Security.Seccomp.Profile(file, sha256(bytes), r.profile());
+        return r.profile() == null ? null : new Security.Seccomp.Profile(file, sha256(read.text), r.profile());
     }
 
     private List<Rlimit.Value> rlimits(Node node) {
@@ -182,12 +183,12 @@ final class SecurityParser {
             String bare = key.toLowerCase(Locale.ROOT).replaceFirst("^rlimit_", "");
             if (!keys.contains(key)) {
                 String hint = keys.contains(bare) ? " (did you mean '" + bare + "'?)" : Suggestions.didYouMean(key, keys);
-                yaml.error(t.getKeyNode(), "unknown rlimit '" + key + "'" + hint + "; known: " + String.join(", ", keys));
+                yaml.error(t.getKeyNode(), "unknown rlimit " + Shown.quote(key) + hint + "; known: " + String.join(", ", keys));
                 continue;
             }
             Rlimit resource = Rlimit.valueOf(key.toUpperCase(Locale.ROOT));
             if (!seen.add(resource)) {
-                yaml.error(t.getKeyNode(), "duplicate rlimit '" + key + "'");
+                yaml.error(t.getKeyNode(), "duplicate rlimit " + Shown.quote(key));
                 continue;
             }
             Rlimit.Value value = rlimit(resource, t.getValueNode());
@@ -205,13 +206,13 @@ final class SecurityParser {
         String[] parts = text == null ? new String[0] : text.split(":", -1);
         if (parts.length < 1 || parts.length > 2) {
             yaml.error(node, what + " must be a limit or soft:hard (whole numbers or unlimited), like 1024:4096, not "
-                    + (text == null ? Yaml.kind(node) : "'" + text + "'"));
+                    + (text == null ? Yaml.kind(node) : Shown.quote(text)));
             return null;
         }
         long soft = limit(parts[0]);
         long hard = parts.length == 2 ? limit(parts[1]) : soft;
         if (soft == -2 || hard == -2) {
-            yaml.error(node, what + " must be a limit or soft:hard (whole numbers or unlimited), like 1024:4096, not '" + text + "'");
+            yaml.error(node, what + " must be a limit or soft:hard (whole numbers or unlimited), like 1024:4096, not " + Shown.quote(text));
             return null;
         }
         if (hard != Rlimit.Value.UNLIMITED && (soft == Rlimit.Value.UNLIMITED || Long.compareUnsigned(soft, hard) > 0)) {
@@ -236,9 +237,10 @@ final class SecurityParser {
         return String.join(", ", caps.stream().map(Capability::name).toList());
     }
 
-    private static String sha256(byte[] bytes) {
+    /** Of the text that was parsed (the file's bytes: it is strict UTF-8). */
+    private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

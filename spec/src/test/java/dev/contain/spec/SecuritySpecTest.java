@@ -82,7 +82,7 @@ class SecuritySpecTest {
         assertInstanceOf(Security.Seccomp.Unconfined.class, security("seccomp: unconfined").seccomp());
         assertInstanceOf(Security.Seccomp.Default.class, security("seccomp: default").seccomp());
         assertFalse(security("noNewPrivileges: false").noNewPrivileges());
-        assertEquals(List.of("t.yaml:3:10: seccomp profile unconfinde does not exist (did you mean 'unconfined'?)"),
+        assertEquals(List.of("t.yaml:3:10: seccomp profile 'unconfinde' does not exist (did you mean 'unconfined'?)"),
                 problems("seccomp: unconfinde"));
         assertEquals(List.of("t.yaml:3:10: seccomp must be default, unconfined, or the path of a JSON profile, like ./profile.json"),
                 problems("seccomp: ' '"));
@@ -113,6 +113,23 @@ class SecuritySpecTest {
     }
 
     @Test
+    void aProfileIsReadAsASpecIsOnlyARegularFileOfAtMost1MiB(@TempDir Path dir) throws Exception {
+        assertEquals(List.of("/dev/zero:1:1: cannot read seccomp profile: it is a character device, not a regular file"),
+                problems("seccomp: /dev/zero"), "never read forever");
+        Files.createDirectory(dir.resolve("p.json"));
+        Files.writeString(dir.resolve("s.yaml"), "image: busybox\ncommand: [true]\nseccomp: p.json\n");
+        assertEquals(List.of(dir.resolve("p.json") + ":1:1: cannot read seccomp profile: it is a directory, not a file"),
+                SpecParser.parseFile(dir.resolve("s.yaml")).problems().stream().map(Problem::toString).toList());
+        Files.delete(dir.resolve("p.json"));
+        Files.write(dir.resolve("p.json"), new byte[] {'{', '"', (byte) 0xff, '"', '}'});
+        assertEquals(List.of(dir.resolve("p.json") + ":1:3: the seccomp profile is not UTF-8 text: byte 0xff (byte 2 of the file) is not valid UTF-8 here"),
+                SpecParser.parseFile(dir.resolve("s.yaml")).problems().stream().map(Problem::toString).toList());
+        Files.writeString(dir.resolve("p.json"), "[".repeat(100_000));
+        List<Problem> deep = SpecParser.parseFile(dir.resolve("s.yaml")).problems();
+        assertEquals(1, deep.size(), "bounded like a spec: " + deep);
+    }
+
+    @Test
     void profileValuesCoverTheWholeUnsigned64BitRange() {
         SeccompProfileParser.Result r = SeccompProfileParser.parse("""
                 {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
@@ -134,7 +151,7 @@ class SecuritySpecTest {
                         {"archMap": [], "architectures": [],
                          "syscalls": [{"names": ["a"], "action": "SCMP_ACT_LOG", "args": [{"index": 0, "value": -1, "op": "SCMP_CMP_EQ"}]}]}
                         """, "p.json").problems().stream().map(Problem::toString).toList());
-        assertEquals(List.of("p.json:1:1: the seccomp profile is empty: it needs at least a defaultAction"),
+        assertEquals(List.of("p.json:1:1: the seccomp profile needs a defaultAction, like SCMP_ACT_ERRNO"),
                 SeccompProfileParser.parse("", "p.json").problems().stream().map(Problem::toString).toList());
     }
 }

@@ -112,6 +112,15 @@ public final class Main {
             // docker's convention: the engine failing to start a run (bad flags included) is 125
             return c.getCommand() instanceof RunCommand ? ContainerError.ENGINE : 2;
         });
+        if (invoked != null && !SUBCOMMANDS.containsKey(invoked) && !invoked.equals("help")) {
+            // an unknown command is a usage error whatever follows it (picocli would honour a --help after it)
+            try {
+                return cli.getParameterExceptionHandler().handleParseException(
+                        new CommandLine.UnmatchedArgumentException(cli, java.util.List.of(invoked)), args);
+            } catch (Exception e) {
+                return 2;
+            }
+        }
         return cli.execute(args);
     }
 }
