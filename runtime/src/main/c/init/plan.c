@@ -38,7 +38,7 @@ static void *allocate(size_t count, size_t size) {
 static unsigned long long number(const char *key, int field, const char *s, int base, unsigned long long max) {
     unsigned long long v;
     if (parse_number(s, base, max, &v) < 0)
-        refuse(key, "field %d \"%.64s\" is not a %s number%s", field + 1, s, base == 8 ? "octal" : base == 16 ? "hex" : "decimal",
+        refuse(key, "field %d \"%.64s\" is not %s number%s", field + 1, s, base == 8 ? "an octal" : base == 16 ? "a hex" : "a decimal",
                errno == ERANGE ? " in range" : "");
     return v;
 }

@@ -76,11 +76,25 @@ public final class Engine {
         }
     }
 
+    /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly). */
+    public RunResult run(Plan plan, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        InitLaunch init = InitLaunch.start(config.dataRoot());
+        try {
+            return run(plan, progress, onRun, init);
+        } finally {
+            init.closeUnlessTaken();
+        }
+    }
+
     private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
             throws ContainerError {
         long planning = System.nanoTime();
         Plan plan = new Planner(config, new CgroupPlanner(cgroupLayout(spec.name()), kernel)).plan(spec, options, true);
         progress.stageDone("plan", System.nanoTime() - planning);
+        return run(plan, progress, onRun, init);
+    }
+
+    private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init) throws ContainerError {
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
@@ -89,7 +103,7 @@ public final class Engine {
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));
-        if (spec.security().privileged()) { // said even with --quiet: the user should not forget it
+        if (plan.spec().security().privileged()) { // said even with --quiet: the user should not forget it
             progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
                     + "nothing masked or read-only in /proc and /sys");
         }

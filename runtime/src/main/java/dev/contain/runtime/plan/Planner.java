@@ -106,6 +106,17 @@ public final class Planner {
     }
 
     /**
+     * The same plan with other security and idmapped lower folders, its operations made again: what the
+     * policy lines in {@link #plan} would have given (tests set init entries through it).
+     */
+    public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
+        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.lowerDirs(), p.cgroup(), security, idmaps);
+        return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
+                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.uidMap(), p.gidMap(), p.denySetgroups(), ops, p.argv(),
+                p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
+    }
+
+    /**
      * The container's own cgroup, read-only at /sys/fs/cgroup, so programs that size themselves from their
      * limits (JVMs, Go, Node) see them: on v2 the folder itself, on v1 one folder per controller.
      */
@@ -166,7 +177,10 @@ public final class Planner {
         ops.addAll(idmaps); // attached before the overlay that names their targets
         StringBuilder lower = new StringBuilder();
         for (Path p : lowerDirs) {
-            Path seen = idmaps.stream().filter(m -> m.source().equals(p)).map(InitOp.Idmap::target).findFirst().orElse(p);
+            Path seen = p;
+            for (InitOp.Idmap m : idmaps) {
+                seen = m.source().equals(p) ? m.target() : seen;
+            }
             lower.append(lower.length() == 0 ? "" : ":").append(seen);
         }
         ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0,
@@ -220,8 +234,12 @@ public final class Planner {
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
             }
         }
-        security.masked().forEach(path -> ops.add(new InitOp.Mask(path)));
-        security.readonly().forEach(path -> ops.add(new InitOp.Readonly(path)));
+        for (String path : security.masked()) {
+            ops.add(new InitOp.Mask(path));
+        }
+        for (String path : security.readonly()) {
+            ops.add(new InitOp.Readonly(path));
+        }
         if (spec.readonlyRootfs()) {
             ops.add(new InitOp.Mount("", ROOT, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }

@@ -8,7 +8,6 @@ import dev.contain.runtime.security.CapabilitySets;
 import dev.contain.runtime.security.SeccompFilter;
 import dev.contain.runtime.security.SecurityPlan;
 import dev.contain.spec.Rlimit;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -16,12 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** The policy as the init receives it: the plan entries a default and a privileged container get. */
 class SecurityHookTest {
-    static List<String> entries(Security s) {
-        List<String> out = new ArrayList<>();
-        s.encode((key, fields) -> out.add(key + " " + String.join(" ", fields)));
-        return out;
-    }
-
     @Test
     void aDefaultContainersEntries() {
         byte[] bpf = new byte[16];
@@ -30,8 +23,9 @@ class SecurityHookTest {
                 new SeccompFilter("default", 0, bpf, 2, List.of("SCMP_ARCH_X86_64"), null, null, false),
                 List.of(new Rlimit.Value(Rlimit.NOFILE, 1024, Rlimit.Value.UNLIMITED)), List.of("/proc/kcore"), List.of("/proc/sys"));
         Security s = SecurityHook.toInit(policy);
-        assertEquals(List.of("caps a80425fb a80425fb a80425fb 0 0", "no_new_privs ", "seccomp 0 " + HexFormat.of().formatHex(bpf),
-                "rlimit 7 1024 unlimited"), entries(s));
+        assertEquals(new Security.Caps(0xa80425fbL, 0xa80425fbL, 0xa80425fbL, 0, 0), s.caps());
+        assertEquals(true, s.noNewPrivs());
+        assertEquals(List.of(new Security.Rlimit(7, 1024, Security.Rlimit.UNLIMITED)), s.rlimits());
         assertEquals(List.of("/proc/kcore"), s.masked());
         assertEquals(List.of("/proc/sys"), s.readonly());
         assertArrayEquals(bpf, s.seccomp().program());
@@ -42,8 +36,10 @@ class SecurityHookTest {
     @Test
     void aPrivilegedContainerGetsNoCapsEntryNoFilterAndNoNoNewPrivs() {
         Security s = SecurityHook.toInit(new SecurityPlan(true, null, false, null, List.of(), List.of(), List.of()));
-        assertEquals(List.of(), entries(s));
         assertNull(s.caps());
+        assertNull(s.seccomp());
+        assertEquals(false, s.noNewPrivs());
+        assertEquals(List.of(), s.masked());
     }
 
     @Test
