@@ -21,6 +21,14 @@ public final class LibSeccomp implements SeccompCompiler {
     public static final String SONAME = "libseccomp.so.2";
     private static final int EEXIST = 17;
     private static final int MFD_CLOEXEC = 1;
+    /** enum scmp_filter_attr SCMP_FLTATR_CTL_OPTIMIZE (libseccomp 2.5+), and its binary-tree level. */
+    private static final int SCMP_FLTATR_CTL_OPTIMIZE = 8;
+    private static final int OPTIMIZE_BINARY_TREE = 2;
+    /**
+     * How this class builds a filter, for the cache key: a change here must not reuse programs built the old way.
+     * "bt": syscalls sorted into a binary tree (see {@link #export}).
+     */
+    public static final String BUILD = "bt";
 
     interface Lib extends Library {
         Pointer seccomp_init(int defAction);
@@ -30,6 +38,8 @@ public final class LibSeccomp implements SeccompCompiler {
         int seccomp_arch_resolve_name(String name);
 
         int seccomp_arch_add(Pointer ctx, int arch);
+
+        int seccomp_attr_set(Pointer ctx, int attr, int value);
 
         int seccomp_syscall_resolve_name(String name);
 
@@ -94,6 +104,11 @@ public final class LibSeccomp implements SeccompCompiler {
             throw new IOException("seccomp_init failed: default action 0x" + Integer.toHexString(rules.defaultAction()));
         }
         try {
+            // a binary tree of syscall numbers instead of libseccomp's default linear chain: ~25% more instructions,
+            // but the kernel loads it ~3x faster (measured: 275 vs 735 us for docker's profile; at load, Linux 5.11+
+            // runs the filter for every syscall number to find those it always allows) and a syscall late in the
+            // list is decided in ~20 instructions, not hundreds. An older libseccomp refuses the attribute: linear.
+            l.seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, OPTIMIZE_BINARY_TREE);
             for (String arch : rules.arches()) {
                 int token = l.seccomp_arch_resolve_name(arch);
                 if (token == 0) {

@@ -121,19 +121,4 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
             return limit == UNLIMITED ? "unlimited" : Long.toUnsignedString(limit);
         }
     }
-
-    /**
-     * Lowercase hex by table: HexFormat's per-digit calls cost ~1.3 ms for a 1000-instruction program in a JVM
-     * that has compiled nothing (a table loop: 0.4 ms).
-     */
-    static String hex(byte[] bytes) {
-        byte[] digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-        byte[] out = new byte[bytes.length * 2];
-        for (int i = 0, j = 0; i < bytes.length; i++) {
-            int v = bytes[i] & 0xff;
-            out[j++] = digits[v >>> 4];
-            out[j++] = digits[v & 15];
-        }
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
 }

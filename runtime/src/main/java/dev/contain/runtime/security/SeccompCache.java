@@ -1,5 +1,6 @@
 package dev.contain.runtime.security;
 
+import dev.contain.runtime.kernel.LibSeccomp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,13 +34,14 @@ public final class SeccompCache {
     /**
      * What a compiled filter is kept by: the profile's bytes (their SHA-256), and what applying it depends on: the
      * native architecture (which picks the profile's arch list), the bounding capabilities (its conditional
-     * rules), the kernel release (minKernel) and libseccomp itself (its real file, size and date). The key is
+     * rules), the kernel release (minKernel), libseccomp itself (its real file, size and date) and how the engine
+     * asks libseccomp to build it ({@link LibSeccomp#BUILD}). The key is
      * these values themselves, readable in the file name, not a digest of them: a SHA-256 here would cost ~15 ms
      * of every cold run (java.security's provider set-up), for nothing a file name cannot hold.
      */
     public static String key(String profileSha256, Platform platform, long bounding, String libseccomp) {
         return profileSha256 + "-" + platform.goArch() + "-" + CapabilitySets.hex(bounding) + "-" + safe(platform.kernel())
-                + "-" + safe(libseccomp);
+                + "-" + safe(libseccomp) + "-" + LibSeccomp.BUILD;
     }
 
     private static String safe(String text) {

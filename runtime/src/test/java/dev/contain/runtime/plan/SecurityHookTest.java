@@ -46,7 +46,7 @@ class SecurityHookTest {
     void hexIsHexFormatsLowercase() {
         byte[] b = new byte[4096];
         new Random(1).nextBytes(b);
-        assertEquals(HexFormat.of().formatHex(b), Security.hex(b));
-        assertEquals("", Security.hex(new byte[0]));
+        assertEquals(HexFormat.of().formatHex(b) + "\0", new String(Plan.hexToken(b), java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("\0", new String(Plan.hexToken(new byte[0]), java.nio.charset.StandardCharsets.US_ASCII));
     }
 }

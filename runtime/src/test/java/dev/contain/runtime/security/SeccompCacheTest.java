@@ -23,7 +23,7 @@ class SeccompCacheTest {
     @Test
     void theKeyChangesWithEachInputAndOnlyThen() {
         String key = SeccompCache.key("a".repeat(64), P, 0xa80425fbL, LIB);
-        assertEquals("a".repeat(64) + "-amd64-00000000a80425fb-6.18.44-libseccomp.so.2.5.4_129312_1716662212000", key,
+        assertEquals("a".repeat(64) + "-amd64-00000000a80425fb-6.18.44-libseccomp.so.2.5.4_129312_1716662212000-bt", key,
                 "readable, and a safe file name");
         assertEquals(key, SeccompCache.key("a".repeat(64), P, 0xa80425fbL, LIB));
         assertNotEquals(key, SeccompCache.key("b".repeat(64), P, 0xa80425fbL, LIB), "another profile");
