@@ -153,6 +153,11 @@ public final class SpecParser {
                 yaml.error(f.get("image"), "image must not be empty");
             } else if (text != null && yaml.hostPath(f.get("image"), "image", baseDir, text) != null) {
                 image = ImageRef.of(text, baseDir);
+                if (image instanceof ImageRef.Stored st && !ImageRef.isStoreName(text) && st.reference() == null) {
+                    yaml.error(f.get("image"), Shown.quote(text) + " is not an image name: use a stored name like busybox, a reference like "
+                            + "alpine:3.19, docker.io/library/alpine:3.19 or alpine@sha256:HEX, or a path to a rootfs folder or archive");
+                    image = null;
+                }
             }
         }
         List<Path> layers = new ArrayList<>();
@@ -211,7 +216,7 @@ public final class SpecParser {
             return null;
         }
         return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname, resources,
-                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, security);
+                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, security, f.keySet());
     }
 
     private String name(Node node, String defaultName) {
@@ -234,9 +239,9 @@ public final class SpecParser {
 
     private List<String> command(Node root, Node commandNode, Node argsNode) {
         List<String> command = new ArrayList<>();
-        if (commandNode == null) {
-            yaml.error(root, "missing required key 'command' (a list, like [sh, -c, 'echo hello'])");
-            return null;
+        if (commandNode == null) { // the image's entrypoint and cmd, with args in place of cmd (see the planner)
+            forEach(argsNode, "args", (node, what) -> command.add(argument(node, what)));
+            return command.contains(null) ? null : command;
         }
         List<Node> items = yaml.list(commandNode, "command");
         if (items == null) {

@@ -181,4 +181,20 @@ class SpecParserTest {
             java.util.Locale.setDefault(saved);
         }
     }
+
+    @Test
+    void imageReferencesAndTheCommandTheImageMayGive() {
+        assertEquals(new ImageRef.Stored("docker.io/library/alpine:3.19"), parse("image: docker.io/library/alpine:3.19").spec().image());
+        ImageRef.Reference r = ImageRef.Reference.parse("localhost:5000/team/app:1.0@sha256:" + "a".repeat(64));
+        assertEquals(new ImageRef.Reference("localhost:5000", "team/app", "1.0", "sha256:" + "a".repeat(64)), r);
+        assertEquals(new ImageRef.Reference(null, "library/alpine", null, null), ImageRef.Reference.parse("library/alpine"));
+        assertInstanceOf(ImageRef.Directory.class, parse("image: images/rootfs\ncommand: [true]").spec().image(), "a path, as before");
+        assertInstanceOf(ImageRef.Stored.class, parse("image: alpine@sha256:" + "b".repeat(64)).spec().image());
+        assertEquals(null, ImageRef.Reference.parse("Alpine"));
+        assertTrue(parse("image: UPPER:1\n").problems().get(0).message().contains("is not an image name"));
+        ContainerSpec noCommand = parse("image: alpine\nargs: [-c, 'echo hi']").spec();
+        assertEquals(List.of("-c", "echo hi"), noCommand.command());
+        assertEquals(false, noCommand.hasCommand());
+        assertEquals(true, parse("image: alpine\ncommand: [sh]").spec().hasCommand());
+    }
 }

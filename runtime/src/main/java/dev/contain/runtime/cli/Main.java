@@ -29,6 +29,7 @@ public final class Main {
         SUBCOMMANDS.put("validate", () -> new ValidateCommand().commandLine());
         SUBCOMMANDS.put("schema", () -> new SchemaCommand().commandLine());
         SUBCOMMANDS.put("image", ImageCommand::commandLine);
+        SUBCOMMANDS.put("pull", () -> new PullCommand().commandLine());
         SUBCOMMANDS.put("network", NetworkCommand::commandLine);
         SUBCOMMANDS.put("gc", () -> new GcCommand().commandLine());
     }
@@ -90,7 +91,9 @@ public final class Main {
             PrintWriter err = commandLine.getErr();
             boolean debug = CliCommand.globalOption(parseResult, CliCommand.DEBUG, false);
             if (e instanceof ContainerError ce) {
-                err.println("contain: " + ce.userMessage());
+                if (!ce.wasShown()) {
+                    err.println("contain: " + ce.userMessage());
+                }
                 if (debug) e.printStackTrace(err);
                 err.flush();
                 return ce.exitCode();

@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
 import dev.contain.spec.Suggestions;
 import java.io.IOException;
@@ -31,6 +32,9 @@ import java.util.stream.Stream;
 public final class ImageStore {
     /** Lowercase, and the lab's debian-stable+python+iproute2 is a valid name; no sha256- prefix (archives use it). */
     private static final java.util.regex.Pattern IMAGE_NAME = java.util.regex.Pattern.compile("(?!sha256-)[a-z0-9][a-z0-9+._-]{0,127}");
+    /** An archive's image is named for the first 16 hex digits of its SHA-256. */
+    private static final int DIGEST_CHARS = 16;
+    private static final String ARCHIVE_NAME = "sha256-[0-9a-f]{" + DIGEST_CHARS + "}";
     private final Path root;
     private final ArchiveDigests digests;
 
@@ -45,9 +49,19 @@ public final class ImageStore {
      * Where a spec's image is, or will be once {@link #ensure} has unpacked it. Reads, changes nothing. For
      * an archive, its digest, which {@link #ensure} remembers.
      */
-    public record Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest) {
+    public record Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest, List<Path> layers, ImageRecord oci) {
+        /** A rootfs image: one folder. */
+        public Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest) {
+            this(display, rootfs, archive, digest, List.of(rootfs), null);
+        }
+
         public boolean needsUnpack() {
             return archive != null && !Files.isDirectory(rootfs);
+        }
+
+        /** The image's defaults (entrypoint, cmd, env...); none for a rootfs image. */
+        public ImageConfig config() {
+            return oci == null ? ImageConfig.NONE : oci.imageConfig();
         }
     }
 
@@ -63,27 +77,48 @@ public final class ImageStore {
                 throw new ContainerError(container, "image", "image archive " + a.path() + " does not exist");
             }
             ArchiveDigests.Known digest = digest(container, a.path());
-            String name = "sha256-" + digest.sha256().substring(0, 16);
+            String name = "sha256-" + digest.sha256().substring(0, DIGEST_CHARS);
             return new Resolved(a.path().toString(), rootfsOf(name), a.path(), digest);
         }
         String name = ((ImageRef.Stored) ref).name();
         Path rootfs = rootfsOf(name);
-        if (!Files.isDirectory(rootfs)) {
-            List<String> names = list().stream().map(Image::name).toList();
+        if (!Files.isDirectory(rootfs) || name.contains("/") || name.contains(":") || name.contains("@")) {
+            OciStore oci = new OciStore(root.getParent());
+            Optional<ImageRecord> record = oci.find(name);
+            if (record.isPresent()) {
+                List<Path> layers = oci.lowerDirs(record.get());
+                if (layers.isEmpty()) {
+                    throw new ContainerError(container, "image", "image " + record.get().reference() + " has no layers");
+                }
+                return new Resolved(record.get().reference(), layers.get(0), null, null, layers, record.get());
+            }
+            List<String> names = new ArrayList<>(list().stream().map(Image::name).toList());
+            oci.list().forEach(r -> names.add(r.reference()));
             throw new ContainerError(container, "image", "no image named '" + name + "' in " + root
-                    + Suggestions.didYouMean(name, names) + "; import one with 'contain image import ARCHIVE --name "
+                    + Suggestions.didYouMean(name, names) + "; get it with 'contain pull " + name + "', or import one with 'contain image import ARCHIVE --name "
                     + name + "' (or 'make image' for busybox)");
         }
         return new Resolved(name, rootfs, null, null);
     }
 
+    /**
+     * Told of each temporary file or folder the store is about to make, before it exists, so that a run
+     * can journal it and {@code contain gc} remove it if the engine is killed meanwhile.
+     */
+    @FunctionalInterface
+    public interface WriteAhead {
+        WriteAhead NONE = made -> {};
+
+        void before(Path made) throws IOException;
+    }
+
     /** Unpacks an archive image if it is not in the store yet. */
-    public void ensure(String container, Resolved image) throws ContainerError {
+    public void ensure(String container, Resolved image, WriteAhead writeAhead) throws ContainerError {
         if (image.digest() != null) {
-            digests.remember(image.digest());
+            digests.remember(image.digest(), writeAhead);
         }
         if (image.needsUnpack()) {
-            unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString());
+            unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString(), writeAhead);
         }
     }
 
@@ -98,7 +133,7 @@ public final class ImageStore {
         if (Files.exists(dir)) {
             throw new ContainerError(null, "image", "an image named '" + name + "' exists; remove it first with 'contain image rm " + name + "'");
         }
-        unpack(null, archive, dir, archive.toAbsolutePath().toString());
+        unpack(null, archive, dir, archive.toAbsolutePath().toString(), WriteAhead.NONE);
         return new Image(name, dir.resolve("rootfs"), archive.toString());
     }
 
@@ -129,17 +164,23 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }
+        if (name.matches(ARCHIVE_NAME)) { // an archive's image: its digest memo would name an image that is gone
+            digests.forget(name.substring("sha256-".length()));
+        }
     }
 
     private Path rootfsOf(String name) {
         return root.resolve(name).resolve("rootfs");
     }
 
-    private void unpack(String container, Path archive, Path dir, String source) throws ContainerError {
+    private void unpack(String container, Path archive, Path dir, String source, WriteAhead writeAhead) throws ContainerError {
         Path tmp = null;
         try {
             Files.createDirectories(root);
-            tmp = Files.createTempDirectory(root, ".unpack-");
+            Path fresh = root.resolve(".unpack-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+            writeAhead.before(fresh);
+            tmp = Files.createDirectory(fresh);
+            TestHooks.point("image:unpacking");
             Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
             Process tar = new ProcessBuilder("tar", "--extract", "--file", archive.toString(), "--directory", rootfs.toString(),
                     "--numeric-owner", "--same-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*")
@@ -149,6 +190,7 @@ public final class ImageStore {
                 throw new ContainerError(container, "image", "cannot unpack " + archive + ": " + output);
             }
             Files.writeString(tmp.resolve("source"), source + "\n");
+            TestHooks.point("image:unpacked");
             try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lock.lock()) {
                 if (!Files.exists(dir)) {

@@ -29,8 +29,10 @@ public final class InitProcess implements AutoCloseable {
     }
 
     /** Starts the init; if it cannot start the container, the first line read says why (or is null). */
-    public static InitProcess start(Path binary) throws IOException {
+    /** In the data root: the overlay's options name the store's layers relative to it (see Planner). */
+    public static InitProcess start(Path binary, Path dataRoot) throws IOException {
         Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
+                .directory(dataRoot.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         return new InitProcess(process);
@@ -86,6 +88,21 @@ public final class InitProcess implements AutoCloseable {
             line.write(b);
         }
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * How the init ended, once its output is closed: Java's exit value, 128+N when signal N killed it (the
+     * init's own exit codes are 0, 125 and 137, the last only once the engine has closed its pipe). Empty
+     * if it still runs after a few seconds.
+     */
+    public java.util.OptionalInt exitValue() {
+        try {
+            return process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
+                    ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
     }
 
     /** Closing the pipe to the init tells it to kill the container, if it still runs. */

@@ -63,14 +63,14 @@ public final class LibSeccomp implements SeccompCompiler {
     private static Lib lib;
     private final Path dataRoot;
 
-    /** {@code dataRoot}: where JNA's extracted dispatch library lives (see {@link JnaSetup}). */
+    /** {@code dataRoot}: where JNA's extracted dispatch library lives (see {@link Jna}). */
     public LibSeccomp(Path dataRoot) {
         this.dataRoot = dataRoot;
     }
 
     private synchronized Lib lib() throws IOException {
         if (lib == null) {
-            JnaSetup.configure(dataRoot);
+            Jna.configure(dataRoot);
             try {
                 lib = Native.load(SONAME, Lib.class);
             } catch (LinkageError e) {

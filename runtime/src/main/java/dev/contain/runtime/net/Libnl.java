@@ -4,7 +4,6 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import dev.contain.runtime.kernel.JnaSetup;
 import java.nio.file.Path;
 
 /**
@@ -118,9 +117,11 @@ final class Libnl {
 
     private Libnl() {}
 
-    /** JNA's start-up as the engine wants it (see {@link JnaSetup}); before {@link #load}. */
-    static void configureJna(Path dataRoot) {
-        JnaSetup.configure(dataRoot);
+    /** JNA configured for the engine (see {@link dev.contain.runtime.kernel.Jna}). Before {@link #load}. */
+    static synchronized void configureJna(Path dataRoot) {
+        if (core == null) {
+            dev.contain.runtime.kernel.Jna.configure(dataRoot);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
+import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
@@ -66,7 +67,7 @@ public final class Planner {
             }
             lowerDirs.add(layer);
         }
-        lowerDirs.add(image.rootfs());
+        lowerDirs.addAll(image.layers()); // top first
         Path stateDir = config.runRoot().resolve(name);
         Path containerDir = config.dataRoot().resolve("containers").resolve(name);
         Path rootfs = containerDir.resolve("rootfs");
@@ -76,7 +77,8 @@ public final class Planner {
         boolean userns = spec.namespaces().contains(Namespace.USER);
         List<IdMapping> uidMap = userns ? mapping(spec.uidMappings(), config.engineUid()) : List.of();
         List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
-        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
+        ImageDefaults defaults = new ImageDefaults(spec, image);
+        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
         List<Network.Bridge> bridges = new ArrayList<>();
         Path joinNetns = null;
@@ -91,17 +93,18 @@ public final class Planner {
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = List.of();
-        List<InitOp> ops = mounts(spec, upper, work, lowerDirs, cgroup, security, idmaps);
+        List<InitOp> ops = mounts(spec, upper, work, lowerDirs, cgroup, security, idmaps, config.dataRoot());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
         env.put("HOME", ids.home());
+        env.putAll(defaults.env());
         env.putAll(spec.env());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
                 cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, uidMap, gidMap, userns && config.engineUid() != 0,
-                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
+                ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
                 security, idmaps, HostRoot.isInitramfs());
     }
 
@@ -110,7 +113,9 @@ public final class Planner {
      * policy lines in {@link #plan} would have given (tests set init entries through it).
      */
     public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
-        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.lowerDirs(), p.cgroup(), security, idmaps);
+        // the data root holds the container's folder (containers/NAME): the short links' folder
+        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.lowerDirs(), p.cgroup(), security, idmaps,
+                p.containerDir().getParent().getParent());
         return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
                 p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.uidMap(), p.gidMap(), p.denySetgroups(), ops, p.argv(),
                 p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
@@ -165,10 +170,12 @@ public final class Planner {
 
     /**
      * The init's operations, in order. Targets are container paths (the init resolves them inside the root,
-     * {@code /}); sources of bind mounts and the overlay's folders are host paths.
+     * {@code /}); sources of bind mounts and the overlay's folders are host paths. The store's layers are
+     * named by their short links, relative to the data root (the init's working folder), others by absolute
+     * path; so an image of 120 layers fits the one page the kernel copies of a mount's options.
      */
     private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, List<Path> lowerDirs, CgroupPlan cgroup,
-                                       Security security, List<InitOp.Idmap> idmaps) {
+                                       Security security, List<InitOp.Idmap> idmaps, Path dataRoot) {
         List<InitOp> ops = new ArrayList<>();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
@@ -181,10 +188,13 @@ public final class Planner {
             for (InitOp.Idmap m : idmaps) {
                 seen = m.source().equals(p) ? m.target() : seen;
             }
-            lower.append(lower.length() == 0 ? "" : ":").append(seen);
+            String link = seen.equals(p) ? LayerStore.shortLink(dataRoot, p) : null;
+            lower.append(lower.length() == 0 ? "" : ":").append(link != null ? link : seen.toString());
         }
         ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0,
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work));
+                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
+                        // mounted in a user namespace, overlay can read only user.* xattrs: an image layer's opaque folders
+                        + (spec.namespaces().contains(Namespace.USER) ? ",userxattr" : "")));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);

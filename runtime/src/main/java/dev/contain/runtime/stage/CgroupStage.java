@@ -3,6 +3,7 @@ package dev.contain.runtime.stage;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.kernel.Errors;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -38,6 +39,7 @@ public final class CgroupStage implements Stage {
         for (CgroupPlan.Dir dir : plan.dirs()) {
             mkdir(run, dir);
         }
+        TestHooks.point("cgroup:created");
         for (CgroupPlan.Write w : plan.controllerEnables()) {
             write(run, w, w.value());
         }
@@ -48,6 +50,7 @@ public final class CgroupStage implements Stage {
             }
             write(run, w, value);
         }
+        TestHooks.point("cgroup:limited");
     }
 
     private void mkdir(Run run, CgroupPlan.Dir dir) throws ContainerError {

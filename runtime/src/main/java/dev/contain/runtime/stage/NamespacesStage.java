@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
@@ -25,6 +26,7 @@ public final class NamespacesStage implements Stage {
         Plan plan = run.plan();
         InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
+        TestHooks.point("namespaces:init");
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();
         if (line == null) {
@@ -35,6 +37,7 @@ public final class NamespacesStage implements Stage {
             throw run.error(failure.stage(name()), failure.message());
         }
         long pid = Long.parseLong(line.substring(4).trim());
+        TestHooks.point("namespaces:cloned");
         ProcessStamp container = ProcessStamp.of(run.kernel(), pid);
         run.journal().record(new Undo.Process(container));
         run.started(pid);
@@ -47,6 +50,7 @@ public final class NamespacesStage implements Stage {
             writeMap(run, proc.resolve("uid_map"), plan.uidMap());
             writeMap(run, proc.resolve("gid_map"), plan.gidMap());
         }
+        TestHooks.point("namespaces:mapped");
     }
 
     private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {

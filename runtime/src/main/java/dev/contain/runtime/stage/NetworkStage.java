@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Bridges;
 import dev.contain.runtime.net.Leases;
 import dev.contain.runtime.net.Netlink;
@@ -37,16 +38,19 @@ public final class NetworkStage implements Stage {
         try (Netlink nl = Netlink.open()) {
             for (int i = 0; i < bridges.size(); i++) {
                 Network.Bridge net = bridges.get(i);
+                run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge()));
                 Cidr address = leases.acquire(name, net);
-                run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge(), address.address().toString()));
+                TestHooks.point("network:leased");
                 addresses.add(address);
                 int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net);
+                TestHooks.point("network:bridge");
                 String hostEnd = vethName(name, i);
                 if (nl.index(hostEnd) != 0) {
                     throw run.error(name(), "a link named " + hostEnd + " exists already; is another engine using this name?");
                 }
                 run.journal().record(new Undo.Link(hostEnd));
                 nl.createVeth(hostEnd, bridge, "eth" + i, run.containerPid());
+                TestHooks.point("network:veth");
             }
             Netlink.inside(run.containerPid(), inside -> {
                 for (int i = 0; i < bridges.size(); i++) {
@@ -55,6 +59,7 @@ public final class NetworkStage implements Stage {
                 }
                 inside.addDefaultRoute("eth0", bridges.get(0).gateway());
             });
+            TestHooks.point("network:configured");
         } catch (NetlinkException e) {
             throw run.error(name(), e.getMessage());
         }

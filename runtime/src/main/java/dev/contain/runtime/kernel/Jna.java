@@ -4,20 +4,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Makes JNA's start-up cheaper where that changes nothing for the engine, unless the JVM's user has set
+ * JNA's start-up made cheaper where that changes nothing for the engine, unless the JVM's user has set
  * these already: its dispatch library comes from {@code <data root>/bin} (extracted once, checked at each
  * use) instead of a new temporary file per run (~6 ms: a SecureRandom for the name, the write); and its
- * library search path stays empty, since every library the engine binds (libnl, libseccomp, libc) is
- * loaded by soname, which the dynamic linker resolves (computing the path runs {@code ldconfig -p}: ~5 ms).
- * Called before the first use of JNA, by each user of it.
+ * library search path stays empty, since libraries are loaded by soname, which the dynamic linker resolves
+ * (computing the path runs {@code ldconfig -p}: ~5 ms). Call before the first {@code Native.load}.
  */
-public final class JnaSetup {
+public final class Jna {
     private static boolean configured;
 
-    private JnaSetup() {}
+    private Jna() {}
 
     public static synchronized void configure(Path dataRoot) {
         if (configured || System.getProperty("jna.boot.library.path") != null) {
+            configured = true;
             return; // done already, or configured by whoever embeds the engine
         }
         configured = true;
