@@ -64,7 +64,8 @@ train() {
   mkdir -p "$rootfs"
   set -- --root "$work/data" --run-root "$work/run" run -q --memory 64Mi --cpu 50% --ignore-missing-limits --image training
   if [ "$(id -u)" = 0 ]; then
-    # A first run extracts the init into the data root (not a cost of later runs: kept out of the archive). The
+    # A first run extracts the init and caches the seccomp filter in the data root (later runs find both:
+    # the extraction's and libseccomp's classes are kept out of the archive, which most runs would preload). The
     # recorded run is the whole run path of any command: the command is the only executable every install has,
     # the engine's own static init, which prints its usage and exits.
     # shellcheck disable=SC2086
