@@ -51,6 +51,15 @@ class ExamplesTest {
     }
 
     @Test
+    void hardened() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Result r = host.run("run", "-q", "../examples/hardened.yaml");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("CapEff:\t0000000000000000\nCapBnd:\t0000000000000400\nNoNewPrivs:\t1\nSeccomp:\t2\nopen files: 64\n", r.out());
+        }
+    }
+
+    @Test
     void webServesItsSiteAndStopsOnSigterm() throws Exception {
         try (TestHost host = new TestHost(true)) {
             TestHost.Running web = host.start("run", "../examples/web.yaml");

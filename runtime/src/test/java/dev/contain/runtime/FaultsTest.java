@@ -34,7 +34,7 @@ class FaultsTest {
 
     /**
      * The write-ahead rule, step by step: a run with an archive image (unpacked), limits (cgroups), a bridge
-     * network (lease, veth) is killed with SIGKILL at its 1st test point, then its 2nd, ... until it
+     * network (lease, bridge and its rules, veth) is killed with SIGKILL at its 1st test point, then its 2nd, ... until it
      * completes; after each kill, `contain gc` must leave nothing: no state, lease, temporary, veth,
      * cgroup, mount or process.
      */
@@ -63,11 +63,12 @@ class FaultsTest {
                     throw new AssertionError("after a kill at point " + n + " (" + m.group(1) + ") and gc: " + e.getMessage(), e);
                 }
                 forgetArchiveImages(host); // so that every run takes the same steps
+                assertEquals(0, host.run("network", "rm", "--all").exit(), "and makes its bridge (and its rules) anew");
             }
             System.out.println("killed at " + points.size() + " points, each followed by gc: " + points);
             for (String step : List.of("state:claiming", "state:claimed", "state:layers", "image:memo", "image:unpacking",
                     "image:unpacked", "cgroup:created", "cgroup:limited", "namespaces:init", "namespaces:cloned",
-                    "namespaces:mapped", "leases:contain0", "write:contain0.leases", "network:leased", "network:bridge",
+                    "namespaces:mapped", "leases:contain0", "write:contain0.leases", "network:leased", "network:isolated", "network:bridge",
                     "network:veth", "network:configured", "start:started", "wait:exited", "teardown:link", "teardown:lease",
                     "teardown:cgroup", "teardown:process", "teardown:tree")) {
                 assertTrue(points.contains(step), step + " is among the steps killed at: " + points);

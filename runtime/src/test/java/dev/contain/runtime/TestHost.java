@@ -1,6 +1,7 @@
 package dev.contain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
@@ -62,6 +63,17 @@ public final class TestHost implements AutoCloseable {
             throw new IOException(cmd + " did not finish");
         }
         return p.exitValue() == 0 ? out : "exit " + p.exitValue() + ": " + out;
+    }
+
+    /**
+     * Makes the test's network namespace forward IPv4, as a host running docker, podman or Kubernetes does: the
+     * engine's isolation must not depend on it. The machine's own setting is checked to stay as it was.
+     */
+    public void forwarding() throws IOException, InterruptedException {
+        Path hostSetting = Path.of("/proc/sys/net/ipv4/ip_forward");
+        String before = Files.readString(hostSetting);
+        assertEquals("net.ipv4.ip_forward = 1\n", inNetns("sysctl", "-w", "net.ipv4.ip_forward=1"));
+        assertEquals(before, Files.readString(hostSetting), "the machine's own ip_forward is untouched");
     }
 
     public static boolean isRoot() {
@@ -357,6 +369,32 @@ public final class TestHost implements AutoCloseable {
         return processes;
     }
 
+    /**
+     * The engine's nftables state in the test's namespace is that of its bridges: its table exists exactly
+     * while it has a bridge, and isolates exactly the bridges it recorded; no other table was left.
+     */
+    public void assertRulesMatchBridges() throws IOException, InterruptedException {
+        List<String> recorded = list(dataRoot.resolve("networks")).stream().filter(n -> !n.startsWith(".")).sorted().toList();
+        String tables = inNetns("nft", "list", "tables");
+        if (recorded.isEmpty()) {
+            assertEquals("", tables, "nftables tables left in the test's network namespace");
+            return;
+        }
+        assertEquals("table inet contain\n", tables, "the engine's table, for bridges " + recorded);
+        assertEquals(recorded, isolatedBridges(), "the bridges in the engine's isolation set");
+    }
+
+    /** The names in the engine's nftables set of bridges, sorted. */
+    public List<String> isolatedBridges() throws IOException, InterruptedException {
+        String json = inNetns("nft", "-j", "list", "set", "inet", "contain", "bridges");
+        var elem = java.util.regex.Pattern.compile("\"elem\": \\[([^\\]]*)\\]").matcher(json);
+        if (!elem.find()) {
+            assertTrue(json.contains("\"set\""), "a listing of the set: " + json);
+            return List.of();
+        }
+        return java.util.Arrays.stream(elem.group(1).split(",")).map(e -> e.trim().replace("\"", "")).sorted().toList();
+    }
+
     /** The engine's shared cgroup parent goes with the last container; tests run one engine at a time. */
     static List<String> leftoverCgroups() throws IOException {
         var layout = dev.contain.runtime.cgroup.CgroupLayout.detect();
@@ -450,6 +488,7 @@ public final class TestHost implements AutoCloseable {
             if (netns != null) {
                 String links = inNetns("ip", "-o", "link", "show");
                 assertEquals(List.of(), links.lines().filter(l -> l.contains("ct-") || l.contains("veth")).toList(), "veths left");
+                assertRulesMatchBridges();
             }
         } catch (InterruptedException e) {
             interrupted = true; // the checks did not finish: the test must not pass

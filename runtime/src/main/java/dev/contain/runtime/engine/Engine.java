@@ -54,11 +54,12 @@ public final class Engine {
 
     /** What a run would do, resolved; touches nothing. */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
-        return plan(spec, options, cgroupLayout(spec.name()));
+        return plan(spec, options, cgroupLayout(spec.name()), false);
     }
 
-    private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout) throws ContainerError {
-        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options);
+    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, RunOptions, boolean)}. */
+    private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout, boolean forRun) throws ContainerError {
+        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options, forRun);
     }
 
     /**
@@ -130,7 +131,7 @@ public final class Engine {
     private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
             throws ContainerError {
         long planning = System.nanoTime();
-        Plan plan = plan(spec, options, cgroupLayoutForRun(spec, progress));
+        Plan plan = plan(spec, options, cgroupLayoutForRun(spec, progress), true);
         progress.stageDone("plan", System.nanoTime() - planning);
         return run(plan, progress, onRun, init);
     }
@@ -191,6 +192,10 @@ public final class Engine {
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));
+        if (plan.spec().security().privileged()) { // said even with --quiet: the user should not forget it
+            progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
+                    + "nothing masked or read-only in /proc and /sys");
+        }
         try {
             for (Stage stage : stages()) {
                 if (run.interruptedBy() != 0) {

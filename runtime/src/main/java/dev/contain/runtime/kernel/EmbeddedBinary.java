@@ -49,13 +49,22 @@ public record EmbeddedBinary(String resource, String target, String sha256) {
         if (!sha256(bytes).equals(sha256)) {
             throw new IOException(resource + " in the jar does not match its digest; rebuild with make build");
         }
+        boolean made = !Files.isDirectory(path.getParent());
         try {
             Files.createDirectories(path.getParent());
         } catch (IOException e) {
             throw new IOException("cannot create " + path.getParent() + ": " + Errors.reason(e), e);
         }
-        install(path, bytes, true);
-        install(crcFile, (crc32(bytes) + "\n").getBytes(StandardCharsets.US_ASCII), false);
+        try {
+            install(path, bytes, true);
+            install(crcFile, (crc32(bytes) + "\n").getBytes(StandardCharsets.US_ASCII), false);
+        } catch (IOException e) {
+            if (made) { // a folder of its own (JNA's): nothing of a failed extraction stays
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(path.getParent());
+            }
+            throw e;
+        }
         return path;
     }
 

@@ -64,11 +64,10 @@ public final class Networks {
                 List<String> removed = new ArrayList<>();
                 for (String name : targets) {
                     try {
-                        nl.delete(name);
+                        bridges.remove(nl, name); // the link, then its isolation rules, then its record
                     } catch (NetlinkException e) {
                         throw new ContainerError(null, "network", e.getMessage());
                     }
-                    bridges.forget(name);
                     removed.add(name);
                 }
                 return removed;

@@ -47,7 +47,16 @@ public final class Planner {
         this.cgroups = cgroups;
     }
 
+    /** What a run would do; writes nothing (the dry run's plan). */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
+        return plan(spec, options, false);
+    }
+
+    /**
+     * {@code forRun}: the plan is about to be carried out, so what planning computed for later runs is kept (a
+     * seccomp filter compiled because it was not in the cache is stored there).
+     */
+    public Plan plan(ContainerSpec spec, RunOptions options, boolean forRun) throws ContainerError {
         String name = spec.name();
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
@@ -82,7 +91,7 @@ public final class Planner {
         }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
-        Security security = Security.NONE;
+        Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = List.of();
         List<InitOp> ops = mounts(spec, upper, work, lowerDirs, cgroup, security, idmaps, config.dataRoot());
         Map<String, String> env = new LinkedHashMap<>();

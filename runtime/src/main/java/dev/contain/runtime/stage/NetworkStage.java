@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bridge networks: for each (eth0, eth1, ...) an address is leased, the bridge made on first use, and a
- * veth pair created with its host end on the bridge and its other end inside the container; then, from a
- * thread inside the container's network namespace, addresses, links and the default route are set, all
- * before "go", so the command starts with its network ready.
+ * Bridge networks: for each (eth0, eth1, ...) an address is leased, the bridge made on first use (its
+ * isolation rules are applied before it, by every run: see Isolation), and a veth pair created with its host
+ * end on the bridge and its other end inside the container; then, from a thread inside the container's
+ * network namespace, addresses, links and the default route are set, all before "go", so the command starts
+ * with its network ready.
  */
 public final class NetworkStage implements Stage {
     @Override
@@ -42,7 +43,8 @@ public final class NetworkStage implements Stage {
                 Cidr address = leases.acquire(name, net);
                 TestHooks.point("network:leased");
                 addresses.add(address);
-                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net);
+                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net,
+                        () -> run.journal().record(new Undo.NewBridge(run.config().dataRoot(), net.bridge())));
                 TestHooks.point("network:bridge");
                 String hostEnd = vethName(name, i);
                 if (nl.index(hostEnd) != 0) {

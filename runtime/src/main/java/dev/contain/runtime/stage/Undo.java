@@ -103,6 +103,26 @@ public sealed interface Undo {
         }
     }
 
+    /**
+     * A bridge this run began to make: if it does not exist when undone (the run failed or was killed before
+     * making it), its isolation rules and record go; one that exists stays, like docker0.
+     */
+    record NewBridge(Path dataRoot, String bridge) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            try (var nl = dev.contain.runtime.net.Netlink.open()) {
+                new dev.contain.runtime.net.Bridges(dataRoot).abandonIfAbsent(nl, bridge);
+            } catch (dev.contain.runtime.net.NetlinkException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String encode() {
+            return "bridge\t" + dataRoot + "\t" + bridge;
+        }
+    }
+
     static Undo decode(String line) {
         String[] f = line.split("\t");
         return switch (f[0]) {
@@ -112,6 +132,7 @@ public sealed interface Undo {
             case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
             case "link" -> new Link(f[1]);
             case "lease" -> new Lease(Path.of(f[1]), f[2], f[3]); // older journals add the address: ignored
+            case "bridge" -> new NewBridge(Path.of(f[1]), f[2]);
             default -> throw new IllegalArgumentException("unknown journal entry '" + f[0] + "'");
         };
     }
