@@ -85,7 +85,7 @@ class SchemaAgreementTest {
         assertEquals(new TreeSet<>(SpecParser.RESOURCE_KEYS), names(root.at("/properties/resources/properties")));
         assertEquals(new TreeSet<>(NetworkParser.KEYS), names(root.at("/$defs/networkEntry/properties")));
         assertEquals(new TreeSet<>(MountParser.KEYS), names(root.at("/properties/mounts/items/properties")));
-        assertEquals(new TreeSet<>(SpecParser.USERS_KEYS), names(root.at("/properties/users/properties")));
+        assertEquals(new TreeSet<>(SpecParser.USERS_KEYS), names(root.at("/properties/users/oneOf/1/properties")));
         assertEquals(new TreeSet<>(SpecParser.MAPPING_KEYS), names(root.at("/$defs/idMappings/items/properties")));
         List<String> namespaces = new ArrayList<>();
         root.at("/properties/namespaces/items/enum").forEach(n -> namespaces.add(n.asText()));
