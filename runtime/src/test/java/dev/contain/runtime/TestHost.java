@@ -37,7 +37,9 @@ public final class TestHost implements AutoCloseable {
 
     public TestHost(boolean ownNetwork) throws IOException, InterruptedException {
         assumeTrue(isRoot(), "integration tests need root (namespaces, overlay, cgroups)");
-        dir = Files.createTempDirectory("contain-test-");
+        // 0711: a container's root is an unprivileged host uid that must get through to its own folder
+        dir = Files.createTempDirectory("contain-test-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         dataRoot = dir.resolve("data");
         runRoot = dir.resolve("run");
         Path image = dataRoot.resolve("images/busybox/rootfs");
@@ -230,7 +232,7 @@ public final class TestHost implements AutoCloseable {
 
     /** Nothing the test made may remain: state, writable layers, mounts, processes. */
     public void assertNothingLeft() throws IOException {
-        List<String> states = list(runRoot).stream().filter(n -> !n.equals(".networks")).toList();
+        List<String> states = list(runRoot).stream().filter(n -> !n.equals(".networks") && !n.equals(".ids")).toList();
         StringBuilder journals = new StringBuilder();
         for (String st : states) {
             Path j = runRoot.resolve(st).resolve("journal");
@@ -239,6 +241,8 @@ public final class TestHost implements AutoCloseable {
         assertEquals(List.of(), states, "state folders left in the run root; their journals:\n" + journals);
         assertEquals(List.of(), list(runRoot.resolve(".networks")).stream().filter(n -> !n.equals("lock")).toList(), "address leases left");
         assertEquals(List.of(), list(dataRoot.resolve("containers")), "writable layers left in the data root");
+        Path ranges = runRoot.resolve(".ids/ranges");
+        assertEquals("", Files.exists(ranges) ? Files.readString(ranges) : "", "id ranges still held");
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .filter(l -> l.contains(dir.toString())).toList();
         assertEquals(List.of(), mounts, "mounts left on the host");
@@ -313,6 +317,13 @@ public final class TestHost implements AutoCloseable {
 
     private static Path mkdirs(Path p) throws IOException {
         return Files.createDirectories(p);
+    }
+
+    /** What a command printed (stdout and stderr), prefixed "exit N: " when it failed. */
+    static String output(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? out : "exit " + p.exitValue() + ": " + out;
     }
 
     static void exec(List<String> cmd) throws IOException, InterruptedException {

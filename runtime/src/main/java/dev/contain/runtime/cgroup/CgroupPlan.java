@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The container's cgroup, resolved: one folder on v2, one per v1 hierarchy; the engine's shared parent
  * folders (created if missing, removed when the last container leaves them); controller enables (v2);
- * the limit writes in order; and warnings for limits skipped with --ignore-missing-limits.
+ * the limit writes in order (on v1 with the devices list: devices.deny, then devices.allow per device); warnings
+ * for limits skipped with --ignore-missing-limits; and on v2 the devices allowed, for the BPF device program
+ * attached to the folder (empty elsewhere).
  */
 public record CgroupPlan(
         boolean v2,
@@ -15,7 +17,8 @@ public record CgroupPlan(
         List<Write> controllerEnables,
         List<Write> limits,
         List<String> warnings,
-        Long memoryLimit) {
+        Long memoryLimit,
+        List<DeviceRule> deviceFilter) {
 
     /** The container's folder in one hierarchy; on v2 the controller is "cgroup2". */
     public record Dir(String controller, Path path) {}

@@ -38,7 +38,7 @@ public final class CgroupPlanner {
                 throw new ContainerError(name, "cgroup", why + "; mount cgroup2 on /sys/fs/cgroup, or run with --ignore-missing-limits");
             }
             return new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(),
-                    r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null);
+                    r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null, List.of());
         }
         return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
     }
@@ -80,8 +80,16 @@ public final class CgroupPlanner {
         if (pids != null && r.pids() != null) {
             writes.add(new CgroupPlan.Write(pids.resolve(name).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
         }
+        CgroupLayout.Hierarchy devices = layout.v1().get("devices");
+        if (devices != null) { // a new group starts with its parent's list: empty it, then allow what /dev has
+            Path dir = parentDir(devices, cgroupParent, false).resolve(name);
+            writes.add(new CgroupPlan.Write(dir.resolve("devices.deny"), "a", "devices", false));
+            for (DeviceRule d : DeviceRule.DEFAULT) {
+                writes.add(new CgroupPlan.Write(dir.resolve("devices.allow"), d.v1(), "devices", false));
+            }
+        }
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
-                memory != null ? r.memoryBytes() : null);
+                memory != null ? r.memoryBytes() : null, List.of());
     }
 
     /**
@@ -158,7 +166,7 @@ public final class CgroupPlanner {
         }
         return new CgroupPlan(true, List.of(new CgroupPlan.Dir("cgroup2", dir)),
                 cgroupParent == null ? List.of(parent) : List.of(), enables, writes, warnings,
-                usable.contains("memory") ? r.memoryBytes() : null);
+                usable.contains("memory") ? r.memoryBytes() : null, DeviceRule.DEFAULT);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineDirs;
 import dev.contain.spec.ImageRef;
 import dev.contain.spec.Suggestions;
 import java.io.IOException;
@@ -126,6 +127,7 @@ public final class ImageStore {
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
+            dev.contain.runtime.ids.IdLayers.forget(root.getParent(), name); // its copies chowned for id ranges
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }
@@ -138,7 +140,7 @@ public final class ImageStore {
     private void unpack(String container, Path archive, Path dir, String source) throws ContainerError {
         Path tmp = null;
         try {
-            Files.createDirectories(root);
+            EngineDirs.ensure(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, root, EngineDirs.IMAGES);
             tmp = Files.createTempDirectory(root, ".unpack-");
             Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
             Process tar = new ProcessBuilder("tar", "--extract", "--file", archive.toString(), "--directory", rootfs.toString(),

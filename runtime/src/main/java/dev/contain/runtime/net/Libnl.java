@@ -4,8 +4,6 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import dev.contain.runtime.kernel.EmbeddedBinary;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -119,29 +117,9 @@ final class Libnl {
 
     private Libnl() {}
 
-    /**
-     * Makes JNA's start-up cheaper where that changes nothing for the engine, unless the JVM's user has set
-     * these already: its dispatch library comes from {@code <data root>/bin} (extracted once, checked at
-     * each use) instead of a new temporary file per run (~6 ms: a SecureRandom for the name, the write);
-     * and its library search path stays empty, since libnl and libc are loaded by soname, which the
-     * dynamic linker resolves (computing the path runs {@code ldconfig -p}: ~5 ms). Before {@link #load}.
-     */
-    static synchronized void configureJna(Path dataRoot) {
-        if (core != null || System.getProperty("jna.boot.library.path") != null) {
-            return; // loaded already, or configured by whoever embeds the engine
-        }
-        try {
-            if (System.getProperty("os.arch").equals("amd64")) {
-                Path dispatch = EmbeddedBinary.JNA_DISPATCH_X86_64.ensure(dataRoot);
-                System.setProperty("jna.boot.library.path", dispatch.getParent().toString());
-                System.setProperty("jna.nounpack", "true");
-            }
-        } catch (IOException e) {
-            // JNA unpacks its own copy, as it does by default
-        }
-        if (System.getProperty("jna.platform.library.path") == null) {
-            System.setProperty("jna.platform.library.path", "");
-        }
+    /** JNA's start-up made cheaper (see {@link dev.contain.runtime.kernel.Jna}); before {@link #load}. */
+    static void configureJna(Path dataRoot) {
+        dev.contain.runtime.kernel.Jna.configure(dataRoot);
     }
 
     /**

@@ -19,7 +19,9 @@ import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
-import dev.contain.spec.IdMapping;
+import dev.contain.runtime.ids.IdLayers;
+import dev.contain.runtime.ids.IdPlan;
+import dev.contain.runtime.ids.IdPlanner;
 import dev.contain.spec.Mount;
 import dev.contain.spec.Namespace;
 import dev.contain.spec.Network;
@@ -63,9 +65,8 @@ public final class Planner {
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
 
-        boolean userns = spec.namespaces().contains(Namespace.USER);
-        List<IdMapping> uidMap = userns ? mapping(spec.uidMappings(), config.engineUid()) : List.of();
-        List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
+        IdPlan idPlan = new IdPlanner(config).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
+                spec.gidMappings(), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
 
         List<Network.Bridge> bridges = new ArrayList<>();
@@ -78,7 +79,7 @@ public final class Planner {
             }
         }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
-        List<InitOp> ops = mounts(spec, rootfs, upper, work, lowerDirs, cgroup);
+        List<InitOp> ops = mounts(spec, rootfs, upper, work, idPlan, cgroup);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
@@ -87,8 +88,7 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, uidMap, gidMap, userns && config.engineUid() != 0,
-                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
+                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan, ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
     }
 
     /**
@@ -114,14 +114,6 @@ public final class Planner {
         ops.add(new InitOp.Mount("", target, "", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"));
     }
 
-    /** Default: container root is the engine's user; for a root engine, ids 0-65535 map to themselves. */
-    private static List<IdMapping> mapping(List<IdMapping> given, long engineId) {
-        if (!given.isEmpty()) {
-            return given;
-        }
-        return List.of(engineId == 0 ? new IdMapping(0, 0, 65536) : new IdMapping(0, engineId, 1));
-    }
-
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
         Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
@@ -138,20 +130,14 @@ public final class Planner {
         return LinuxFlags.cloneFlags(namespaces) & ~LinuxFlags.cloneFlag(Namespace.CGROUP);
     }
 
-    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, List<Path> lowerDirs,
-                                       CgroupPlan cgroup) {
+    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, IdPlan ids, CgroupPlan cgroup) {
         List<InitOp> ops = new ArrayList<>();
         String root = rootfs.toString();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
         }
         ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
-        StringBuilder lower = new StringBuilder();
-        for (Path p : lowerDirs) {
-            lower.append(lower.length() == 0 ? "" : ":").append(p);
-        }
-        ops.add(new InitOp.Mount("overlay", root, "overlay", 0,
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work));
+        ops.add(new InitOp.Mount("overlay", root, "overlay", 0, IdLayers.overlayData(ids, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);

@@ -2,6 +2,7 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
+import dev.contain.runtime.cgroup.DeviceFilter;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.Errors;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.util.List;
  * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
  * The container's process is in it before its command runs: on v2 it is cloned into it
  * ({@link CgroupPlan#cloneInto()}), on v1 it moves itself in after "go" ({@link CgroupPlan#selfJoinFiles()}).
+ * Its devices are limited to the nodes /dev has: on v1 by the devices list, on v2 by a BPF device program
+ * attached to its folder.
  */
 public final class CgroupStage implements Stage {
     @Override
@@ -47,6 +50,14 @@ public final class CgroupStage implements Stage {
                 value = CgroupPlanner.quotaValue(run.plan().name(), w, read(run, w.periodFile()));
             }
             write(run, w, value);
+        }
+        if (plan.v2() && !plan.deviceFilter().isEmpty()) {
+            Path dir = plan.dirs().get(0).path();
+            try {
+                run.kernel().attachDeviceFilter(dir, DeviceFilter.program(plan.deviceFilter()));
+            } catch (IOException e) {
+                throw fail(run, "cannot limit the devices of " + dir + ": " + Errors.reason(e), e, "devices");
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Kernel;
@@ -21,6 +22,7 @@ public final class Run {
     private InitLaunch initLaunch;
     private volatile long containerPid;
     private volatile int interruptedBy;
+    private volatile IdMaps ids; // the user namespace's maps, once the userns stage has its range
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
 
     public Run(Plan plan, EngineConfig config, Kernel kernel, Progress progress) {
@@ -39,6 +41,9 @@ public final class Run {
     public InitProcess init() { return init; }
     public long containerPid() { return containerPid; }
     public int interruptedBy() { return interruptedBy; }
+    /** The uid and gid maps of this run: the plan's, with the range the userns stage took. */
+    public IdMaps ids() { return ids != null ? ids : plan.ids().maps(null); }
+    void ids(IdMaps maps) { this.ids = maps; }
 
     /** The init the engine started as the run began (see {@link InitLaunch}). */
     public void initLaunch(InitLaunch launch) {

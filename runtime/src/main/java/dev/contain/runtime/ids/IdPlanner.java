@@ -1,0 +1,99 @@
+package dev.contain.runtime.ids;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.spec.IdMapping;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides a container's ids and how its layers keep their owners. Reads /etc (the pool), the run root (the
+ * range a run would get now) and /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
+ */
+public final class IdPlanner {
+    /** The init's idmap entry (INIT-PROTOCOL.md); until the init speaks it, layers are copied. */
+    static final boolean INIT_SPEAKS_IDMAP = false;
+
+    private final EngineConfig config;
+    private final Path etc;
+
+    public IdPlanner(EngineConfig config, Path etc) {
+        this.config = config;
+        this.etc = etc;
+    }
+
+    public IdPlanner(EngineConfig config) {
+        this(config, Path.of("/etc"));
+    }
+
+    /**
+     * @param lowersTopFirst the image's rootfs and the spec's layers, as the overlay stacks them
+     * @param containerDir   the container's folder, where idmapped or copied layers are put
+     */
+    public IdPlan plan(String name, boolean userns, List<IdMapping> specUid, List<IdMapping> specGid, List<Path> lowersTopFirst,
+                       Path containerDir) throws ContainerError {
+        if (!userns) {
+            return new IdPlan(IdPlan.Kind.NONE, List.of(), List.of(), false, null, null, asIs(lowersTopFirst));
+        }
+        if (!specUid.isEmpty()) {
+            IdMaps maps = new IdMaps(specUid, specGid);
+            boolean host = specUid.equals(List.of(HOST)) && specGid.equals(List.of(HOST));
+            return new IdPlan(host ? IdPlan.Kind.HOST : IdPlan.Kind.EXPLICIT, specUid, specGid, false, null, null,
+                    maps.identity() ? asIs(lowersTopFirst) : remapped(name, lowersTopFirst, containerDir));
+        }
+        if (config.engineUid() != 0) { // a user may map only itself, and cannot idmap or chown
+            return new IdPlan(IdPlan.Kind.ENGINE_USER, List.of(new IdMapping(0, config.engineUid(), 1)),
+                    List.of(new IdMapping(0, config.engineGid(), 1)), true, null, null, asIs(lowersTopFirst));
+        }
+        IdPool pool;
+        try {
+            pool = IdPool.choose(config.ids().pool(), etc);
+        } catch (IOException e) {
+            throw new ContainerError(name, "userns", e.getMessage());
+        }
+        IdRange preview = new IdRanges(config.runRoot()).peek(pool).orElse(null);
+        List<IdMapping> relative = List.of(new IdMapping(0, 0, IdRange.SIZE));
+        return new IdPlan(IdPlan.Kind.RANGE, relative, relative, false, pool, preview, remapped(name, lowersTopFirst, containerDir));
+    }
+
+    private static final IdMapping HOST = new IdMapping(0, 0, 65536);
+
+    private static List<Lower> asIs(List<Path> lowers) {
+        return lowers.stream().map(p -> new Lower(p, p, Lower.Mode.AS_IS, "", null)).toList();
+    }
+
+    private List<Lower> remapped(String name, List<Path> lowers, Path containerDir) throws ContainerError {
+        List<Lower> out = new ArrayList<>();
+        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine() : null;
+        Path images = config.dataRoot().resolve("images");
+        for (int i = 0; i < lowers.size(); i++) {
+            Path source = lowers.get(i);
+            Path target = containerDir.resolve("lower").resolve(Integer.toString(i));
+            Lower.Mode mode;
+            String why;
+            if (config.ids().layers() == IdConfig.Layers.COPY) {
+                mode = Lower.Mode.COPY;
+                why = "--id-layers copy";
+            } else if (config.ids().layers() == IdConfig.Layers.IDMAP) {
+                if (!INIT_SPEAKS_IDMAP) {
+                    throw new ContainerError(name, "userns", "--id-layers idmap: this engine's init cannot make idmapped mounts yet; use --id-layers copy");
+                }
+                mode = Lower.Mode.IDMAP;
+                why = "--id-layers idmap";
+            } else {
+                IdmapSupport.Answer a = INIT_SPEAKS_IDMAP ? support.check(source)
+                        : new IdmapSupport.Answer(false, "this engine's init cannot idmap yet");
+                mode = a.idmap() ? Lower.Mode.IDMAP : Lower.Mode.COPY;
+                why = a.why();
+            }
+            // a stored image never changes: its copy is kept for the next run with the same range
+            boolean stored = source.getParent() != null && images.equals(source.getParent().getParent())
+                    && source.getFileName().toString().equals("rootfs");
+            String image = mode == Lower.Mode.COPY && stored ? source.getParent().getFileName().toString() : null;
+            out.add(new Lower(source, target, mode, why, image));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.contain.runtime.plan;
+
+import dev.contain.runtime.ids.IdMaps;
+import dev.contain.runtime.ids.IdPlan;
+import dev.contain.runtime.ids.IdRange;
+import dev.contain.runtime.ids.Lower;
+import dev.contain.spec.IdMapping;
+
+/** The --dry-run lines of the user namespace: the range, the maps, the owners of the layers. */
+final class IdPrinter {
+    private IdPrinter() {}
+
+    /** Before the cgroup: the range taken and what is done with it. */
+    static void userns(Plan plan, StringBuilder s) {
+        IdPlan ids = plan.ids();
+        switch (ids.kind()) {
+            case NONE -> s.append("userns: none: the container's ids are the host's, its root is host root\n");
+            case HOST -> s.append("userns: users: host: ids 0-65535 are the host's own, the container's root is host root\n");
+            case ENGINE_USER -> s.append("userns: the container's root is the engine's user\n");
+            case EXPLICIT -> s.append("userns: the spec's maps\n");
+            case RANGE -> s.append("userns: take a range of ").append(IdRange.SIZE).append(" host ids from the pool (")
+                    .append(ids.pool().describe()).append("): ")
+                    .append(ids.preview() == null ? "none is free now" : ids.preview().describe() + " now")
+                    .append("; released at teardown\n");
+        }
+        IdMaps maps = ids.maps(ids.preview() != null ? ids.preview() : new IdRange(0, 0, IdRange.SIZE));
+        long uid = maps.hostUid(0);
+        long gid = maps.hostGid(0);
+        if (ids.userNamespace() && (uid > 0 || gid > 0)) {
+            s.append("userns: chown ").append(plan.containerDir()).append(", ").append(plan.upperDir()).append(", ")
+                    .append(plan.workDir()).append(" to ").append(uid).append(':').append(gid).append(" (the container's root)\n");
+        }
+        for (Lower l : ids.lowers()) {
+            switch (l.mode()) {
+                case AS_IS -> { }
+                case IDMAP -> s.append("userns: ").append(l.source()).append(": idmapped at ").append(l.target())
+                        .append(" (").append(l.why()).append(")\n");
+                case COPY -> s.append("userns: ").append(l.source()).append(": ").append(l.image() != null
+                                ? "a copy chowned for the range, made once and kept in " + plan.containerDir().getParent().resolveSibling("ranges")
+                                : "a copy chowned for the range at " + l.target())
+                        .append(" (").append(l.why()).append(")\n");
+            }
+        }
+    }
+
+    /** The map writes, in the namespaces stage. */
+    static void namespaces(Plan plan, StringBuilder s) {
+        IdPlan ids = plan.ids();
+        if (ids.denySetgroups()) {
+            s.append("namespaces: write deny to /proc/PID/setgroups\n");
+        }
+        IdMaps maps = ids.kind() == IdPlan.Kind.RANGE && ids.preview() != null ? ids.maps(ids.preview()) : ids.maps(null);
+        String note = ids.kind() == IdPlan.Kind.RANGE ? (ids.preview() != null ? " (the range above)" : " (plus the range's first id)") : "";
+        for (IdMapping m : maps.uid()) {
+            s.append("namespaces: write /proc/PID/uid_map: ").append(m).append(note).append('\n');
+        }
+        for (IdMapping m : maps.gid()) {
+            s.append("namespaces: write /proc/PID/gid_map: ").append(m).append(note).append('\n');
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contain.runtime.TestHost.Result;
+import dev.contain.runtime.TestHost.Running;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A default container is not root on the host: its own range of host ids, image files that still show
+ * owner 0 inside, a writable layer and folders host users cannot reach, and only /dev's devices.
+ */
+class UsernsTest {
+    static final String BUSYBOX = "image: busybox\n";
+
+    /** "0 100000 65536" from uid_map's line, as three numbers. */
+    private static long[] mapLine(String line) {
+        String[] f = line.trim().split("\\s+");
+        return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
+    }
+
+    @Test
+    void aDefaultContainersRootIsAHostUidOfItsOwnAndImageFilesStillShowOwnerZero() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path secret = Files.writeString(host.dir.resolve("secret"), "root only\n");
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+            Path spec = host.spec("own", BUSYBOX + """
+                    mounts: [{ source: ./secret, target: /secret, readOnly: true }]
+                    command: [sh, -c, 'cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c "%u:%g %a" /bin/busybox /etc/passwd;
+                              echo mine > /etc/mine && stat -c "%u:%g" /etc/mine; cat /secret || echo no-secret']
+                    """);
+            Result r = host.run("run", "-q", "--name", "own", spec.toString());
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = r.out().lines().toList();
+            long[] uid = mapLine(lines.get(0));
+            long[] gid = mapLine(lines.get(1));
+            assertEquals(0, uid[0]);
+            assertTrue(uid[1] >= 100000, "container root is not host root: " + lines.get(0));
+            assertEquals(65536, uid[2]);
+            assertEquals(uid[1], gid[1], "the range's gids start with its uids here");
+            assertEquals("0", lines.get(2), "root inside");
+            assertEquals(List.of("0:0 755", "0:0 644"), lines.subList(3, 5), "image files keep their owners inside");
+            assertEquals("0:0", lines.get(5), "what the container writes is its root's");
+            assertEquals("no-secret", lines.get(6), "a host file only host root may read stays closed");
+            assertTrue(r.err().contains("Permission denied"), r.err());
+        }
+    }
+
+    @Test
+    void usersHostGivesTheHostsOwnIds() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path spec = host.spec("host", BUSYBOX + "users: host\ncommand: [cat, /proc/self/uid_map, /proc/self/gid_map]\n");
+            Result r = host.run("run", "-q", spec.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(List.of("0 0 65536", "0 0 65536"), r.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
+        }
+    }
+
+    @Test
+    void twoContainersAtOnceHaveDisjointRangesAndRangesComeBack() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path spec = host.spec("pair", BUSYBOX + "command: [sh, -c, 'head -n 1 /proc/self/uid_map; echo ready; read x']\n");
+            Running a = host.start("run", "-q", "--name", "a", spec.toString());
+            long[] first = mapLine(a.nextLine());
+            a.awaitLine("ready");
+            Running b = host.start("run", "-q", "--name", "b", spec.toString());
+            long[] second = mapLine(b.nextLine());
+            b.awaitLine("ready");
+            assertTrue(first[1] + first[2] <= second[1] || second[1] + second[2] <= first[1],
+                    "disjoint: " + first[1] + " and " + second[1]);
+            a.send("\n");
+            assertEquals(0, a.finish().exit());
+            Running c = host.start("run", "-q", "--name", "c", spec.toString());
+            assertEquals(first[1], mapLine(c.nextLine())[1], "a's range came back at its teardown");
+            c.awaitLine("ready");
+            b.send("\n");
+            c.send("\n");
+            assertEquals(0, b.finish().exit());
+            assertEquals(0, c.finish().exit());
+        }
+    }
+
+    @Test
+    void aKilledEnginesRangeComesBackWithGc() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path spec = host.spec("victim", BUSYBOX + "command: [sh, -c, 'head -n 1 /proc/self/uid_map; echo ready; sleep 300']\n");
+            Running victim = host.start("run", "-q", spec.toString());
+            long[] range = mapLine(victim.nextLine());
+            victim.awaitLine("ready");
+            victim.process.destroyForcibly(); // kill -9: no teardown
+            victim.process.waitFor(10, TimeUnit.SECONDS);
+            assertTrue(Files.readString(host.runRoot.resolve(".ids/ranges")).startsWith("victim " + range[1] + " "),
+                    "the dead engine's container still holds its range");
+            Path probe = host.spec("probe", BUSYBOX + "command: [head, -n, '1', /proc/self/uid_map]\n");
+            Result meanwhile = host.run("run", "-q", probe.toString());
+            assertNotEquals(range[1], mapLine(meanwhile.out())[1], "not handed out while held");
+            Result gc = host.run("gc");
+            assertEquals(0, gc.exit(), gc.err());
+            assertEquals("", Files.readString(host.runRoot.resolve(".ids/ranges")));
+            assertEquals(range[1], mapLine(host.run("run", "-q", probe.toString()).out())[1], "back in the pool");
+        }
+    }
+
+    @Test
+    void aSetuidFileMadeInsideIsNeitherReachableNorRootForHostUsers() throws Exception {
+        try (TestHost host = new TestHost()) {
+            // the container copies the host's id program (a readable bind) and makes it setuid: its root's
+            Path spec = host.spec("suid", BUSYBOX + """
+                    mounts: [{ source: /usr/bin/id, target: /hostid, readOnly: true }]
+                    command: [sh, -c, 'cp /hostid /suid && chmod 4755 /suid && echo ready; read x']
+                    """);
+            Running run = host.start("run", "-q", "--name", "suid", spec.toString());
+            run.awaitLine("ready");
+            Path suid = host.dataRoot.resolve("containers/suid/upper/suid");
+            assertEquals(04755, (int) Files.getAttribute(suid, "unix:mode") & 07777);
+            int owner = (int) Files.getAttribute(suid, "unix:uid");
+            assertTrue(owner >= 100000, "owned by the container's root, a host uid of its range: " + owner);
+            // runuser, not setpriv: setpriv keeps root's capabilities until its exec, so its exec's own path lookup is root's
+            String asNobody = TestHost.output(List.of("runuser", "-u", "nobody", "--", suid.toString(), "-u"));
+            assertTrue(asNobody.startsWith("exit ") && asNobody.contains("Permission denied"), "nobody cannot reach it: " + asNobody);
+            // and were it reachable (a bind mount in a private mount namespace), it would run as the range's root, not 0
+            Path open = Files.createDirectories(host.dir.resolve("open"));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path there = Files.createFile(open.resolve("probe"));
+            String euid = TestHost.output(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount --bind \"$1\" \"$2\" && exec runuser -u nobody -- \"$2\" -u", "sh",
+                    suid.toString(), there.toString()));
+            assertEquals(owner + "\n", euid, "euid is the range's root");
+            run.send("\n");
+            assertEquals(0, run.finish().exit());
+        }
+    }
+
+    @Test
+    void theEnginesFoldersAreClosedAndOldOnesAreTightened() throws Exception {
+        try (TestHost host = new TestHost()) {
+            for (Path p : List.of(host.dataRoot.resolve("containers"), host.dataRoot.resolve("images"), host.runRoot)) {
+                Files.createDirectories(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x")); // as an older engine left them
+            }
+            Path spec = host.spec("dirs", BUSYBOX + "command: [sh, -c, 'echo ready; read x']\n");
+            Running run = host.start("run", "-q", "--name", "dirs", spec.toString());
+            run.awaitLine("ready");
+            assertEquals("rwx--x--x", mode(host.dataRoot.resolve("containers")));
+            assertEquals("rwx------", mode(host.dataRoot.resolve("images")));
+            assertEquals("rwx------", mode(host.runRoot));
+            assertEquals("rwx------", mode(host.dataRoot.resolve("containers/dirs")));
+            assertNotEquals(0, (int) Files.getAttribute(host.dataRoot.resolve("containers/dirs"), "unix:uid"), "the container root's");
+            assertEquals("rwxr-xr-x", mode(host.dataRoot.resolve("containers/dirs/upper")), "what / shows inside");
+            String ls = TestHost.output(List.of("runuser", "-u", "nobody", "--", "ls", host.dataRoot.resolve("containers/dirs/upper").toString()));
+            assertTrue(ls.startsWith("exit ") && ls.contains("Permission denied"), ls);
+            run.send("\n");
+            assertEquals(0, run.finish().exit());
+        }
+    }
+
+    @Test
+    void aDataRootTheContainersRootCannotReachIsAClearError() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path closed = Files.createDirectories(host.dir.resolve("closed"));
+            Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(closed.resolve("data/images"));
+            TestHost.exec(List.of("cp", "-a", host.imageRootfs().getParent().toString(), closed.resolve("data/images").toString()));
+            List<String> cmd = new ArrayList<>(host.cli("run", "-q", "--name", "web", "--image", "busybox", "--", "true").command());
+            cmd.set(cmd.indexOf(host.dataRoot.toString()), closed.resolve("data").toString());
+            Result r = TestHost.Result.of(new ProcessBuilder(cmd).start(), 60);
+            assertEquals(125, r.exit());
+            assertTrue(r.err().startsWith("contain: web: userns: the container's root (host uid "), r.err());
+            assertTrue(r.err().contains("cannot reach its writable layer: " + closed + " is mode 0700; let others through it (chmod o+x "
+                    + closed + "), use another --root, or give the container the host's ids (users: host)"), r.err());
+            assertFalse(Files.exists(closed.resolve("data/containers/web")), "nothing left");
+            assertEquals("", Files.readString(host.runRoot.resolve(".ids/ranges")), "its range went back");
+        }
+    }
+
+    private static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+}
