@@ -40,12 +40,14 @@ public final class UsernsStage implements Stage {
         run.ids(maps);
         long uid = maps.hostUid(0);
         long gid = maps.hostGid(0);
-        if (!ids.userNamespace() || uid <= 0 && gid <= 0) {
-            return; // container root is host root: the folders are root's already
+        if (ids.userNamespace() && (uid > 0 || gid > 0)) { // else container root is host root: the folders are root's already
+            requireReachable(run, uid, gid);
+            for (Path p : List.of(plan.containerDir(), plan.upperDir(), plan.workDir())) {
+                run.kernel().chown(p, uid, gid);
+            }
         }
-        requireReachable(run, uid, gid);
-        for (Path p : List.of(plan.containerDir(), plan.upperDir(), plan.workDir())) {
-            run.kernel().chown(p, uid, gid);
+        if (!ids.remapsLayers()) {
+            return;
         }
         try {
             new IdLayers(run.kernel(), run.config().dataRoot(), run.progress()::trace).prepare(ids.lowers(), maps, uid, gid);
