@@ -80,7 +80,7 @@ class CgroupTest {
         Path state = Files.createDirectories(tmp.resolve("state"));
         var ids = new dev.contain.runtime.ids.IdPlan(dev.contain.runtime.ids.IdPlan.Kind.NONE, List.of(), List.of(), false, null, null, List.of());
         Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, ids,
-                List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false);
+                List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }
 

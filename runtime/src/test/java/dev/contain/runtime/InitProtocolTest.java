@@ -54,7 +54,8 @@ class InitProtocolTest {
         assertEquals(new InitProcess.Failure("exec", 2, "exec \"pyhton3\": No such file or directory"), exec);
         var cgroup = InitProcess.Failure.parse("error cgroup 13 open /sys/fs/cgroup/pids/contain/web/tasks: Permission denied");
         assertEquals("cgroup", cgroup.stage("namespaces"));
-        assertEquals("namespaces", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
+        assertEquals("setup", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
+        assertEquals("start", exec.stage("start"));
         assertEquals(new InitProcess.Failure("setup", 0, "something else"), InitProcess.Failure.parse("something else"));
     }
 
@@ -77,11 +78,16 @@ class InitProtocolTest {
 
     /** A plan without namespaces that runs {@code argv} on the host: entries of key, count, fields. */
     private static void sendPlan(OutputStream toInit, List<String> cgroupEntry, String... argv) throws Exception {
-        ByteArrayOutputStream plan = new ByteArrayOutputStream();
         List<String> command = new java.util.ArrayList<>(List.of("argv"));
         command.addAll(List.of(argv));
-        for (List<String> entry : List.of(List.of("version", "1"), List.of("clone", "0"), cgroupEntry, command,
-                List.of("cwd", "/"), List.of("user", "0", "0"))) {
+        sendPlan(toInit, 2, List.of(List.of("version", "2"), List.of("clone", "0"), cgroupEntry, command,
+                List.of("cwd", "/"), List.of("user", "0", "0")));
+    }
+
+    /** Each entry a key and its fields, as Plan.encodeForInit writes them, after a "plan VERSION LENGTH" header. */
+    private static void sendPlan(OutputStream toInit, int version, List<List<String>> entries) throws Exception {
+        ByteArrayOutputStream plan = new ByteArrayOutputStream();
+        for (List<String> entry : entries) {
             for (int i = 0; i < entry.size(); i++) {
                 plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
                 plan.write(0);
@@ -91,9 +97,96 @@ class InitProtocolTest {
                 }
             }
         }
-        toInit.write(("plan 1 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
+        toInit.write(("plan " + version + " " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
         toInit.write(plan.toByteArray());
         toInit.flush();
+    }
+
+    /** The first line the init answers to a plan of {@code entries} (all but the header's version 2). */
+    private String answer(int version, List<List<String>> entries) throws Exception {
+        Process p = start(ProcessHandle.current().pid());
+        try (OutputStream toInit = p.getOutputStream()) {
+            sendPlan(toInit, version, entries);
+        }
+        String line = firstLine(p);
+        assertEquals(125, p.exitValue(), line);
+        return line;
+    }
+
+    private static List<List<String>> with(List<String>... extra) {
+        List<List<String>> entries = new java.util.ArrayList<>(List.of(List.of("version", "2"), List.of("clone", "0"), List.of("argv", "/bin/true")));
+        entries.addAll(List.of(extra));
+        return entries;
+    }
+
+    /** A skipped entry would fail open once entries carry security: the init refuses what it does not understand. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void refusesAnEntryItDoesNotKnowOrCannotRead() throws Exception {
+        String root = tmp.toString();
+        assertEquals("error setup 22 plan entry \"frobnicate\": unknown to this init (plan version 2)",
+                answer(2, with(List.of("frobnicate"))));
+        assertEquals("error setup 22 plan entry \"caps\": 4 fields, expected 5", answer(2, with(List.of("caps", "0", "0", "0", "0"))));
+        assertEquals("error setup 22 plan entry \"mount\": 4 fields, expected 5",
+                answer(2, with(List.of("rootfs", root), List.of("mount", "", "/x", "", "0"))));
+        assertEquals("error setup 22 plan entry \"clone\": field 1 \"12x\" is not a decimal number",
+                answer(2, List.of(List.of("version", "2"), List.of("clone", "12x"), List.of("argv", "/bin/true"))));
+        assertEquals("error setup 22 plan entry \"mkdir\": field 2 \"999\" is not an octal number",
+                answer(2, with(List.of("rootfs", root), List.of("mkdir", "/x", "999"))));
+        assertEquals("error setup 22 plan entry \"user\": field 1 \"4294967295\" is not a decimal number in range",
+                answer(2, with(List.of("user", "4294967295", "0"))));
+        assertEquals("error setup 22 plan entry \"mount\": field 2 \"data\" is not an absolute path",
+                answer(2, with(List.of("rootfs", root), List.of("mount", "", "data", "", "0", ""))));
+        assertEquals("error setup 22 plan entry \"mkdir\": a container path, and the plan has no rootfs entry",
+                answer(2, with(List.of("mkdir", "/x", "755"))));
+        assertEquals("error setup 22 plan entry \"seccomp\": field 2 has \"FF\" at offset 0, not lowercase hex",
+                answer(2, with(List.of("seccomp", "0", "FF00000000000000"))));
+        assertEquals("error setup 22 plan entry \"seccomp\": the program is 6 hex digits, not 1 to 4096 instructions of 8 bytes",
+                answer(2, with(List.of("seccomp", "0", "060000"))));
+        assertEquals("error setup 22 plan entry \"rlimit\": soft limit 10 above the hard limit 5", answer(2, with(List.of("rlimit", "7", "10", "5"))));
+        assertEquals("error setup 22 plan entry \"argv\": given twice", answer(2, with(List.of("argv", "/bin/false"))));
+        assertEquals("error setup 22 plan entry \"version\": version 1, this init speaks 2",
+                answer(2, List.of(List.of("version", "1"), List.of("argv", "/bin/true"))));
+        assertEquals("error setup 22 plan entry \"argv\": missing", answer(2, List.of(List.of("version", "2"))));
+        assertEquals("error setup 71 plan version 1, this init speaks 2", answer(1, with()));
+    }
+
+    /**
+     * A plan whose new root is a shared mount (a bind of the folder onto itself, made shared in the container's
+     * private namespace): pivot_root refuses it with EINVAL, as it refuses an initramfs root.
+     */
+    private List<String> pivotIntoAFolder(boolean chrootFallback) throws Exception {
+        Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
+        TestHost.exec(List.of("tar", "--extract", "--file", TestHost.busybox().toString(), "--directory", rootfs.toString()));
+        List<List<String>> entries = new java.util.ArrayList<>(with(List.of("clone", "131072"), List.of("rootfs", rootfs.toString()),
+                List.of("make_private"), List.of("mount", rootfs.toString(), "/", "", "4096", ""), List.of("mount", "", "/", "", "1048576", ""),
+                List.of("pivot_root", "/")));
+        entries.remove(1); // the first clone entry: this one has a mount namespace
+        if (chrootFallback) {
+            entries.add(List.of("chroot_fallback"));
+        }
+        Process p = start(ProcessHandle.current().pid());
+        BufferedReader fromInit = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        List<String> lines = new java.util.ArrayList<>();
+        try (OutputStream toInit = p.getOutputStream()) {
+            sendPlan(toInit, 2, entries);
+            assertTrue(fromInit.readLine().startsWith("pid "));
+            toInit.write("go\n".getBytes(StandardCharsets.US_ASCII));
+            toInit.flush();
+            for (String l; (l = fromInit.readLine()) != null; ) {
+                lines.add(l);
+            }
+        }
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return lines;
+    }
+
+    @Test
+    void pivotRootFailsTheRunUnlessThePlanAllowsChroot() throws Exception {
+        assertEquals(List.of("error setup 22 pivot_root /: Invalid argument (not a mount point, or the host's root is an initramfs; "
+                + "the plan allows no chroot)", "exit code 125"), pivotIntoAFolder(false));
+        LinuxKernel.INSTANCE.deleteTree(tmp.resolve("rootfs"));
+        assertEquals(List.of("started", "exit code 0"), pivotIntoAFolder(true));
     }
 
     @Test

@@ -312,7 +312,8 @@ class RunTest {
             // the pool is the machine's (/etc/subuid's containers entry, else built-in from 100000): never host root
             assertTrue(r.out().matches("(?s).*\nuserns: take a range of 65536 host ids from the pool \\([^)]+\\): host ids ([1-9]\\d*)-\\d+ now; "
                     + "released at teardown\n.*namespaces: write /proc/PID/uid_map: 0 [1-9]\\d* 65536 \\(the range above\\)\n.*"), r.out());
-            assertTrue(r.out().contains("init: mount overlay on " + host.dataRoot + "/containers/mycont/rootfs type overlay"), r.out());
+            assertTrue(r.out().contains("init: container paths below resolve inside " + host.dataRoot + "/containers/mycont/rootfs,"), r.out());
+            assertTrue(r.out().contains("init: mount overlay on / type overlay"), r.out());
             assertTrue(r.out().contains("init: pivot_root"), r.out());
             assertTrue(r.out().contains("init: exec sh -c"), r.out());
             assertFalse(Files.exists(host.runRoot), "a dry run creates nothing");

@@ -2,6 +2,7 @@ package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.EngineDirs;
 import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.plan.InitOp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,6 +37,11 @@ public final class IdLayers {
             lower.append(lower.length() == 0 ? "" : ":").append(p);
         }
         return "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + (ids.userNamespace() ? ",userxattr" : "");
+    }
+
+    /** The init's idmap operations: one per layer seen through an idmapped mount, its target empty until then. */
+    public static List<InitOp.Idmap> idmaps(IdPlan ids) {
+        return ids.lowers().stream().filter(l -> l.mode() == Lower.Mode.IDMAP).map(l -> new InitOp.Idmap(l.source(), l.target())).toList();
     }
 
     /** Makes each layer's target; {@code owner} is the host uid and gid of the container's root. */

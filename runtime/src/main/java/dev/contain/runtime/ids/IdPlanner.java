@@ -13,8 +13,8 @@ import java.util.List;
  * range a run would get now) and /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
  */
 public final class IdPlanner {
-    /** The init's idmap entry (INIT-PROTOCOL.md); until the init speaks it, layers are copied. */
-    static final boolean INIT_SPEAKS_IDMAP = false;
+    /** The init's idmap entry (INIT-PROTOCOL.md, plan version 2); without it, layers are copied. */
+    static final boolean INIT_SPEAKS_IDMAP = true;
 
     private final EngineConfig config;
     private final Path etc;

@@ -41,7 +41,8 @@ public final class InitProcess implements AutoCloseable {
     }
 
     public void sendPlan(byte[] plan) throws IOException {
-        byte[] header = ("plan 1 " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] header = ("plan " + dev.contain.runtime.plan.Plan.INIT_PLAN_VERSION + " " + plan.length + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
         synchronized (writeLock) {
             toInit.write(header);
             toInit.write(plan);
@@ -58,7 +59,8 @@ public final class InitProcess implements AutoCloseable {
 
     /**
      * A failure the init reports instead of "pid" or "started": {@code error KIND ERRNO MESSAGE}, where
-     * KIND is setup, exec or cgroup (see contain-init.c).
+     * KIND is setup, exec or cgroup (see runtime/src/main/c/init/init.h). A setup message says what the
+     * init did, on which container path, and the errno's text.
      */
     public record Failure(String kind, int errno, String message) {
         public static Failure parse(String line) {
@@ -68,9 +70,9 @@ public final class InitProcess implements AutoCloseable {
                     : new Failure("setup", 0, line);
         }
 
-        /** The stage a failure of this kind belongs to: the cgroup's, or the one that was waiting. */
+        /** What the user reads after the container's name: "setup", "cgroup", or (exec) the stage that was waiting. */
         public String stage(String waiting) {
-            return kind.equals("cgroup") ? "cgroup" : waiting;
+            return kind.equals("cgroup") || kind.equals("setup") ? kind : waiting;
         }
     }
 

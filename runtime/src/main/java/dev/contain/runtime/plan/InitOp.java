@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * One step the native init takes inside the container, in order, after "go" and before exec. Java
- * chooses every step and every flag; the init only carries them out (see contain-init.c).
+ * chooses every step and every flag; the init only carries them out (see runtime/src/main/c/init/ops.c).
+ * Paths named "container path" are absolute paths as seen inside the container: the init resolves them
+ * inside the container's root ({@code /} is the root itself), never following a symlink out of it.
  */
 public sealed interface InitOp {
     /** The plan entry: a key the init knows, and its fields. */
@@ -12,6 +14,23 @@ public sealed interface InitOp {
 
     String key();
 
+    /** Makes every mount of the container's namespace private: nothing mounted inside propagates to the host. */
+    record MakePrivate() implements InitOp {
+        public String key() { return "make_private"; }
+        public List<String> fields() { return List.of(); }
+    }
+
+    /**
+     * An idmapped copy of {@code source} (a host folder: an image or a layer) for the container's user
+     * namespace, attached at {@code target} (an empty host folder) in the container's mount namespace: the
+     * init's host side makes it after "go", once the id maps are written. Before the overlay that names target.
+     */
+    record Idmap(java.nio.file.Path source, java.nio.file.Path target) implements InitOp {
+        public String key() { return "idmap"; }
+        public List<String> fields() { return List.of(source.toString(), target.toString()); }
+    }
+
+    /** {@code target}: a container path. {@code source}: a host path for a bind mount, else the filesystem's name. */
     record Mount(String source, String target, String type, long flags, String data) implements InitOp {
         public String key() { return "mount"; }
         public List<String> fields() { return List.of(source, target, type, Long.toString(flags), data); }
@@ -22,7 +41,7 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(path, Integer.toOctalString(mode)); }
     }
 
-    /** Creates an empty file to bind-mount a file onto. */
+    /** Creates an empty file to bind-mount a file onto (and its missing folders); what exists is left as it is. */
     record Touch(String path) implements InitOp {
         public String key() { return "touch"; }
         public List<String> fields() { return List.of(path); }
@@ -33,6 +52,19 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(target, link); }
     }
 
+    /** Masks a container path: a folder gets an empty read-only tmpfs, a file /dev/null read-only; a missing path is skipped. */
+    record Mask(String path) implements InitOp {
+        public String key() { return "mask"; }
+        public List<String> fields() { return List.of(path); }
+    }
+
+    /** A container path bound onto itself with what is below it, read-only; a missing path is skipped. */
+    record Readonly(String path) implements InitOp {
+        public String key() { return "readonly"; }
+        public List<String> fields() { return List.of(path); }
+    }
+
+    /** {@code newRoot}: a container path, {@code /}. Without the plan's chroot fallback, a failure fails the run. */
     record PivotRoot(String newRoot) implements InitOp {
         public String key() { return "pivot_root"; }
         public List<String> fields() { return List.of(newRoot); }

@@ -9,6 +9,10 @@ import java.util.List;
 /**
  * Everything a run will do, resolved: paths, ids, the init's operations. Built without touching the
  * host, so {@code --dry-run} prints it and stages only carry it out.
+ *
+ * @param security       what the container's process may do (capabilities, seccomp...); {@link Security#NONE} by default
+ * @param idmaps         lower folders the container sees through idmapped mounts (also among {@code ops}, in place)
+ * @param chrootFallback the init may chroot where pivot_root fails (a host whose / is an initramfs)
  */
 public record Plan(
         ContainerSpec spec,
@@ -31,7 +35,13 @@ public record Plan(
         long uid,
         long gid,
         List<Long> groups,
-        boolean reaper) {
+        boolean reaper,
+        Security security,
+        List<InitOp.Idmap> idmaps,
+        boolean chrootFallback) {
+
+    /** The plan format the init speaks (runtime/src/main/c/init/init.h, INIT-PROTOCOL). */
+    public static final int INIT_PLAN_VERSION = 2;
 
     public String name() {
         return spec.name();
@@ -40,7 +50,7 @@ public record Plan(
     /** The plan as the init reads it: entries of key, field count, fields, all NUL-terminated. */
     public byte[] encodeForInit() {
         PlanWriter w = new PlanWriter();
-        w.entry("version", List.of("1"));
+        w.entry("version", List.of(Integer.toString(INIT_PLAN_VERSION)));
         w.entry("clone", List.of(Long.toUnsignedString(cloneFlags)));
         if (joinNetns != null) {
             w.entry("join_netns", List.of(joinNetns.toString()));
@@ -50,6 +60,10 @@ public record Plan(
         }
         if (cgroup.cloneInto() != null) {
             w.entry("clone_into_cgroup", List.of(cgroup.cloneInto().toString()));
+        }
+        w.entry("rootfs", List.of(rootfs.toString()));
+        if (chrootFallback) {
+            w.entry("chroot_fallback", List.of());
         }
         for (InitOp op : ops) {
             w.entry(op.key(), op.fields());
@@ -63,6 +77,7 @@ public record Plan(
         if (reaper) {
             w.entry("reaper", List.of());
         }
+        security.encode(w::entry);
         return w.bytes();
     }
 

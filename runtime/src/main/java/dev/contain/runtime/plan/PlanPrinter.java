@@ -54,15 +54,38 @@ public final class PlanPrinter {
                     .append(" in the container\n");
             s.append("network: inside: address on eth").append(i).append(", up").append(i == 0 ? ", default route via " + b.gateway() : "").append('\n');
         }
+        s.append("init: container paths below resolve inside ").append(plan.rootfs()).append(", never following a symlink out of it\n");
         for (InitOp op : plan.ops()) {
             s.append("init: ").append(describe(op)).append('\n');
         }
+        if (plan.chrootFallback()) {
+            s.append("init: chroot if pivot_root fails (the host's / is an initramfs)\n");
+        }
+        describe(plan.security(), s);
         s.append("init: user ").append(plan.uid()).append(':').append(plan.gid());
         if (!plan.groups().isEmpty()) s.append(" groups ").append(plan.groups());
         s.append(", cwd ").append(plan.cwd()).append('\n');
         s.append("init: env ").append(String.join(" ", plan.env())).append('\n');
         s.append("init: exec ").append(String.join(" ", plan.argv())).append(plan.reaper() ? " (under a reaping PID 1)" : "").append('\n');
         return s.toString();
+    }
+
+    private static void describe(Security sec, StringBuilder s) {
+        if (sec.caps() != null) {
+            var c = sec.caps();
+            s.append(String.format("init: capabilities bounding %x effective %x permitted %x inheritable %x ambient %x%n",
+                    c.bounding(), c.effective(), c.permitted(), c.inheritable(), c.ambient()));
+        }
+        if (sec.noNewPrivs()) s.append("init: no_new_privs\n");
+        for (var r : sec.rlimits()) {
+            s.append("init: rlimit ").append(r.name()).append(' ').append(Security.Rlimit.text(r.soft())).append(':')
+                    .append(Security.Rlimit.text(r.hard())).append('\n');
+        }
+        if (sec.oomScoreAdj() != null) s.append("init: oom_score_adj ").append(sec.oomScoreAdj()).append('\n');
+        if (sec.seccomp() != null) {
+            s.append("init: seccomp filter of ").append(sec.seccomp().instructions()).append(" instructions, flags ")
+                    .append(sec.seccomp().flags()).append(", loaded last before exec\n");
+        }
     }
 
     private static String describe(InitOp op) {
@@ -77,6 +100,10 @@ public final class PlanPrinter {
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
         if (op instanceof InitOp.LoopbackUp) return "bring up lo";
+        if (op instanceof InitOp.MakePrivate) return "make every mount private (nothing propagates to the host)";
+        if (op instanceof InitOp.Idmap i) return "attach an idmapped copy of " + i.source() + " at " + i.target();
+        if (op instanceof InitOp.Mask m) return "mask " + m.path();
+        if (op instanceof InitOp.Readonly r) return "read-only " + r.path();
         if (op instanceof InitOp.Unshare u) return "unshare flags 0x" + Long.toHexString(u.flags()) + " (cgroup namespace rooted at the container's cgroup)";
         return op.toString();
     }

@@ -4,7 +4,6 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_BIND;
 import static dev.contain.runtime.plan.LinuxFlags.MS_NODEV;
 import static dev.contain.runtime.plan.LinuxFlags.MS_NOEXEC;
 import static dev.contain.runtime.plan.LinuxFlags.MS_NOSUID;
-import static dev.contain.runtime.plan.LinuxFlags.MS_PRIVATE;
 import static dev.contain.runtime.plan.LinuxFlags.MS_RDONLY;
 import static dev.contain.runtime.plan.LinuxFlags.MS_REC;
 import static dev.contain.runtime.plan.LinuxFlags.MS_REMOUNT;
@@ -35,6 +34,8 @@ import java.util.Map;
 /** Spec to {@link Plan}: decides every path, id, mount and flag. Reads the image; writes nothing. */
 public final class Planner {
     private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    /** The container's root, as a container path. */
+    private static final String ROOT = "/";
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final EngineConfig config;
@@ -79,7 +80,10 @@ public final class Planner {
             }
         }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
-        List<InitOp> ops = mounts(spec, rootfs, upper, work, idPlan, cgroup);
+        // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
+        Security security = Security.NONE;
+        List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan);
+        List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
@@ -88,7 +92,9 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan, ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init());
+                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan,
+                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
+                security, idmaps, HostRoot.isInitramfs());
     }
 
     /**
@@ -130,30 +136,35 @@ public final class Planner {
         return LinuxFlags.cloneFlags(namespaces) & ~LinuxFlags.cloneFlag(Namespace.CGROUP);
     }
 
-    private static List<InitOp> mounts(ContainerSpec spec, Path rootfs, Path upper, Path work, IdPlan ids, CgroupPlan cgroup) {
+    /**
+     * The init's operations, in order. Targets are container paths (the init resolves them inside the root,
+     * {@code /}); sources of bind mounts and the overlay's folders are host paths.
+     */
+    private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, IdPlan ids, CgroupPlan cgroup,
+                                       Security security, List<InitOp.Idmap> idmaps) {
         List<InitOp> ops = new ArrayList<>();
-        String root = rootfs.toString();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
         }
-        ops.add(new InitOp.Mount("", "/", "", MS_REC | MS_PRIVATE, ""));
-        ops.add(new InitOp.Mount("overlay", root, "overlay", 0, IdLayers.overlayData(ids, upper, work)));
+        ops.add(new InitOp.MakePrivate());
+        ops.addAll(idmaps); // attached before the overlay that names their targets (ids.lowers)
+        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);
-        ops.add(new InitOp.Mkdir(root + "/proc", 0755));
+        ops.add(new InitOp.Mkdir("/proc", 0755));
         // proc shows the pid namespace it is mounted from, so it is mounted inside; without one, the host's
-        ops.add(pidns ? new InitOp.Mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
-                : new InitOp.Mount("/proc", root + "/proc", "", MS_BIND | MS_REC, ""));
-        ops.add(new InitOp.Mkdir(root + "/sys", 0755));
+        ops.add(pidns ? new InitOp.Mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
+                : new InitOp.Mount("/proc", "/proc", "", MS_BIND | MS_REC, ""));
+        ops.add(new InitOp.Mkdir("/sys", 0755));
         if (netns) { // sysfs can only be mounted by the owner of the net namespace
-            ops.add(new InitOp.Mount("sysfs", root + "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+            ops.add(new InitOp.Mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
         } else {
-            ops.add(new InitOp.Mount("/sys", root + "/sys", "", MS_BIND | MS_REC, ""));
-            ops.add(new InitOp.Mount("", root + "/sys", "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+            ops.add(new InitOp.Mount("/sys", "/sys", "", MS_BIND | MS_REC, ""));
+            ops.add(new InitOp.Mount("", "/sys", "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }
-        cgroupMounts(ops, root + "/sys/fs/cgroup", cgroup);
-        String dev = root + "/dev";
+        cgroupMounts(ops, "/sys/fs/cgroup", cgroup);
+        String dev = "/dev";
         ops.add(new InitOp.Mkdir(dev, 0755));
         ops.add(new InitOp.Mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
         for (String d : DEVICES) { // a user namespace cannot mknod: bind the host's nodes
@@ -174,7 +185,7 @@ public final class Planner {
         ops.add(new InitOp.Symlink("/proc/self/fd/1", dev + "/stdout"));
         ops.add(new InitOp.Symlink("/proc/self/fd/2", dev + "/stderr"));
         for (Mount m : spec.mounts()) {
-            String target = root + m.target();
+            String target = m.target();
             if (m instanceof Mount.Bind b) {
                 ops.add(Files.isDirectory(b.source()) ? new InitOp.Mkdir(target, 0755) : new InitOp.Touch(target));
                 ops.add(new InitOp.Mount(b.source().toString(), target, "", MS_BIND | MS_REC, ""));
@@ -187,8 +198,10 @@ public final class Planner {
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
             }
         }
+        security.masked().forEach(path -> ops.add(new InitOp.Mask(path)));
+        security.readonly().forEach(path -> ops.add(new InitOp.Readonly(path)));
         if (spec.readonlyRootfs()) {
-            ops.add(new InitOp.Mount("", root, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
+            ops.add(new InitOp.Mount("", ROOT, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }
         if (netns) {
             ops.add(new InitOp.LoopbackUp());
@@ -196,7 +209,7 @@ public final class Planner {
         if (spec.namespaces().contains(Namespace.UTS)) {
             ops.add(new InitOp.Hostname(spec.hostname()));
         }
-        ops.add(new InitOp.PivotRoot(root));
+        ops.add(new InitOp.PivotRoot(ROOT));
         return ops;
     }
 }

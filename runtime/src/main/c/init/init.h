@@ -1,0 +1,151 @@
+/*
+ * contain-init: the small static program that creates a container's namespaces and execs its command.
+ * Policy lives in Java, mechanism here. One file per concern, as crun's libcrun does:
+ *
+ *   host.c     the host side: main, the sealed copy, clone, the conversation with the engine, "go"
+ *              work that needs root in the initial namespaces (idmapped mounts, rlimits, oom_score_adj)
+ *   plan.c     the plan, decoded strictly into struct plan (an unknown key, a wrong field count or a
+ *              malformed number fails the run, naming the entry: a skipped security entry fails open)
+ *   ops.c      the operations (mounts, folders, pivot_root...), one function each, from a table; every
+ *              container path resolved inside the container's root (openat2 RESOLVE_IN_ROOT)
+ *   process.c  enter_process(): ids, capabilities, no_new_privs, descriptors, seccomp, exec; the reaper
+ *   util.c     pipes, lines, numbers, failures
+ *
+ * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
+ */
+#ifndef CONTAIN_INIT_H
+#define CONTAIN_INIT_H
+
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#define PLAN_VERSION 2
+#define MAX_CGROUP_JOIN 16
+
+/* ---- failures -------------------------------------------------------------------------------------- */
+
+enum failure_kind { FAIL_SETUP = 1, FAIL_EXEC = 2, FAIL_CGROUP = 3 };
+
+/* What the container's process reports through its close-on-exec error pipe. */
+struct failure {
+    int kind;
+    int err;
+    char message[1024];
+};
+
+/* Host side: the engine's reply pipe. Container side: -1. */
+extern int control_fd;
+/* Container side: the close-on-exec failure pipe to the host side. Host side: -1. */
+extern int error_fd;
+/* Host side: what a failure does first (after clone: kill the container's process). */
+extern void (*before_host_failure)(void);
+
+/* Reports a failure (as an "error KIND ERRNO MESSAGE" line on the host side, through the error pipe on the
+ * container side) and exits: 125 for setup and cgroup, 127/126 for exec. */
+_Noreturn void fail(enum failure_kind kind, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *failure_kind_name(int kind);
+
+int read_full(int fd, void *buf, size_t len);
+int write_full(int fd, const void *buf, size_t len);
+int read_line(int fd, char *buf, size_t size);
+void send_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Digits only in BASE (no sign, no prefix, no spaces), at most MAX: 0, or -1 with errno EINVAL/ERANGE. */
+int parse_number(const char *s, int base, unsigned long long max, unsigned long long *out);
+
+/* ---- the plan -------------------------------------------------------------------------------------- */
+
+struct plan;
+struct op;
+
+struct op_def {
+    const char *key;
+    int fields;
+    int container_path; /* index of a field that is a container path (absolute, resolved in the root), or -1 */
+    int number;         /* index of a numeric field, or -1 */
+    int base;           /* its base */
+    unsigned long long max; /* and its largest value */
+    void (*run)(struct plan *plan, const struct op *op);
+};
+
+struct op {
+    const struct op_def *def;
+    char **args;
+    unsigned long long number; /* the numeric field, decoded */
+    int idmap;                 /* idmap: its index in plan->idmaps */
+};
+
+/* A detached idmapped copy of SOURCE, made by the host side after "go", attached at TARGET by the op. */
+struct idmap {
+    const char *source;
+    const char *target;
+    int fd;
+};
+
+struct rlimit_entry {
+    int resource;
+    struct rlimit limit;
+};
+
+/* A BPF instruction (struct sock_filter), declared here: musl has no <linux/filter.h>. */
+struct bpf_insn {
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+};
+
+enum cap_set { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_PERMITTED, CAPS_INHERITABLE, CAPS_AMBIENT, CAPS_SETS };
+
+/* What enter_process() needs: the container's first process, and later a process exec'd into it. */
+struct process {
+    char **argv;
+    char **envp;
+    const char *cwd;
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;
+    size_t ngroups;
+    int has_caps;
+    uint64_t caps[CAPS_SETS];
+    int no_new_privs;
+    int has_seccomp;
+    unsigned int seccomp_flags;
+    struct bpf_insn *filter;
+    unsigned short filter_len;
+    int reaper;    /* init: true: PID 1 stays, forks the command, forwards signals, reaps */
+    int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
+};
+
+struct plan {
+    unsigned long long clone_flags;
+    const char *join_netns;
+    const char *cgroup_join[MAX_CGROUP_JOIN];
+    int ncgroup_join;
+    const char *clone_into_cgroup;
+    const char *rootfs;
+    int chroot_fallback;
+    struct op *ops;
+    int nops;
+    struct idmap *idmaps;
+    int nidmaps;
+    struct rlimit_entry *rlimits;
+    int nrlimits;
+    int has_oom_score_adj;
+    int oom_score_adj;
+    struct process process;
+};
+
+/* plan.c: reads "plan VERSION LENGTH\n" and the entries; refuses what it does not know (fail() exits). */
+void read_plan(int fd, struct plan *plan);
+
+/* ops.c */
+const struct op_def *find_op(const char *key);
+void run_operations(struct plan *plan);
+
+/* process.c */
+_Noreturn void enter_process(struct process *process);
+
+#endif

@@ -1,0 +1,34 @@
+package dev.contain.runtime.plan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Facts about the host's root the plan depends on. */
+final class HostRoot {
+    private HostRoot() {}
+
+    /**
+     * Whether the host's / is an initramfs (rootfs or ramfs), which pivot_root cannot move away: only then
+     * may the init fall back to chroot. Read from /proc/self/mountinfo: the last mount on / is the one seen.
+     */
+    static boolean isInitramfs() {
+        try {
+            return isInitramfs(Files.readString(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            return false; // no fallback: a pivot_root failure then fails the run, saying why
+        }
+    }
+
+    static boolean isInitramfs(String mountinfo) {
+        String type = null;
+        for (String line : mountinfo.split("\n")) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length > 4 && f[4].equals("/") && dash > 0) {
+                type = line.substring(dash + 3).split(" ")[0];
+            }
+        }
+        return "rootfs".equals(type) || "ramfs".equals(type);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.contain.runtime.plan;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * What the container's process may do, as policy decided it; the init only applies it (enter_process() in
+ * process.c, masked and read-only paths as operations before pivot_root). {@link #NONE} leaves the kernel's
+ * defaults: every capability of the user namespace, no no_new_privs, no seccomp filter, the engine's rlimits,
+ * nothing masked.
+ *
+ * @param caps        capability sets, or null: left as they are (only {@code privileged} wants that)
+ * @param seccomp     a BPF program loaded last before exec, or null: none
+ * @param masked      container paths: a folder gets an empty read-only tmpfs, a file /dev/null
+ * @param readonly    container paths bound onto themselves read-only
+ * @param oomScoreAdj written for the container's process by the init's host side, or null: inherited
+ */
+public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlimit> rlimits, List<String> masked,
+                       List<String> readonly, Integer oomScoreAdj) {
+    public static final Security NONE = new Security(null, false, null, List.of(), List.of(), List.of(), null);
+
+    public Security {
+        rlimits = List.copyOf(rlimits);
+        masked = List.copyOf(masked);
+        readonly = List.copyOf(readonly);
+    }
+
+    public Security withCaps(Caps c) { return new Security(c, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj); }
+    public Security withNoNewPrivs(boolean n) { return new Security(caps, n, seccomp, rlimits, masked, readonly, oomScoreAdj); }
+    public Security withSeccomp(Seccomp s) { return new Security(caps, noNewPrivs, s, rlimits, masked, readonly, oomScoreAdj); }
+    public Security withRlimits(List<Rlimit> r) { return new Security(caps, noNewPrivs, seccomp, r, masked, readonly, oomScoreAdj); }
+    public Security withMasked(List<String> m) { return new Security(caps, noNewPrivs, seccomp, rlimits, m, readonly, oomScoreAdj); }
+    public Security withReadonly(List<String> r) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, r, oomScoreAdj); }
+    public Security withOomScoreAdj(Integer o) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, o); }
+
+    /** Capability sets as 64-bit masks: bit N is capability N (CAP_CHOWN 0, CAP_SYS_ADMIN 21...). */
+    public record Caps(long bounding, long effective, long permitted, long inheritable, long ambient) {
+        List<String> fields() {
+            return List.of(Long.toHexString(bounding), Long.toHexString(effective), Long.toHexString(permitted),
+                    Long.toHexString(inheritable), Long.toHexString(ambient));
+        }
+    }
+
+    /** A classic BPF program (struct sock_filter array, native byte order, 8 bytes an instruction) and seccomp(2)'s filter flags. */
+    public record Seccomp(int flags, byte[] program) {
+        public static final int INSTRUCTION_BYTES = 8;
+        public static final int MAX_INSTRUCTIONS = 4096;
+
+        public Seccomp {
+            if (program.length == 0 || program.length % INSTRUCTION_BYTES != 0 || program.length / INSTRUCTION_BYTES > MAX_INSTRUCTIONS) {
+                throw new IllegalArgumentException("a seccomp program is 1 to " + MAX_INSTRUCTIONS + " instructions of "
+                        + INSTRUCTION_BYTES + " bytes, not " + program.length + " bytes");
+            }
+            program = program.clone();
+        }
+
+        @Override
+        public byte[] program() {
+            return program.clone();
+        }
+
+        public int instructions() {
+            return program.length / INSTRUCTION_BYTES;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Seccomp s && s.flags == flags && Arrays.equals(s.program, program);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * flags + Arrays.hashCode(program);
+        }
+
+        @Override
+        public String toString() {
+            return "Seccomp[flags=" + flags + ", instructions=" + instructions() + "]";
+        }
+    }
+
+    /** setrlimit(2) for one RLIMIT_* resource; {@link #UNLIMITED} is RLIM_INFINITY. */
+    public record Rlimit(int resource, long soft, long hard) {
+        public static final long UNLIMITED = -1;
+        /** The RLIMIT_* resources by number, as the spec names them. */
+        public static final List<String> NAMES = List.of("cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime");
+
+        public Rlimit {
+            if (resource < 0 || resource >= NAMES.size()) {
+                throw new IllegalArgumentException("no RLIMIT resource " + resource);
+            }
+            if (Long.compareUnsigned(soft, hard) > 0) {
+                throw new IllegalArgumentException("rlimit " + NAMES.get(resource) + ": soft limit above the hard limit");
+            }
+        }
+
+        /** {@code of("nofile", 1024, 4096)}. */
+        public static Rlimit of(String name, long soft, long hard) {
+            int resource = NAMES.indexOf(name);
+            if (resource < 0) {
+                throw new IllegalArgumentException("no rlimit named " + name + " (one of " + NAMES + ")");
+            }
+            return new Rlimit(resource, soft, hard);
+        }
+
+        public String name() {
+            return NAMES.get(resource);
+        }
+
+        static String text(long limit) {
+            return limit == UNLIMITED ? "unlimited" : Long.toUnsignedString(limit);
+        }
+    }
+
+    /** The plan entries of what is not an operation (see INIT-PROTOCOL: caps, no_new_privs, seccomp, rlimit, oom_score_adj). */
+    void encode(BiConsumer<String, List<String>> entry) {
+        if (caps != null) {
+            entry.accept("caps", caps.fields());
+        }
+        if (noNewPrivs) {
+            entry.accept("no_new_privs", List.of());
+        }
+        if (seccomp != null) {
+            entry.accept("seccomp", List.of(Integer.toUnsignedString(seccomp.flags()), HexFormat.of().formatHex(seccomp.program)));
+        }
+        for (Rlimit r : rlimits) {
+            entry.accept("rlimit", List.of(Integer.toString(r.resource()), Rlimit.text(r.soft()), Rlimit.text(r.hard())));
+        }
+        if (oomScoreAdj != null) {
+            entry.accept("oom_score_adj", List.of(oomScoreAdj.toString()));
+        }
+    }
+}
