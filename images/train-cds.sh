@@ -10,6 +10,7 @@ contain="$(cd "$(dirname "$contain")" && pwd)/$(basename "$contain")"
 busybox=${2:?usage: train-cds.sh CONTAIN BUSYBOX.tar [JDK25_JAVA]}
 jdk25=${3:-}
 work=$(mktemp -d)
+chmod 711 "$work" # a container's root is a host uid of its own range: it must get through to its folder
 trap 'rm -rf "$work"' EXIT
 rm -f "$contain.jsa" "$contain.aot" "$contain.aot.java"
 mkdir -p "$work/data/images/busybox/rootfs"

@@ -182,6 +182,48 @@ class UsernsTest {
         }
     }
 
+    @Test
+    void whereLayersAreNotIdmappedACopyChownedForTheRangeServesAndAStoredImagesIsMadeOnce() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path layer = Files.createDirectories(host.dir.resolve("layer/opt"));
+            Files.writeString(layer.resolve("file"), "from the layer\n");
+            Path spec = host.spec("copy", BUSYBOX + "layers: [./layer]\n"
+                    + "command: [sh, -c, 'stat -c \"%u:%g\" /bin/busybox /opt/file; cat /opt/file; echo more >> /opt/file']\n");
+            Result first = host.run("run", "-q", "--trace", "--id-layers", "copy", spec.toString());
+            assertEquals(0, first.exit(), first.err());
+            assertEquals("0:0\n0:0\nfrom the layer\n", first.out(), "owners as stored, seen inside");
+            assertTrue(first.err().contains("trace: userns: image busybox copied and chowned for these ids in "), first.err());
+            assertTrue(first.err().contains("trace: userns: " + host.dir.resolve("layer") + " copied and chowned for this run in "), first.err());
+            Result second = host.run("run", "-q", "--trace", "--id-layers", "copy", spec.toString());
+            assertEquals(0, second.exit(), second.err());
+            assertTrue(second.err().contains("trace: userns: image busybox: the copy chowned for these ids, made before (--id-layers copy)"), second.err());
+            assertEquals("from the layer\n", Files.readString(layer.resolve("file")), "the layer itself is never written");
+            Path ranges = host.dataRoot.resolve("ranges");
+            assertEquals("rwx--x--x", mode(ranges));
+            List<Path> perRange;
+            try (var list = Files.list(ranges)) {
+                perRange = list.toList();
+            }
+            assertEquals(1, perRange.size(), perRange.toString());
+            assertEquals("rwx------", mode(perRange.get(0)), "only the range's root may enter its copies");
+            assertTrue((int) Files.getAttribute(perRange.get(0), "unix:uid") >= 100000);
+            assertEquals(0, host.run("image", "rm", "busybox").exit());
+            try (var list = Files.list(perRange.get(0))) {
+                assertEquals(List.of(), list.toList(), "removing the image removes its copies");
+            }
+        }
+    }
+
+    @Test
+    void aPoolThatIsNotThereIsAClearError() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Result r = host.run("run", "-q", "--id-pool", "subuid:contain-nobody-has-this", "--name", "web", "--image", "busybox", "--", "true");
+            assertEquals(125, r.exit());
+            assertEquals("contain: web: userns: no 'contain-nobody-has-this' entry in both /etc/subuid and /etc/subgid (add one, like "
+                    + "'contain-nobody-has-this:100000:4194304', or use --id-pool builtin)\n", r.err());
+        }
+    }
+
     private static String mode(Path p) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
