@@ -78,8 +78,7 @@ class CgroupTest {
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
         ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
         Path state = Files.createDirectories(tmp.resolve("state"));
-        var ids = new dev.contain.runtime.ids.IdPlan(dev.contain.runtime.ids.IdPlan.Kind.NONE, List.of(), List.of(), false, null, null, List.of());
-        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, ids,
+        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, dev.contain.runtime.ids.IdPlan.NONE,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }

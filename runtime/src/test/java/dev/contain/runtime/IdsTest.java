@@ -80,8 +80,10 @@ class IdsTest {
         assertEquals(a, ranges.acquire("c", pool), "a's range went back to the pool");
         ranges.releaseIf(name -> name.equals("b"));
         assertEquals(Map.of("c", a), ranges.held());
-        assertEquals("c 100000 100000 65536\n", Files.readString(tmp.resolve("run/.ids/ranges")));
-        assertFalse(Files.exists(tmp.resolve("run/.ids/ranges.new")), "written beside, then renamed over");
+        try (var claims = Files.list(tmp.resolve("run/.ids"))) {
+            assertEquals(List.of(".lock", "c@100000-100000-65536"), claims.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "one claim file per holder, named by it and its range");
+        }
     }
 
     @Test

@@ -241,8 +241,7 @@ public final class TestHost implements AutoCloseable {
         assertEquals(List.of(), states, "state folders left in the run root; their journals:\n" + journals);
         assertEquals(List.of(), list(runRoot.resolve(".networks")).stream().filter(n -> !n.equals("lock")).toList(), "address leases left");
         assertEquals(List.of(), list(dataRoot.resolve("containers")), "writable layers left in the data root");
-        Path ranges = runRoot.resolve(".ids/ranges");
-        assertEquals("", Files.exists(ranges) ? Files.readString(ranges) : "", "id ranges still held");
+        assertEquals(List.of(), heldRanges(), "id ranges still held");
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .filter(l -> l.contains(dir.toString())).toList();
         assertEquals(List.of(), mounts, "mounts left on the host");
@@ -252,6 +251,11 @@ public final class TestHost implements AutoCloseable {
                 .filter(c -> c.contains(dir.toString()) && p.pid() != ProcessHandle.current().pid())
                 .ifPresent(processes::add));
         assertEquals(List.of(), processes, "processes left running");
+    }
+
+    /** The claims of id ranges in the run root: "CONTAINER@UID-GID-SIZE". */
+    public List<String> heldRanges() throws IOException {
+        return list(runRoot.resolve(".ids")).stream().filter(n -> n.contains("@")).sorted().toList();
     }
 
     /** The engine's shared cgroup parent goes with the last container; tests run one engine at a time. */

@@ -98,14 +98,14 @@ class UsernsTest {
             victim.awaitLine("ready");
             victim.process.destroyForcibly(); // kill -9: no teardown
             victim.process.waitFor(10, TimeUnit.SECONDS);
-            assertTrue(Files.readString(host.runRoot.resolve(".ids/ranges")).startsWith("victim " + range[1] + " "),
+            assertEquals(List.of("victim@" + range[1] + "-" + range[1] + "-65536"), host.heldRanges(),
                     "the dead engine's container still holds its range");
             Path probe = host.spec("probe", BUSYBOX + "command: [head, -n, '1', /proc/self/uid_map]\n");
             Result meanwhile = host.run("run", "-q", probe.toString());
             assertNotEquals(range[1], mapLine(meanwhile.out())[1], "not handed out while held");
             Result gc = host.run("gc");
             assertEquals(0, gc.exit(), gc.err());
-            assertEquals("", Files.readString(host.runRoot.resolve(".ids/ranges")));
+            assertEquals(List.of(), host.heldRanges());
             assertEquals(range[1], mapLine(host.run("run", "-q", probe.toString()).out())[1], "back in the pool");
         }
     }
@@ -178,7 +178,7 @@ class UsernsTest {
             assertTrue(r.err().contains("cannot reach its writable layer: " + closed + " is mode 0700; let others through it (chmod o+x "
                     + closed + "), use another --root, or give the container the host's ids (users: host)"), r.err());
             assertFalse(Files.exists(closed.resolve("data/containers/web")), "nothing left");
-            assertEquals("", Files.readString(host.runRoot.resolve(".ids/ranges")), "its range went back");
+            assertEquals(List.of(), host.heldRanges(), "its range went back");
         }
     }
 

@@ -47,15 +47,15 @@ public final class Engine {
 
     /** What a run would do, resolved; touches nothing. */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
-        return new Planner(config, new CgroupPlanner(cgroupLayout(spec.name()), kernel)).plan(spec, options);
-    }
-
-    private CgroupLayout cgroupLayout(String container) throws ContainerError {
+        String mountinfo; // read once: the cgroup layout and the layers' filesystems (idmapped or not) both need it
+        CgroupLayout layout;
         try {
-            return CgroupLayout.detect();
+            mountinfo = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/mountinfo"));
+            layout = CgroupLayout.parse(mountinfo, java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/cgroup")));
         } catch (IOException e) {
-            throw new ContainerError(container, "cgroup", "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
+            throw new ContainerError(spec.name(), "cgroup", "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
         }
+        return new Planner(config, new CgroupPlanner(layout, kernel), mountinfo).plan(spec, options);
     }
 
     List<Stage> stages() {

@@ -50,9 +50,6 @@ public final class IdLayers {
             if (l.mode() == Lower.Mode.AS_IS) {
                 continue;
             }
-            if (!Files.isDirectory(l.target().getParent())) {
-                kernel.mkdir(l.target().getParent(), 0755);
-            }
             if (l.mode() == Lower.Mode.IDMAP) {
                 kernel.mkdir(l.target(), 0755);
                 trace.accept("userns: " + l.source() + " idmapped (" + l.why() + ")");

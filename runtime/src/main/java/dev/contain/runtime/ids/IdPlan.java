@@ -13,11 +13,9 @@ import java.util.List;
  * @param gid           the gid map, likewise
  * @param denySetgroups write "deny" to setgroups first (an engine that is not root may map only itself)
  * @param pool          RANGE: the pool the range comes from; else null
- * @param preview       RANGE: the range a run would take now (for --dry-run), or null if none is free
  * @param lowers        the overlay's read-only layers, top first, and how each keeps its owners
  */
-public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolean denySetgroups, IdPool pool, IdRange preview,
-                     List<Lower> lowers) {
+public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolean denySetgroups, IdPool pool, List<Lower> lowers) {
     public enum Kind {
         /** No user namespace: the container's ids are the host's, root is root. */
         NONE,
@@ -30,6 +28,9 @@ public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolea
         /** The default: a range of host ids of the container's own, taken from the pool at run time. */
         RANGE
     }
+
+    /** No user namespace, nothing remapped: for plans made by hand (tests). */
+    public static final IdPlan NONE = new IdPlan(Kind.NONE, List.of(), List.of(), false, null, List.of());
 
     public IdPlan {
         uid = List.copyOf(uid);

@@ -18,14 +18,17 @@ public final class IdPlanner {
 
     private final EngineConfig config;
     private final Path etc;
+    private final String mountinfo;
 
-    public IdPlanner(EngineConfig config, Path etc) {
+    /** {@code mountinfo}: /proc/self/mountinfo as the engine read it for this run (which filesystems can be idmapped). */
+    public IdPlanner(EngineConfig config, Path etc, String mountinfo) {
         this.config = config;
         this.etc = etc;
+        this.mountinfo = mountinfo;
     }
 
-    public IdPlanner(EngineConfig config) {
-        this(config, Path.of("/etc"));
+    public IdPlanner(EngineConfig config, String mountinfo) {
+        this(config, Path.of("/etc"), mountinfo);
     }
 
     /**
@@ -35,17 +38,17 @@ public final class IdPlanner {
     public IdPlan plan(String name, boolean userns, List<IdMapping> specUid, List<IdMapping> specGid, List<Path> lowersTopFirst,
                        Path containerDir) throws ContainerError {
         if (!userns) {
-            return new IdPlan(IdPlan.Kind.NONE, List.of(), List.of(), false, null, null, asIs(lowersTopFirst));
+            return new IdPlan(IdPlan.Kind.NONE, List.of(), List.of(), false, null, asIs(lowersTopFirst));
         }
         if (!specUid.isEmpty()) {
             IdMaps maps = new IdMaps(specUid, specGid);
-            boolean host = specUid.equals(List.of(HOST)) && specGid.equals(List.of(HOST));
-            return new IdPlan(host ? IdPlan.Kind.HOST : IdPlan.Kind.EXPLICIT, specUid, specGid, false, null, null,
+            boolean host = isHost(specUid) && isHost(specGid);
+            return new IdPlan(host ? IdPlan.Kind.HOST : IdPlan.Kind.EXPLICIT, specUid, specGid, false, null,
                     maps.identity() ? asIs(lowersTopFirst) : remapped(name, lowersTopFirst, containerDir));
         }
         if (config.engineUid() != 0) { // a user may map only itself, and cannot idmap or chown
             return new IdPlan(IdPlan.Kind.ENGINE_USER, List.of(new IdMapping(0, config.engineUid(), 1)),
-                    List.of(new IdMapping(0, config.engineGid(), 1)), true, null, null, asIs(lowersTopFirst));
+                    List.of(new IdMapping(0, config.engineGid(), 1)), true, null, asIs(lowersTopFirst));
         }
         IdPool pool;
         try {
@@ -53,12 +56,14 @@ public final class IdPlanner {
         } catch (IOException e) {
             throw new ContainerError(name, "userns", e.getMessage());
         }
-        IdRange preview = new IdRanges(config.runRoot()).peek(pool).orElse(null);
         List<IdMapping> relative = List.of(new IdMapping(0, 0, IdRange.SIZE));
-        return new IdPlan(IdPlan.Kind.RANGE, relative, relative, false, pool, preview, remapped(name, lowersTopFirst, containerDir));
+        return new IdPlan(IdPlan.Kind.RANGE, relative, relative, false, pool, remapped(name, lowersTopFirst, containerDir));
     }
 
-    private static final IdMapping HOST = new IdMapping(0, 0, 65536);
+    /** users: host's identity map (compared by fields: a record's first equals() costs ~6 ms of linking). */
+    private static boolean isHost(List<IdMapping> maps) {
+        return maps.size() == 1 && maps.get(0).container() == 0 && maps.get(0).host() == 0 && maps.get(0).size() == 65536;
+    }
 
     private static List<Lower> asIs(List<Path> lowers) {
         return lowers.stream().map(p -> new Lower(p, p, Lower.Mode.AS_IS, "", null)).toList();
@@ -66,11 +71,11 @@ public final class IdPlanner {
 
     private List<Lower> remapped(String name, List<Path> lowers, Path containerDir) throws ContainerError {
         List<Lower> out = new ArrayList<>();
-        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine() : null;
+        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine(mountinfo) : null;
         Path images = config.dataRoot().resolve("images");
         for (int i = 0; i < lowers.size(); i++) {
             Path source = lowers.get(i);
-            Path target = containerDir.resolve("lower").resolve(Integer.toString(i));
+            Path target = containerDir.resolve("lower" + i);
             Lower.Mode mode;
             String why;
             if (config.ids().layers() == IdConfig.Layers.COPY) {

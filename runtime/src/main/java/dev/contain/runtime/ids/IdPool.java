@@ -1,8 +1,8 @@
 package dev.contain.runtime.ids;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,43 +30,35 @@ public record IdPool(String source, long uidStart, long gidStart, long slots, Li
     /** Host ids [from, to). */
     public record Ids(long from, long to) {}
 
-    /** The engine's choice (--id-pool): {@code auto}, {@code subuid}, {@code subuid:NAME} or {@code builtin}. */
+    /**
+     * The engine's choice (--id-pool): {@code auto}, {@code subuid}, {@code subuid:NAME} or {@code builtin}.
+     * Reads /etc/subuid, /etc/subgid, /etc/passwd and /etc/group once each (a run pays this: kept lean).
+     */
     public static IdPool choose(String choice, Path etc) throws IOException {
         String c = choice == null ? "auto" : choice;
-        if (c.equals("builtin")) {
-            return builtin(etc, SUBUID_NAME);
+        boolean subuid = c.equals("subuid") || c.startsWith("subuid:");
+        if (!c.equals("auto") && !c.equals("builtin") && !subuid) {
+            throw new IOException("--id-pool '" + choice + "': use auto, subuid, subuid:NAME or builtin");
         }
-        if (c.equals("auto") || c.equals("subuid") || c.startsWith("subuid:")) {
-            String name = c.startsWith("subuid:") ? c.substring("subuid:".length()) : SUBUID_NAME;
-            long[] uids = entry(etc.resolve("subuid"), name);
-            long[] gids = entry(etc.resolve("subgid"), name);
-            if (uids != null && gids != null) {
-                long slots = Math.min(uids[1], gids[1]) / IdRange.SIZE;
-                String src = "subuid " + name + " " + uids[0] + "+" + uids[1] + (uids[0] == gids[0] ? "" : ", subgid " + gids[0] + "+" + gids[1]);
-                return withOthers(src, uids[0], gids[0], slots, etc, name);
-            }
-            if (!c.equals("auto")) {
-                throw new IOException("no '" + name + "' entry in both " + etc.resolve("subuid") + " and " + etc.resolve("subgid")
-                        + " (add one, like '" + name + ":" + BUILTIN_START + ":" + IdRange.SIZE * 64 + "', or use --id-pool builtin)");
-            }
-            return builtin(etc, name);
-        }
-        throw new IOException("--id-pool '" + choice + "': use auto, subuid, subuid:NAME or builtin");
-    }
-
-    private static IdPool builtin(Path etc, String ours) throws IOException {
-        return withOthers("built-in " + BUILTIN_START + "+" + BUILTIN_SLOTS * IdRange.SIZE, BUILTIN_START, BUILTIN_START,
-                BUILTIN_SLOTS, etc, ours);
-    }
-
-    private static IdPool withOthers(String source, long uid, long gid, long slots, Path etc, String ours) throws IOException {
+        String name = c.startsWith("subuid:") ? c.substring("subuid:".length()) : SUBUID_NAME;
         List<Ids> uids = new ArrayList<>();
         List<Ids> gids = new ArrayList<>();
+        Ids ourUids = subordinate(etc.resolve("subuid"), name, uids);
+        Ids ourGids = subordinate(etc.resolve("subgid"), name, gids);
         ids(etc.resolve("passwd"), uids);
         ids(etc.resolve("group"), gids);
-        subordinate(etc.resolve("subuid"), ours, uids);
-        subordinate(etc.resolve("subgid"), ours, gids);
-        return new IdPool(source, uid, gid, slots, List.copyOf(uids), List.copyOf(gids));
+        if (!c.equals("builtin") && ourUids != null && ourGids != null) {
+            long slots = Math.min(ourUids.to() - ourUids.from(), ourGids.to() - ourGids.from()) / IdRange.SIZE;
+            String src = "subuid " + name + " " + ourUids.from() + "+" + (ourUids.to() - ourUids.from())
+                    + (ourUids.from() == ourGids.from() ? "" : ", subgid " + ourGids.from() + "+" + (ourGids.to() - ourGids.from()));
+            return new IdPool(src, ourUids.from(), ourGids.from(), slots, List.copyOf(uids), List.copyOf(gids));
+        }
+        if (subuid) {
+            throw new IOException("no '" + name + "' entry in both " + etc.resolve("subuid") + " and " + etc.resolve("subgid")
+                    + " (add one, like '" + name + ":" + BUILTIN_START + ":" + IdRange.SIZE * 64 + "', or use --id-pool builtin)");
+        }
+        return new IdPool("built-in " + BUILTIN_START + "+" + BUILTIN_SLOTS * IdRange.SIZE, BUILTIN_START, BUILTIN_START,
+                BUILTIN_SLOTS, List.copyOf(uids), List.copyOf(gids));
     }
 
     /** The k-th range of the pool. */
@@ -93,58 +85,77 @@ public record IdPool(String source, long uidStart, long gidStart, long slots, Li
         return false;
     }
 
-    /** "name:start:count" of one name (or its uid, as shadow-utils allows), or null. */
-    private static long[] entry(Path file, String name) throws IOException {
+    /**
+     * "name:start:count" lines: every other name's ids go to {@code others}; {@code ours} is returned (or
+     * null). shadow-utils also allows a uid for the name: this engine looks for the name only.
+     */
+    private static Ids subordinate(Path file, String ours, List<Ids> others) throws IOException {
+        Ids mine = null;
         for (String[] f : rows(file)) {
-            if (f.length >= 3 && f[0].equals(name)) {
-                try {
-                    return new long[] {Long.parseLong(f[1].trim()), Long.parseLong(f[2].trim())};
-                } catch (NumberFormatException e) {
-                    throw new IOException(file + ": the entry of '" + name + "' is not name:start:count");
+            long start = number(f, 1);
+            long count = number(f, 2);
+            if (start < 0 || count < 0) {
+                if (f[0].equals(ours)) {
+                    throw new IOException(file + ": the entry of '" + ours + "' is not name:start:count");
                 }
+                continue; // a malformed line gives nobody anything
+            }
+            if (f[0].equals(ours) && mine == null) {
+                mine = new Ids(start, start + count);
+            } else {
+                others.add(new Ids(start, start + count));
             }
         }
-        return null;
-    }
-
-    /** Every other name's subordinate ids, as [start, start+count). */
-    private static void subordinate(Path file, String ours, List<Ids> out) throws IOException {
-        for (String[] f : rows(file)) {
-            if (f.length >= 3 && !f[0].equals(ours)) {
-                try {
-                    long start = Long.parseLong(f[1].trim());
-                    out.add(new Ids(start, start + Long.parseLong(f[2].trim())));
-                } catch (NumberFormatException ignored) {
-                    // a malformed line gives nobody anything
-                }
-            }
-        }
+        return mine;
     }
 
     /** The third field of /etc/passwd or /etc/group lines: each user's uid, each group's gid. */
     private static void ids(Path file, List<Ids> out) throws IOException {
         for (String[] f : rows(file)) {
-            if (f.length >= 3) {
-                try {
-                    long id = Long.parseLong(f[2].trim());
-                    out.add(new Ids(id, id + 1));
-                } catch (NumberFormatException ignored) {
-                    // a NIS "+" line or a comment: no id
-                }
+            long id = number(f, 2);
+            if (id >= 0) { // not a NIS "+" line
+                out.add(new Ids(id, id + 1));
             }
         }
     }
 
+    private static long number(String[] fields, int i) {
+        if (i >= fields.length || fields[i].isEmpty() || fields[i].length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int k = 0; k < fields[i].length(); k++) {
+            char ch = fields[i].charAt(k);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            n = n * 10 + (ch - '0');
+        }
+        return n;
+    }
+
+    /** The lines' first three colon-separated fields; a missing file has none. Bytes, not readAllLines: cheaper, and these are ASCII. */
     private static List<String[]> rows(Path file) throws IOException {
         List<String[]> rows = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank() && !line.startsWith("#")) {
-                    rows.add(line.split(":", -1));
-                }
-            }
-        } catch (NoSuchFileException e) {
+        if (!Files.isRegularFile(file)) {
             return rows;
+        }
+        String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        for (int at = 0; at < text.length(); ) {
+            int end = text.indexOf('\n', at);
+            if (end < 0) end = text.length();
+            if (end > at && text.charAt(at) != '#') {
+                String[] f = new String[3];
+                int from = at;
+                for (int i = 0; i < 3; i++) {
+                    int colon = text.indexOf(':', from);
+                    int stop = colon < 0 || colon > end ? end : colon;
+                    f[i] = from <= stop ? text.substring(from, stop).trim() : "";
+                    from = stop + 1;
+                }
+                rows.add(f);
+            }
+            at = end + 1;
         }
         return rows;
     }

@@ -2,14 +2,13 @@ package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.ContainerError;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,15 +16,17 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The id ranges containers hold, in {@code <run root>/.ids/ranges} ("container uid gid size" lines), read
- * and changed under one file lock, so two runs never get the same range. Each change is written to a new
- * file, flushed to disk and renamed over the old one: a crash leaves the old state or the new, never half
- * of one. A range is recorded in its container's journal before it is taken (write-ahead), so teardown,
- * and {@code contain gc} after a killed engine, give it back by the container's name.
+ * The id ranges containers hold: one empty claim file per holder in {@code <run root>/.ids}, named
+ * {@code CONTAINER@UID-GID-SIZE}, made with O_EXCL under one file lock (so two runs never take overlapping
+ * ranges) and deleted to give the range back. A claim is one create and a release one unlink: nothing is
+ * ever rewritten, so there is no half-written state to fear and nothing to fsync (the run root's state
+ * matters only while the machine is up; after a crash gc reconciles it). A range is recorded in its
+ * container's journal before it is taken (write-ahead), so teardown, and {@code contain gc} after a killed
+ * engine, give it back by the container's name.
  */
 public final class IdRanges {
     public static final String DIR = ".ids";
-    private static final String FILE = "ranges";
+    private static final String LOCK = ".lock";
 
     private final Path dir;
 
@@ -36,58 +37,50 @@ public final class IdRanges {
     /** The first range of the pool that no container holds and nobody else owns. */
     public IdRange acquire(String container, IdPool pool) throws ContainerError {
         try {
-            return locked(() -> {
-                Map<String, IdRange> held = read();
+            Files.createDirectories(dir);
+            // the lock file is never removed: a run waiting on a removed file's lock would exclude nobody
+            try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                Map<String, IdRange> held = held();
                 IdRange mine = held.get(container);
                 if (mine != null) {
-                    return mine; // a retried acquire after a crash between journal and rename: keep it
+                    return mine; // asked again (a retried stage): the same range
                 }
                 IdRange range = firstFree(pool, held).orElseThrow(() -> new ContainerError(container, "userns",
                         "no free id range left in the pool (" + pool.describe() + "): " + held.size()
                                 + " containers hold one; stop one, run 'contain gc', or give the pool more ids"));
-                held.put(container, range);
-                write(held);
+                Files.createFile(dir.resolve(claim(container, range)));
                 return range;
-            });
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerError(container, "userns", "id ranges in " + dir + ": " + e.getFile() + " exists already");
         } catch (IOException e) {
             throw new ContainerError(container, "userns", "id ranges in " + dir + ": " + e.getMessage());
         }
     }
 
-    /** Gives back the range a container holds, if any. */
+    /** Gives back the range a container holds, if any. No lock: only the container's own claim goes. */
     public void release(String container) throws IOException {
-        try {
-            locked(() -> {
-                Map<String, IdRange> held = read();
-                if (held.remove(container) != null) {
-                    write(held);
-                }
-                return null;
-            });
-        } catch (ContainerError e) {
-            throw new IOException(e.getMessage(), e);
+        for (Path p : claims()) {
+            if (holder(p).equals(container)) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
     /** Gives back the ranges of containers that no longer exist (their state folder is gone); for gc. */
     public void releaseIf(Predicate<String> gone) throws IOException {
-        try {
-            locked(() -> {
-                Map<String, IdRange> held = read();
-                if (held.keySet().removeIf(gone)) {
-                    write(held);
-                }
-                return null;
-            });
-        } catch (ContainerError e) {
-            throw new IOException(e.getMessage(), e);
+        for (Path p : claims()) {
+            if (gone.test(holder(p))) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
     /** The range a run would get now: for --dry-run, read without the lock (the answer may change anyway). */
     public Optional<IdRange> peek(IdPool pool) {
         try {
-            return firstFree(pool, read());
+            return firstFree(pool, held());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -95,63 +88,58 @@ public final class IdRanges {
 
     /** Who holds what, by container. */
     public Map<String, IdRange> held() throws IOException {
-        return read();
+        Map<String, IdRange> held = new LinkedHashMap<>();
+        for (Path p : claims()) {
+            String n = p.getFileName().toString();
+            String[] r = n.substring(n.indexOf('@') + 1).split("-");
+            try {
+                held.put(holder(p), new IdRange(Long.parseLong(r[0]), Long.parseLong(r[1]), Long.parseLong(r[2])));
+            } catch (RuntimeException e) {
+                throw new IOException(p + " is not a claim this engine makes (CONTAINER@UID-GID-SIZE)");
+            }
+        }
+        return held;
+    }
+
+    static String claim(String container, IdRange r) {
+        return container + "@" + r.uid() + "-" + r.gid() + "-" + r.size();
+    }
+
+    private static String holder(Path claim) {
+        String n = claim.getFileName().toString();
+        return n.substring(0, n.indexOf('@'));
+    }
+
+    private java.util.List<Path> claims() throws IOException {
+        java.util.List<Path> claims = new java.util.ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (p.getFileName().toString().indexOf('@') > 0) {
+                    claims.add(p);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return claims;
+        }
+        return claims;
     }
 
     private static Optional<IdRange> firstFree(IdPool pool, Map<String, IdRange> held) {
         for (long k = 0; k < pool.slots(); k++) {
             IdRange r = pool.slot(k);
-            if (!pool.refused(r) && held.values().stream().noneMatch(r::overlaps)) {
+            if (!pool.refused(r) && !overlapsAny(r, held)) {
                 return Optional.of(r);
             }
         }
         return Optional.empty();
     }
 
-    private Map<String, IdRange> read() throws IOException {
-        Map<String, IdRange> held = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(dir.resolve(FILE), StandardCharsets.UTF_8)) {
-                String[] f = line.trim().split(" ");
-                if (f.length == 4) {
-                    held.put(f[0], new IdRange(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
-                }
+    private static boolean overlapsAny(IdRange r, Map<String, IdRange> held) {
+        for (IdRange h : held.values()) {
+            if (r.overlaps(h)) {
+                return true;
             }
-        } catch (NoSuchFileException e) {
-            return held;
-        } catch (NumberFormatException e) {
-            throw new IOException(dir.resolve(FILE) + " is damaged: " + e.getMessage());
         }
-        return held;
-    }
-
-    /** A new file, flushed, renamed over the old: the state on disk is always one whole version. */
-    private void write(Map<String, IdRange> held) throws IOException {
-        StringBuilder text = new StringBuilder();
-        held.forEach((c, r) -> text.append(c).append(' ').append(r.uid()).append(' ').append(r.gid()).append(' ')
-                .append(r.size()).append('\n'));
-        Path tmp = dir.resolve(FILE + ".new");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
-            ch.force(false);
-        }
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private interface Locked<T> {
-        T run() throws IOException, ContainerError;
-    }
-
-    private <T> T locked(Locked<T> body) throws IOException, ContainerError {
-        Files.createDirectories(dir);
-        // the lock file is never removed: a run waiting on a removed file's lock would exclude nobody
-        try (FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            return body.run();
-        }
+        return false;
     }
 }

@@ -1,7 +1,6 @@
 package dev.contain.runtime.ids;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -28,13 +27,8 @@ public final class IdmapSupport {
         this.mountinfo = mountinfo;
     }
 
-    public static IdmapSupport ofThisMachine() {
-        String mountinfo;
-        try {
-            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
-        } catch (IOException e) {
-            mountinfo = "";
-        }
+    /** This kernel, and the mount table the engine read for this run (the cgroup layout reads it too). */
+    public static IdmapSupport ofThisMachine(String mountinfo) {
         return new IdmapSupport(System.getProperty("os.version", ""), mountinfo);
     }
 
@@ -58,20 +52,33 @@ public final class IdmapSupport {
         } catch (IOException e) {
             real = folder.toAbsolutePath().normalize();
         }
+        // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - TYPE SOURCE ...": fields by index, no split (a run pays this)
+        String path = real.toString();
         String best = "";
         int bestLength = -1;
-        for (String line : mountinfo.split("\n")) {
-            int dash = line.indexOf(" - ");
-            if (dash < 0) continue;
-            String[] pre = line.substring(0, dash).split(" ");
-            String[] post = line.substring(dash + 3).split(" ");
-            if (pre.length < 5 || post.length < 1) continue;
-            Path mountPoint = Path.of(pre[4].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\"));
-            int length = mountPoint.getNameCount();
-            if (real.startsWith(mountPoint) && length >= bestLength) {
-                best = post[0];
-                bestLength = length;
+        for (int at = 0; at < mountinfo.length(); ) {
+            int end = mountinfo.indexOf('\n', at);
+            if (end < 0) end = mountinfo.length();
+            int from = at;
+            for (int field = 0; field < 4 && from >= at; field++) {
+                from = mountinfo.indexOf(' ', from) + 1; // 0 when there is no space left
             }
+            int to = from > at ? mountinfo.indexOf(' ', from) : -1;
+            int dash = to > 0 ? mountinfo.indexOf(" - ", to) : -1;
+            if (dash > 0 && dash < end) {
+                String mountPoint = mountinfo.substring(from, to);
+                if (mountPoint.indexOf('\\') >= 0) {
+                    mountPoint = mountPoint.replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\");
+                }
+                boolean under = mountPoint.equals("/") || path.equals(mountPoint)
+                        || path.startsWith(mountPoint) && path.charAt(mountPoint.length()) == '/';
+                if (under && mountPoint.length() >= bestLength) {
+                    int typeEnd = mountinfo.indexOf(' ', dash + 3);
+                    best = mountinfo.substring(dash + 3, typeEnd < 0 || typeEnd > end ? end : typeEnd);
+                    bestLength = mountPoint.length();
+                }
+            }
+            at = end + 1;
         }
         return best;
     }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * container whose ids are not the host's. {@code target} is what the overlay's lowerdir names.
  *
  * @param source    the folder as stored (the image's rootfs, the spec's layer)
- * @param target    AS_IS: the source itself; IDMAP: an empty folder in the container's folder where the init
+ * @param target    AS_IS: the source itself; IDMAP: an empty folder in the container's folder (lowerN) where the init
  *                  attaches an idmapped mount of the source; COPY: a folder in the container's folder that is
  *                  a copy of the source chowned for the range, or (for a stored image) a symlink to such a copy
  *                  kept in {@code <data root>/ranges}

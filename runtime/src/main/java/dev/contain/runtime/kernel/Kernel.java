@@ -33,7 +33,7 @@ public interface Kernel {
     /** mkdir with exactly {@code mode} (not narrowed by the umask); fails if it exists. */
     void mkdir(Path dir, int mode) throws IOException;
 
-    /** lchown: a symlink itself, never what it points to. */
+    /** lchown: a symlink itself, never what it points to; a negative id is left as it is. */
     void chown(Path path, long uid, long gid) throws IOException;
 
     void chmod(Path path, int mode) throws IOException;

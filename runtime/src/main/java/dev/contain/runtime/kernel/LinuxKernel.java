@@ -130,8 +130,8 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public void chown(Path path, long uid, long gid) throws IOException {
-        Files.setAttribute(path, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(path, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
+        if (uid >= 0) Files.setAttribute(path, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
+        if (gid >= 0) Files.setAttribute(path, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

@@ -13,6 +13,7 @@ final class IdPrinter {
     /** Before the cgroup: the range taken and what is done with it. */
     static void userns(Plan plan, StringBuilder s) {
         IdPlan ids = plan.ids();
+        IdRange preview = preview(plan);
         switch (ids.kind()) {
             case NONE -> s.append("userns: none: the container's ids are the host's, its root is host root\n");
             case HOST -> s.append("userns: users: host: ids 0-65535 are the host's own, the container's root is host root\n");
@@ -20,10 +21,10 @@ final class IdPrinter {
             case EXPLICIT -> s.append("userns: the spec's maps\n");
             case RANGE -> s.append("userns: take a range of ").append(IdRange.SIZE).append(" host ids from the pool (")
                     .append(ids.pool().describe()).append("): ")
-                    .append(ids.preview() == null ? "none is free now" : ids.preview().describe() + " now")
+                    .append(preview == null ? "none is free now" : preview.describe() + " now")
                     .append("; released at teardown\n");
         }
-        IdMaps maps = ids.maps(ids.preview() != null ? ids.preview() : new IdRange(0, 0, IdRange.SIZE));
+        IdMaps maps = ids.maps(preview != null ? preview : new IdRange(0, 0, IdRange.SIZE));
         long uid = maps.hostUid(0);
         long gid = maps.hostGid(0);
         if (ids.userNamespace() && (uid > 0 || gid > 0)) {
@@ -43,14 +44,22 @@ final class IdPrinter {
         }
     }
 
+    /** The range a run would take now (read, not taken; a real run takes one in its userns stage), or null. */
+    private static IdRange preview(Plan plan) {
+        IdPlan ids = plan.ids();
+        return ids.kind() != IdPlan.Kind.RANGE ? null
+                : new dev.contain.runtime.ids.IdRanges(plan.stateDir().getParent()).peek(ids.pool()).orElse(null);
+    }
+
     /** The map writes, in the namespaces stage. */
     static void namespaces(Plan plan, StringBuilder s) {
         IdPlan ids = plan.ids();
         if (ids.denySetgroups()) {
             s.append("namespaces: write deny to /proc/PID/setgroups\n");
         }
-        IdMaps maps = ids.kind() == IdPlan.Kind.RANGE && ids.preview() != null ? ids.maps(ids.preview()) : ids.maps(null);
-        String note = ids.kind() == IdPlan.Kind.RANGE ? (ids.preview() != null ? " (the range above)" : " (plus the range's first id)") : "";
+        IdRange preview = preview(plan);
+        IdMaps maps = ids.kind() == IdPlan.Kind.RANGE && preview != null ? ids.maps(preview) : ids.maps(null);
+        String note = ids.kind() == IdPlan.Kind.RANGE ? (preview != null ? " (the range above)" : " (plus the range's first id)") : "";
         for (IdMapping m : maps.uid()) {
             s.append("namespaces: write /proc/PID/uid_map: ").append(m).append(note).append('\n');
         }

@@ -41,11 +41,14 @@ public final class Planner {
     private final EngineConfig config;
     private final ImageStore images;
     private final CgroupPlanner cgroups;
+    private final String mountinfo;
 
-    public Planner(EngineConfig config, CgroupPlanner cgroups) {
+    /** {@code mountinfo}: /proc/self/mountinfo as read for this run (which filesystems can give idmapped layers). */
+    public Planner(EngineConfig config, CgroupPlanner cgroups, String mountinfo) {
         this.config = config;
         this.images = new ImageStore(config.dataRoot());
         this.cgroups = cgroups;
+        this.mountinfo = mountinfo;
     }
 
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
@@ -66,7 +69,7 @@ public final class Planner {
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
 
-        IdPlan idPlan = new IdPlanner(config).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
+        IdPlan idPlan = new IdPlanner(config, mountinfo).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
                 spec.gidMappings(), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
 

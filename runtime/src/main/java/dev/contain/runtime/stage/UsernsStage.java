@@ -11,9 +11,7 @@ import dev.contain.runtime.plan.Plan;
 import dev.contain.spec.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The container's own ids: takes a range of host ids from the pool (recorded in the journal first, so
@@ -42,9 +40,10 @@ public final class UsernsStage implements Stage {
         long gid = maps.hostGid(0);
         if (ids.userNamespace() && (uid > 0 || gid > 0)) { // else container root is host root: the folders are root's already
             requireReachable(run, uid, gid);
-            for (Path p : List.of(plan.containerDir(), plan.upperDir(), plan.workDir())) {
-                run.kernel().chown(p, uid, gid);
-            }
+            // the folder and work are 0700: their owner is what counts; the upper folder is / inside, group too
+            run.kernel().chown(plan.containerDir(), uid, -1);
+            run.kernel().chown(plan.workDir(), uid, -1);
+            run.kernel().chown(plan.upperDir(), uid, gid);
         }
         if (!ids.remapsLayers()) {
             return;
@@ -73,9 +72,10 @@ public final class UsernsStage implements Stage {
 
     private void check(Run run, Path folder, long uid, long gid, String what) throws ContainerError, IOException {
         for (Path p = folder.toRealPath(); p != null; p = p.getParent()) {
-            int mode = (int) Files.getAttribute(p, "unix:mode");
-            int owner = (int) Files.getAttribute(p, "unix:uid");
-            int group = (int) Files.getAttribute(p, "unix:gid");
+            java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid"); // one stat
+            int mode = (int) a.get("mode");
+            int owner = (int) a.get("uid");
+            int group = (int) a.get("gid");
             boolean search = (mode & 01) != 0 || owner == uid && (mode & 0100) != 0 || group == gid && (mode & 010) != 0;
             if (!search) {
                 throw run.error(name(), "the container's root (host uid " + uid + ") cannot reach " + what + ": " + p + " is mode "
