@@ -87,6 +87,13 @@ final class FakeCgroupKernel implements Kernel {
     }
 
     @Override
+    public void writeEach(Path file, List<String> values) throws IOException {
+        for (String v : values) {
+            write(file, v);
+        }
+    }
+
+    @Override
     public String read(Path file) throws IOException {
         return Files.readString(file);
     }

@@ -80,16 +80,8 @@ public final class CgroupPlanner {
         if (pids != null && r.pids() != null) {
             writes.add(new CgroupPlan.Write(pids.resolve(name).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
         }
-        CgroupLayout.Hierarchy devices = layout.v1().get("devices");
-        if (devices != null) { // a new group starts with its parent's list: empty it, then allow what /dev has
-            Path dir = parentDir(devices, cgroupParent, false).resolve(name);
-            writes.add(new CgroupPlan.Write(dir.resolve("devices.deny"), "a", "devices", false));
-            for (DeviceRule d : DeviceRule.DEFAULT) {
-                writes.add(new CgroupPlan.Write(dir.resolve("devices.allow"), d.v1(), "devices", false));
-            }
-        }
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
-                memory != null ? r.memoryBytes() : null, List.of());
+                memory != null ? r.memoryBytes() : null, layout.v1().containsKey("devices") ? DeviceRule.DEFAULT : List.of());
     }
 
     /**

@@ -85,7 +85,7 @@ public final class Engine {
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
-        if (!plan.cgroup().deviceFilter().isEmpty()) {
+        if (plan.cgroup().v2() && !plan.cgroup().deviceFilter().isEmpty()) {
             dev.contain.runtime.kernel.Jna.preloadBpf(config.dataRoot()); // likewise, before the cgroup stage
         }
         Run run = new Run(plan, config, kernel, progress);

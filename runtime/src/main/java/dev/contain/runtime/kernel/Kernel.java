@@ -18,6 +18,9 @@ public interface Kernel {
 
     void write(Path file, String content) throws IOException;
 
+    /** Each value in a write(2) of its own on one open file: cgroup files take one value per write. */
+    void writeEach(Path file, List<String> values) throws IOException;
+
     String read(Path file) throws IOException;
 
     boolean exists(Path path);

@@ -43,6 +43,18 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
+    public void writeEach(Path file, List<String> values) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (String v : values) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes); // a short write of a cgroup value is an error the kernel reports, not a partial one
+                }
+            }
+        }
+    }
+
+    @Override
     public String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8);
     }

@@ -27,8 +27,11 @@ public final class PlanPrinter {
             s.append("cgroup: write ").append(w.describe()).append(w.optional() ? " (if the kernel has it)" : "").append('\n');
         }
         if (!plan.cgroup().deviceFilter().isEmpty()) {
-            s.append("cgroup: attach a BPF device program to ").append(plan.cgroup().dirs().get(0).path()).append(": allow ")
-                    .append(String.join(", ", plan.cgroup().deviceFilter().stream().map(d -> d.v1()).toList())).append(", deny the rest\n");
+            var devices = plan.cgroup().dir("devices");
+            s.append(plan.cgroup().v2() ? "cgroup: attach a BPF device program to " + devices + ": allow "
+                            : "cgroup: write " + devices.resolve("devices.deny") + " = a, then " + devices.resolve("devices.allow") + " = ")
+                    .append(String.join(", ", plan.cgroup().deviceFilter().stream().map(d -> d.v1()).toList()))
+                    .append(plan.cgroup().v2() ? ", deny the rest\n" : " (one write each)\n");
         }
         s.append("namespaces: clone3 flags 0x").append(Long.toHexString(plan.cloneFlags())).append(" (")
                 .append(plan.spec().namespaces().stream().map(n -> n.key()).sorted().reduce((a, b) -> a + " " + b).orElse("none"))

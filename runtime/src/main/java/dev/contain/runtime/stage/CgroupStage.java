@@ -3,6 +3,7 @@ package dev.contain.runtime.stage;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceFilter;
+import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.Errors;
 import java.io.IOException;
@@ -51,13 +52,23 @@ public final class CgroupStage implements Stage {
             }
             write(run, w, value);
         }
-        if (plan.v2() && !plan.deviceFilter().isEmpty()) {
-            Path dir = plan.dirs().get(0).path();
-            try {
+        if (!plan.deviceFilter().isEmpty()) {
+            devices(run, plan);
+        }
+    }
+
+    /** v1: the group starts with its parent's list: emptied, then what /dev has. v2: the BPF program. */
+    private void devices(Run run, CgroupPlan plan) throws ContainerError {
+        Path dir = plan.dir("devices");
+        try {
+            if (plan.v2()) {
                 run.kernel().attachDeviceFilter(dir, DeviceFilter.program(plan.deviceFilter()));
-            } catch (IOException e) {
-                throw fail(run, "cannot limit the devices of " + dir + ": " + Errors.reason(e), e, "devices");
+            } else {
+                run.kernel().write(dir.resolve("devices.deny"), "a");
+                run.kernel().writeEach(dir.resolve("devices.allow"), plan.deviceFilter().stream().map(DeviceRule::v1).toList());
             }
+        } catch (IOException e) {
+            throw fail(run, "cannot limit the devices of " + dir + ": " + Errors.reason(e), e, "devices");
         }
     }
 
