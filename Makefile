@@ -14,7 +14,8 @@ JDK25     ?= $(firstword $(wildcard /usr/lib/jvm/*-25*/bin/java /usr/lib/jvm/*25
 NEEDS := javac=openjdk-17-jdk-headless mvn=maven gcc=gcc /usr/include/stdio.h=libc6-dev musl-gcc=musl-tools \
          /bin/busybox=busybox-static mmdebstrap=mmdebstrap ip=iproute2 nsenter=util-linux tar=tar xz=xz-utils ps=procps \
          libnl-3.so.200=libnl-3-200 libnl-route-3.so.200=libnl-route-3-200 libseccomp.so.2=libseccomp2 \
-         libnftables.so.1=libnftables1
+         libnftables.so.1=libnftables1 \
+         podman=podman buildah=buildah skopeo=skopeo runc=runc docker-registry=docker-registry htpasswd=apache2-utils
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 
 .PHONY: all setup setup-bench build install image image-debian demo test bench undo-setup clean \

@@ -38,19 +38,20 @@ struct mount_attr_args {
 
 static const char *root_path;
 static int root_fd = -1;
+static struct stat root_stat;
 
 static int root(void) {
     if (root_fd < 0) {
         root_fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0) fail(FAIL_SETUP, errno, "open the container's root: %s", strerror(errno));
+        if (root_fd < 0 || fstat(root_fd, &root_stat) < 0) fail(FAIL_SETUP, errno, "open the container's root: %s", strerror(errno));
     }
     return root_fd;
 }
 
 /* After a mount on the root itself (the overlay), paths start from the new top: open the root again. */
 static void root_maybe_covered(int fd) {
-    struct stat a, b;
-    if (fstat(fd, &a) == 0 && fstat(root(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_dev == root_stat.st_dev && st.st_ino == root_stat.st_ino) {
         close(root_fd);
         root_fd = -1;
     }
@@ -82,44 +83,52 @@ static const char *split(const char *path, char *parent, size_t size) {
     return slash + 1;
 }
 
-/* mkdir -p inside the root: each missing component made with mkdirat in its resolved parent. Returns an
- * O_PATH descriptor of the folder. */
+/* mkdir -p inside the root: from the deepest folder that exists (found with RESOLVE_IN_ROOT), each missing
+ * component made with mkdirat in its parent and opened with O_NOFOLLOW; a component that turns out to be a
+ * symlink (or "..") is resolved inside the root again. Returns an O_PATH descriptor of the folder. */
 static int mkdir_in_root(const char *what, const char *path, mode_t mode) {
     int fd = in_root(path, O_PATH | O_DIRECTORY, 0);
     if (fd >= 0) return fd;
     if (errno != ENOENT) fail(FAIL_SETUP, errno, "%s %s: %s", what, path, strerror(errno));
-    char prefix[4096];
-    if (strlen(path) >= sizeof prefix) fail(FAIL_SETUP, ENAMETOOLONG, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
-    strcpy(prefix, path);
-    int parent = in_root("/", O_PATH | O_DIRECTORY, 0);
-    if (parent < 0) fail(FAIL_SETUP, errno, "%s %s: open the root: %s", what, path, strerror(errno));
-    char *name = prefix;
-    while (*name) {
-        while (*name == '/') name++;
-        if (!*name) break;
-        char *end = strchrnul(name, '/');
+    char buf[4096];
+    if (strlen(path) >= sizeof buf) fail(FAIL_SETUP, ENAMETOOLONG, "%s %s: %s", what, path, strerror(ENAMETOOLONG));
+    strcpy(buf, path);
+    char *end = buf + strlen(buf);
+    int parent = -1;
+    while (parent < 0) { /* strip the last component until what is left exists */
+        while (end > buf + 1 && end[-1] == '/') end--;
+        while (end > buf + 1 && end[-1] != '/') end--;
         char saved = *end;
         *end = 0;
-        char component[256];
-        snprintf(component, sizeof component, "%s", name);
-        int next = in_root(prefix, O_PATH | O_DIRECTORY, 0);
-        if (next < 0 && errno == ENOENT) {
-            if (mkdirat(parent, component, mode) < 0 && errno != EEXIST)
-                fail(FAIL_SETUP, errno, "%s %s: mkdir %s: %s", what, path, prefix, strerror(errno));
-            next = in_root(prefix, O_PATH | O_DIRECTORY, 0);
+        parent = in_root(buf, O_PATH | O_DIRECTORY, 0);
+        int err = errno;
+        *end = saved;
+        if (parent < 0 && (err != ENOENT || end == buf + 1)) fail(FAIL_SETUP, err, "%s %s: %s", what, path, strerror(err));
+    }
+    for (char *name = end; *name;) {
+        while (*name == '/') name++;
+        if (!*name) break;
+        char *stop = strchrnul(name, '/');
+        char saved = *stop;
+        *stop = 0; /* buf is now the path up to this component */
+        int next = -1;
+        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+            if (mkdirat(parent, name, mode) < 0 && errno != EEXIST) fail(FAIL_SETUP, errno, "%s %s: mkdir %s: %s", what, path, buf, strerror(errno));
+            next = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
+        if (next < 0) next = in_root(buf, O_PATH | O_DIRECTORY, 0);
         if (next < 0) {
             int err = errno;
             struct stat st;
             /* a dangling symlink is not followed to make its target (runc's securejoin refuses it too) */
-            if (err == ENOENT && fstatat(parent, component, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-                fail(FAIL_SETUP, err, "%s %s: %s is a symlink to a path missing in the container", what, path, prefix);
-            fail(FAIL_SETUP, err, "%s %s: %s: %s", what, path, prefix, strerror(err));
+            if (err == ENOENT && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                fail(FAIL_SETUP, err, "%s %s: %s is a symlink to a path missing in the container", what, path, buf);
+            fail(FAIL_SETUP, err, "%s %s: %s: %s", what, path, buf, strerror(err));
         }
         close(parent);
         parent = next;
-        *end = saved;
-        name = end;
+        *stop = saved;
+        name = stop;
     }
     return parent;
 }
@@ -187,11 +196,12 @@ static void op_touch(struct plan *plan, const struct op *op) {
     (void)plan;
     const char *path = op->args[0];
     int fd = in_root(path, O_PATH, 0);
-    if (fd < 0 && errno == ENOENT) {
+    /* O_NONBLOCK: a FIFO put there meanwhile fails instead of blocking the run */
+    if (fd < 0 && errno == ENOENT) fd = in_root(path, O_CREAT | O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644);
+    if (fd < 0 && errno == ENOENT) { /* its folder is missing too */
         char parent[4096];
         split(path, parent, sizeof parent);
         close(mkdir_in_root("create", parent, 0755));
-        /* O_NONBLOCK: a FIFO put there meanwhile fails instead of blocking the run */
         fd = in_root(path, O_CREAT | O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644);
     }
     if (fd < 0) fail(FAIL_SETUP, errno, "create %s: %s", path, strerror(errno));

@@ -151,7 +151,9 @@ class UsernsTest {
             Running run = host.start("run", "-q", "--name", "dirs", spec.toString());
             run.awaitLine("ready");
             assertEquals("rwx--x--x", mode(host.dataRoot.resolve("containers")));
-            assertEquals("rwx------", mode(host.dataRoot.resolve("images")));
+            for (String contents : List.of("images", "layers", "l", "downloads")) {
+                assertEquals("rwx------", mode(host.dataRoot.resolve(contents)), contents + " holds image contents");
+            }
             assertEquals("rwx------", mode(host.runRoot));
             assertEquals("rwx------", mode(host.dataRoot.resolve("containers/dirs")));
             assertNotEquals(0, (int) Files.getAttribute(host.dataRoot.resolve("containers/dirs"), "unix:uid"), "the container root's");
@@ -212,6 +214,68 @@ class UsernsTest {
             assertEquals(0, host.run("image", "rm", "busybox").exit());
             try (var list = Files.list(perRange.get(0))) {
                 assertEquals(List.of(), list.toList(), "removing the image removes its copies");
+            }
+        }
+    }
+
+    @Test
+    void anImagesStoreLayersKeepTheirOwnersIdmappedOrCopiedOncePerRange() throws Exception {
+        try (TestHost host = new TestHost()) {
+            // busybox (owned by 0) and a layer whose file is owned by 1234:5678
+            List<byte[]> layers = List.of(Files.readAllBytes(TestHost.busybox()),
+                    OciLayouts.tar(List.of(OciLayouts.Entry.file("opt/f", "from a layer\n"))));
+            Path layout = OciLayouts.layout(host.dir.resolve("two"), layers, "{}", "1");
+            Result imported = host.run("image", "import", layout.toString(), "--name", "two");
+            assertEquals(0, imported.exit(), imported.err());
+            Path spec = host.spec("two", "image: two:1\ncommand: [sh, -c, 'stat -c %u:%g /bin/busybox /opt/f; echo more >> /opt/f && cat /opt/f']\n");
+            String expected = "0:0\n1234:5678\nfrom a layer\nmore\n";
+            Result idmapped = host.run("run", "-q", "--trace", spec.toString());
+            assertEquals(0, idmapped.exit(), idmapped.err());
+            assertEquals(expected, idmapped.out());
+            assertTrue(idmapped.err().contains("trace: userns: the layer store idmapped (ext4)"), idmapped.err());
+            Result first = host.run("run", "-q", "--trace", "--id-layers", "copy", spec.toString());
+            assertEquals(0, first.exit(), first.err());
+            assertEquals(expected, first.out());
+            assertEquals(2, first.err().lines().filter(l -> l.contains("copied and chowned for these ids")).count(), first.err());
+            Result second = host.run("run", "-q", "--trace", "--id-layers", "copy", spec.toString());
+            assertEquals(expected, second.out());
+            assertFalse(second.err().contains("copied and chowned"), "made once per range: " + second.err());
+            Path range;
+            try (var list = Files.list(host.dataRoot.resolve("ranges"))) {
+                range = list.findFirst().orElseThrow();
+            }
+            try (var copies = Files.list(range.resolve("layers")); var links = Files.list(range.resolve("l"))) {
+                assertEquals(2, copies.count());
+                assertEquals(2, links.count());
+            }
+            try (var stored = Files.walk(host.dataRoot.resolve("layers"))) {
+                Path f = stored.filter(p -> p.endsWith("opt/f")).findFirst().orElseThrow();
+                assertEquals("from a layer\n", Files.readString(f), "the store's layer is never written");
+                assertEquals(1234, Files.getAttribute(f, "unix:uid"), "nor chowned");
+            }
+        }
+    }
+
+    @Test
+    void manyLayersUnderALongNameAreNamedThroughAShortLink() throws Exception {
+        try (TestHost host = new TestHost()) {
+            List<byte[]> layers = new ArrayList<>(List.of(Files.readAllBytes(TestHost.busybox())));
+            for (int i = 0; i < 59; i++) {
+                layers.add(OciLayouts.tar(List.of(OciLayouts.Entry.file("stack/f" + i, "layer " + i + "\n"))));
+            }
+            Path layout = OciLayouts.layout(host.dir.resolve("tall"), layers, "{}", "1");
+            assertEquals(0, host.run("image", "import", layout.toString(), "--name", "tall").exit());
+            String name = "a-container-with-a-rather-long-name-for-this-test";
+            Path spec = host.spec("tall", "name: " + name + "\nimage: tall:1\ncommand: [sh, -c, 'ls /stack | wc -l']\n");
+            // containers/NAME/l/HEX for 60 layers would not fit the page of mount options
+            Result dry = host.run("run", "--dry-run", spec.toString());
+            assertTrue(dry.out().contains("\nuserns: link " + host.dataRoot.resolve("m") + "/"), dry.out());
+            assertTrue(dry.out().contains("lowerdir=m/"), dry.out());
+            Result run = host.run("run", "-q", spec.toString());
+            assertEquals(0, run.exit(), run.err());
+            assertEquals("59\n", run.out());
+            try (var left = Files.list(host.dataRoot.resolve("m"))) {
+                assertEquals(List.of(), left.toList(), "the short link goes with the container");
             }
         }
     }

@@ -10,7 +10,7 @@ public record Cidr(Ipv4 address, int prefix) {
             return Optional.empty();
         }
         String len = text.substring(slash + 1);
-        if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(Character::isDigit)) {
+        if (len.isEmpty() || len.length() > 2 || !Ipv4.isAsciiDigits(len)) {
             return Optional.empty();
         }
         int prefix = Integer.parseInt(len);

@@ -5,13 +5,16 @@ import java.util.Optional;
 /** An IPv4 address as an unsigned 32-bit value held in an int. */
 public record Ipv4(int bits) {
     public static Optional<Ipv4> parse(String text) {
+        if (text.length() > 15) {
+            return Optional.empty();
+        }
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
             return Optional.empty();
         }
         int bits = 0;
         for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+            if (part.isEmpty() || part.length() > 3 || !isAsciiDigits(part)) {
                 return Optional.empty();
             }
             int octet = Integer.parseInt(part);
@@ -21,6 +24,16 @@ public record Ipv4(int bits) {
             bits = (bits << 8) | octet;
         }
         return Optional.of(new Ipv4(bits));
+    }
+
+    /** '0' to '9' only: Character.isDigit and Integer.parseInt also take full-width and Arabic-Indic digits. */
+    static boolean isAsciiDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return !s.isEmpty();
     }
 
     @Override

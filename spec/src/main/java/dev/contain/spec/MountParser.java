@@ -1,5 +1,6 @@
 package dev.contain.spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +13,14 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class MountParser {
     static final List<String> KEYS = List.of("type", "source", "target", "readOnly", "size");
     static final List<String> TYPES = List.of("bind", "tmpfs");
+    /**
+     * Targets over the engine's own mounts: proc, sysfs (with the cgroup hierarchies) and the /dev tmpfs
+     * it fills (see the planner). A mount at or under /proc or /sys would hide or replace kernel
+     * interfaces; /dev/pts holds the container's terminals, and /dev/fd and the std* links lead into
+     * /proc. Other targets under /dev are allowed (a larger /dev/shm, a device bound in).
+     */
+    static final List<String> ENGINE_TARGETS = List.of("/proc", "/sys", "/dev/pts", "/dev/fd", "/dev/stdin",
+            "/dev/stdout", "/dev/stderr", "/dev/ptmx");
 
     private final Yaml yaml;
     private final Path baseDir;
@@ -39,7 +48,7 @@ final class MountParser {
             Node previous = targets.putIfAbsent(m.target(), items.get(i));
             if (previous != null) {
                 int line = previous.getStartMark().map(mk -> mk.getLine() + 1).orElse(0);
-                yaml.error(items.get(i), "duplicate mount target " + m.target() + " (also mounted at line " + line + ")");
+                yaml.error(items.get(i), "duplicate mount target " + Shown.plain(m.target()) + " (also mounted at line " + line + ")");
                 continue;
             }
             mounts.add(m);
@@ -60,19 +69,25 @@ final class MountParser {
             return null;
         }
         if (!TYPES.contains(type)) {
-            yaml.error(f.get("type"), "unknown mount type '" + type + "'" + Suggestions.didYouMean(type, TYPES) + "; use bind or tmpfs");
+            yaml.error(f.get("type"), "unknown mount type " + Shown.quote(type) + Suggestions.didYouMean(type, TYPES) + "; use bind or tmpfs");
             return null;
         }
         String target = null;
         if (!f.containsKey("target")) {
             yaml.error(node, what + " needs a target, the absolute path in the container");
         } else {
-            target = yaml.string(f.get("target"), what + ".target");
-            if (target != null && (!SpecParser.isAbsoluteContainerPath(target) || Path.of(target).normalize().toString().equals("/"))) {
-                yaml.error(f.get("target"), "mount target '" + target + "' must be an absolute path in the container, other than / and without '..', like /data");
+            target = yaml.path(f.get("target"), what + ".target");
+            if (target != null && (!SpecParser.isAbsoluteContainerPath(target) || SpecParser.normalizeContainerPath(target).equals("/"))) {
+                yaml.error(f.get("target"), "mount target " + Shown.quote(target) + " must be an absolute path in the container, other than / and without '..', like /data");
                 target = null;
             } else if (target != null) {
-                target = Path.of(target).normalize().toString();
+                target = SpecParser.normalizeContainerPath(target);
+                String engine = engineMount(target);
+                if (engine != null) {
+                    yaml.error(f.get("target"), "mount target " + target + " is " + (engine.equals(target) ? "" : "under ") + engine
+                            + ", which the engine mounts itself; mount elsewhere (/proc, /sys, /dev, /dev/pts and the /dev links into /proc are the engine's)");
+                    target = null;
+                }
             }
         }
         boolean readOnly = f.containsKey("readOnly") && Boolean.TRUE.equals(yaml.bool(f.get("readOnly"), what + ".readOnly"));
@@ -84,20 +99,42 @@ final class MountParser {
                 yaml.error(node, what + " is a bind mount and needs a source path on the host");
                 return null;
             }
-            String source = yaml.string(f.get("source"), what + ".source");
-            if (source == null || target == null) {
+            String source = yaml.path(f.get("source"), what + ".source");
+            if (source == null) {
                 return null;
             }
             if (source.isBlank()) {
                 yaml.error(f.get("source"), what + ".source must not be empty");
                 return null;
             }
-            return new Mount.Bind(baseDir.resolve(source).normalize(), target, readOnly);
+            Path path = yaml.hostPath(f.get("source"), what + ".source", baseDir, source);
+            if (path == null) {
+                return null;
+            }
+            if (!Files.exists(path)) {
+                yaml.error(f.get("source"), what + ".source " + Shown.quote(source) + " does not exist on this host"
+                        + (source.startsWith("/") ? "" : " (relative to the spec's folder)"));
+                return null;
+            }
+            return target == null ? null : new Mount.Bind(path, target, readOnly);
         }
         if (f.containsKey("source")) {
             yaml.error(f.get("source"), "a tmpfs mount has no source");
         }
         Long size = f.containsKey("size") ? yaml.quantity(f.get("size"), what + ".size", 4096) : null;
         return target == null ? null : new Mount.Tmpfs(target, size, readOnly);
+    }
+
+    /** The engine's mount the target is at or under, or null (the target is normalised). */
+    static String engineMount(String target) {
+        if (target.equals("/dev")) {
+            return "/dev";
+        }
+        for (String m : ENGINE_TARGETS) {
+            if (target.equals(m) || target.startsWith(m + "/")) {
+                return m;
+            }
+        }
+        return null;
     }
 }

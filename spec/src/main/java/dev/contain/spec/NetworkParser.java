@@ -17,6 +17,21 @@ final class NetworkParser {
     static final List<String> MODES = List.of("none", "host", "bridge", "container:");
     public static final String DEFAULT_BRIDGE = "contain0";
     public static final Cidr DEFAULT_SUBNET = Cidr.parse("192.168.42.0/24").orElseThrow();
+    /**
+     * Ranges a bridge's subnet must not overlap: no host can be given an address there. 0.0.0.0/8 is
+     * "this network" (and 0.0.0.0/0 covers everything), 127.0.0.0/8 loopback, 224.0.0.0/4 multicast,
+     * 240.0.0.0/4 reserved (with the broadcast address).
+     */
+    static final List<String> RESERVED = List.of("0.0.0.0/8 (\"this network\")", "127.0.0.0/8 (loopback)",
+            "224.0.0.0/4 (multicast)", "240.0.0.0/4 (reserved)");
+    /**
+     * Bridge names that are not the engine's to make: lo, the names of the container's own interfaces and
+     * of classic NICs (eth0..., wlan0...), sysctl's all and default, the engine's veths (ct-...), and
+     * other engines' bridges (joining one would put the container on their network).
+     */
+    private static final java.util.regex.Pattern NIC = java.util.regex.Pattern.compile("(eth|wlan)[0-9]+");
+    static final List<String> RESERVED_BRIDGES = List.of("lo", "all", "default", "bonding_masters", "docker0", "podman0",
+            "cni0", "virbr0", "lxcbr0", "lxdbr0");
 
     private final Yaml yaml;
 
@@ -78,7 +93,7 @@ final class NetworkParser {
         if (!mode.equals("bridge") && f != null) {
             for (String key : List.of("bridge", "subnet", "address", "gateway")) {
                 if (f.containsKey(key)) {
-                    yaml.error(f.get(key), "'" + key + "' only applies to network mode bridge, not " + mode);
+                    yaml.error(f.get(key), "'" + key + "' only applies to network mode bridge, not " + Shown.plain(mode));
                 }
             }
         }
@@ -98,7 +113,7 @@ final class NetworkParser {
                     }
                     return new Network.Container(other);
                 }
-                yaml.error(modeNode, "unknown network mode '" + mode + "'" + Suggestions.didYouMean(mode, MODES)
+                yaml.error(modeNode, "unknown network mode " + Shown.quote(mode) + Suggestions.didYouMean(mode, MODES)
                         + "; use none, host, bridge or container:NAME");
                 return null;
         }
@@ -109,7 +124,14 @@ final class NetworkParser {
         if (f.containsKey("bridge")) {
             bridge = yaml.string(f.get("bridge"), what + ".bridge");
             if (bridge != null && !isInterfaceName(bridge)) {
-                yaml.error(f.get("bridge"), "'" + bridge + "' is not a valid interface name: 1 to 15 characters, no '/', ':' or spaces");
+                yaml.error(f.get("bridge"), Shown.quote(bridge) + " is not a valid interface name: 1 to 15 characters, no '/', ':' or spaces");
+                bridge = null;
+            } else if (bridge != null && !isPlainName(bridge)) {
+                yaml.error(f.get("bridge"), "bridge name " + Shown.quote(bridge) + " may hold only ASCII letters, digits, '-', '_' and '.'");
+                bridge = null;
+            } else if (bridge != null && isReservedBridge(bridge)) {
+                yaml.error(f.get("bridge"), "bridge name '" + bridge + "' is reserved: lo, eth*, wlan*, ct-* (the engine's veths), "
+                        + "all, default and other engines' bridges are not the engine's to make; pick another, like br-web");
                 bridge = null;
             }
         }
@@ -120,7 +142,7 @@ final class NetworkParser {
             String text = yaml.string(f.get("gateway"), what + ".gateway");
             Optional<Ipv4> parsed = text == null ? Optional.empty() : Ipv4.parse(text);
             if (text != null && parsed.isEmpty()) {
-                yaml.error(f.get("gateway"), "'" + text + "' is not an IPv4 address, like 192.168.42.1");
+                yaml.error(f.get("gateway"), Shown.quote(text) + " is not an IPv4 address, like 192.168.42.1");
             }
             gateway = parsed.orElse(null);
         }
@@ -150,6 +172,13 @@ final class NetworkParser {
         if (subnet == null) {
             return null;
         }
+        String reserved = reservedOverlap(subnet);
+        if (reserved != null) {
+            yaml.error(f.containsKey("subnet") ? f.get("subnet") : f.containsKey("address") ? f.get("address") : where,
+                    "subnet " + subnet + " overlaps " + reserved + ", where no container can have an address; "
+                    + "use a private range like 10.0.0.0/24 or 192.168.42.0/24");
+            return null;
+        }
         if (subnet.prefix() > 30) {
             yaml.error(f.containsKey("address") ? f.get("address") : f.get("subnet"),
                     "subnet /" + subnet.prefix() + " is too small for a gateway and a container; use /30 or wider");
@@ -161,6 +190,10 @@ final class NetworkParser {
         }
         if (gateway != null && !subnet.contains(gateway)) {
             yaml.error(f.get("gateway"), "gateway " + gateway + " is outside the subnet " + subnet);
+            return null;
+        }
+        if (gateway != null && (gateway.bits() == subnet.network().address().bits() || gateway.bits() == subnet.broadcast().bits())) {
+            yaml.error(f.get("gateway"), "gateway " + gateway + " is the subnet's network or broadcast address; pick a host address");
             return null;
         }
         Ipv4 gw = gateway != null ? gateway : subnet.firstHost();
@@ -178,9 +211,35 @@ final class NetworkParser {
         }
         Optional<Cidr> cidr = Cidr.parse(text);
         if (cidr.isEmpty()) {
-            yaml.error(node, "'" + text + "' is not an IPv4 address in CIDR form, like 192.168.42.10/24");
+            yaml.error(node, Shown.quote(text) + " is not an IPv4 address in CIDR form, like 192.168.42.10/24");
         }
         return cidr.orElse(null);
+    }
+
+    /** ASCII letters, digits, '-', '_' and '.': the kernel takes any byte but '/', ':' and spaces, tools do not. */
+    static boolean isPlainName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isReservedBridge(String name) {
+        return RESERVED_BRIDGES.contains(name) || name.startsWith("ct-") || NIC.matcher(name).matches();
+    }
+
+    /** The reserved range the subnet overlaps, described, or null. */
+    static String reservedOverlap(Cidr subnet) {
+        for (String r : RESERVED) {
+            Cidr range = Cidr.parse(r.substring(0, r.indexOf(' '))).orElseThrow();
+            if (range.contains(subnet.network().address()) || subnet.contains(range.address())) {
+                return r;
+            }
+        }
+        return null;
     }
 
     static boolean isInterfaceName(String name) {

@@ -10,6 +10,9 @@ public final class Percent {
     private Percent() {}
 
     public static Optional<Double> parse(String text) {
+        if (text.length() > Limits.NUMBER_CHARS) {
+            return Optional.empty();
+        }
         String t = text.trim();
         if (!FORM.matcher(t).matches()) {
             return Optional.empty();

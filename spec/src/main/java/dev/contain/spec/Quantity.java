@@ -17,6 +17,9 @@ public final class Quantity {
 
     /** Bytes, or empty when the text is not a quantity or does not come to a whole number of bytes. */
     public static OptionalLong parseBytes(String text) {
+        if (text.length() > Limits.NUMBER_CHARS) { // BigInteger's parsing is quadratic in the digits
+            return OptionalLong.empty();
+        }
         Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
             return OptionalLong.empty();

@@ -56,16 +56,20 @@ public final class SpecOverrides {
     /**
      * A copy of {@code root} with the overrides merged in. A path like "resources.memory" replaces one
      * key of a nested mapping; "env" entries are added to the spec's own env; "network.address" sets the
-     * address of a single bridge network (made a bridge on the default one if the spec has none).
+     * address of a single bridge network (made a bridge on the default one if the spec has none), and is
+     * refused, with a problem named by its flag, when the spec's network is another mode or several.
      */
-    static MappingNode applyTo(MappingNode root, List<NodeTuple> overrides) {
+    static MappingNode applyTo(MappingNode root, List<NodeTuple> overrides, Yaml yaml) {
         MappingNode copy = copy(root);
         for (NodeTuple t : overrides) {
             String path = ((ScalarNode) t.getKeyNode()).getValue();
             String[] parts = path.split("\\.");
             MappingNode target = copy;
-            for (int i = 0; i < parts.length - 1; i++) {
-                target = child(target, parts[i]);
+            for (int i = 0; i < parts.length - 1 && target != null; i++) {
+                target = child(target, parts[i], t.getValueNode(), yaml);
+            }
+            if (target == null) {
+                continue;
             }
             String key = parts[parts.length - 1];
             if (key.equals("env") && find(target, "env") instanceof MappingNode env) {
@@ -83,21 +87,46 @@ public final class SpecOverrides {
         return copy;
     }
 
-    /** The nested mapping under key, created (or copied, so the original stays as parsed) in place. */
-    private static MappingNode child(MappingNode parent, String key) {
+    /**
+     * The nested mapping under key, created (or copied, so the original stays as parsed) in place; null,
+     * reported at the flag, when the key is the network and it is not one bridge network.
+     */
+    private static MappingNode child(MappingNode parent, String key, Node flag, Yaml yaml) {
         Node existing = find(parent, key);
+        boolean network = key.equals("network");
+        if (network && existing instanceof SequenceNode list && list.getValue().size() == 1) {
+            Node only = list.getValue().get(0);
+            MappingNode entry = only instanceof MappingNode m ? copy(m) : isBridgeWord(only) ? emptyMapping() : null;
+            if (entry != null) {
+                put(parent, key, new SequenceNode(list.getTag(), true, new ArrayList<>(List.of(entry)), list.getFlowStyle(),
+                        list.getStartMark(), list.getEndMark()));
+                return entry;
+            }
+        }
         MappingNode child;
         if (existing instanceof MappingNode m) {
             child = copy(m);
-        } else if (key.equals("network") && existing instanceof ScalarNode s && s.getValue().equals("bridge")) {
-            child = new MappingNode(Tag.MAP, new ArrayList<>(), FlowStyle.BLOCK);
-        } else if (existing == null) {
-            child = new MappingNode(Tag.MAP, new ArrayList<>(), FlowStyle.BLOCK);
+        } else if (existing == null || network && isBridgeWord(existing)) {
+            child = emptyMapping();
+        } else if (network) {
+            String what = existing instanceof SequenceNode list ? "a list of " + list.getValue().size() + " networks"
+                    : existing instanceof ScalarNode s ? Shown.quote(s.getValue()) : Yaml.kind(existing);
+            yaml.error(flag, "the spec's network is " + what + "; this flag sets the address of a single bridge network "
+                    + "(set addresses in the spec instead)");
+            return null;
         } else {
-            return new MappingNode(Tag.MAP, new ArrayList<>(), FlowStyle.BLOCK); // a list or a mode word: validated as written
+            return emptyMapping(); // a list or a word where a mapping belongs: the spec's own problem, reported as written
         }
         put(parent, key, child);
         return child;
+    }
+
+    private static boolean isBridgeWord(Node node) {
+        return node instanceof ScalarNode s && s.getValue().equals("bridge");
+    }
+
+    private static MappingNode emptyMapping() {
+        return new MappingNode(Tag.MAP, new ArrayList<>(), FlowStyle.BLOCK);
     }
 
     private static MappingNode copy(MappingNode m) {

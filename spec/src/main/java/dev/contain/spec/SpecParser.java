@@ -1,8 +1,5 @@
 package dev.contain.spec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -14,12 +11,15 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * container.yaml to {@link ContainerSpec}: composes the YAML tree with positions (no reflection, no
@@ -40,10 +40,12 @@ public final class SpecParser {
 
     private final Yaml yaml;
     private final Path baseDir;
+    private final ExecSize execSize;
 
     private SpecParser(String displayName, Path baseDir) {
         this.yaml = new Yaml(displayName);
         this.baseDir = baseDir;
+        this.execSize = new ExecSize(yaml);
     }
 
     /** Parses a spec file; problems name the file as the user wrote it. */
@@ -53,15 +55,21 @@ public final class SpecParser {
 
     /** Parses a spec file with command-line overrides (see {@link SpecOverrides}) applied to its tree. */
     public static SpecResult parseFile(Path file, List<NodeTuple> overrides) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
-            return new SpecResult(null, List.of(new Problem(file.toString(), 0, 0, "cannot read spec: " + why)));
+        SpecSource.Read read = SpecSource.read(file, file.toString());
+        if (read.problem != null) {
+            return new SpecResult(null, List.of(read.problem));
         }
         Path dir = file.toAbsolutePath().normalize().getParent();
-        return parse(text, file.toString(), dir, stem(file), file.toAbsolutePath(), overrides);
+        return parse(read.text, file.toString(), dir, stem(file), file.toAbsolutePath(), overrides);
+    }
+
+    /** A spec file's bytes as {@link #parseFile} reads them: for tests that make thousands of files' worth. */
+    static SpecResult parseBytes(byte[] bytes, String displayName, Path baseDir) {
+        SpecSource.Read read = SpecSource.decode(bytes, displayName);
+        if (read.problem != null) {
+            return new SpecResult(null, List.of(read.problem));
+        }
+        return parse(read.text, displayName, baseDir, "spec", baseDir.resolve("spec.yaml"), List.of());
     }
 
     /**
@@ -71,25 +79,12 @@ public final class SpecParser {
     public static SpecResult parse(String text, String displayName, Path baseDir, String defaultName,
                                    Path file, List<NodeTuple> overrides) {
         SpecParser parser = new SpecParser(displayName, baseDir);
-        Node root;
-        try {
-            LoadSettings settings = LoadSettings.builder().setLabel(displayName).build();
-            root = new Compose(settings).composeString(text).orElse(null);
-        } catch (MarkedYamlEngineException e) {
-            String context = e.getContext() == null ? "" : " (" + e.getContext()
-                    + e.getContextMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("") + ")";
-            parser.yaml.error(e.getProblemMark(), "YAML syntax: " + e.getProblem().trim() + context);
-            return new SpecResult(null, parser.yaml.problems());
-        } catch (YamlEngineException e) {
-            parser.yaml.error((Node) null, "YAML syntax: " + e.getMessage());
-            return new SpecResult(null, parser.yaml.problems());
-        }
+        Node root = parser.compose(text);
         if (root == null) {
-            root = new MappingNode(org.snakeyaml.engine.v2.nodes.Tag.MAP, new ArrayList<>(), 
-                    org.snakeyaml.engine.v2.common.FlowStyle.BLOCK);
+            return new SpecResult(null, List.copyOf(parser.yaml.problems()));
         }
         if (root instanceof MappingNode mapping && !overrides.isEmpty()) {
-            root = SpecOverrides.applyTo(mapping, overrides);
+            root = SpecOverrides.applyTo(mapping, overrides, parser.yaml);
         }
         ContainerSpec spec = parser.spec(root, defaultName, file);
         List<Problem> problems = new ArrayList<>(parser.yaml.problems());
@@ -97,6 +92,46 @@ public final class SpecParser {
             problems.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         }
         return new SpecResult(problems.isEmpty() ? spec : null, List.copyOf(problems));
+    }
+
+    /**
+     * The YAML tree of the text (an empty mapping for an empty text), or null with the problem reported:
+     * a syntax error, a character YAML refuses, or a limit crossed (see {@link Limits}), at its position.
+     */
+    private Node compose(String text) {
+        if (text.length() > Limits.FILE_BYTES) {
+            int[] at = Positions.after(text.subSequence(0, Limits.FILE_BYTES));
+            yaml.error(at[0], at[1], "the spec is larger than " + (Limits.FILE_BYTES >> 20) + " Mi characters, the most that is read");
+            return null;
+        }
+        // one buffer for the whole text: snakeyaml copies its window on every refill, which made a long line quadratic
+        LoadSettings settings = LoadSettings.builder().setLabel(yaml.file()).setBufferSize(text.length() + 1)
+                .setCodePointLimit(Limits.FILE_BYTES + 1).setMaxAliasesForCollections(Limits.COLLECTION_ALIASES)
+                .setAllowRecursiveKeys(false).build();
+        BoundedParser events = new BoundedParser(new ParserImpl(settings, new StreamReader(settings, text)));
+        try {
+            Optional<Node> root = new Composer(settings, events).getSingleNode();
+            return root.isPresent() ? root.get() : new MappingNode(org.snakeyaml.engine.v2.nodes.Tag.MAP, new ArrayList<>(),
+                    org.snakeyaml.engine.v2.common.FlowStyle.BLOCK);
+        } catch (BoundedParser.LimitException e) {
+            yaml.error(e.mark, e.getMessage());
+        } catch (MarkedYamlEngineException e) {
+            String context = e.getContext() == null ? "" : " (" + e.getContext()
+                    + e.getContextMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("") + ")";
+            yaml.error(e.getProblemMark(), "YAML syntax: " + cut(e.getProblem().trim()) + cut(context));
+        } catch (ReaderException e) {
+            int[] at = Positions.ofCodePoint(text, e.getPosition());
+            String c = Shown.codePoint(e.getCodePoint());
+            yaml.error(at[0], at[1], "YAML does not allow the character " + c + " in a file; in a double-quoted string, write it as " + c);
+        } catch (YamlEngineException | IllegalArgumentException e) { // snakeyaml's errors without a position
+            yaml.error(events.lastMark(), "YAML syntax: " + cut(String.valueOf(e.getMessage())));
+        }
+        return null;
+    }
+
+    /** snakeyaml's messages may quote the input (an undefined alias's name): keep them short. */
+    private static String cut(String message) {
+        return message.length() <= 200 ? message : message.substring(0, 200) + "...";
     }
 
     private ContainerSpec spec(Node root, String defaultName, Path file) {
@@ -109,31 +144,39 @@ public final class SpecParser {
         if (!f.containsKey("image")) {
             yaml.error(root, "missing required key 'image' (an image name such as busybox, or a path to a rootfs folder or archive)");
         } else {
-            String text = yaml.string(f.get("image"), "image");
+            String text = yaml.path(f.get("image"), "image");
             if (text != null && text.isBlank()) {
                 yaml.error(f.get("image"), "image must not be empty");
-            } else if (text != null) {
+            } else if (text != null && yaml.hostPath(f.get("image"), "image", baseDir, text) != null) {
                 image = ImageRef.of(text, baseDir);
+                if (image instanceof ImageRef.Stored st && !ImageRef.isStoreName(text) && st.reference() == null) {
+                    yaml.error(f.get("image"), Shown.quote(text) + " is not an image name: use a stored name like busybox, a reference like "
+                            + "alpine:3.19, docker.io/library/alpine:3.19 or alpine@sha256:HEX, or a path to a rootfs folder or archive");
+                    image = null;
+                }
             }
         }
         List<Path> layers = new ArrayList<>();
         forEach(f.get("layers"), "layers", (node, what) -> {
-            String text = yaml.string(node, what);
+            String text = yaml.path(node, what);
             if (text != null && text.isBlank()) {
                 yaml.error(node, what + " must not be empty");
             } else if (text != null) {
-                layers.add(baseDir.resolve(text).normalize());
+                Path layer = yaml.hostPath(node, what, baseDir, text);
+                if (layer != null) {
+                    layers.add(layer);
+                }
             }
         });
         List<String> command = command(root, f.get("command"), f.get("args"));
         Map<String, String> env = env(f.get("env"));
         String workdir = "/";
         if (f.containsKey("workdir")) {
-            String text = yaml.string(f.get("workdir"), "workdir");
+            String text = yaml.path(f.get("workdir"), "workdir");
             if (text != null && !isAbsoluteContainerPath(text)) {
-                yaml.error(f.get("workdir"), "workdir '" + text + "' must be an absolute path in the container without '..', like /app");
+                yaml.error(f.get("workdir"), "workdir " + Shown.quote(text) + " must be an absolute path in the container without '..', like /app");
             } else if (text != null) {
-                workdir = Path.of(text).normalize().toString();
+                workdir = normalizeContainerPath(text);
             }
         }
         UserRef user = user(f.get("user"));
@@ -141,7 +184,7 @@ public final class SpecParser {
         if (f.containsKey("hostname")) {
             hostname = yaml.string(f.get("hostname"), "hostname");
             if (hostname != null && !Names.isHostname(hostname)) {
-                yaml.error(f.get("hostname"), "'" + hostname + "' is not a valid hostname: use letters, digits, '-' "
+                yaml.error(f.get("hostname"), Shown.quote(hostname) + " is not a valid hostname: use letters, digits, '-' "
                         + "and dots (RFC 1123), at most " + Names.HOSTNAME_MAX + " characters");
             }
         }
@@ -156,24 +199,25 @@ public final class SpecParser {
         boolean init = f.containsKey("init") && Boolean.TRUE.equals(yaml.bool(f.get("init"), "init"));
         String cgroupParent = null;
         if (f.containsKey("cgroupParent")) {
-            cgroupParent = yaml.string(f.get("cgroupParent"), "cgroupParent");
+            cgroupParent = yaml.path(f.get("cgroupParent"), "cgroupParent");
             if (cgroupParent != null && (cgroupParent.isBlank() || List.of(cgroupParent.split("/")).contains(".."))) {
-                yaml.error(f.get("cgroupParent"), "cgroupParent '" + cgroupParent + "' must be a cgroup path without '..', like contain or /contain");
+                yaml.error(f.get("cgroupParent"), "cgroupParent " + Shown.quote(cgroupParent) + " must be a cgroup path without '..', like contain or /contain");
             }
         }
         checkConsistency(f, name, networks, namespaces, uids);
+        checkUserIsMapped(f, user, uids, gids);
         if (name == null || image == null || command == null || user == null || hostname == null
                 || resources == null || namespaces == null) {
             return null;
         }
         return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname, resources,
-                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent);
+                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, f.keySet());
     }
 
     private String name(Node node, String defaultName) {
         if (node == null) {
             if (defaultName == null || !Names.isContainerName(defaultName)) {
-                yaml.error((Node) null, "no name given, and the file name '" + defaultName + "' is not a valid "
+                yaml.error((Node) null, "no name given, and the file name " + Shown.quote(String.valueOf(defaultName)) + " is not a valid "
                         + "container name; add a key like 'name: web'");
                 return null;
             }
@@ -181,7 +225,7 @@ public final class SpecParser {
         }
         String name = yaml.string(node, "name");
         if (name != null && !Names.isContainerName(name)) {
-            yaml.error(node, "'" + name + "' is not a valid container name: use lowercase letters, digits and '-', "
+            yaml.error(node, Shown.quote(name) + " is not a valid container name: use lowercase letters, digits and '-', "
                     + "starting and ending with a letter or digit, at most 63 characters (RFC 1123)");
             return null;
         }
@@ -190,9 +234,9 @@ public final class SpecParser {
 
     private List<String> command(Node root, Node commandNode, Node argsNode) {
         List<String> command = new ArrayList<>();
-        if (commandNode == null) {
-            yaml.error(root, "missing required key 'command' (a list, like [sh, -c, 'echo hello'])");
-            return null;
+        if (commandNode == null) { // the image's entrypoint and cmd, with args in place of cmd (see the planner)
+            forEach(argsNode, "args", (node, what) -> command.add(argument(node, what)));
+            return command.contains(null) ? null : command;
         }
         List<Node> items = yaml.list(commandNode, "command");
         if (items == null) {
@@ -202,12 +246,18 @@ public final class SpecParser {
             yaml.error(commandNode, "command must not be empty: name the program to run, like [sh, -c, 'echo hello']");
             return null;
         }
-        forEach(commandNode, "command", (node, what) -> command.add(yaml.text(node, what)));
+        forEach(commandNode, "command", (node, what) -> command.add(argument(node, what)));
         if (command.get(0) != null && command.get(0).isEmpty()) {
             yaml.error(items.get(0), "command[0] must name a program, not be empty");
         }
-        forEach(argsNode, "args", (node, what) -> command.add(yaml.text(node, what)));
+        forEach(argsNode, "args", (node, what) -> command.add(argument(node, what)));
         return command.contains(null) ? null : command;
+    }
+
+    /** One word of the command line: text that execve takes (see {@link ExecSize}). */
+    private String argument(Node node, String what) {
+        String text = yaml.text(node, what);
+        return text != null && execSize.add(node, what, Limits.utf8Bytes(text)) ? text : null;
     }
 
     private Map<String, String> env(Node node) {
@@ -224,13 +274,14 @@ public final class SpecParser {
             if (key == null) {
                 continue;
             }
-            if (key.isEmpty() || key.contains("=") || key.contains("\0")) {
-                yaml.error(t.getKeyNode(), "env name '" + key + "' must be non-empty and must not contain '='");
+            if (key.isEmpty() || key.contains("=")) {
+                yaml.error(t.getKeyNode(), "env name " + Shown.quote(key) + " must be non-empty and must not contain '='");
             } else if (env.containsKey(key)) {
-                yaml.error(t.getKeyNode(), "duplicate env name '" + key + "'");
+                yaml.error(t.getKeyNode(), "duplicate env name " + Shown.quote(key));
             } else {
-                String value = yaml.text(t.getValueNode(), "env " + key);
-                if (value != null) {
+                String what = "env " + Shown.plain(key);
+                String value = yaml.text(t.getValueNode(), what);
+                if (value != null && execSize.add(t.getKeyNode(), what, Limits.utf8Bytes(key) + 1 + Limits.utf8Bytes(value))) {
                     env.put(key, value);
                 }
             }
@@ -248,13 +299,13 @@ public final class SpecParser {
         }
         Matcher m = USER.matcher(text);
         if (!m.matches()) {
-            yaml.error(node, "user '" + text + "' must be uid[:gid] or name[:group], like 1000:1000 or nobody");
+            yaml.error(node, "user " + Shown.quote(text) + " must be uid[:gid] or name[:group], like 1000:1000 or nobody");
             return null;
         }
         String u = m.group(1);
         String g = m.group(2);
-        boolean uNumeric = Character.isDigit(u.charAt(0));
-        boolean gNumeric = g != null && Character.isDigit(g.charAt(0));
+        boolean uNumeric = u.charAt(0) <= '9'; // the pattern's names start with a letter or '_'
+        boolean gNumeric = g != null && g.charAt(0) <= '9';
         Long uid = uNumeric ? parseId(node, u) : null;
         Long gid = gNumeric ? parseId(node, g) : null;
         return new UserRef(uid, gid, uNumeric ? null : u, g == null || gNumeric ? null : g);
@@ -269,7 +320,7 @@ public final class SpecParser {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        yaml.error(node, "id " + digits + " is out of range (0 to " + MAX_ID + ")");
+        yaml.error(node, "id " + Shown.plain(digits) + " is out of range (0 to " + MAX_ID + ")");
         return null;
     }
 
@@ -279,22 +330,11 @@ public final class SpecParser {
         Long swap = f.containsKey("swap") ? yaml.quantity(f.get("swap"), "swap", 0) : null;
         if (swap != null && !f.containsKey("memory")) {
             yaml.error(f.get("swap"), "swap needs a memory limit: add memory: to resources");
+        } else if (swap != null && memory != null && memory > Long.MAX_VALUE - swap) {
+            yaml.error(f.get("swap"), "memory and swap together must stay below 8Ei (2^63 bytes); they come to more");
+            swap = null;
         }
-        Double cpu = null;
-        if (f.containsKey("cpu")) {
-            Node cpuNode = f.get("cpu");
-            Optional<Double> parsed = Yaml.isScalar(cpuNode) ? Percent.parse(((org.snakeyaml.engine.v2.nodes.ScalarNode) cpuNode).getValue())
-                    : Optional.empty();
-            if (parsed.isEmpty() || !(cpuNode instanceof org.snakeyaml.engine.v2.nodes.ScalarNode s)
-                    || !s.getTag().equals(org.snakeyaml.engine.v2.nodes.Tag.STR)) {
-                yaml.error(cpuNode, "cpu must be a percentage above 0, like 50%");
-            } else if (parsed.get() < MIN_CPU_PERCENT) {
-                yaml.error(cpuNode, "cpu " + Percent.format(parsed.get()) + " is below the kernel's minimum quota "
-                        + "of 1 ms per 100 ms period; use at least 1%");
-            } else {
-                cpu = parsed.get();
-            }
-        }
+        Double cpu = f.containsKey("cpu") ? cpu(f.get("cpu")) : null;
         Integer weight = null;
         if (f.containsKey("cpuWeight")) {
             Long w = yaml.integer(f.get("cpuWeight"), "cpuWeight");
@@ -313,6 +353,33 @@ public final class SpecParser {
             }
         }
         return new Resources(memory, swap, cpu, weight, pids);
+    }
+
+    /** A share of the machine's CPUs in percent of one: at least the kernel's minimum quota, at most all of them. */
+    private Double cpu(Node node) {
+        String text = node instanceof org.snakeyaml.engine.v2.nodes.ScalarNode s ? s.getValue().trim() : "";
+        Optional<Double> parsed = node instanceof org.snakeyaml.engine.v2.nodes.ScalarNode s
+                && s.getTag().equals(org.snakeyaml.engine.v2.nodes.Tag.STR) ? Percent.parse(text) : Optional.empty();
+        if (parsed.isEmpty() && Percent.parse(text + "%").isPresent()) {
+            yaml.error(node, "cpu " + Shown.plain(text) + " needs a % sign: 100% is one CPU, 50% half of one");
+        } else if (parsed.isEmpty()) {
+            yaml.error(node, "cpu must be a percentage above 0, like 50%");
+        } else if (parsed.get() < MIN_CPU_PERCENT) {
+            yaml.error(node, "cpu " + Percent.format(parsed.get()) + " is below the kernel's minimum quota "
+                    + "of 1 ms per 100 ms period; use at least 1%");
+        } else if (parsed.get() > maxCpuPercent()) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            yaml.error(node, "cpu " + Shown.plain(text) + " is more than the " + cpus + " CPU" + (cpus == 1 ? "" : "s")
+                    + " this machine has; use at most " + maxCpuPercent() + "%");
+        } else {
+            return parsed.get();
+        }
+        return null;
+    }
+
+    /** All of this machine's CPUs (as the JVM counts them: affinity and a cgroup quota included), as docker allows. */
+    static long maxCpuPercent() {
+        return Runtime.getRuntime().availableProcessors() * 100L;
     }
 
     private Set<Namespace> namespaces(Node node, List<Network> networks) {
@@ -336,9 +403,9 @@ public final class SpecParser {
                 return;
             }
             if (!names.contains(text)) {
-                yaml.error(item, "unknown namespace '" + text + "'" + Suggestions.didYouMean(text, names)
+                yaml.error(item, "unknown namespace " + Shown.quote(text) + Suggestions.didYouMean(text, names)
                         + "; known: " + String.join(", ", names));
-            } else if (!set.add(Namespace.valueOf(text.toUpperCase()))) {
+            } else if (!set.add(Namespace.valueOf(text.toUpperCase(java.util.Locale.ROOT)))) {
                 yaml.error(item, "namespace '" + text + "' is listed twice");
             }
         });
@@ -372,6 +439,11 @@ public final class SpecParser {
             yaml.error(node, "users." + kind + " must list at least one mapping, like { container: 0, host: 100000, size: 65536 }");
             return;
         }
+        if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode seq && seq.getValue().size() > Limits.ID_MAPPINGS) {
+            yaml.error(node, "users." + kind + " has " + seq.getValue().size() + " mappings; the kernel takes at most "
+                    + Limits.ID_MAPPINGS + " (UID_GID_MAP_MAX_EXTENTS)");
+            return;
+        }
         List<Node> seen = new ArrayList<>();
         forEach(node, "users." + kind, (item, what) -> {
             Map<String, Node> f = yaml.fields(item, what, MAPPING_KEYS);
@@ -386,6 +458,12 @@ public final class SpecParser {
                 return;
             }
             if (container == null || host == null || size == null) {
+                return;
+            }
+            // ids are 32-bit and (u32)-1 is no id: a range must end at MAX_ID, on both sides (the kernel's own check)
+            if (size > MAX_ID + 1 - Math.max(container, host)) {
+                yaml.error(f.get("size"), what + ".size " + size + " takes the " + (container >= host ? "container" : "host")
+                        + " ids past " + MAX_ID + ", the largest id (ids are 32-bit)");
                 return;
             }
             IdMapping mapping = new IdMapping(container, host, size);
@@ -414,6 +492,30 @@ public final class SpecParser {
             return null;
         }
         return id;
+    }
+
+    /** With mappings of its own, the user namespace must contain the ids the command runs as (root when no user is given). */
+    private void checkUserIsMapped(Map<String, Node> f, UserRef user, List<IdMapping> uids, List<IdMapping> gids) {
+        if (user == null || uids.isEmpty()) {
+            return;
+        }
+        Node where = f.containsKey("user") ? f.get("user") : f.get("users");
+        String given = f.containsKey("user") ? "" : " (no user is given: the command runs as root)";
+        if (user.uid() != null && !contains(uids, user.uid())) {
+            yaml.error(where, "uid " + user.uid() + " is not mapped: no users.uid mapping holds container id " + user.uid() + given);
+        }
+        if (user.gid() != null && !gids.isEmpty() && !contains(gids, user.gid())) {
+            yaml.error(where, "gid " + user.gid() + " is not mapped: no users.gid mapping holds container id " + user.gid() + given);
+        }
+    }
+
+    private static boolean contains(List<IdMapping> mappings, long id) {
+        for (IdMapping m : mappings) {
+            if (id >= m.container() && id - m.container() < m.size()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkConsistency(Map<String, Node> f, String name, List<Network> networks, Set<Namespace> namespaces,
@@ -460,6 +562,20 @@ public final class SpecParser {
 
     static boolean isAbsoluteContainerPath(String path) {
         return path.startsWith("/") && !List.of(path.split("/")).contains("..");
+    }
+
+    /**
+     * An absolute container path without '.', repeated '/' or a trailing '/' (/srv//www/./ is /srv/www), as
+     * text: it names a path in the container, and this JVM's Path cannot hold every name (see Yaml.hostPath).
+     */
+    static String normalizeContainerPath(String path) {
+        StringBuilder s = new StringBuilder(path.length());
+        for (String part : path.split("/")) {
+            if (!part.isEmpty() && !part.equals(".")) {
+                s.append('/').append(part);
+            }
+        }
+        return s.length() == 0 ? "/" : s.toString();
     }
 
     private static String stem(Path file) {

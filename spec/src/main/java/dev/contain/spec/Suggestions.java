@@ -9,16 +9,23 @@ public final class Suggestions {
 
     public static Optional<String> nearest(String typo, Collection<String> candidates) {
         String best = null;
-        int bestDistance = Integer.MAX_VALUE;
+        int allowed = Math.max(1, Math.min(3, typo.length() / 3));
+        int bestDistance = allowed + 1;
+        String lower = null;
         for (String c : candidates) {
-            int d = distance(typo.toLowerCase(), c.toLowerCase());
+            // the distance is at least the difference in length: only candidates that could be close are
+            // compared, so a huge key costs nothing (the table below is typo.length() by c.length())
+            if (Math.abs(typo.length() - c.length()) > allowed) {
+                continue;
+            }
+            lower = lower == null ? typo.toLowerCase(java.util.Locale.ROOT) : lower;
+            int d = distance(lower, c.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 best = c;
                 bestDistance = d;
             }
         }
-        int allowed = Math.max(1, Math.min(3, typo.length() / 3));
-        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+        return Optional.ofNullable(best);
     }
 
     public static String didYouMean(String typo, Collection<String> candidates) {

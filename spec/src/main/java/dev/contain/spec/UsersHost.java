@@ -25,7 +25,7 @@ final class UsersHost {
             gids.add(IDENTITY);
         } else {
             yaml.error(node, "users must be 'host' (the host's own ids: container root is host root) or a mapping "
-                    + "like { uid: [{ container: 0, host: 100000, size: 65536 }] }, not '" + s.getValue() + "'"
+                    + "like { uid: [{ container: 0, host: 100000, size: 65536 }] }, not " + Shown.quote(s.getValue())
                     + Suggestions.didYouMean(s.getValue(), List.of("host")));
         }
         return true;

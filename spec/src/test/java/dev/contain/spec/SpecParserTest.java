@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpecParserTest {
     static final Path BASE = Path.of("/specs/project");
@@ -42,16 +45,17 @@ class SpecParserTest {
     }
 
     @Test
-    void relativePathsResolveAgainstTheSpecFolder() {
-        ContainerSpec s = parse("""
+    void relativePathsResolveAgainstTheSpecFolder(@TempDir Path tmp) throws IOException {
+        Path base = Files.createDirectories(tmp.resolve("project/data")).getParent();
+        ContainerSpec s = SpecParser.parse("""
                 image: ./rootfs
                 layers: [../shared/layer, site]
                 command: [true]
                 mounts: [{ source: ./data, target: /data }]
-                """).spec();
-        assertEquals(new ImageRef.Directory(Path.of("/specs/project/rootfs")), s.image());
-        assertEquals(List.of(Path.of("/specs/shared/layer"), Path.of("/specs/project/site")), s.layers());
-        assertEquals(Path.of("/specs/project/data"), ((Mount.Bind) s.mounts().get(0)).source());
+                """, "t.yaml", base, "fromfile", base.resolve("t.yaml"), List.of()).spec();
+        assertEquals(new ImageRef.Directory(base.resolve("rootfs")), s.image());
+        assertEquals(List.of(tmp.resolve("shared/layer"), base.resolve("site")), s.layers());
+        assertEquals(base.resolve("data"), ((Mount.Bind) s.mounts().get(0)).source(), "a bind source must exist: it does");
         assertInstanceOf(ImageRef.Archive.class, parse("image: ./debian.tar.xz\ncommand: [true]").spec().image());
         assertEquals("debian", ImageRef.baseName("debian.tar.xz"));
         assertEquals("rootfs", ImageRef.baseName("rootfs.tgz"));
@@ -141,5 +145,65 @@ class SpecParserTest {
     @Test
     void numbersInCommandsAreText() {
         assertEquals(List.of("sleep", "10", "true"), parse("image: b\ncommand: [sleep, 10, true]").spec().command());
+    }
+
+    @Test
+    void anAddressFlagAppliesToOneBridgeNetworkOrIsRefused() {
+        SpecOverrides ip = new SpecOverrides().set("--ip", "network.address", "10.9.0.5/24");
+        java.util.function.Function<String, SpecResult> run = network ->
+                SpecParser.parse("image: busybox\ncommand: [true]\n" + network, "t.yaml", BASE, "t", null, ip.tuples());
+        for (String network : List.of("", "network: bridge\n", "network: {bridge: br-x}\n", "network: [{bridge: br-x}]\n", "network: [bridge]\n")) {
+            SpecResult r = run.apply(network);
+            assertEquals(List.of(), r.problems(), network);
+            assertEquals("10.9.0.5/24", ((Network.Bridge) r.spec().networks().get(0)).address().toString(), network);
+        }
+        assertEquals("--ip: the spec's network is 'none'; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: none\n").problems().get(0).toString());
+        assertEquals("--ip: the spec's network is 'host'; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: host\n").problems().get(0).toString());
+        assertEquals("--ip: the spec's network is a list of 2 networks; this flag sets the address of a single bridge network (set addresses in the spec instead)",
+                run.apply("network: [{bridge: a, subnet: 10.1.0.0/24}, {bridge: b, subnet: 10.2.0.0/24}]\n").problems().get(0).toString());
+        assertEquals("--ip: 'address' only applies to network mode bridge, not host",
+                run.apply("network: {mode: host}\n").problems().get(0).toString());
+    }
+
+    @Test
+    void aCpuFlagWithoutPercentSaysSo() {
+        SpecResult r = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", BASE, "t", null,
+                new SpecOverrides().set("--cpu", "resources.cpu", "100").tuples());
+        assertEquals(List.of("--cpu: cpu 100 needs a % sign: 100% is one CPU, 50% half of one"), r.problems().stream().map(Problem::toString).toList());
+        long all = SpecParser.maxCpuPercent();
+        assertEquals(all, parse("image: b\ncommand: [x]\nresources: {cpu: " + all + "%}").spec().resources().cpuPercent(), 0.0,
+                "all of this machine's CPUs is allowed");
+        assertEquals(List.of("t.yaml:3:18: cpu " + (all + 1) + "% is more than the " + (all / 100) + " CPU" + (all == 100 ? "" : "s")
+                + " this machine has; use at most " + all + "%"),
+                parse("image: b\ncommand: [x]\nresources: {cpu: " + (all + 1) + "%}").problems().stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void namespacesAreReadTheSameInEveryLocale() {
+        java.util.Locale saved = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(new java.util.Locale("tr", "TR")); // "time".toUpperCase() is "TİME" there
+            assertEquals(List.of(), parse("image: b\ncommand: [x]\nnamespaces: [mnt, time, ipc]").problems());
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
+    }
+
+    @Test
+    void imageReferencesAndTheCommandTheImageMayGive() {
+        assertEquals(new ImageRef.Stored("docker.io/library/alpine:3.19"), parse("image: docker.io/library/alpine:3.19").spec().image());
+        ImageRef.Reference r = ImageRef.Reference.parse("localhost:5000/team/app:1.0@sha256:" + "a".repeat(64));
+        assertEquals(new ImageRef.Reference("localhost:5000", "team/app", "1.0", "sha256:" + "a".repeat(64)), r);
+        assertEquals(new ImageRef.Reference(null, "library/alpine", null, null), ImageRef.Reference.parse("library/alpine"));
+        assertInstanceOf(ImageRef.Directory.class, parse("image: images/rootfs\ncommand: [true]").spec().image(), "a path, as before");
+        assertInstanceOf(ImageRef.Stored.class, parse("image: alpine@sha256:" + "b".repeat(64)).spec().image());
+        assertEquals(null, ImageRef.Reference.parse("Alpine"));
+        assertTrue(parse("image: UPPER:1\n").problems().get(0).message().contains("is not an image name"));
+        ContainerSpec noCommand = parse("image: alpine\nargs: [-c, 'echo hi']").spec();
+        assertEquals(List.of("-c", "echo hi"), noCommand.command());
+        assertEquals(false, noCommand.hasCommand());
+        assertEquals(true, parse("image: alpine\ncommand: [sh]").spec().hasCommand());
     }
 }

@@ -79,4 +79,17 @@ class UnitsTest {
         assertFalse(Names.isHostname("web_1"));
         assertFalse(Names.isHostname("a.".repeat(33) + "a"));
     }
+
+    @Test
+    void echoedValuesAreEscapedAndCut() {
+        assertEquals("'a\\nb\\e\\0\\x01\\x7f\\u0085\\u202e\\\\'", Shown.quote("a\nb\u001b\0\u0001\u007f\u0085\u202e\\"));
+        assertEquals("'" + "x".repeat(60) + "'", Shown.quote("x".repeat(60)));
+        assertEquals("'" + "x".repeat(60) + "...' (61 characters)", Shown.quote("x".repeat(61)));
+        assertEquals("'" + "\\n".repeat(30) + "...' (31 characters)", Shown.quote("\n".repeat(31)), "escapes count toward the cut");
+        assertEquals("'" + "\uD83D\uDE00".repeat(60) + "...' (122 characters)", Shown.quote("\uD83D\uDE00".repeat(61)),
+                "a surrogate pair is one character, never split");
+        assertEquals("'\\ud800x'", Shown.quote("\ud800x"), "a lone surrogate is escaped");
+        assertEquals("a\\nb\\", Shown.oneLine("a\nb\\"), "a message keeps its backslashes");
+        assertEquals("\\x01", Shown.codePoint(1));
+    }
 }

@@ -29,6 +29,7 @@ public final class Main {
         SUBCOMMANDS.put("validate", () -> new ValidateCommand().commandLine());
         SUBCOMMANDS.put("schema", () -> new SchemaCommand().commandLine());
         SUBCOMMANDS.put("image", ImageCommand::commandLine);
+        SUBCOMMANDS.put("pull", () -> new PullCommand().commandLine());
         SUBCOMMANDS.put("network", NetworkCommand::commandLine);
         SUBCOMMANDS.put("gc", () -> new GcCommand().commandLine());
     }
@@ -117,6 +118,15 @@ public final class Main {
             // docker's convention: the engine failing to start a run (bad flags included) is 125
             return c.getCommand() instanceof RunCommand ? ContainerError.ENGINE : 2;
         });
+        if (invoked != null && !SUBCOMMANDS.containsKey(invoked) && !invoked.equals("help")) {
+            // an unknown command is a usage error whatever follows it (picocli would honour a --help after it)
+            try {
+                return cli.getParameterExceptionHandler().handleParseException(
+                        new CommandLine.UnmatchedArgumentException(cli, java.util.List.of(invoked)), args);
+            } catch (Exception e) {
+                return 2;
+            }
+        }
         return cli.execute(args);
     }
 }

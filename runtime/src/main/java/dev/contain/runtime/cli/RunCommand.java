@@ -89,9 +89,6 @@ final class RunCommand extends CliCommand {
         if (trace) {
             traceStartup(cliDone, System.nanoTime());
         }
-        if (ip != null && spec.networks().size() > 1) {
-            throw new ContainerError(spec.name(), "spec", "--ip: the spec has several networks; set each address in the spec");
-        }
         Engine engine = new Engine(config());
         RunOptions options = new RunOptions(flag("--ignore-missing-limits"));
         if (flag("--dry-run")) {

@@ -1,6 +1,7 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.spec.Problem;
+import dev.contain.spec.Shown;
 import dev.contain.spec.SpecParser;
 import dev.contain.spec.SpecResult;
 import java.nio.file.Path;
@@ -24,11 +25,11 @@ final class ValidateCommand extends CliCommand {
         Format format = option("--format", Format.text);
         List<Problem> all = new ArrayList<>();
         for (Path file : this.<Path>positionals()) {
-            SpecResult result = SpecParser.parseFile(file);
+            SpecResult result = parse(file);
             all.addAll(result.problems());
             if (format == Format.text) {
                 if (result.valid()) {
-                    System.out.println(file + ": ok");
+                    System.out.println(Shown.oneLine(file.toString()) + ": ok");
                 } else {
                     result.problems().forEach(System.err::println);
                 }
@@ -38,5 +39,18 @@ final class ValidateCommand extends CliCommand {
             System.out.println(Json.problems(all));
         }
         return all.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The parser reports every problem of any input and throws nothing (its tests feed it thousands of
+     * mutated specs); should a bug still throw, that file gets a problem and the other files are read.
+     */
+    private static SpecResult parse(Path file) {
+        try {
+            return SpecParser.parseFile(file);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new SpecResult(null, List.of(new Problem(file.toString(), 1, 1,
+                    "internal error of the validator, please report it: " + e)));
+        }
     }
 }

@@ -77,11 +77,25 @@ public final class Engine {
         }
     }
 
+    /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly). */
+    public RunResult run(Plan plan, Progress progress, Consumer<Run> onRun) throws ContainerError {
+        InitLaunch init = InitLaunch.start(config.dataRoot());
+        try {
+            return run(plan, progress, onRun, init);
+        } finally {
+            init.closeUnlessTaken();
+        }
+    }
+
     private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
             throws ContainerError {
         long planning = System.nanoTime();
         Plan plan = plan(spec, options);
         progress.stageDone("plan", System.nanoTime() - planning);
+        return run(plan, progress, onRun, init);
+    }
+
+    private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init) throws ContainerError {
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }

@@ -22,7 +22,7 @@ public final class Warmup {
     private static final String SAMPLE_SPEC = """
             image: /warmup
             resources: { memory: 64Mi, cpu: 50%, pids: 64 }
-            network: { bridge: warmup0, subnet: 10.0.0.0/24, address: 10.0.0.2 }
+            network: { bridge: warmup0, subnet: 10.0.0.0/24, address: 10.0.0.2/24 }
             users: host
             command: [/bin/true]
             """;

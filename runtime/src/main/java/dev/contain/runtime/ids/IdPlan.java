@@ -14,8 +14,12 @@ import java.util.List;
  * @param denySetgroups write "deny" to setgroups first (an engine that is not root may map only itself)
  * @param pool          RANGE: the pool the range comes from; else null
  * @param lowers        the overlay's read-only layers, top first, and how each keeps its owners
+ * @param shortcut      {@code <data root>/m/TOKEN}, a symlink to the container's folder that names its layers
+ *                      in the overlay's options when {@code containers/NAME} would make them longer than the
+ *                      page the kernel copies (images of many layers, long names); null when not needed
  */
-public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolean denySetgroups, IdPool pool, List<Lower> lowers) {
+public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolean denySetgroups, IdPool pool, List<Lower> lowers,
+                     Path shortcut) {
     public enum Kind {
         /** No user namespace: the container's ids are the host's, root is root. */
         NONE,
@@ -30,7 +34,7 @@ public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolea
     }
 
     /** No user namespace, nothing remapped: for plans made by hand (tests). */
-    public static final IdPlan NONE = new IdPlan(Kind.NONE, List.of(), List.of(), false, null, List.of());
+    public static final IdPlan NONE = new IdPlan(Kind.NONE, List.of(), List.of(), false, null, List.of(), null);
 
     public IdPlan {
         uid = List.copyOf(uid);
@@ -48,11 +52,6 @@ public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolea
             return new IdMaps(uid, gid);
         }
         return new IdMaps(shift(uid, range.uid()), shift(gid, range.gid()));
-    }
-
-    /** What the overlay's lowerdir lists, top first. */
-    public List<Path> lowerDirs() {
-        return lowers.stream().map(Lower::target).toList();
     }
 
     /** Any layer whose files must be shown with other owners than on disk. */

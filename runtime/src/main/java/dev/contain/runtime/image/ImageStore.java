@@ -46,9 +46,19 @@ public final class ImageStore {
      * Where a spec's image is, or will be once {@link #ensure} has unpacked it. Reads, changes nothing. For
      * an archive, its digest, which {@link #ensure} remembers.
      */
-    public record Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest) {
+    public record Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest, List<Path> layers, ImageRecord oci) {
+        /** A rootfs image: one folder. */
+        public Resolved(String display, Path rootfs, Path archive, ArchiveDigests.Known digest) {
+            this(display, rootfs, archive, digest, List.of(rootfs), null);
+        }
+
         public boolean needsUnpack() {
             return archive != null && !Files.isDirectory(rootfs);
+        }
+
+        /** The image's defaults (entrypoint, cmd, env...); none for a rootfs image. */
+        public ImageConfig config() {
+            return oci == null ? ImageConfig.NONE : oci.imageConfig();
         }
     }
 
@@ -69,10 +79,20 @@ public final class ImageStore {
         }
         String name = ((ImageRef.Stored) ref).name();
         Path rootfs = rootfsOf(name);
-        if (!Files.isDirectory(rootfs)) {
-            List<String> names = list().stream().map(Image::name).toList();
+        if (!Files.isDirectory(rootfs) || name.contains("/") || name.contains(":") || name.contains("@")) {
+            OciStore oci = new OciStore(root.getParent());
+            Optional<ImageRecord> record = oci.find(name);
+            if (record.isPresent()) {
+                List<Path> layers = oci.lowerDirs(record.get());
+                if (layers.isEmpty()) {
+                    throw new ContainerError(container, "image", "image " + record.get().reference() + " has no layers");
+                }
+                return new Resolved(record.get().reference(), layers.get(0), null, null, layers, record.get());
+            }
+            List<String> names = new ArrayList<>(list().stream().map(Image::name).toList());
+            oci.list().forEach(r -> names.add(r.reference()));
             throw new ContainerError(container, "image", "no image named '" + name + "' in " + root
-                    + Suggestions.didYouMean(name, names) + "; import one with 'contain image import ARCHIVE --name "
+                    + Suggestions.didYouMean(name, names) + "; get it with 'contain pull " + name + "', or import one with 'contain image import ARCHIVE --name "
                     + name + "' (or 'make image' for busybox)");
         }
         return new Resolved(name, rootfs, null, null);

@@ -19,7 +19,7 @@ public final class InitLaunch {
     private InitLaunch(Path dataRoot) {
         thread = new Thread(() -> {
             try {
-                init = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot));
+                init = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot);
             } catch (IOException e) {
                 failure = e;
             } catch (RuntimeException e) {

@@ -29,8 +29,10 @@ public final class InitProcess implements AutoCloseable {
     }
 
     /** Starts the init; if it cannot start the container, the first line read says why (or is null). */
-    public static InitProcess start(Path binary) throws IOException {
+    /** In the data root: the overlay's options name the store's layers relative to it (see Planner). */
+    public static InitProcess start(Path binary, Path dataRoot) throws IOException {
         Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
+                .directory(dataRoot.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         return new InitProcess(process);

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * JNA's start-up, made cheaper where that changes nothing for the engine, unless the JVM's user has set
+ * JNA's start-up made cheaper where that changes nothing for the engine, unless the JVM's user has set
  * these already: its dispatch library comes from {@code <data root>/bin} (extracted once, checked at each
  * use) instead of a new temporary file per run (~6 ms: a SecureRandom for the name, the write); and its
- * library search path stays empty, since the engine loads libraries by soname, which the dynamic linker
- * resolves (computing the path runs {@code ldconfig -p}: ~5 ms). Before the first {@code Native.load}.
+ * library search path stays empty, since libraries are loaded by soname, which the dynamic linker resolves
+ * (computing the path runs {@code ldconfig -p}: ~5 ms). Call before the first {@code Native.load}.
  */
 public final class Jna {
     private static boolean configured;
@@ -17,6 +17,7 @@ public final class Jna {
 
     public static synchronized void configure(Path dataRoot) {
         if (configured || System.getProperty("jna.boot.library.path") != null) {
+            configured = true;
             return; // done already, or configured by whoever embeds the engine
         }
         configured = true;

@@ -117,9 +117,11 @@ final class Libnl {
 
     private Libnl() {}
 
-    /** JNA's start-up made cheaper (see {@link dev.contain.runtime.kernel.Jna}); before {@link #load}. */
-    static void configureJna(Path dataRoot) {
-        dev.contain.runtime.kernel.Jna.configure(dataRoot);
+    /** JNA configured for the engine (see {@link dev.contain.runtime.kernel.Jna}). Before {@link #load}. */
+    static synchronized void configureJna(Path dataRoot) {
+        if (core == null) {
+            dev.contain.runtime.kernel.Jna.configure(dataRoot);
+        }
     }
 
     /**

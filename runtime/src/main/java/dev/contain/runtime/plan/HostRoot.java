@@ -21,6 +21,9 @@ final class HostRoot {
     }
 
     static boolean isInitramfs(String mountinfo) {
+        if (!mountinfo.contains(" - rootfs ") && !mountinfo.contains(" - ramfs ")) {
+            return false; // the common case, without parsing every line
+        }
         String type = null;
         for (String line : mountinfo.split("\n")) {
             String[] f = line.split(" ");

@@ -1,10 +1,12 @@
 package dev.contain.runtime.plan;
 
+import dev.contain.runtime.ids.IdLayers;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.ids.IdRange;
 import dev.contain.runtime.ids.Lower;
 import dev.contain.spec.IdMapping;
+import java.nio.file.Path;
 
 /** The --dry-run lines of the user namespace: the range, the maps, the owners of the layers. */
 final class IdPrinter {
@@ -31,16 +33,27 @@ final class IdPrinter {
             s.append("userns: chown ").append(plan.containerDir()).append(", ").append(plan.upperDir()).append(", ")
                     .append(plan.workDir()).append(" to ").append(uid).append(':').append(gid).append(" (the container's root)\n");
         }
+        Path ranges = plan.containerDir().getParent().resolveSibling(IdLayers.RANGES);
+        int storeLayers = 0;
         for (Lower l : ids.lowers()) {
+            if (l.store() && l.mode() != Lower.Mode.AS_IS && storeLayers++ > 0) {
+                continue; // one line for the store's view
+            }
             switch (l.mode()) {
                 case AS_IS -> { }
-                case IDMAP -> s.append("userns: ").append(l.source()).append(": idmapped at ").append(l.target())
+                case IDMAP -> s.append("userns: ").append(l.store() ? "the layer store (" + l.source().getParent() + " and its links)"
+                                : l.source()).append(": idmapped at ")
+                        .append(l.store() ? plan.containerDir().resolve("layers") + " and " + plan.containerDir().resolve("l") : l.target())
                         .append(" (").append(l.why()).append(")\n");
-                case COPY -> s.append("userns: ").append(l.source()).append(": ").append(l.image() != null
-                                ? "a copy chowned for the range, made once and kept in " + plan.containerDir().getParent().resolveSibling("ranges")
+                case COPY -> s.append("userns: ").append(l.store() ? "the image's layers" : l.source()).append(": ")
+                        .append(l.store() || l.image() != null ? "copies chowned for the range, made once and kept in " + ranges
                                 : "a copy chowned for the range at " + l.target())
                         .append(" (").append(l.why()).append(")\n");
             }
+        }
+        if (ids.shortcut() != null) {
+            s.append("userns: link ").append(ids.shortcut()).append(" -> ").append(plan.containerDir())
+                    .append(" (short names for the overlay's ").append(ids.lowers().size()).append(" layers)\n");
         }
     }
 

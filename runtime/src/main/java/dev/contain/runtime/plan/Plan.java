@@ -77,8 +77,28 @@ public record Plan(
         if (reaper) {
             w.entry("reaper", List.of());
         }
-        security.encode(w::entry);
+        encode(w, security);
         return w.bytes();
+    }
+
+    /** The entries of security that are not operations (masked and read-only paths are, in {@code ops}). */
+    private static void encode(PlanWriter w, Security s) {
+        if (s.caps() != null) {
+            w.entry("caps", s.caps().fields());
+        }
+        if (s.noNewPrivs()) {
+            w.entry("no_new_privs", List.of());
+        }
+        if (s.seccomp() != null) {
+            w.entry("seccomp", List.of(Integer.toUnsignedString(s.seccomp().flags()),
+                    java.util.HexFormat.of().formatHex(s.seccomp().program())));
+        }
+        for (Security.Rlimit r : s.rlimits()) {
+            w.entry("rlimit", List.of(Integer.toString(r.resource()), Security.Rlimit.text(r.soft()), Security.Rlimit.text(r.hard())));
+        }
+        if (s.oomScoreAdj() != null) {
+            w.entry("oom_score_adj", List.of(s.oomScoreAdj().toString()));
+        }
     }
 
     private static final class PlanWriter {

@@ -62,16 +62,17 @@ public final class Planner {
             }
             lowerDirs.add(layer);
         }
-        lowerDirs.add(image.rootfs());
+        lowerDirs.addAll(image.layers()); // top first
         Path stateDir = config.runRoot().resolve(name);
         Path containerDir = config.dataRoot().resolve("containers").resolve(name);
         Path rootfs = containerDir.resolve("rootfs");
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
 
+        ImageDefaults defaults = new ImageDefaults(spec, image);
         IdPlan idPlan = new IdPlanner(config, mountinfo).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
                 spec.gidMappings(), lowerDirs, containerDir);
-        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, spec.user());
+        UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
         List<Network.Bridge> bridges = new ArrayList<>();
         Path joinNetns = null;
@@ -85,19 +86,33 @@ public final class Planner {
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = Security.NONE;
-        List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan);
-        List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps);
+        List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
+        List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps, config.dataRoot(), containerDir);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
         env.put("HOME", ids.home());
+        env.putAll(defaults.env());
         env.putAll(spec.env());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
                 cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan,
-                ops, spec.command(), envList, spec.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
+                ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
                 security, idmaps, HostRoot.isInitramfs());
+    }
+
+    /**
+     * The same plan with other security and idmapped lower folders, its operations made again: what the
+     * policy lines in {@link #plan} would have given (tests set init entries through it).
+     */
+    public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
+        // the data root holds the container's folder (containers/NAME): the short links' folder
+        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.ids(), p.cgroup(), security, idmaps,
+                p.containerDir().getParent().getParent(), p.containerDir());
+        return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
+                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.ids(), ops, p.argv(),
+                p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
     }
 
     /**
@@ -141,17 +156,19 @@ public final class Planner {
 
     /**
      * The init's operations, in order. Targets are container paths (the init resolves them inside the root,
-     * {@code /}); sources of bind mounts and the overlay's folders are host paths.
+     * {@code /}); sources of bind mounts and the overlay's folders are host paths. The overlay's layers are
+     * named as {@link IdLayers#overlayData} says: short, so an image of 120 layers fits the one page the
+     * kernel copies of a mount's options.
      */
     private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, IdPlan ids, CgroupPlan cgroup,
-                                       Security security, List<InitOp.Idmap> idmaps) {
+                                       Security security, List<InitOp.Idmap> idmaps, Path dataRoot, Path containerDir) {
         List<InitOp> ops = new ArrayList<>();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
         }
         ops.add(new InitOp.MakePrivate());
-        ops.addAll(idmaps); // attached before the overlay that names their targets (ids.lowers)
-        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, upper, work)));
+        ops.addAll(idmaps); // attached before the overlay that names their targets
+        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, idmaps, dataRoot, containerDir, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);
@@ -201,8 +218,12 @@ public final class Planner {
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
             }
         }
-        security.masked().forEach(path -> ops.add(new InitOp.Mask(path)));
-        security.readonly().forEach(path -> ops.add(new InitOp.Readonly(path)));
+        for (String path : security.masked()) {
+            ops.add(new InitOp.Mask(path));
+        }
+        for (String path : security.readonly()) {
+            ops.add(new InitOp.Readonly(path));
+        }
         if (spec.readonlyRootfs()) {
             ops.add(new InitOp.Mount("", ROOT, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }

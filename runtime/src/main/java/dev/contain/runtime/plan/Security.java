@@ -1,9 +1,7 @@
 package dev.contain.runtime.plan;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * What the container's process may do, as policy decided it; the init only applies it (enter_process() in
@@ -37,7 +35,7 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
 
     /** Capability sets as 64-bit masks: bit N is capability N (CAP_CHOWN 0, CAP_SYS_ADMIN 21...). */
     public record Caps(long bounding, long effective, long permitted, long inheritable, long ambient) {
-        List<String> fields() {
+        public List<String> fields() {
             return List.of(Long.toHexString(bounding), Long.toHexString(effective), Long.toHexString(permitted),
                     Long.toHexString(inheritable), Long.toHexString(ambient));
         }
@@ -110,27 +108,8 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
             return NAMES.get(resource);
         }
 
-        static String text(long limit) {
+        public static String text(long limit) {
             return limit == UNLIMITED ? "unlimited" : Long.toUnsignedString(limit);
-        }
-    }
-
-    /** The plan entries of what is not an operation (see INIT-PROTOCOL: caps, no_new_privs, seccomp, rlimit, oom_score_adj). */
-    void encode(BiConsumer<String, List<String>> entry) {
-        if (caps != null) {
-            entry.accept("caps", caps.fields());
-        }
-        if (noNewPrivs) {
-            entry.accept("no_new_privs", List.of());
-        }
-        if (seccomp != null) {
-            entry.accept("seccomp", List.of(Integer.toUnsignedString(seccomp.flags()), HexFormat.of().formatHex(seccomp.program)));
-        }
-        for (Rlimit r : rlimits) {
-            entry.accept("rlimit", List.of(Integer.toString(r.resource()), Rlimit.text(r.soft()), Rlimit.text(r.hard())));
-        }
-        if (oomScoreAdj != null) {
-            entry.accept("oom_score_adj", List.of(oomScoreAdj.toString()));
         }
     }
 }

@@ -80,7 +80,7 @@ public final class Run {
                     progress.warn("contain: " + plan.name() + ": signalled again: killing the container");
                     signal = dev.contain.runtime.engine.Signals.SIGKILL;
                 }
-                current.send("signal " + signal);
+                current.send("signal " + dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), signal));
                 return;
             } catch (IOException e) {
                 // the init is gone; the run is ending anyway

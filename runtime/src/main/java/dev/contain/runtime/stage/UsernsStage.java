@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineDirs;
 import dev.contain.runtime.ids.IdLayers;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPlan;
@@ -9,6 +10,8 @@ import dev.contain.runtime.ids.IdRanges;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.plan.Plan;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 
 /**
  * The container's own ids: takes a range of host ids from the pool (recorded in the journal first, so
@@ -45,7 +48,15 @@ public final class UsernsStage implements Stage {
             return;
         }
         try {
-            new IdLayers(run.kernel(), run.config().dataRoot(), run.progress()::trace).prepare(ids.lowers(), maps, uid, gid);
+            if (ids.shortcut() != null) { // the overlay names the layers through m/TOKEN -> ../containers/NAME
+                if (Files.exists(ids.shortcut(), LinkOption.NOFOLLOW_LINKS)) {
+                    throw run.error(name(), ids.shortcut() + " exists already (another container's short name); rename this one");
+                }
+                run.journal().record(new Undo.Tree(ids.shortcut()));
+                EngineDirs.ensure(run.kernel(), ids.shortcut().getParent(), EngineDirs.SHORTCUTS);
+                run.kernel().symlink(ids.shortcut(), ids.shortcut().getParent().relativize(plan.containerDir()));
+            }
+            new IdLayers(run.kernel(), run.config().dataRoot(), run.progress()::trace).prepare(ids, plan.containerDir(), maps, uid, gid);
         } catch (IOException e) {
             throw run.error(name(), "cannot prepare the image's layers for " + (range == null ? "the container's ids" : range.describe())
                     + ": " + Errors.reason(e));

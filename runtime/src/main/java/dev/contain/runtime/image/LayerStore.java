@@ -1,0 +1,179 @@
+package dev.contain.runtime.image;
+
+import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.NativeFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Layers by content: each unpacked once into {@code <data root>/layers/<hex of its diffid>}, shared by
+ * every image that has it, with a short link {@code <data root>/l/<first 12 hex>} to it for the overlay's
+ * mount options (see {@link #shortLink}). A layer is unpacked into a private {@code .tmp-} folder and
+ * renamed into place only once its diffid checked out: two unpacks of one layer at once cannot corrupt it
+ * (one rename wins), and a killed unpack never becomes a layer ({@link #prune} removes its leftovers).
+ */
+public final class LayerStore {
+    static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    static final int SHORT = 12;
+
+    private final Path dataRoot;
+    private final Path layers;
+    private final Path links;
+    private final Path sizes;
+
+    public LayerStore(Path dataRoot) {
+        this.dataRoot = dataRoot;
+        this.layers = dataRoot.resolve("layers");
+        this.links = dataRoot.resolve("l");
+        this.sizes = layers.resolve(".sizes");
+    }
+
+    /** The size of a layer's tar, as recorded when it was unpacked (0 if unknown). */
+    public long size(String diffId) {
+        try {
+            return Long.parseLong(Files.readString(sizes.resolve(hex(diffId))).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The folder of a layer, whether it is unpacked yet or not. */
+    public Path dir(String diffId) {
+        return layers.resolve(hex(diffId));
+    }
+
+    public boolean has(String diffId) {
+        return Files.isDirectory(dir(diffId)) && Files.isSymbolicLink(links.resolve(hex(diffId).substring(0, SHORT)));
+    }
+
+    /**
+     * The layer's lowerdir as the overlay's mount options name it: {@code l/<12 hex>}, relative to the data
+     * root, which is the native init's working folder. 120 layers fit in a page this way (15 bytes each,
+     * where absolute paths under a long data root take 100), as podman does.
+     */
+    public static String shortLink(Path dataRoot, Path lowerDir) {
+        Path layers = dataRoot.resolve("layers");
+        if (lowerDir.getParent() != null && lowerDir.getParent().equals(layers)) {
+            String hex = lowerDir.getFileName().toString();
+            if (hex.length() == 64) {
+                return "l/" + hex.substring(0, SHORT);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Unpacks a layer blob (compressed or not) unless the store has it; verifies the blob's own digest when
+     * given ({@code blobDigest}, null for none) and the diffid (the digest of the uncompressed tar).
+     * Returns the size of the uncompressed layer.
+     */
+    public long add(String diffId, String blobDigest, InputStream blob) throws IOException {
+        check(diffId);
+        Path target = dir(diffId);
+        Files.createDirectories(layers);
+        Files.createDirectories(links);
+        Path tmp = Files.createTempDirectory(layers, ".tmp-");
+        try {
+            NativeFiles.load(dataRoot).chmod(tmp, 0755); // a layer without a "./" entry gets the usual root mode
+            MessageDigest blobSha = LayerUnpacker.sha256();
+            InputStream raw = new DigestInputStream(blob, blobSha);
+            LayerUnpacker.Result r;
+            try (InputStream tar = Compression.decompress(raw)) {
+                r = new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(tar);
+                raw.transferTo(OutputStream.nullOutputStream());
+            }
+            if (blobDigest != null && !blobDigest.equals("sha256:" + HexFormat.of().formatHex(blobSha.digest()))) {
+                throw new IOException("blob " + blobDigest + " does not match its digest (corrupted or tampered with)");
+            }
+            if (!r.diffId().equals(diffId)) {
+                throw new IOException("layer " + diffId + " unpacks to content with digest " + r.diffId() + " (corrupted or tampered with)");
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                tmp = null;
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+                // another unpack of the same layer won: its copy is as good as ours
+            }
+            Files.createDirectories(sizes);
+            Files.writeString(sizes.resolve(hex(diffId)), r.size() + "\n");
+            link(diffId);
+            return r.size();
+        } finally {
+            if (tmp != null) {
+                LinuxKernel.INSTANCE.deleteTree(tmp);
+            }
+        }
+    }
+
+    private void link(String diffId) throws IOException {
+        String hex = hex(diffId);
+        Path link = links.resolve(hex.substring(0, SHORT));
+        Path to = Path.of("..", "layers", hex);
+        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(to)) {
+            return;
+        }
+        Path tmp = links.resolve(".tmp-" + hex.substring(0, SHORT) + "-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, to);
+        Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Removes the layers no image uses and the leftovers of killed unpacks; returns what it removed. */
+    public List<String> prune(Set<String> used) throws IOException {
+        List<String> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(layers)) {
+            return removed;
+        }
+        try (Stream<Path> s = Files.list(layers)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                boolean leftover = name.startsWith(".tmp-") && !recent(p);
+                boolean unused = name.length() == 64 && !used.contains("sha256:" + name);
+                if (leftover || unused) {
+                    if (unused) {
+                        Files.deleteIfExists(links.resolve(name.substring(0, SHORT)));
+                        Files.deleteIfExists(sizes.resolve(name));
+                        removed.add("sha256:" + name);
+                    }
+                    // out of the way first: a half-deleted layer must not stay under its name
+                    Path doomed = layers.resolve(".tmp-removing-" + name);
+                    if (unused) {
+                        Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    LinuxKernel.INSTANCE.deleteTree(unused ? doomed : p);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** A .tmp- folder younger than a day may be an unpack still running. */
+    private static boolean recent(Path p) throws IOException {
+        return Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 24 * 3600_000L
+                && !p.getFileName().toString().startsWith(".tmp-removing-");
+    }
+
+    static void check(String digest) throws IOException {
+        if (digest == null || !DIGEST.matcher(digest).matches()) {
+            throw new IOException("'" + digest + "' is not a sha256 digest");
+        }
+    }
+
+    static String hex(String digest) {
+        return digest.substring("sha256:".length());
+    }
+}

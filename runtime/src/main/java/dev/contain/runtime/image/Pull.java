@@ -1,0 +1,263 @@
+package dev.contain.runtime.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.spec.ImageRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code contain pull}: the manifest (for linux/amd64 from an index), the config, then the layers the store
+ * lacks, downloaded three at a time into {@code <data root>/downloads} and resumed from where a killed pull
+ * left them (a Range request); every blob's digest is checked before it is unpacked, and only a checked
+ * download is renamed from {@code .partial}, so a partial download never becomes a layer.
+ */
+public final class Pull {
+    public record Options(String credentials, boolean tlsVerify, PrintStream out, boolean terminal) {}
+
+    private static final int PARALLEL = 3;
+
+    private final OciStore store;
+    private final Path downloads;
+    private final Options options;
+
+    public Pull(Path dataRoot, Options options) {
+        this.store = new OciStore(dataRoot);
+        this.downloads = dataRoot.resolve("downloads");
+        this.options = options;
+    }
+
+    public ImageRecord pull(String text) throws IOException {
+        String scheme = "https";
+        String refText = text;
+        if (text.startsWith("http://") || text.startsWith("https://")) {
+            scheme = text.substring(0, text.indexOf(':'));
+            refText = text.substring(scheme.length() + 3);
+        }
+        ImageRef.Reference ref = ImageRef.Reference.parse(refText);
+        if (ref == null) {
+            throw new IOException("'" + text + "' is not an image reference, like alpine:3.19 or localhost:5000/app@sha256:HEX");
+        }
+        String domain = ref.domain() == null ? "docker.io" : ref.domain();
+        String host = domain.equals("docker.io") ? "registry-1.docker.io" : domain;
+        String repository = domain.equals("docker.io") && !ref.path().contains("/") ? "library/" + ref.path() : ref.path();
+        String name = domain + "/" + repository;
+        String tag = ref.tag() == null ? "latest" : ref.tag();
+        String credentials = options.credentials() != null ? options.credentials() : Registry.credentialsFor(host);
+        Registry registry = new Registry(scheme, host, repository, credentials, options.tlsVerify() && scheme.equals("https"));
+
+        String wanted = ref.digest() != null ? ref.digest() : tag;
+        Registry.Document doc = registry.manifest(wanted);
+        String digest = OciStore.digest(doc.body());
+        if (ref.digest() != null && !digest.equals(ref.digest())) {
+            throw new IOException("manifest " + ref.digest() + " does not match its digest (" + digest + ")");
+        }
+        JsonNode json = Manifests.parse(doc.body(), "manifest " + wanted);
+        if (Manifests.isIndex(doc.mediaType(), json)) {
+            Manifests.Descriptor d = Manifests.pick(Manifests.entries(json), "index " + wanted);
+            doc = registry.manifest(d.digest());
+            digest = OciStore.digest(doc.body());
+            if (!digest.equals(d.digest())) {
+                throw new IOException("manifest " + d.digest() + " does not match its digest (" + digest + ")");
+            }
+            json = Manifests.parse(doc.body(), "manifest " + d.digest());
+        }
+        Manifests.Manifest manifest = Manifests.manifest(json, "manifest " + digest);
+        byte[] config = registry.smallBlob(manifest.config().digest());
+        if (!OciStore.digest(config).equals(manifest.config().digest())) {
+            throw new IOException("config " + manifest.config().digest() + " does not match its digest");
+        }
+        List<String> diffIds = new ArrayList<>();
+        Manifests.parse(config, "config").path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asText()));
+        if (diffIds.size() != manifest.layers().size()) {
+            throw new IOException("manifest " + digest + " lists " + manifest.layers().size() + " layers, its config " + diffIds.size());
+        }
+        List<Manifests.Descriptor> missing = new ArrayList<>();
+        for (int i = 0; i < diffIds.size(); i++) {
+            LayerStore.check(diffIds.get(i));
+            if (!store.layers().has(diffIds.get(i))) {
+                missing.add(manifest.layers().get(i));
+            }
+        }
+        options.out().println("pulling " + name + ":" + tag + " (" + digest.substring(7, 19) + "): " + manifest.layers().size()
+                + " layers, " + missing.size() + " to download");
+        download(registry, missing);
+        List<OciStore.Blob> blobs = new ArrayList<>();
+        for (Manifests.Descriptor l : manifest.layers()) {
+            Path file = downloads.resolve(LayerStore.hex(l.digest()));
+            blobs.add(new OciStore.Blob(null, () -> Files.newInputStream(file))); // checked as it was downloaded
+        }
+        ImageRecord record = store.store(name, tag, digest, config, manifest.config().digest(), blobs, null);
+        for (Manifests.Descriptor l : missing) {
+            Files.deleteIfExists(downloads.resolve(LayerStore.hex(l.digest())));
+        }
+        options.out().println("pulled " + record.reference() + " (" + record.id().substring(7, 19) + ")");
+        return record;
+    }
+
+    private void download(Registry registry, List<Manifests.Descriptor> layers) throws IOException {
+        if (layers.isEmpty()) {
+            return;
+        }
+        Files.createDirectories(downloads);
+        ProgressLine progress = new ProgressLine(options, layers);
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
+            Thread t = new Thread(r, "contain-pull");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                Manifests.Descriptor d = layers.get(i);
+                AtomicLong counter = progress.counter(i);
+                futures.add(pool.submit(() -> {
+                    fetch(registry, d, counter);
+                    progress.done(d);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+            progress.close();
+        }
+    }
+
+    /** One blob into downloads/HEX, resuming a .partial; its digest checked before it is renamed. */
+    private void fetch(Registry registry, Manifests.Descriptor d, AtomicLong counter) throws IOException {
+        String hex = LayerStore.hex(d.digest());
+        Path done = downloads.resolve(hex);
+        Path part = downloads.resolve(hex + ".partial");
+        if (Files.exists(done)) {
+            Files.move(done, part, StandardCopyOption.REPLACE_EXISTING); // checked again below, like any partial
+        }
+        MessageDigest sha = LayerUnpacker.sha256();
+        long have = Files.exists(part) ? Files.size(part) : 0;
+        if (have > 0) {
+            try (InputStream in = Files.newInputStream(part)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    sha.update(buf, 0, n);
+                }
+            }
+        }
+        if (d.size() < 0 || have < d.size()) {
+            HttpResponse<InputStream> r = registry.blob(d.digest(), have);
+            boolean append = have > 0 && r.statusCode() == 206;
+            if (!append) {
+                sha.reset();
+                have = 0;
+            }
+            counter.set(have);
+            try (InputStream in = r.body();
+                 OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    out.write(buf, 0, n);
+                    sha.update(buf, 0, n);
+                    counter.addAndGet(n);
+                }
+            }
+        }
+        String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        if (!got.equals(d.digest())) {
+            Files.deleteIfExists(part); // a corrupt blob is not resumed from
+            throw new IOException("blob " + d.digest() + " from " + registry.host() + " does not match its digest (got " + got
+                    + "): refused, nothing of it is used");
+        }
+        Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Bytes, rate and per-layer state: redrawn in place on a terminal, one line per finished layer otherwise. */
+    private static final class ProgressLine implements AutoCloseable {
+        private final Options options;
+        private final List<Manifests.Descriptor> layers;
+        private final List<AtomicLong> counters = new ArrayList<>();
+        private final long start = System.nanoTime();
+        private final Thread ticker;
+
+        ProgressLine(Options options, List<Manifests.Descriptor> layers) {
+            this.options = options;
+            this.layers = layers;
+            layers.forEach(l -> counters.add(new AtomicLong()));
+            ticker = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    draw();
+                }
+            }, "contain-pull-progress");
+            ticker.setDaemon(true);
+            if (options.terminal()) {
+                ticker.start();
+            }
+        }
+
+        AtomicLong counter(int i) {
+            return counters.get(i);
+        }
+
+        synchronized void done(Manifests.Descriptor d) {
+            long bytes = counters.get(layers.indexOf(d)).get();
+            if (options.terminal()) {
+                options.out().print("\r\033[K");
+            }
+            options.out().println("layer " + d.digest().substring(7, 19) + ": " + mb(bytes) + " downloaded, verified");
+        }
+
+        private synchronized void draw() {
+            long total = counters.stream().mapToLong(AtomicLong::get).sum();
+            double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
+            StringBuilder s = new StringBuilder("\r\033[K" + mb(total) + " at " + mb((long) (total / seconds)) + "/s");
+            for (int i = 0; i < layers.size() && s.length() < 200; i++) {
+                long size = layers.get(i).size();
+                long got = counters.get(i).get();
+                s.append("  ").append(layers.get(i).digest(), 7, 15).append(' ')
+                        .append(size > 0 ? (100 * got / size) + "%" : mb(got));
+            }
+            options.out().print(s);
+            options.out().flush();
+        }
+
+        private static String mb(long bytes) {
+            return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        }
+
+        @Override
+        public void close() {
+            ticker.interrupt();
+            if (options.terminal()) {
+                options.out().print("\r\033[K");
+                options.out().flush();
+            }
+        }
+    }
+}
