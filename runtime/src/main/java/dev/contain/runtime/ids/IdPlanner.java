@@ -13,9 +13,6 @@ import java.util.List;
  * range a run would get now) and /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
  */
 public final class IdPlanner {
-    /** The init's idmap entry (INIT-PROTOCOL.md, plan version 2); without it, layers are copied. */
-    static final boolean INIT_SPEAKS_IDMAP = true;
-
     private final EngineConfig config;
     private final Path etc;
     private final String mountinfo;
@@ -43,7 +40,7 @@ public final class IdPlanner {
         if (!specUid.isEmpty()) {
             IdMaps maps = new IdMaps(specUid, specGid);
             boolean host = isHost(specUid) && isHost(specGid);
-            List<Lower> lowers = maps.identity() ? asIs(lowersTopFirst) : remapped(name, lowersTopFirst, containerDir);
+            List<Lower> lowers = maps.identity() ? asIs(lowersTopFirst) : remapped(lowersTopFirst, containerDir);
             return new IdPlan(host ? IdPlan.Kind.HOST : IdPlan.Kind.EXPLICIT, specUid, specGid, false, null, lowers,
                     shortcut(name, lowers, containerDir));
         }
@@ -58,7 +55,7 @@ public final class IdPlanner {
             throw new ContainerError(name, "userns", e.getMessage());
         }
         List<IdMapping> relative = List.of(new IdMapping(0, 0, IdRange.SIZE));
-        List<Lower> lowers = remapped(name, lowersTopFirst, containerDir);
+        List<Lower> lowers = remapped(lowersTopFirst, containerDir);
         return new IdPlan(IdPlan.Kind.RANGE, relative, relative, false, pool, lowers, shortcut(name, lowers, containerDir));
     }
 
@@ -75,7 +72,7 @@ public final class IdPlanner {
         return out;
     }
 
-    private List<Lower> remapped(String name, List<Path> lowers, Path containerDir) throws ContainerError {
+    private List<Lower> remapped(List<Path> lowers, Path containerDir) {
         List<Lower> out = new ArrayList<>();
         IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine(mountinfo) : null;
         Path images = config.dataRoot().resolve("images");
@@ -89,16 +86,11 @@ public final class IdPlanner {
                 mode = Lower.Mode.COPY;
                 why = "--id-layers copy";
             } else if (config.ids().layers() == IdConfig.Layers.IDMAP) {
-                if (!INIT_SPEAKS_IDMAP) {
-                    throw new ContainerError(name, "userns", "--id-layers idmap: this engine's init cannot make idmapped mounts yet; use --id-layers copy");
-                }
                 mode = Lower.Mode.IDMAP;
                 why = "--id-layers idmap";
             } else {
                 IdmapSupport.Answer a;
-                if (!INIT_SPEAKS_IDMAP) {
-                    a = new IdmapSupport.Answer(false, "this engine's init cannot idmap yet");
-                } else if (store) {
+                if (store) {
                     a = storeAnswer = storeAnswer != null ? storeAnswer : support.check(source.getParent());
                 } else {
                     a = support.check(source);
