@@ -29,6 +29,9 @@ class DevicesTest {
             assertEquals(0, r.exit(), r.err());
             assertEquals("refused\n", r.out(), "a user namespace cannot mknod");
             assertTrue(r.err().contains("Operation not permitted"), r.err());
+            Path hostIds = host.spec("mknod-host", BUSYBOX + "users: host\ncommand: [sh, -c, 'mknod /tmp/null2 c 1 3 || echo refused']\n");
+            Result h = host.run("run", "-q", hostIds.toString());
+            assertEquals("refused\n", h.out(), "nor can one with the host's ids: " + h.err());
         }
     }
 
