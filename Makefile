@@ -14,7 +14,7 @@ JDK25     ?= $(firstword $(wildcard /usr/lib/jvm/*-25*/bin/java /usr/lib/jvm/*25
 NEEDS := javac=openjdk-17-jdk-headless mvn=maven gcc=gcc /usr/include/stdio.h=libc6-dev musl-gcc=musl-tools \
          /bin/busybox=busybox-static mmdebstrap=mmdebstrap ip=iproute2 nsenter=util-linux tar=tar xz=xz-utils ps=procps \
          libnl-3.so.200=libnl-3-200 libnl-route-3.so.200=libnl-route-3-200 libseccomp.so.2=libseccomp2 \
-         libnftables.so.1=libnftables1 \
+         libnftables.so.1=libnftables1 nft=nftables \
          podman=podman buildah=buildah skopeo=skopeo runc=runc docker-registry=docker-registry htpasswd=apache2-utils
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 
@@ -26,20 +26,18 @@ all: build
 setup:
 	@NEEDS="$(NEEDS)" images/setup.sh
 
-build: $(CONTAIN).jsa
-$(CONTAIN): $(SOURCES) launcher.sh | setup
+# The launcher makes its start-up archives on first use, wherever it is (see launcher.sh and README,
+# Performance); build and install make them at once, for the JDK 25 (if any) and for the default java.
+build: $(CONTAIN)
+	@CONTAIN_TRAIN=now $(CONTAIN); JAVA=java CONTAIN_TRAIN=now $(CONTAIN)
+$(CONTAIN): $(SOURCES) launcher.sh images/assemble.sh | setup
 	$(MVN) package -DskipTests
-	@mkdir -p build
-	cat launcher.sh runtime/target/contain.jar > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+	images/assemble.sh runtime/target/contain.jar $@ $(JDK25)
 	@echo "built $@ ($$(du -h $@ | cut -f1))"
-
-# The class-data archive: start-up is the product's main cost (see README, Performance).
-$(CONTAIN).jsa: $(CONTAIN) build/busybox.tar images/train-cds.sh
-	images/train-cds.sh $(CONTAIN) build/busybox.tar $(JDK25)
 
 install: build
 	install -D -m 755 $(CONTAIN) $(DESTDIR)$(PREFIX)/bin/contain
-	images/train-cds.sh $(DESTDIR)$(PREFIX)/bin/contain build/busybox.tar $(JDK25)
+	@[ -n "$(DESTDIR)" ] || { CONTAIN_TRAIN=now $(PREFIX)/bin/contain; JAVA=java CONTAIN_TRAIN=now $(PREFIX)/bin/contain; }
 
 build/busybox.tar: images/busybox.sh | setup
 	@mkdir -p build
@@ -60,7 +58,7 @@ demo: image
 	$(RUN) run examples/hello.yaml
 
 test: setup
-	$(MVN) verify
+	JDK25=$(JDK25) $(MVN) verify
 
 # The runtimes the benchmark compares contain with, and GNU time for peak RSS; installed only for `make bench`.
 BENCH_NEEDS := runc=runc crun=crun bwrap=bubblewrap podman=podman /usr/bin/time=time python3=python3 unshare=util-linux
@@ -89,7 +87,7 @@ run-networking-webserver: image-debian
 # Removes what the engine made on the host (images, state, leftovers of dead runs); not the packages.
 undo-setup:
 	-@[ -x $(CONTAIN) ] && $(RUN) gc && $(RUN) network rm --all
-	rm -rf $(ROOT) $(RUN_ROOT)
+	rm -rf $(ROOT) $(RUN_ROOT) /var/cache/contain
 
 clean:
 	$(MVN) clean

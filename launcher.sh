@@ -1,21 +1,122 @@
 #!/bin/sh
 # contain: a launcher joined to the engine's jar (the jar starts after this script; zip readers allow a prefix).
-# Start-up is the product's main cost. `make build` / `make install` leave beside this file:
-#   CONTAIN.aot + CONTAIN.aot.java  an AOT cache for a JDK 25+ (the fastest start), and that JDK's java;
-#   CONTAIN.jsa                     an AppCDS archive for the default JDK.
-# Each is used only when newer than this file; a JDK that cannot use an archive runs without it.
-# The JDK 25 flags below must match those of the training run in images/train-cds.sh, or the JVM drops the cache.
-# C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput. Compile
+# Start-up is the product's main cost, so the JVM starts from an archive of the classes a run uses: an AOT cache
+# for the JDK 25+ that `make build` found (the fastest start), else an AppCDS archive for the java used. A JVM
+# uses an archive only with the class path it was made with (on JDK 17: this very file, its size and mtime), so
+# archives are made here, on first use, for this file where it is, wherever it was installed or moved:
+#   CACHE/BUILD/JAVA.d/THIS-FILE.aot|.jsa   CACHE: $CONTAIN_CACHE, /var/cache/contain (root), ~/.cache/contain;
+#                                           BUILD: this jar's SHA-256, 16 digits (images/assemble.sh); JAVA: its path.
+# A run without an archive starts as before and leaves one being made in the background (once: a lock; niced,
+# after the run's own start): a training run (as root a real container, else a dry run) written to a temporary
+# name, checked with this launcher's flags, then renamed into place. The JVM's own word on the archive at each
+# start goes to ARCHIVE.log: an archive it refused (a JDK update, a touched file) is made again by the next run.
+# CONTAIN_ARCHIVE=off runs without one; `contain run --trace` says which was used.
+# Flags: C1 only, SerialGC, no perf-data file: a short-lived CLI, where start-up beats peak throughput. Compile
 # thresholds x30: on two cores the compiler thread competes with the run itself (x1 -> x4: JDK 17 125 -> 110
 # ms; x4 -> x30: -2 ms on both JDKs). Not -Xint, which is 4 ms faster still: hashing an archive image
-# (SHA-256, 224 MB) then takes 80 s instead of 1.7.
-# The archives recorded the launcher's absolute path as the class path; the JVM uses them only for the same path.
+# (SHA-256, 224 MB) then takes 80 s instead of 1.7. The heap is capped: a spec is untrusted input. A JVM
+# refuses an archive made with other flags, so the training and its check use these same flags.
 # -cp with the main class (the jar manifest's Main-Class), not -jar: -jar opens the jar for its manifest on
-# the main thread before main (~2 ms).
+# the main thread before main (~2 ms). Only shell builtins run before the JVM (an external command: ~1.5 ms).
 case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
-flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:cds=off -Xlog:cds+dynamic=off"
-if [ -z "${JAVA:-}" ] && [ -f "$self.aot" ] && [ "$self.aot" -nt "$self" ] && [ -f "$self.aot.java" ] && read -r aot_java < "$self.aot.java" && [ -x "$aot_java" ]; then
-  exec "$aot_java" $flags -XX:AOTCache="$self.aot" -Xlog:aot=off --enable-native-access=ALL-UNNAMED $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"
+build=@BUILD@
+flags="-Xmx256m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData"
+if [ -n "${JAVA:-}" ]; then
+  java=$JAVA kind=jsa
+elif [ -x "@JDK25@" ]; then
+  java="@JDK25@" kind=aot flags="$flags --enable-native-access=ALL-UNNAMED"
+else
+  java=java kind=jsa
 fi
-[ -f "$self.jsa" ] && [ "$self.jsa" -nt "$self" ] && flags="$flags -XX:SharedArchiveFile=$self.jsa"
-exec "${JAVA:-java}" $flags $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"
+if [ -n "${CONTAIN_CACHE:-}" ]; then
+  cache=$CONTAIN_CACHE
+elif [ -w /var/cache ]; then
+  cache=/var/cache/contain
+else
+  cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/contain
+fi
+case $java in /*) archive=$cache/$build$java.d$self.$kind ;; *) archive=$cache/$build/PATH/$java.d$self.$kind ;; esac
+
+# Starts the JVM ($1: exec, or command to wait) with archive $2, the JVM's warnings about it going to file $3,
+# then the other arguments. Words with a * are quoted: unquoted, the shell would match them against files.
+jvm() {
+  how=$1 a=$2 l=$3
+  shift 3
+  if [ $kind = aot ]; then
+    $how "$java" $flags "-XX:AOTCache=$a" '-Xlog:aot*=off,cds*=off' "-Xlog:aot*=warning,cds*=warning:file=\"$l\":none:filecount=0" "$@"
+  else
+    $how "$java" $flags "-XX:SharedArchiveFile=$a" '-Xlog:cds*=off' "-Xlog:cds*=warning:file=\"$l\":none:filecount=0" "$@"
+  fi
+}
+
+# Makes the archive: a training run under the launcher's flags, checked with them, renamed into place.
+train() {
+  trap '' HUP
+  umask 022                                                             # the JVM maps it as code: root's stays root's
+  dir=${archive%/*}
+  mkdir -p "$dir" && exec 9>>"$archive.lock" || return 1
+  flock -n 9 || return 0                                                # another run is making it
+  [ -f "$archive" ] && [ -f "$archive.log" ] && [ ! -s "$archive.log" ] && return 0   # made meanwhile
+  [ "${1:-}" = now ] || sleep 1                                         # after the user's own run has started
+  work=$(mktemp -d "$dir/.training.XXXXXX") || return 1
+  chmod 711 "$work"                                                     # a container's root (its own range) passes through
+  trap 'rm -rf --one-file-system "$work"' EXIT
+  rootfs=$work/data/images/training/rootfs                               # an image in the store, as most runs have
+  mkdir -p "$rootfs"
+  set -- --root "$work/data" --run-root "$work/run" run -q --memory 64Mi --cpu 50% --ignore-missing-limits --image training
+  if [ "$(id -u)" = 0 ]; then
+    # A first run extracts the init and caches the seccomp filter in the data root (later runs find both:
+    # the extraction's and libseccomp's classes are kept out of the archive, which most runs would preload). The
+    # recorded run is the whole run path of any command: the command is the only executable every install has,
+    # the engine's own static init, which prints its usage and exits.
+    # shellcheck disable=SC2086
+    nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main "$@" --name "training-$$-0" -- /none >"$work/output" 2>&1
+    for init in "$work"/data/bin/contain-init-*; do
+      case $init in *.crc32) ;; *) cp "$init" "$rootfs/contain-init" ;; esac
+    done
+    set -- "$@" --name "training-$$" -- /contain-init
+  else
+    set -- "$@" --dry-run --name training -- /contain-init
+  fi
+  if [ $kind = aot ]; then   # no profiles: replaying them makes C1 compile eagerly at start (measured: 148 -> 136 ms)
+    record="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -XX:AOTCacheOutput=$work/archive"
+    check=-XX:AOTMode=on
+  else
+    record=-XX:ArchiveClassesAtExit=$work/archive
+    check=-Xshare:on
+  fi
+  # shellcheck disable=SC2086
+  timeout 300 nice -n 19 "$java" $flags $record -cp "$self" dev.contain.runtime.cli.Main "$@" >>"$work/output" 2>&1
+  if [ -s "$work/archive" ] && jvm command "$work/archive" "$work/check.log" $check -cp "$self" dev.contain.runtime.cli.Main --version \
+       >>"$work/output" 2>&1 && [ ! -s "$work/check.log" ]; then
+    mv -f "$work/archive" "$archive" && : >"$archive.log" && rm -f "$archive.failed"
+    # the archives of the four builds made last stay; older ones are made again if they are still used
+    ls -dt "$cache"/*/ 2>/dev/null | tail -n +5 | while read -r old; do rm -rf "$old"; done
+  else
+    cat "$work/output" "$work/check.log" >"$archive.failed" 2>/dev/null
+    return 1
+  fi
+}
+
+if [ -n "${CONTAIN_TRAIN:-}" ]; then       # make build, make install: make the archive now, for the next runs
+  if train now && [ -f "$archive" ]; then
+    echo "start-up archive for $java: $archive"
+  else
+    echo "warning: no start-up archive for $java (see $archive.failed); contain runs without one, slower to start" >&2
+  fi
+  exit 0
+fi
+if [ "${CONTAIN_ARCHIVE:-}" = off ]; then
+  state=off
+elif [ -f "$archive" ] && [ -w "$archive.log" ] && [ ! -s "$archive.log" ]; then
+  # shellcheck disable=SC2086
+  jvm exec "$archive" "$archive.log" -Dcontain.archive="$archive" -Dcontain.archive.state=used $CONTAIN_JAVA_OPTS \
+    -cp "$self" dev.contain.runtime.cli.Main "$@"
+elif [ -f "$archive.failed" ]; then
+  state=failed
+else
+  state=making
+  (train) </dev/null >/dev/null 2>&1 &
+fi
+# shellcheck disable=SC2086
+exec "$java" $flags -Dcontain.archive="$archive" -Dcontain.archive.state=$state $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"

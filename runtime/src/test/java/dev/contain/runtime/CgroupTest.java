@@ -111,7 +111,47 @@ class CgroupTest {
         assertEquals(List.of(), plan.selfJoinFiles());
         k.log.clear();
         assertEquals(List.of(), run.journal().undoAll(k));
-        assertEquals(List.of("rmdir user.slice/user-1000.slice/contain/web", "rmdir user.slice/user-1000.slice/contain"), k.log);
+        assertEquals(List.of("write user.slice/user-1000.slice/contain/web/cgroup.kill 1", "rmdir user.slice/user-1000.slice/contain/web",
+                "rmdir user.slice/user-1000.slice/contain"), k.log);
+    }
+
+    @Test
+    void v2RemovalKillsThroughCgroupKillNotPidByPid() throws Exception {
+        FakeCgroupKernel k = v2Tree();
+        Path dir = tmp.resolve("contain/web");
+        k.mkdirs(dir);
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n4243\n");
+        k.log.clear();
+        dev.contain.runtime.cgroup.CgroupRemover.remove(k, dir);
+        assertEquals(List.of("write contain/web/cgroup.kill 1", "rmdir contain/web"), k.log, "one write kills them all, then rmdir");
+        Files.delete(dir.getParent().resolve("cgroup.kill"));
+        Path old = tmp.resolve("contain/old"); // a kernel before 5.14: no cgroup.kill, so each pid is killed
+        k.mkdirs(old);
+        Files.delete(old.resolve("cgroup.kill"));
+        Files.writeString(old.resolve("cgroup.procs"), "4242\n");
+        k.log.clear();
+        dev.contain.runtime.cgroup.CgroupRemover.remove(k, old);
+        assertEquals(List.of("kill 4242", "rmdir contain/old"), k.log);
+    }
+
+    @Test
+    void whereNoCgroupFilesystemIsMountedTheHostsHierarchiesAreMountedAgain() throws Exception {
+        // ip netns exec: a fresh /sys, but the process is still in the machine's hierarchies
+        CgroupLayout none = CgroupLayout.parse("22 1 0:21 / /proc rw - proc proc rw\n23 1 0:30 / /sys rw - sysfs sysfs rw\n",
+                resource("hybrid.cgroup"));
+        assertEquals(CgroupLayout.Mode.NONE, none.mode());
+        var hybrid = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("hybrid.cgroup"));
+        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
+                "cgroup /sys/fs/cgroup/cpuacct", "cgroup /sys/fs/cgroup/cpu", "cgroup2 /sys/fs/cgroup/unified"),
+                hybrid.stream().map(m -> m.type() + " " + m.target()).toList());
+        assertTrue(hybrid.get(2).options().endsWith(",memory"), hybrid.get(2).options());
+        var legacy = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("legacy.cgroup"));
+        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
+                "cgroup /sys/fs/cgroup/cpu,cpuacct"), legacy.stream().map(m -> m.type() + " " + m.target()).toList(),
+                "co-mounted controllers are mounted together (alone, the kernel refuses them), name=systemd not at all");
+        assertTrue(legacy.get(3).options().endsWith(",cpu,cpuacct"), legacy.get(3).options());
+        var unified = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("unified.cgroup"));
+        assertEquals(List.of("cgroup2 /sys/fs/cgroup"), unified.stream().map(m -> m.type() + " " + m.target()).toList());
     }
 
     @Test

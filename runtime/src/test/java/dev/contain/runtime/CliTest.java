@@ -142,6 +142,46 @@ class CliTest {
         }
     }
 
+    /**
+     * A remembered digest is used without hashing: a memo made to name another digest sends the run to
+     * another image. `image rm` of an archive's image forgets its memo, so the next run hashes again.
+     */
+    @Test
+    void theDigestMemoIsUsedAndImageRmForgetsIt() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Files.copy(TestHost.busybox(), host.dir.resolve("img.tar"));
+            Path spec = host.spec("memo", "image: ./img.tar\ncommand: [true]\n");
+            assertEquals(0, host.run("run", "-q", spec.toString()).exit());
+            Path digests = host.dataRoot.resolve("images/.digests");
+            Path memo;
+            try (var entries = Files.list(digests)) {
+                memo = entries.findFirst().orElseThrow();
+            }
+            String real = Files.readString(memo).trim();
+            assertEquals(List.of("sha256-" + real.substring(0, 16)), storedArchives(host));
+            String forged = "f".repeat(64);
+            Files.writeString(memo, forged + "\n");
+            Result hit = host.run("run", "-q", spec.toString());
+            assertEquals(0, hit.exit(), hit.err());
+            assertEquals(List.of("sha256-" + real.substring(0, 16), "sha256-ffffffffffffffff"), storedArchives(host),
+                    "the memo's digest was used, the archive not hashed");
+            assertEquals("removed sha256-ffffffffffffffff\n", host.run("image", "rm", "sha256-ffffffffffffffff").out());
+            try (var entries = Files.list(digests)) {
+                assertEquals(List.of(), entries.toList(), "the memo of the removed image is gone");
+            }
+            assertEquals(0, host.run("run", "-q", spec.toString()).exit());
+            assertEquals(real + "\n", Files.readString(memo), "hashed again, remembered again");
+            assertEquals(0, host.run("image", "rm", "sha256-" + real.substring(0, 16)).exit());
+            try (var entries = Files.list(digests)) {
+                assertEquals(List.of(), entries.toList());
+            }
+        }
+    }
+
+    private static List<String> storedArchives(TestHost host) throws Exception {
+        return host.run("image", "ls").out().lines().filter(l -> l.startsWith("sha256-")).map(l -> l.split("\\s+")[0]).sorted().toList();
+    }
+
     @Test
     void twoRunsUnpackingTheSameArchiveAtOnceBothWork() throws Exception {
         try (TestHost host = new TestHost()) {

@@ -13,13 +13,13 @@ import java.util.OptionalLong;
 
 /**
  * A cgroupfs in a temp folder that behaves like the kernel where the engine can tell: mkdir creates the
- * interface files, "+ctl" to cgroup.subtree_control adds the controller, rmdir removes a group with its
- * files. It records every mkdir and write, and can be told to fail a write with an errno.
+ * interface files (v2's with cgroup.kill, Linux 5.14+), "+ctl" to cgroup.subtree_control adds the
+ * controller, "1" to cgroup.kill empties cgroup.procs, rmdir removes a group with its files. It records every mkdir and write, and can be told to fail a write with an errno.
  */
 final class FakeCgroupKernel implements Kernel {
     private static final Map<String, String> INTERFACE = Map.of("cgroup.procs", "", "cgroup.subtree_control", "",
             "memory.max", "max", "memory.swap.max", "max", "cpu.max", "max 100000", "cpu.weight", "100", "pids.max", "max",
-            "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+            "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cgroup.kill", "");
     private static final Map<String, String> INTERFACE_V1 = Map.of("cgroup.procs", "", "memory.limit_in_bytes", "9223372036854771712",
             "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max",
             "devices.deny", "", "devices.allow", "", "devices.list", "a *:* rwm");
@@ -78,7 +78,9 @@ final class FakeCgroupKernel implements Kernel {
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
         log.add("write " + rel(file) + " " + content);
-        if (file.getFileName().toString().equals("cgroup.subtree_control")) {
+        if (file.getFileName().toString().equals("cgroup.kill")) {
+            Files.writeString(file.resolveSibling("cgroup.procs"), ""); // every process in it is killed
+        } else if (file.getFileName().toString().equals("cgroup.subtree_control")) {
             String now = Files.readString(file).trim();
             Files.writeString(file, (now + " " + content.substring(1)).trim());
         } else {
@@ -164,6 +166,11 @@ final class FakeCgroupKernel implements Kernel {
     public void attachDeviceFilter(Path cgroup, byte[] program) {
         deviceFilters.put(cgroup, program);
         log.add("attach device filter " + rel(cgroup) + " (" + program.length / 8 + " instructions)");
+    }
+
+    @Override
+    public void mount(String type, String source, String options, Path target) {
+        log.add("mount " + type + " " + options + " " + target);
     }
 
     @Override

@@ -48,6 +48,11 @@ class InitMechanismsTest {
         return plan;
     }
 
+    /** The plan without the engine's security policy (its defaults): each mechanism is tested on its own. */
+    static Plan none(Plan plan, List<String> args) {
+        return with(plan, Security.NONE);
+    }
+
     private static Plan with(Plan plan, Security security) {
         return Planner.withPolicy(plan, security, plan.idmaps());
     }
@@ -63,14 +68,14 @@ class InitMechanismsTest {
 
     static Plan caps(Plan plan, List<String> masks) {
         long[] m = masks.stream().mapToLong(s -> Long.parseUnsignedLong(s, 16)).toArray();
-        return with(plan, plan.security().withCaps(new Security.Caps(m[0], m[1], m[2], m[3], m[4])));
+        return with(plan, Security.NONE.withCaps(new Security.Caps(m[0], m[1], m[2], m[3], m[4])));
     }
 
     @Test
     void capabilitiesAreTheSetsThePlanGives() throws Exception {
         try (TestHost host = new TestHost()) {
             long bounding = CHOWN | KILL | NET_BIND_SERVICE;
-            Result everything = run(host, SHOW_CAPS, "unchanged");
+            Result everything = run(host, SHOW_CAPS, "none");
             assertEquals(0, everything.exit(), everything.err());
             assertNotEquals(bounding, caps(everything).get("CapBnd"), "without a caps entry the user namespace's full set stays");
 
@@ -95,14 +100,14 @@ class InitMechanismsTest {
     }
 
     static Plan noNewPrivs(Plan plan, List<String> args) {
-        return with(plan, plan.security().withNoNewPrivs(true));
+        return with(plan, Security.NONE.withNoNewPrivs(true));
     }
 
     @Test
     void noNewPrivsIsSetWhenThePlanSaysSo() throws Exception {
         try (TestHost host = new TestHost()) {
             String show = "command: [grep, NoNewPrivs, /proc/self/status]\n";
-            assertEquals("NoNewPrivs:\t0\n", run(host, show, "unchanged").out());
+            assertEquals("NoNewPrivs:\t0\n", run(host, show, "none").out());
             assertEquals("NoNewPrivs:\t1\n", run(host, show, "noNewPrivs").out());
         }
     }
@@ -133,7 +138,7 @@ class InitMechanismsTest {
 
     /** args: "nnp" or "-", then the syscall numbers the filter refuses; with "caps", a caps entry too. */
     static Plan seccomp(Plan plan, List<String> args) {
-        Security s = plan.security().withNoNewPrivs(args.get(0).equals("nnp"))
+        Security s = Security.NONE.withNoNewPrivs(args.get(0).equals("nnp"))
                 .withSeccomp(new Security.Seccomp(0, denying(args.subList(2, args.size()).stream().map(Integer::valueOf).toList())));
         if (args.get(1).equals("caps")) {
             long all = (1L << 41) - 1;
@@ -147,7 +152,7 @@ class InitMechanismsTest {
     @Test
     void aSeccompFilterIsLoadedLastWithNoNewPrivsAndFirstWithout() throws Exception {
         try (TestHost host = new TestHost()) {
-            Result none = run(host, PROBE_SECCOMP, "unchanged");
+            Result none = run(host, PROBE_SECCOMP, "none");
             assertEquals("NoNewPrivs:\t0\nSeccomp:\t0\n", none.out());
             // with no_new_privs it is loaded after the capabilities are set: a filter refusing capset does not stop the run
             Result last = run(host, PROBE_SECCOMP, "seccomp", "nnp", "caps", "" + MKDIR, "" + MKDIRAT, "" + CAPSET);
@@ -167,7 +172,7 @@ class InitMechanismsTest {
 
     static Plan limits(Plan plan, List<String> args) {
         long hard = args.get(0).equals("unlimited") ? Security.Rlimit.UNLIMITED : Long.parseLong(args.get(0));
-        return with(plan, plan.security().withRlimits(List.of(Security.Rlimit.of("nofile", 1024, hard), Security.Rlimit.of("core", 0, 0)))
+        return with(plan, Security.NONE.withRlimits(List.of(Security.Rlimit.of("nofile", 1024, hard), Security.Rlimit.of("core", 0, 0)))
                 .withOomScoreAdj(500));
     }
 
@@ -187,7 +192,7 @@ class InitMechanismsTest {
     }
 
     static Plan masked(Plan plan, List<String> args) {
-        return with(plan, plan.security()
+        return with(plan, Security.NONE
                 .withMasked(List.of("/proc/keys", "/proc/timer_list", "/proc/kcore", "/sys/firmware", "/proc/no-such-file"))
                 .withReadonly(List.of("/proc/sys", "/proc/bus", "/proc/no-such-folder")));
     }
@@ -200,7 +205,7 @@ class InitMechanismsTest {
             String probe = "users: host\ncommand: [sh, -c, 'wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; "
                     + "(echo probe > /proc/sys/kernel/hostname) 2>&1; hostname; "
                     + "grep -E \" /proc/(keys|bus|sys) \" /proc/self/mountinfo | cut -d\" \" -f5,6 | cut -d, -f1']\n";
-            Result open = run(host, probe, "unchanged");
+            Result open = run(host, probe, "none");
             assertEquals(0, open.exit(), open.err());
             assertTrue(open.out().contains("\nprobe\n"), "without readonly /proc/sys is writable: " + open.out());
             assertNotEquals("0", open.out().lines().findFirst().orElse(""), "without masks /proc/timer_list has content: " + open.out());

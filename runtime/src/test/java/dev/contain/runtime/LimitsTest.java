@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.TestHost.Result;
+import dev.contain.runtime.cgroup.CgroupLayout;
+import java.nio.file.Files;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,10 +84,61 @@ class LimitsTest {
     @Test
     void theCgroupNamespaceShowsTheContainerAtItsRoot() throws Exception {
         try (TestHost host = new TestHost()) {
-            Result r = host.run("run", "-q", "--image", "busybox", "--memory", "32Mi", "--", "sh", "-c", "grep memory /proc/self/cgroup");
+            CgroupLayout layout = CgroupLayout.detect();
+            boolean v2 = layout.usesV2();
+            // the line of the hierarchy that holds the memory limit, without its v1 hierarchy number
+            String line = v2 ? "grep ^0:: /proc/self/cgroup" : "grep :memory: /proc/self/cgroup | cut -d: -f2-";
+            Result r = host.run("run", "-q", "--name", "cgns", "--image", "busybox", "--memory", "32Mi", "--", "sh", "-c", line);
             assertEquals(0, r.exit(), r.err());
-            boolean v2 = dev.contain.runtime.cgroup.CgroupLayout.detect().usesV2();
-            assertEquals(v2 ? "" : "4:memory:/\n", v2 ? "" : r.out().replaceFirst("^\\d+:", "4:"));
+            assertEquals(v2 ? "0::/\n" : "memory:/\n", r.out());
+            // the control: without a cgroup namespace the same line shows the container's cgroup from the root
+            Path spec = host.spec("nocgns", "image: busybox\nnamespaces: [user, uts, pid, net, mnt, ipc]\nresources: { memory: 32Mi }\n"
+                    + "command: [sh, -c, '" + line + "']\n");
+            Result control = host.run("run", "-q", spec.toString());
+            assertEquals(0, control.exit(), control.err());
+            String engine = v2 ? layout.v2().enginePath() : layout.v1().get("memory").enginePath();
+            String parent = v2 ? engine.substring(0, engine.lastIndexOf('/')) : engine;
+            assertEquals((v2 ? "0::" : "memory:") + (parent.equals("/") ? "" : parent) + "/contain/nocgns\n", control.out());
+        }
+    }
+
+    /**
+     * `ip netns exec` mounts a fresh /sys for its command, hiding the cgroup mounts: the engine mounts the
+     * hierarchies again in that mount namespace, and the limits apply.
+     */
+    @Test
+    void limitsWorkUnderIpNetnsExec() throws Exception {
+        try (TestHost host = new TestHost(true)) {
+            List<String> ipNetnsExec = List.of("ip", "netns", "exec", host.netns);
+            Process probe = new ProcessBuilder(List.of("ip", "netns", "exec", host.netns, "grep", "-c", " - cgroup", "/proc/self/mountinfo")).start();
+            assertEquals("0\n", new String(probe.getInputStream().readAllBytes()), "the control: no cgroup filesystem there");
+            probe.waitFor();
+            boolean v2 = CgroupLayout.detect().usesV2();
+            String file = v2 ? "memory.max" : "memory/memory.limit_in_bytes";
+            Result r = host.run(host.cli(ipNetnsExec, "run", "--name", "netnsexec", "--memory", "32Mi", "--image", "busybox", "--",
+                    "cat", "/sys/fs/cgroup/" + file));
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("33554432\n", r.out());
+            assertTrue(r.err().contains("no cgroup filesystem was mounted in this mount namespace (as under `ip netns exec`): mounted "),
+                    r.err());
+        }
+    }
+
+    @Test
+    void aCgroupParentTheUserNamesHoldsTheContainerAndStays() throws Exception {
+        try (TestHost host = new TestHost()) {
+            String parent = host.cgroupParent();
+            CgroupLayout layout = CgroupLayout.detect();
+            CgroupLayout.Hierarchy memory = layout.usesV2() ? layout.v2() : layout.v1().get("memory");
+            Path dir = memory.mountPoint().resolve(parent.substring(1)).resolve("custom");
+            TestHost.Running run = host.start("run", "-q", "--name", "custom", "--cgroup-parent", parent, "--memory", "32Mi",
+                    "--image", "busybox", "--", "sh", "-c", "echo ready; read x");
+            run.awaitLine("ready");
+            assertTrue(Files.isDirectory(dir), "the container's cgroup is in the parent named: " + dir);
+            run.send("\n");
+            assertEquals(0, run.finish().exit());
+            assertTrue(Files.notExists(dir), "the container's cgroup goes");
+            assertTrue(Files.isDirectory(dir.getParent()), "the parent the user named stays");
         }
     }
 

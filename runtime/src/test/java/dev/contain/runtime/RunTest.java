@@ -47,10 +47,12 @@ class RunTest {
         try (TestHost host = new TestHost()) {
             Result r = host.run("run", "-q", "../examples/lab-namespaces.yaml");
             assertEquals(0, r.exit(), r.err());
-            // the lab's formula subtracts the shell's helpers, which come and go: the count itself is racy
-            assertTrue(r.out().matches("User 0, PID 1 \\([01] processes\\), hostname mycont, 1 network interfaces\n"), r.out());
+            assertEquals("User 0, PID 1 (1 processes), hostname mycont, 1 network interfaces\n", r.out());
             Result procs = host.run("run", "-q", "../examples/lab-namespaces.yaml", "--", "ls", "/proc");
             assertEquals(List.of("1"), procs.out().lines().filter(l -> l.matches("\\d+")).toList(), "only the container's own process");
+            // the count is the container's: one started in the background shows up
+            Result two = host.run("run", "-q", "../examples/lab-namespaces.yaml", "--", "sh", "-c", "sleep 1 & set -- /proc/[0-9]*; echo $#");
+            assertEquals("2\n", two.out(), two.err());
         }
     }
 
@@ -180,12 +182,66 @@ class RunTest {
     @Test
     void initReapsZombies() throws Exception {
         try (TestHost host = new TestHost()) {
-            // the orphaned sleeps are reparented to PID 1, which must reap them or they stay zombies
-            Path spec = host.spec("reap", BUSYBOX + "init: true\ncommand: [sh, -c, '(sleep 0 &) ; (sleep 0 &); sleep 0.3; "
-                    + "ps -o stat,comm | grep -c \"^Z\" || true; echo pid1=$(cat /proc/1/comm)']\n");
-            Result r = host.run("run", "-q", spec.toString());
+            // PID 1 becomes sleep, which never waits; the orphaned sleeps of a background subshell are reparented
+            // to PID 1: the init reaps them, sleep does not (the negative control), and the subshell counts zombies
+            String command = "command: [sh, -c, '( (sleep 0 &); (sleep 0 &); sleep 0.5; "
+                    + "echo zombies=$(ps -o stat | grep -c ^Z) pid1=$(cut -c1-12 /proc/1/comm) ) & exec sleep 1']\n";
+            Result reaped = host.run("run", "-q", host.spec("reap", BUSYBOX + "init: true\n" + command).toString());
+            assertEquals(0, reaped.exit(), reaped.err());
+            assertEquals("zombies=0 pid1=contain-init\n", reaped.out());
+            Result unreaped = host.run("run", "-q", host.spec("noreap", BUSYBOX + command).toString());
+            assertEquals(0, unreaped.exit(), unreaped.err());
+            assertEquals("zombies=2 pid1=sleep\n", unreaped.out(), "without the init, the orphans stay zombies");
+        }
+    }
+
+    @Test
+    void sighupToTheEngineReachesTheContainer() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path spec = host.spec("hup", BUSYBOX + "command: [sh, -c, 'trap \"echo got HUP; exit 41\" HUP; echo ready; while true; do sleep 0.05; done']\n");
+            Running run = host.start("run", "-q", spec.toString());
+            run.awaitLine("ready");
+            run.signal("HUP");
+            Result r = run.finish();
+            assertEquals(41, r.exit(), r.err());
+            assertEquals("ready\ngot HUP\n", r.out());
+        }
+    }
+
+    @Test
+    void aUserNamedInTheSpecIsLookedUpInTheImage() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path named = host.spec("named", BUSYBOX + "user: www-data\ncommand: [sh, -c, 'id -u; id -g; echo $HOME']\n");
+            Result r = host.run("run", "-q", named.toString());
             assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().startsWith("0\npid1=contain-init"), "no zombies, and PID 1 is the init: " + r.out());
+            assertEquals("33\n33\n/var/www\n", r.out(), "uid, gid and home from the image's /etc/passwd");
+            Path withGroup = host.spec("grouped", BUSYBOX + "user: \"nobody:tty\"\ncommand: [sh, -c, 'id -u; id -g']\n");
+            Result g = host.run("run", "-q", withGroup.toString());
+            assertEquals("65534\n5\n", g.out(), g.err());
+            Path unknown = host.spec("unknown", BUSYBOX + "user: \"nobody:staff\"\ncommand: [true]\n");
+            Result u = host.run("run", "-q", unknown.toString());
+            assertEquals(125, u.exit());
+            assertEquals("contain: unknown: user: no group 'staff' in the image's /etc/group\n", u.err());
+        }
+    }
+
+    @Test
+    void traceTimesEveryPhaseOfARun() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Result r = host.run("run", "-q", "--trace", "--image", "busybox", "--", "true");
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = r.err().lines().toList();
+            assertEquals("trace: archive: none (the JVM was not started by contain's launcher)", lines.get(0),
+                    "first, the start-up archive (the launcher's own is PackagingIT's)");
+            List<String> phases = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                var m = java.util.regex.Pattern.compile("trace: (.+?) +(\\d+\\.\\d\\d) ms").matcher(line);
+                assertTrue(m.matches(), "every line is a phase's time: " + line);
+                phases.add(m.group(1));
+            }
+            assertEquals(List.of("jvm start", "cli", "spec load", "plan", "state", "image", "cgroup", "namespaces", "network", "start",
+                    "command", "teardown"), phases);
+            assertEquals("", host.run("run", "-q", "--image", "busybox", "--", "true").err(), "no trace without --trace");
         }
     }
 
@@ -267,8 +323,11 @@ class RunTest {
             Path spec = host.spec("victim", BUSYBOX + "command: [sh, -c, 'echo ready; sleep 300']\n");
             Running run = host.start("run", "-q", spec.toString());
             run.awaitLine("ready");
+            long container = Long.parseLong(Files.readString(host.runRoot.resolve("victim/pid")).split(" ")[0]);
+            assertTrue(ProcessHandle.of(container).isPresent());
             run.process.destroyForcibly(); // kill -9: no teardown runs
             run.process.waitFor();
+            awaitGone(container); // the init saw its pipe close and killed the container, before any gc
             assertTrue(Files.exists(host.runRoot.resolve("victim")), "the dead engine's state is still there");
             Result blocked = host.run("run", "-q", spec.toString());
             assertEquals(125, blocked.exit());
@@ -278,6 +337,14 @@ class RunTest {
             assertEquals("removed the remains of container \"victim\"\n", gc.out());
             assertEquals(0, host.run("run", "-q", spec.toString(), "--", "true").exit(), "the name is free again");
         }
+    }
+
+    /** Waits up to 5 s for a process to end. */
+    static void awaitGone(long pid) throws InterruptedException {
+        for (int i = 0; i < 200 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(25);
+        }
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " still runs");
     }
 
     @Test

@@ -29,6 +29,7 @@ public record ContainerSpec(
         boolean readonlyRootfs,
         boolean init,
         String cgroupParent,
+        Security security,
         Set<String> given) {
 
     public ContainerSpec {

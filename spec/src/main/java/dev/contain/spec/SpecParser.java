@@ -28,7 +28,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
 public final class SpecParser {
     public static final List<String> TOP_KEYS = List.of("name", "image", "layers", "command", "args", "env",
             "workdir", "user", "hostname", "resources", "network", "namespaces", "users", "mounts",
-            "readonlyRootfs", "init", "cgroupParent");
+            "readonlyRootfs", "init", "cgroupParent", "capabilities", "noNewPrivileges", "seccomp", "rlimits", "privileged");
     public static final List<String> RESOURCE_KEYS = List.of("memory", "swap", "cpu", "cpuWeight", "pids");
     public static final List<String> USERS_KEYS = List.of("uid", "gid");
     public static final List<String> MAPPING_KEYS = List.of("container", "host", "size");
@@ -40,6 +40,8 @@ public final class SpecParser {
 
     private final Yaml yaml;
     private final Path baseDir;
+    /** Problems found in other files the spec names (a seccomp profile), listed after the spec's own. */
+    private final List<Problem> otherFiles = new ArrayList<>();
     private final ExecSize execSize;
 
     private SpecParser(String displayName, Path baseDir) {
@@ -79,7 +81,7 @@ public final class SpecParser {
     public static SpecResult parse(String text, String displayName, Path baseDir, String defaultName,
                                    Path file, List<NodeTuple> overrides) {
         SpecParser parser = new SpecParser(displayName, baseDir);
-        Node root = parser.compose(text);
+        Node root = compose(parser.yaml, text, "YAML");
         if (root == null) {
             return new SpecResult(null, List.copyOf(parser.yaml.problems()));
         }
@@ -91,14 +93,16 @@ public final class SpecParser {
         if (problems.size() > 1) { // a valid spec skips the comparator's method-handle linking (~3 ms cold)
             problems.sort(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         }
+        problems.addAll(parser.otherFiles);
         return new SpecResult(problems.isEmpty() ? spec : null, List.copyOf(problems));
     }
 
     /**
      * The YAML tree of the text (an empty mapping for an empty text), or null with the problem reported:
      * a syntax error, a character YAML refuses, or a limit crossed (see {@link Limits}), at its position.
+     * {@code syntax} names the format in syntax errors (a seccomp profile is JSON, read as the YAML it also is).
      */
-    private Node compose(String text) {
+    static Node compose(Yaml yaml, String text, String syntax) {
         if (text.length() > Limits.FILE_BYTES) {
             int[] at = Positions.after(text.subSequence(0, Limits.FILE_BYTES));
             yaml.error(at[0], at[1], "the spec is larger than " + (Limits.FILE_BYTES >> 20) + " Mi characters, the most that is read");
@@ -118,13 +122,13 @@ public final class SpecParser {
         } catch (MarkedYamlEngineException e) {
             String context = e.getContext() == null ? "" : " (" + e.getContext()
                     + e.getContextMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("") + ")";
-            yaml.error(e.getProblemMark(), "YAML syntax: " + cut(e.getProblem().trim()) + cut(context));
+            yaml.error(e.getProblemMark(), syntax + " syntax: " + cut(e.getProblem().trim()) + cut(context));
         } catch (ReaderException e) {
             int[] at = Positions.ofCodePoint(text, e.getPosition());
             String c = Shown.codePoint(e.getCodePoint());
             yaml.error(at[0], at[1], "YAML does not allow the character " + c + " in a file; in a double-quoted string, write it as " + c);
         } catch (YamlEngineException | IllegalArgumentException e) { // snakeyaml's errors without a position
-            yaml.error(events.lastMark(), "YAML syntax: " + cut(String.valueOf(e.getMessage())));
+            yaml.error(events.lastMark(), syntax + " syntax: " + cut(String.valueOf(e.getMessage())));
         }
         return null;
     }
@@ -204,14 +208,15 @@ public final class SpecParser {
                 yaml.error(f.get("cgroupParent"), "cgroupParent " + Shown.quote(cgroupParent) + " must be a cgroup path without '..', like contain or /contain");
             }
         }
+        Security security = new SecurityParser(yaml, baseDir, otherFiles).security(f);
         checkConsistency(f, name, networks, namespaces, uids);
         checkUserIsMapped(f, user, uids, gids);
         if (name == null || image == null || command == null || user == null || hostname == null
-                || resources == null || namespaces == null) {
+                || resources == null || namespaces == null || security == null) {
             return null;
         }
         return new ContainerSpec(file, name, image, layers, command, env, workdir, user, hostname, resources,
-                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, f.keySet());
+                networks, namespaces, uids, gids, mounts, readonlyRootfs, init, cgroupParent, security, f.keySet());
     }
 
     private String name(Node node, String defaultName) {

@@ -34,32 +34,41 @@ final class SpecSource {
     private SpecSource() {}
 
     static Read read(Path file, String display) {
+        return read(file, display, "spec");
+    }
+
+    /** {@code what} names the file in problems: "spec", "seccomp profile". */
+    static Read read(Path file, String display, String what) {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
-            return failed(display, e);
+            return failed(display, e, what);
         }
         if (attributes.isDirectory()) {
-            return problem(display, 1, 1, "cannot read spec: it is a directory, not a file");
+            return problem(display, 1, 1, "cannot read " + what + ": it is a directory, not a file");
         }
         if (!attributes.isRegularFile()) {
-            return problem(display, 1, 1, "cannot read spec: it is " + special(file) + ", not a regular file");
+            return problem(display, 1, 1, "cannot read " + what + ": it is " + special(file) + ", not a regular file");
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(Limits.FILE_BYTES + 1);
         } catch (IOException e) {
-            return failed(display, e);
+            return failed(display, e, what);
         }
-        return decode(bytes, display);
+        return decode(bytes, display, what);
     }
 
     /** The bytes of a spec as text, refused with the position of the first byte that is too many or not UTF-8. */
     static Read decode(byte[] bytes, String display) {
+        return decode(bytes, display, "spec");
+    }
+
+    private static Read decode(byte[] bytes, String display, String what) {
         if (bytes.length > Limits.FILE_BYTES) {
             int[] at = Positions.after(new String(bytes, 0, Limits.FILE_BYTES, StandardCharsets.UTF_8));
-            return problem(display, at[0], at[1], "the spec is larger than " + (Limits.FILE_BYTES >> 20)
+            return problem(display, at[0], at[1], "the " + what + " is larger than " + (Limits.FILE_BYTES >> 20)
                     + " MiB, the most that is read; it was not read past this point");
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -73,17 +82,17 @@ final class SpecSource {
         if (result.isError()) {
             int offset = in.position();
             int[] at = Positions.after(new String(bytes, 0, offset, StandardCharsets.UTF_8));
-            return problem(display, at[0], at[1], "the spec is not UTF-8 text: byte 0x"
+            return problem(display, at[0], at[1], "the " + what + " is not UTF-8 text: byte 0x"
                     + Integer.toHexString(bytes[offset] & 0xff) + " (byte " + offset + " of the file) is not valid UTF-8 here");
         }
         return new Read(out.flip().toString(), null);
     }
 
-    private static Read failed(String display, IOException e) {
+    private static Read failed(String display, IOException e, String what) {
         String why = e instanceof NoSuchFileException ? "no such file"
                 : e instanceof AccessDeniedException ? "permission denied"
                 : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return problem(display, 1, 1, "cannot read spec: " + why);
+        return problem(display, 1, 1, "cannot read " + what + ": " + why);
     }
 
     private static Read problem(String display, int line, int column, String message) {

@@ -264,6 +264,19 @@ final class Yaml {
         return "nothing";
     }
 
+    /** Calls {@code each} for every item of a list node with a name like "names[2]"; a non-list is reported. */
+    void forEach(Node node, String what, java.util.function.BiConsumer<Node, String> each) {
+        if (node == null) {
+            return;
+        }
+        List<Node> items = list(node, what);
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                each.accept(items.get(i), what + "[" + i + "]");
+            }
+        }
+    }
+
     /** The tags plain values resolve to, made when a message first needs them. */
     private static final class Resolver {
         static final org.snakeyaml.engine.v2.resolver.ScalarResolver JSON = new org.snakeyaml.engine.v2.resolver.JsonScalarResolver();

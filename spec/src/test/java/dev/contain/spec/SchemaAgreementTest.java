@@ -87,6 +87,8 @@ class SchemaAgreementTest {
         assertEquals(new TreeSet<>(MountParser.KEYS), names(root.at("/properties/mounts/items/properties")));
         assertEquals(new TreeSet<>(SpecParser.USERS_KEYS), names(root.at("/properties/users/oneOf/1/properties")));
         assertEquals(new TreeSet<>(SpecParser.MAPPING_KEYS), names(root.at("/$defs/idMappings/items/properties")));
+        assertEquals(new TreeSet<>(SecurityParser.CAPABILITY_KEYS), names(root.at("/properties/capabilities/properties")));
+        assertEquals(new TreeSet<>(Stream.of(Rlimit.values()).map(Rlimit::key).toList()), names(root.at("/properties/rlimits/properties")));
         List<String> namespaces = new ArrayList<>();
         root.at("/properties/namespaces/items/enum").forEach(n -> namespaces.add(n.asText()));
         assertEquals(Stream.of(Namespace.values()).map(Namespace::key).toList(), namespaces);

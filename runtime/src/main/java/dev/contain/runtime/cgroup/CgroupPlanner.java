@@ -32,10 +32,10 @@ public final class CgroupPlanner {
 
     public CgroupPlan plan(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         if (layout.mode() == CgroupLayout.Mode.NONE) {
-            String why = "no cgroup filesystem is mounted here (/proc/self/mountinfo lists none; `ip netns exec` hides them, "
-                    + "nsenter --net does not)";
+            String why = "no cgroup filesystem is mounted here (/proc/self/mountinfo lists none, as under `ip netns exec`)";
             if (r.any() && !ignoreMissing) {
-                throw new ContainerError(name, "cgroup", why + "; mount cgroup2 on /sys/fs/cgroup, or run with --ignore-missing-limits");
+                throw new ContainerError(name, "cgroup", why + "; a run mounts them in this mount namespace, a dry run does not; "
+                        + "or run with --ignore-missing-limits");
             }
             return new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(),
                     r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null, List.of());

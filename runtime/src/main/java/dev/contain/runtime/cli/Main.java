@@ -96,7 +96,9 @@ public final class Main {
             PrintWriter err = commandLine.getErr();
             boolean debug = CliCommand.globalOption(parseResult, CliCommand.DEBUG, false);
             if (e instanceof ContainerError ce) {
-                err.println("contain: " + ce.userMessage());
+                if (!ce.wasShown()) {
+                    err.println("contain: " + ce.userMessage());
+                }
                 if (debug) e.printStackTrace(err);
                 err.flush();
                 return ce.exitCode();

@@ -1,13 +1,7 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.net.Bridges;
-import dev.contain.runtime.net.Leases;
-import dev.contain.runtime.net.Netlink;
-import dev.contain.spec.Ipv4;
-import java.util.List;
-import java.util.Map;
+import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.net.Networks;
 import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */
@@ -29,15 +23,11 @@ final class NetworkCommand {
 
         @Override
         public Integer call() throws Exception {
-            EngineConfig config = config();
-            Map<String, Map<Integer, String>> leases = new Leases(config.runRoot()).all();
             System.out.printf("%-16s %-20s %-8s %s%n", "BRIDGE", "GATEWAY", "PRESENT", "CONTAINERS");
-            try (Netlink nl = Netlink.open()) {
-                for (Bridges.Entry b : new Bridges(config.dataRoot()).list()) {
-                    StringBuilder users = new StringBuilder();
-                    leases.getOrDefault(b.name(), Map.of()).forEach((ip, c) -> users.append(c).append(' ').append(new Ipv4(ip)).append("  "));
-                    System.out.printf("%-16s %-20s %-8s %s%n", b.name(), b.gateway(), nl.index(b.name()) != 0 ? "yes" : "no", users.toString().trim());
-                }
+            for (Networks.Network n : new Engine(config()).networks()) {
+                StringBuilder users = new StringBuilder();
+                n.containers().forEach((c, ip) -> users.append(c).append(' ').append(ip).append("  "));
+                System.out.printf("%-16s %-20s %-8s %s%n", n.name(), n.gateway(), n.present() ? "yes" : "no", users.toString().trim());
             }
             return 0;
         }
@@ -54,23 +44,8 @@ final class NetworkCommand {
 
         @Override
         public Integer call() throws Exception {
-            EngineConfig config = config();
-            Bridges bridges = new Bridges(config.dataRoot());
-            Map<String, Map<Integer, String>> leases = new Leases(config.runRoot()).all();
-            List<String> known = bridges.list().stream().map(Bridges.Entry::name).toList();
-            List<String> targets = flag("--all") ? known : this.<String>positionals();
-            try (Netlink nl = Netlink.open()) {
-                for (String name : targets) {
-                    if (!known.contains(name)) {
-                        throw new ContainerError(null, "network", "no bridge named '" + name + "' was made by contain (see contain network ls)");
-                    }
-                    if (!leases.getOrDefault(name, Map.of()).isEmpty()) {
-                        throw new ContainerError(null, "network", "bridge " + name + " is in use by " + leases.get(name).values());
-                    }
-                    nl.delete(name);
-                    bridges.forget(name);
-                    System.out.println("removed bridge " + name);
-                }
+            for (String name : new Engine(config()).removeNetworks(flag("--all") ? null : this.<String>positionals())) {
+                System.out.println("removed bridge " + name);
             }
             return 0;
         }

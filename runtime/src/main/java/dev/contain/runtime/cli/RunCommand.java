@@ -109,6 +109,7 @@ final class RunCommand extends CliCommand {
     private static void traceStartup(long cliDone, long specDone) {
         long uptimeAtMain = System.currentTimeMillis() - (System.nanoTime() - Main.MAIN_NANOS) / 1_000_000
                 - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        System.err.println("trace: archive: " + StartupArchive.describe());
         System.err.printf("trace: %-10s %8.2f ms%n", "jvm start", (double) uptimeAtMain);
         System.err.printf("trace: %-10s %8.2f ms%n", "cli", (cliDone - Main.MAIN_NANOS) / 1e6);
         System.err.printf("trace: %-10s %8.2f ms%n", "spec load", (specDone - cliDone) / 1e6);

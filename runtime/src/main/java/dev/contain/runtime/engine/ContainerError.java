@@ -25,6 +25,19 @@ public final class ContainerError extends Exception {
         this(container, stage, message, ENGINE, null);
     }
 
+    private boolean shown;
+
+    /** This error, marked as told to the user already (the engine says some before its teardown). */
+    public ContainerError shown() {
+        shown = true;
+        return this;
+    }
+
+    /** Whether the user has been told already: the CLI prints it only if not. */
+    public boolean wasShown() {
+        return shown;
+    }
+
     public String container() {
         return container;
     }

@@ -1,12 +1,15 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.cgroup.CgroupLayout;
+import dev.contain.runtime.cgroup.CgroupMounts;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
+import dev.contain.runtime.net.Networks;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.stage.CgroupStage;
@@ -47,15 +50,49 @@ public final class Engine {
 
     /** What a run would do, resolved; touches nothing. */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
-        String mountinfo; // read once: the cgroup layout and the layers' filesystems (idmapped or not) both need it
-        CgroupLayout layout;
-        try {
-            mountinfo = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/mountinfo"));
-            layout = CgroupLayout.parse(mountinfo, java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/cgroup")));
-        } catch (IOException e) {
-            throw new ContainerError(spec.name(), "cgroup", "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
+        return plan(spec, options, cgroupLayout(spec.name()), false);
+    }
+
+    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, RunOptions, boolean)}. */
+    private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout, boolean forRun) throws ContainerError {
+        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options, forRun);
+    }
+
+    /**
+     * The cgroup layout for a run; where the engine's mount namespace has no cgroup filesystem (under
+     * {@code ip netns exec}) and the spec sets limits, after mounting the hierarchies there (see
+     * {@link CgroupMounts}), under the run root's lock so that concurrent runs mount them once.
+     */
+    private CgroupLayout cgroupLayoutForRun(ContainerSpec spec, Progress progress) throws ContainerError {
+        CgroupLayout layout = cgroupLayout(spec.name());
+        if (layout.mode() != CgroupLayout.Mode.NONE || !spec.resources().any()) {
+            return layout;
         }
-        return new Planner(config, new CgroupPlanner(layout, kernel), mountinfo).plan(spec, options);
+        try {
+            return StateStage.names(config.runRoot()).locked(() -> {
+                CgroupLayout now = cgroupLayout(spec.name());
+                if (now.mode() == CgroupLayout.Mode.NONE) {
+                    List<CgroupMounts.Mount> mounts = CgroupMounts.needed(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/cgroup")));
+                    CgroupMounts.mount(kernel, mounts);
+                    progress.info("no cgroup filesystem was mounted in this mount namespace (as under `ip netns exec`): mounted "
+                            + mounts.size() + " at " + CgroupMounts.ROOT + " for this namespace");
+                    now = cgroupLayout(spec.name());
+                }
+                return now;
+            });
+        } catch (IOException e) {
+            throw new ContainerError(spec.name(), "cgroup", "no cgroup filesystem is mounted in this mount namespace, and "
+                    + "mounting them failed: " + e.getMessage() + "; run with nsenter --net=/run/netns/NAME instead of ip netns exec, "
+                    + "or with --ignore-missing-limits");
+        }
+    }
+
+    private CgroupLayout cgroupLayout(String container) throws ContainerError {
+        try {
+            return CgroupLayout.detect();
+        } catch (IOException e) {
+            throw new ContainerError(container, "cgroup", "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
+        }
     }
 
     List<Stage> stages() {
@@ -90,7 +127,7 @@ public final class Engine {
     private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
             throws ContainerError {
         long planning = System.nanoTime();
-        Plan plan = plan(spec, options);
+        Plan plan = plan(spec, options, cgroupLayoutForRun(spec, progress), true);
         progress.stageDone("plan", System.nanoTime() - planning);
         return run(plan, progress, onRun, init);
     }
@@ -107,6 +144,10 @@ public final class Engine {
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));
+        if (plan.spec().security().privileged()) { // said even with --quiet: the user should not forget it
+            progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
+                    + "nothing masked or read-only in /proc and /sys");
+        }
         try {
             for (Stage stage : stages()) {
                 if (run.interruptedBy() != 0) {
@@ -122,7 +163,14 @@ public final class Engine {
             }
             progress.info("container started as process " + run.containerPid());
             long started = System.nanoTime();
-            RunResult exit = run.awaitExit();
+            RunResult exit;
+            try {
+                exit = run.awaitExit();
+            } catch (ContainerError e) { // the init died: said now, before the teardown's lines
+                progress.warn("contain: " + e.userMessage());
+                throw e.shown();
+            }
+            TestHooks.point("wait:exited");
             progress.stageDone("command", System.nanoTime() - started);
             CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
             RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
@@ -142,6 +190,19 @@ public final class Engine {
             }
             progress.info("container \"" + plan.name() + "\" terminated");
         }
+    }
+
+    /** The bridges the engine made (they stay after their containers, like docker0), with who is on them. */
+    public List<Networks.Network> networks() throws ContainerError {
+        return new Networks(config.dataRoot(), config.runRoot()).list();
+    }
+
+    /**
+     * Deletes bridges the engine made ({@code names} null: all of them), refused, for all, if a container
+     * holds an address on one; under the leases' lock, so no run joins a bridge as it goes. Their names.
+     */
+    public List<String> removeNetworks(List<String> names) throws ContainerError {
+        return new Networks(config.dataRoot(), config.runRoot()).remove(names);
     }
 
     static String quote(List<String> argv) {

@@ -39,10 +39,15 @@ public final class EngineDirs {
         ensure(kernel, config.dataRoot().resolve("containers"), CONTAINERS);
         Path marker = config.dataRoot().resolve(MARKER);
         if (!Files.exists(marker)) {
-            for (String d : CONTENTS) {
-                ensure(kernel, config.dataRoot().resolve(d), IMAGES);
-            }
+            secureStore(kernel, config.dataRoot());
             kernel.write(marker, "containers 0711, " + String.join(" ", CONTENTS) + " 0700\n");
+        }
+    }
+
+    /** The folders that hold image contents, 0700: made so before an image is imported or pulled into them. */
+    public static void secureStore(Kernel kernel, Path dataRoot) throws IOException {
+        for (String d : CONTENTS) {
+            ensure(kernel, dataRoot.resolve(d), IMAGES);
         }
     }
     /** A folder of the engine's with exactly {@code mode}: made so, or set so if it exists with another. */

@@ -24,16 +24,26 @@ public final class Gc {
         this.kernel = kernel;
     }
 
+    /**
+     * Under the run root's lock, which a starting engine holds from the moment its state folder exists
+     * until its owner file is written: an ownerless folder seen here is a dead engine's, never a starting
+     * one's. Runs claiming a name wait while gc works.
+     */
     public List<Cleaned> run() throws IOException {
-        List<Cleaned> cleaned = new ArrayList<>();
-        for (Path stateDir : kernel.list(config.runRoot())) {
-            if (!stateDir.getFileName().toString().startsWith(".") && !ownerAlive(stateDir)) {
-                cleaned.add(clean(stateDir));
-            }
+        if (!kernel.exists(config.runRoot())) {
+            return List.of();
         }
-        // ranges whose container left no state folder (removed by hand): nobody can give them back but gc
-        new dev.contain.runtime.ids.IdRanges(config.runRoot()).releaseIf(name -> !kernel.exists(config.runRoot().resolve(name)));
-        return cleaned;
+        return StateStage.names(config.runRoot()).locked(() -> {
+            List<Cleaned> cleaned = new ArrayList<>();
+            for (Path stateDir : kernel.list(config.runRoot())) {
+                if (!stateDir.getFileName().toString().startsWith(".") && !ownerAlive(stateDir)) {
+                    cleaned.add(clean(stateDir));
+                }
+            }
+            // ranges whose container left no state folder (removed by hand): nobody can give them back but gc
+            new dev.contain.runtime.ids.IdRanges(config.runRoot()).releaseIf(name -> !kernel.exists(config.runRoot().resolve(name)));
+            return cleaned;
+        });
     }
 
     private Cleaned clean(Path stateDir) {

@@ -41,6 +41,9 @@ public final class Warmup {
         try {
             SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of());
             CgroupLayout.detect();
+            // the security policy's first uses: its capability tables, and the kernel's version and last capability
+            dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
+            dev.contain.runtime.security.Platform.current();
             ProcessHandle.current();
             // the init's reaper completes a future. (Not ProcessBuilder's logger: asked from here rather
             // than from java.base, System.getLogger sets up java.util.logging, ~5 ms of CPU for nothing.)

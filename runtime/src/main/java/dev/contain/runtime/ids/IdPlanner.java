@@ -9,23 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides a container's ids and how its layers keep their owners. Reads /etc (the pool), the run root (the
- * range a run would get now) and /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
+ * Decides a container's ids and how its layers keep their owners. Reads /etc (the pool) and, when a layer
+ * must be remapped, /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
  */
 public final class IdPlanner {
     private final EngineConfig config;
     private final Path etc;
-    private final String mountinfo;
 
-    /** {@code mountinfo}: /proc/self/mountinfo as the engine read it for this run (which filesystems can be idmapped). */
-    public IdPlanner(EngineConfig config, Path etc, String mountinfo) {
+    public IdPlanner(EngineConfig config, Path etc) {
         this.config = config;
         this.etc = etc;
-        this.mountinfo = mountinfo;
     }
 
-    public IdPlanner(EngineConfig config, String mountinfo) {
-        this(config, Path.of("/etc"), mountinfo);
+    public IdPlanner(EngineConfig config) {
+        this(config, Path.of("/etc"));
     }
 
     /**
@@ -74,7 +71,7 @@ public final class IdPlanner {
 
     private List<Lower> remapped(List<Path> lowers, Path containerDir) {
         List<Lower> out = new ArrayList<>();
-        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine(mountinfo) : null;
+        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine() : null;
         Path images = config.dataRoot().resolve("images");
         IdmapSupport.Answer storeAnswer = null; // every layer of the store is on one filesystem: asked once
         for (int i = 0; i < lowers.size(); i++) {

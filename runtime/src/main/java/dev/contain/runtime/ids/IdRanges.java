@@ -1,15 +1,13 @@
 package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.LockedFolder;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * The id ranges containers hold: one empty claim file per holder in {@code <run root>/.ids}, named
- * {@code CONTAINER@UID-GID-SIZE}, made with O_EXCL under one file lock (so two runs never take overlapping
- * ranges) and deleted to give the range back. A claim is one create and a release one unlink: nothing is
+ * {@code CONTAINER@UID-GID-SIZE}, made with O_EXCL under the folder's lock ({@link LockedFolder}: so two runs,
+ * or two threads of one engine, never take overlapping ranges) and deleted to give the range back. A claim is one create and a release one unlink: nothing is
  * ever rewritten, so there is no half-written state to fear and nothing to fsync (the run root's state
  * matters only while the machine is up; after a crash gc reconciles it). A range is recorded in its
  * container's journal before it is taken (write-ahead), so teardown, and {@code contain gc} after a killed
@@ -37,10 +35,7 @@ public final class IdRanges {
     /** The first range of the pool that no container holds and nobody else owns. */
     public IdRange acquire(String container, IdPool pool) throws ContainerError {
         try {
-            Files.createDirectories(dir);
-            // the lock file is never removed: a run waiting on a removed file's lock would exclude nobody
-            try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            return new LockedFolder(dir, LOCK).locked(() -> {
                 Map<String, IdRange> held = held();
                 IdRange mine = held.get(container);
                 if (mine != null) {
@@ -51,7 +46,7 @@ public final class IdRanges {
                                 + " containers hold one; stop one, run 'contain gc', or give the pool more ids"));
                 Files.createFile(dir.resolve(claim(container, range)));
                 return range;
-            }
+            });
         } catch (FileAlreadyExistsException e) {
             throw new ContainerError(container, "userns", "id ranges in " + dir + ": " + e.getFile() + " exists already");
         } catch (IOException e) {

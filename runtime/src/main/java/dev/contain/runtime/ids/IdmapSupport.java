@@ -27,8 +27,14 @@ public final class IdmapSupport {
         this.mountinfo = mountinfo;
     }
 
-    /** This kernel, and the mount table the engine read for this run (the cgroup layout reads it too). */
-    public static IdmapSupport ofThisMachine(String mountinfo) {
+    /** This kernel and its mount table now. */
+    public static IdmapSupport ofThisMachine() {
+        String mountinfo;
+        try {
+            mountinfo = java.nio.file.Files.readString(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            mountinfo = "";
+        }
         return new IdmapSupport(System.getProperty("os.version", ""), mountinfo);
     }
 

@@ -1,5 +1,7 @@
 package dev.contain.runtime.image;
 
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,17 +47,38 @@ public final class ArchiveDigests {
     }
 
     /** Remembers a digest; a cache, so a failure to write it only costs the next run a hash. */
-    void remember(Known known) {
+    void remember(Known known, ImageStore.WriteAhead writeAhead) {
         if (known.stamp() == null || lookup(known.stamp()).isPresent()) {
             return;
         }
+        Path fresh = dir.resolve("." + known.stamp() + "-" + ProcessHandle.current().pid() + ".new");
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".digest-", ".tmp");
-            Files.writeString(tmp, known.sha256() + "\n");
-            Files.move(tmp, dir.resolve(known.stamp()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeAhead.before(fresh);
+            Files.writeString(fresh, known.sha256() + "\n");
+            TestHooks.point("image:memo");
+            Files.move(fresh, dir.resolve(known.stamp()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException ignored) {
-            // the next run hashes the archive again
+            try {
+                Files.deleteIfExists(fresh);
+            } catch (IOException alsoIgnored) {
+                // the next run hashes the archive again
+            }
+        }
+    }
+
+    /** Forgets every stamp whose digest starts with {@code sha256Prefix}: its image was removed. */
+    void forget(String sha256Prefix) throws ContainerError {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().startsWith(".") && lookup(f.getFileName().toString()).filter(d -> d.startsWith(sha256Prefix)).isPresent()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing remembered
+        } catch (IOException e) {
+            throw new ContainerError(null, "image", "cannot update the digest memo in " + dir + ": " + e.getMessage());
         }
     }
 }

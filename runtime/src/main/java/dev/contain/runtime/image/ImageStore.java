@@ -1,7 +1,7 @@
 package dev.contain.runtime.image;
 
 import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineDirs;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
 import dev.contain.spec.Suggestions;
 import java.io.IOException;
@@ -32,6 +32,9 @@ import java.util.stream.Stream;
 public final class ImageStore {
     /** Lowercase, and the lab's debian-stable+python+iproute2 is a valid name; no sha256- prefix (archives use it). */
     private static final java.util.regex.Pattern IMAGE_NAME = java.util.regex.Pattern.compile("(?!sha256-)[a-z0-9][a-z0-9+._-]{0,127}");
+    /** An archive's image is named for the first 16 hex digits of its SHA-256. */
+    private static final int DIGEST_CHARS = 16;
+    private static final String ARCHIVE_NAME = "sha256-[0-9a-f]{" + DIGEST_CHARS + "}";
     private final Path root;
     private final ArchiveDigests digests;
 
@@ -74,7 +77,7 @@ public final class ImageStore {
                 throw new ContainerError(container, "image", "image archive " + a.path() + " does not exist");
             }
             ArchiveDigests.Known digest = digest(container, a.path());
-            String name = "sha256-" + digest.sha256().substring(0, 16);
+            String name = "sha256-" + digest.sha256().substring(0, DIGEST_CHARS);
             return new Resolved(a.path().toString(), rootfsOf(name), a.path(), digest);
         }
         String name = ((ImageRef.Stored) ref).name();
@@ -98,13 +101,24 @@ public final class ImageStore {
         return new Resolved(name, rootfs, null, null);
     }
 
+    /**
+     * Told of each temporary file or folder the store is about to make, before it exists, so that a run
+     * can journal it and {@code contain gc} remove it if the engine is killed meanwhile.
+     */
+    @FunctionalInterface
+    public interface WriteAhead {
+        WriteAhead NONE = made -> {};
+
+        void before(Path made) throws IOException;
+    }
+
     /** Unpacks an archive image if it is not in the store yet. */
-    public void ensure(String container, Resolved image) throws ContainerError {
+    public void ensure(String container, Resolved image, WriteAhead writeAhead) throws ContainerError {
         if (image.digest() != null) {
-            digests.remember(image.digest());
+            digests.remember(image.digest(), writeAhead);
         }
         if (image.needsUnpack()) {
-            unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString());
+            unpack(container, image.archive(), image.rootfs().getParent(), image.archive().toString(), writeAhead);
         }
     }
 
@@ -119,7 +133,7 @@ public final class ImageStore {
         if (Files.exists(dir)) {
             throw new ContainerError(null, "image", "an image named '" + name + "' exists; remove it first with 'contain image rm " + name + "'");
         }
-        unpack(null, archive, dir, archive.toAbsolutePath().toString());
+        unpack(null, archive, dir, archive.toAbsolutePath().toString(), WriteAhead.NONE);
         return new Image(name, dir.resolve("rootfs"), archive.toString());
     }
 
@@ -151,17 +165,23 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }
+        if (name.matches(ARCHIVE_NAME)) { // an archive's image: its digest memo would name an image that is gone
+            digests.forget(name.substring("sha256-".length()));
+        }
     }
 
     private Path rootfsOf(String name) {
         return root.resolve(name).resolve("rootfs");
     }
 
-    private void unpack(String container, Path archive, Path dir, String source) throws ContainerError {
+    private void unpack(String container, Path archive, Path dir, String source, WriteAhead writeAhead) throws ContainerError {
         Path tmp = null;
         try {
-            EngineDirs.ensure(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, root, EngineDirs.IMAGES);
-            tmp = Files.createTempDirectory(root, ".unpack-");
+            Files.createDirectories(root);
+            Path fresh = root.resolve(".unpack-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+            writeAhead.before(fresh);
+            tmp = Files.createDirectory(fresh);
+            TestHooks.point("image:unpacking");
             Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
             Process tar = new ProcessBuilder("tar", "--extract", "--file", archive.toString(), "--directory", rootfs.toString(),
                     "--numeric-owner", "--same-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*")
@@ -171,6 +191,7 @@ public final class ImageStore {
                 throw new ContainerError(container, "image", "cannot unpack " + archive + ": " + output);
             }
             Files.writeString(tmp.resolve("source"), source + "\n");
+            TestHooks.point("image:unpacked");
             try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lock.lock()) {
                 if (!Files.exists(dir)) {

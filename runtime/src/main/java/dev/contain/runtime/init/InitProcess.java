@@ -90,6 +90,21 @@ public final class InitProcess implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * How the init ended, once its output is closed: Java's exit value, 128+N when signal N killed it (the
+     * init's own exit codes are 0, 125 and 137, the last only once the engine has closed its pipe). Empty
+     * if it still runs after a few seconds.
+     */
+    public java.util.OptionalInt exitValue() {
+        try {
+            return process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
+                    ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     /** Closing the pipe to the init tells it to kill the container, if it still runs. */
     @Override
     public void close() {

@@ -2,6 +2,7 @@ package dev.contain.runtime.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,15 +49,46 @@ public record EmbeddedBinary(String resource, String target, String sha256) {
         if (!sha256(bytes).equals(sha256)) {
             throw new IOException(resource + " in the jar does not match its digest; rebuild with make build");
         }
-        Files.createDirectories(path.getParent());
-        Path tmp = Files.createTempFile(path.getParent(), ".extract-", ".tmp");
-        Files.write(tmp, bytes);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Path crcTmp = Files.createTempFile(path.getParent(), ".extract-", ".crc");
-        Files.writeString(crcTmp, crc32(bytes) + "\n");
-        Files.move(crcTmp, crcFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        boolean made = !Files.isDirectory(path.getParent());
+        try {
+            Files.createDirectories(path.getParent());
+        } catch (IOException e) {
+            throw new IOException("cannot create " + path.getParent() + ": " + Errors.reason(e), e);
+        }
+        try {
+            install(path, bytes, true);
+            install(crcFile, (crc32(bytes) + "\n").getBytes(StandardCharsets.US_ASCII), false);
+        } catch (IOException e) {
+            if (made) { // a folder of its own (JNA's): nothing of a failed extraction stays
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(path.getParent());
+            }
+            throw e;
+        }
         return path;
+    }
+
+    /**
+     * Writes a file beside {@code target} and renames it into place: readers see the whole file or none. On
+     * failure (a full data root, say) the temporary is removed and the error names the file.
+     */
+    private static void install(Path target, byte[] bytes, boolean executable) throws IOException {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(target.getParent(), ".extract-", ".tmp");
+            Files.write(tmp, bytes);
+            if (executable) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+        } catch (IOException e) {
+            throw new IOException("cannot extract " + target + ": " + Errors.reason(e), e);
+        } finally {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     private static String crc32(byte[] bytes) {

@@ -53,6 +53,12 @@ public interface Kernel {
     /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), if it is alive. */
     OptionalLong startTime(long pid);
 
+    /**
+     * mount(2) in the engine's mount namespace: only to open the cgroup hierarchies where that namespace
+     * has none (see CgroupMounts).
+     */
+    void mount(String type, String source, String options, Path target) throws IOException;
+
     /** SIGKILL a process found in a cgroup the engine made (so one of ours). */
     void kill(long pid);
 

@@ -4,29 +4,29 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.spec.Cidr;
 import dev.contain.spec.Ipv4;
 import dev.contain.spec.Network;
+import dev.contain.runtime.kernel.Errors;
+import dev.contain.runtime.kernel.LockedFolder;
+import dev.contain.runtime.kernel.TestHooks;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Addresses in use on each bridge, in {@code <run root>/.networks/<bridge>.leases} ("address container"
- * lines), read and changed under one file lock so concurrent runs never get the same address. A bridge's
- * file goes when its last address is released; the lock file stays.
+ * lines), read and changed under one lock so concurrent runs never get the same address, and replaced
+ * whole by rename (see {@link LockedFolder}), so that no crash or full disk can empty it and hand a
+ * running container's address out again. A bridge's file goes when its last address is released.
  */
 public final class Leases {
     public static final String DIR = ".networks";
+    private static final String SUFFIX = ".leases";
 
-    private final Path dir;
+    private final LockedFolder folder;
 
     public Leases(Path runRoot) {
-        this.dir = runRoot.resolve(DIR);
+        this.folder = new LockedFolder(runRoot.resolve(DIR), "lock");
     }
 
     /** The spec's address if it is free, else the first free one in the subnet (not the gateway). */
@@ -49,13 +49,15 @@ public final class Leases {
         });
     }
 
-    public void release(String container, String bridge, Ipv4 address) throws IOException {
+    /** Releases every address the container holds on the bridge (journaled before it was leased: see Undo.Lease). */
+    public void release(String container, String bridge) throws IOException {
         try {
             locked(container, () -> {
                 Map<Integer, String> used = read(bridge);
-                if (container.equals(used.get(address.bits()))) {
-                    used.remove(address.bits());
+                if (used.values().removeIf(container::equals)) {
                     write(bridge, used);
+                } else {
+                    folder.discardNew(bridge + SUFFIX); // the container's own lease, if its engine died writing it
                 }
                 return null;
             });
@@ -67,18 +69,23 @@ public final class Leases {
     /** Containers holding addresses, by bridge: for `contain network ls` and gc. */
     public Map<String, Map<Integer, String>> all() throws IOException {
         Map<String, Map<Integer, String>> all = new LinkedHashMap<>();
-        if (Files.isDirectory(dir)) {
-            try (var files = Files.list(dir)) {
+        if (Files.isDirectory(folder.dir())) {
+            try (var files = Files.list(folder.dir())) {
                 for (Path f : files.sorted().toList()) {
                     String n = f.getFileName().toString();
-                    if (n.endsWith(".leases")) {
-                        String bridge = n.substring(0, n.length() - ".leases".length());
+                    if (n.endsWith(SUFFIX) && !n.startsWith(".")) {
+                        String bridge = n.substring(0, n.length() - SUFFIX.length());
                         all.put(bridge, read(bridge));
                     }
                 }
             }
         }
         return all;
+    }
+
+    /** Runs {@code body} holding the leases' lock: no address is leased or released meanwhile. */
+    public <T, E extends Exception> T whileLocked(LockedFolder.Body<T, E> body) throws IOException, E {
+        return folder.locked(body);
     }
 
     private Cidr firstFree(String container, Network.Bridge net, Map<Integer, String> used) throws ContainerError {
@@ -95,43 +102,31 @@ public final class Leases {
 
     private Map<Integer, String> read(String bridge) throws IOException {
         Map<Integer, String> used = new LinkedHashMap<>();
-        Path file = dir.resolve(bridge + ".leases");
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.trim().split(" ");
-                if (f.length == 2) {
-                    used.put(Ipv4.parse(f[0]).orElseThrow().bits(), f[1]);
-                }
+        for (String line : folder.read(bridge + SUFFIX).orElse("").split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length == 2) {
+                used.put(Ipv4.parse(f[0]).orElseThrow().bits(), f[1]);
             }
         }
         return used;
     }
 
     private void write(String bridge, Map<Integer, String> used) throws IOException {
-        Path file = dir.resolve(bridge + ".leases");
+        TestHooks.point("leases:" + bridge);
         if (used.isEmpty()) {
-            Files.deleteIfExists(file);
+            folder.delete(bridge + SUFFIX);
             return;
         }
-        List<String> lines = new ArrayList<>();
-        used.forEach((ip, c) -> lines.add(new Ipv4(ip) + " " + c));
-        Files.write(file, lines);
+        StringBuilder lines = new StringBuilder();
+        used.forEach((ip, c) -> lines.append(new Ipv4(ip)).append(' ').append(c).append('\n'));
+        folder.replace(bridge + SUFFIX, lines.toString());
     }
 
-    private interface Locked<T> {
-        T run() throws IOException, ContainerError;
-    }
-
-    private <T> T locked(String container, Locked<T> body) throws ContainerError {
+    private <T> T locked(String container, LockedFolder.Body<T, ContainerError> body) throws ContainerError {
         try {
-            Files.createDirectories(dir);
-            // the lock file is never removed: a run waiting on a removed file's lock would exclude nobody
-            try (FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                return body.run();
-            }
+            return folder.locked(body);
         } catch (IOException e) {
-            throw new ContainerError(container, "network", "address leases in " + dir + ": " + e.getMessage());
+            throw new ContainerError(container, "network", "address leases in " + folder.dir() + ": " + Errors.reason(e));
         }
     }
 }

@@ -36,12 +36,13 @@ public final class Netlink implements AutoCloseable {
         return new Netlink(sock);
     }
 
-    /** Loads JNA and libnl on a thread of its own, for a run that will need them after other work (see Libnl.configureJna). */
+    /** Loads JNA, libnl and libnftables on a thread of its own, for a run that will need them after other work (see Libnl.configureJna). */
     public static void preload(Path dataRoot) {
         Thread thread = new Thread(() -> {
             try {
                 Libnl.configureJna(dataRoot);
                 Libnl.load();
+                Libnftables.load(); // the bridge's isolation rules (Bridges.ensure)
             } catch (NetlinkException e) {
                 // kept: Netlink.open() reports it, in its stage
             }
@@ -72,8 +73,17 @@ public final class Netlink implements AutoCloseable {
         } finally {
             Libnl.route.rtnl_link_put(link);
         }
-        addAddress(name, gateway);
-        up(name);
+        try {
+            addAddress(name, gateway);
+            up(name);
+        } catch (NetlinkException e) {
+            try {
+                delete(name); // not left half made: a bridge without its gateway would pass for a finished one
+            } catch (NetlinkException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -53,6 +53,7 @@ public final class PlanPrinter {
                     .append(" on bridge ").append(b.bridge()).append('\n');
             s.append("network: create bridge ").append(b.bridge()).append(" with ").append(b.subnet().withAddress(b.gateway()))
                     .append(" if missing, up\n");
+            s.append("network: isolate bridge ").append(b.bridge()).append(" in nftables table inet contain (nothing forwarded between it and other bridges, nothing new into it)\n");
             s.append("network: create veth ").append(veth).append(" (on ").append(b.bridge()).append(", up) <-> eth").append(i)
                     .append(" in the container\n");
             s.append("network: inside: address on eth").append(i).append(", up").append(i == 0 ? ", default route via " + b.gateway() : "").append('\n');
@@ -64,7 +65,7 @@ public final class PlanPrinter {
         if (plan.chrootFallback()) {
             s.append("init: chroot if pivot_root fails (the host's / is an initramfs)\n");
         }
-        describe(plan.security(), s);
+        describe(plan.security(), plan.spec().security().privileged(), s);
         s.append("init: user ").append(plan.uid()).append(':').append(plan.gid());
         if (!plan.groups().isEmpty()) s.append(" groups ").append(plan.groups());
         s.append(", cwd ").append(plan.cwd()).append('\n');
@@ -73,22 +74,38 @@ public final class PlanPrinter {
         return s.toString();
     }
 
-    private static void describe(Security sec, StringBuilder s) {
+    private static void describe(Security sec, boolean privileged, StringBuilder s) {
+        if (privileged) {
+            s.append("init: privileged: capabilities left as the user namespace gives them (all), no seccomp filter, "
+                    + "no no_new_privs, nothing masked or read-only\n");
+        }
         if (sec.caps() != null) {
             var c = sec.caps();
-            s.append(String.format("init: capabilities bounding %x effective %x permitted %x inheritable %x ambient %x%n",
-                    c.bounding(), c.effective(), c.permitted(), c.inheritable(), c.ambient()));
+            s.append("init: capabilities: bounding ").append(caps(c.bounding())).append('\n');
+            s.append("init: capabilities: effective ").append(c.effective() == c.bounding() ? "= bounding" : caps(c.effective()))
+                    .append(", permitted ").append(c.permitted() == c.bounding() ? "= bounding" : caps(c.permitted()))
+                    .append(", inheritable ").append(caps(c.inheritable())).append(", ambient ").append(caps(c.ambient())).append('\n');
         }
-        if (sec.noNewPrivs()) s.append("init: no_new_privs\n");
+        s.append("init: no_new_privs ").append(sec.noNewPrivs() ? "on" : "off").append('\n');
         for (var r : sec.rlimits()) {
             s.append("init: rlimit ").append(r.name()).append(' ').append(Security.Rlimit.text(r.soft())).append(':')
                     .append(Security.Rlimit.text(r.hard())).append('\n');
         }
         if (sec.oomScoreAdj() != null) s.append("init: oom_score_adj ").append(sec.oomScoreAdj()).append('\n');
         if (sec.seccomp() != null) {
-            s.append("init: seccomp filter of ").append(sec.seccomp().instructions()).append(" instructions, flags ")
-                    .append(sec.seccomp().flags()).append(", loaded last before exec\n");
+            var f = sec.seccomp();
+            s.append("init: seccomp profile ").append(f.source().equals("default") ? "default (docker's)" : f.source())
+                    .append(": ").append(f.rules()).append(" rules, ").append(f.instructions()).append(" BPF instructions, flags ")
+                    .append(f.flags()).append(", loaded last before exec\n");
+        } else {
+            s.append("init: seccomp none (unconfined)\n");
         }
+    }
+
+    /** "CHOWN KILL ... (00000000a80425fb)", or "none". */
+    private static String caps(long mask) {
+        return mask == 0 ? "none" : String.join(" ", dev.contain.runtime.security.CapabilitySets.names(mask))
+                + " (" + dev.contain.runtime.security.CapabilitySets.hex(mask) + ")";
     }
 
     private static String describe(InitOp op) {

@@ -41,17 +41,23 @@ public final class Planner {
     private final EngineConfig config;
     private final ImageStore images;
     private final CgroupPlanner cgroups;
-    private final String mountinfo;
 
-    /** {@code mountinfo}: /proc/self/mountinfo as read for this run (which filesystems can give idmapped layers). */
-    public Planner(EngineConfig config, CgroupPlanner cgroups, String mountinfo) {
+    public Planner(EngineConfig config, CgroupPlanner cgroups) {
         this.config = config;
         this.images = new ImageStore(config.dataRoot());
         this.cgroups = cgroups;
-        this.mountinfo = mountinfo;
     }
 
+    /** What a run would do; writes nothing (the dry run's plan). */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
+        return plan(spec, options, false);
+    }
+
+    /**
+     * {@code forRun}: the plan is about to be carried out, so what planning computed for later runs is kept (a
+     * seccomp filter compiled because it was not in the cache is stored there).
+     */
+    public Plan plan(ContainerSpec spec, RunOptions options, boolean forRun) throws ContainerError {
         String name = spec.name();
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
@@ -70,7 +76,7 @@ public final class Planner {
         Path work = containerDir.resolve("work");
 
         ImageDefaults defaults = new ImageDefaults(spec, image);
-        IdPlan idPlan = new IdPlanner(config, mountinfo).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
+        IdPlan idPlan = new IdPlanner(config).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
                 spec.gidMappings(), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
@@ -85,7 +91,7 @@ public final class Planner {
         }
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
-        Security security = Security.NONE;
+        Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
         List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps, config.dataRoot(), containerDir);
         Map<String, String> env = new LinkedHashMap<>();

@@ -41,10 +41,18 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
         }
     }
 
-    /** A classic BPF program (struct sock_filter array, native byte order, 8 bytes an instruction) and seccomp(2)'s filter flags. */
-    public record Seccomp(int flags, byte[] program) {
+    /**
+     * A classic BPF program (struct sock_filter array, native byte order, 8 bytes an instruction) and seccomp(2)'s
+     * filter flags; {@code source} (the profile: "default" or its path) and {@code rules} (how many libseccomp
+     * rules made it) only describe it, for the dry run.
+     */
+    public record Seccomp(int flags, byte[] program, String source, int rules) {
         public static final int INSTRUCTION_BYTES = 8;
         public static final int MAX_INSTRUCTIONS = 4096;
+
+        public Seccomp(int flags, byte[] program) {
+            this(flags, program, "", 0);
+        }
 
         public Seccomp {
             if (program.length == 0 || program.length % INSTRUCTION_BYTES != 0 || program.length / INSTRUCTION_BYTES > MAX_INSTRUCTIONS) {
@@ -65,17 +73,18 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Seccomp s && s.flags == flags && Arrays.equals(s.program, program);
+            return o instanceof Seccomp s && s.flags == flags && Arrays.equals(s.program, program) && s.source.equals(source)
+                    && s.rules == rules;
         }
 
         @Override
         public int hashCode() {
-            return 31 * flags + Arrays.hashCode(program);
+            return java.util.Objects.hash(flags, Arrays.hashCode(program), source, rules);
         }
 
         @Override
         public String toString() {
-            return "Seccomp[flags=" + flags + ", instructions=" + instructions() + "]";
+            return "Seccomp[flags=" + flags + ", instructions=" + instructions() + ", source=" + source + ", rules=" + rules + "]";
         }
     }
 

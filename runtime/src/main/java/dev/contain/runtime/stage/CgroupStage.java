@@ -5,6 +5,7 @@ import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceFilter;
 import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.kernel.Errors;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -42,6 +43,7 @@ public final class CgroupStage implements Stage {
         for (CgroupPlan.Dir dir : plan.dirs()) {
             mkdir(run, dir);
         }
+        TestHooks.point("cgroup:created");
         for (CgroupPlan.Write w : plan.controllerEnables()) {
             write(run, w, w.value());
         }
@@ -55,6 +57,7 @@ public final class CgroupStage implements Stage {
         if (!plan.deviceFilter().isEmpty()) {
             devices(run, plan);
         }
+        TestHooks.point("cgroup:limited");
     }
 
     /** v1: the group starts with its parent's list: emptied, then what /dev has. v2: the BPF program. */

@@ -4,7 +4,10 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.image.OciStore;
 
-/** Unpacks an archive image into the store the first time it is used. The store keeps it: nothing to undo. */
+/**
+ * Unpacks an archive image the first time it is used. The store keeps the image; what this run would
+ * leave if killed midway (the unpacking folder, the digest memo's new file) is journaled before it exists.
+ */
 public final class ImageStage implements Stage {
     @Override
     public String name() {
@@ -13,7 +16,7 @@ public final class ImageStage implements Stage {
 
     @Override
     public void apply(Run run) throws ContainerError {
-        new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image());
+        new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image(), made -> run.journal().record(new Undo.Tree(made)));
         if (run.plan().image().oci() != null) { // so that 'image rm' refuses an image in use (see OciStore)
             try {
                 run.kernel().write(run.plan().stateDir().resolve(OciStore.IMAGE_FILE), run.plan().image().oci().id() + "\n");

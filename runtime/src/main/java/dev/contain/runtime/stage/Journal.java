@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.TestHooks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -123,7 +124,7 @@ public final class Journal {
         entries.clear();
         close();
         if (ownsStateDir && failed.isEmpty()) {
-            failed = undoNewestFirst(List.of(stateDir), kernel);
+            failed = releaseName(stateDir, kernel);
         } else if (ownsStateDir) {
             try {
                 record(stateDir);
@@ -140,12 +141,28 @@ public final class Journal {
         return failures;
     }
 
+    /**
+     * The state folder goes last, under the run root's lock: a run claiming the name meanwhile finds the
+     * folder whole, with its live owner, or finds it gone; never an ownerless folder it would call dead.
+     */
+    private static Map<Undo, String> releaseName(Undo stateDir, Kernel kernel) {
+        Path dir = ((Undo.Tree) stateDir).dir();
+        try {
+            return StateStage.names(dir.getParent()).locked(() -> undoNewestFirst(List.of(stateDir), kernel));
+        } catch (IOException e) {
+            return new LinkedHashMap<>(Map.of(stateDir, e.getMessage()));
+        }
+    }
+
     /** Undoes each, newest first; the ones that failed, oldest first, with their causes. */
     private static Map<Undo, String> undoNewestFirst(List<Undo> undos, Kernel kernel) {
         Map<Undo, String> failed = new LinkedHashMap<>();
         for (int i = undos.size() - 1; i >= 0; i--) {
             try {
                 undos.get(i).undo(kernel);
+                if (TestHooks.on()) {
+                    TestHooks.point("teardown:" + undos.get(i).encode().split("\t", 2)[0]);
+                }
             } catch (IOException | RuntimeException e) {
                 failed.put(undos.get(i), e.getMessage());
             }

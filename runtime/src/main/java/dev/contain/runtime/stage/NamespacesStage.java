@@ -2,6 +2,7 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.ids.IdMaps;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
@@ -26,6 +27,7 @@ public final class NamespacesStage implements Stage {
         Plan plan = run.plan();
         InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
+        TestHooks.point("namespaces:init");
         init.sendPlan(plan.encodeForInit());
         String line = init.readLine();
         if (line == null) {
@@ -36,6 +38,7 @@ public final class NamespacesStage implements Stage {
             throw run.error(failure.stage(name()), failure.message());
         }
         long pid = Long.parseLong(line.substring(4).trim());
+        TestHooks.point("namespaces:cloned");
         ProcessStamp container = ProcessStamp.of(run.kernel(), pid);
         run.journal().record(new Undo.Process(container));
         run.started(pid);
@@ -49,6 +52,7 @@ public final class NamespacesStage implements Stage {
             writeMap(run, proc.resolve("uid_map"), maps.uid());
             writeMap(run, proc.resolve("gid_map"), maps.gid());
         }
+        TestHooks.point("namespaces:mapped");
     }
 
     private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {

@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Bridges;
 import dev.contain.runtime.net.Leases;
 import dev.contain.runtime.net.Netlink;
@@ -13,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bridge networks: for each (eth0, eth1, ...) an address is leased, the bridge made on first use, and a
- * veth pair created with its host end on the bridge and its other end inside the container; then, from a
- * thread inside the container's network namespace, addresses, links and the default route are set, all
- * before "go", so the command starts with its network ready.
+ * Bridge networks: for each (eth0, eth1, ...) an address is leased, the bridge made on first use (its
+ * isolation rules are applied before it, by every run: see Isolation), and a veth pair created with its host
+ * end on the bridge and its other end inside the container; then, from a thread inside the container's
+ * network namespace, addresses, links and the default route are set, all before "go", so the command starts
+ * with its network ready.
  */
 public final class NetworkStage implements Stage {
     @Override
@@ -37,16 +39,20 @@ public final class NetworkStage implements Stage {
         try (Netlink nl = Netlink.open()) {
             for (int i = 0; i < bridges.size(); i++) {
                 Network.Bridge net = bridges.get(i);
+                run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge()));
                 Cidr address = leases.acquire(name, net);
-                run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge(), address.address().toString()));
+                TestHooks.point("network:leased");
                 addresses.add(address);
-                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net);
+                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net,
+                        () -> run.journal().record(new Undo.NewBridge(run.config().dataRoot(), net.bridge())));
+                TestHooks.point("network:bridge");
                 String hostEnd = vethName(name, i);
                 if (nl.index(hostEnd) != 0) {
                     throw run.error(name(), "a link named " + hostEnd + " exists already; is another engine using this name?");
                 }
                 run.journal().record(new Undo.Link(hostEnd));
                 nl.createVeth(hostEnd, bridge, "eth" + i, run.containerPid());
+                TestHooks.point("network:veth");
             }
             Netlink.inside(run.containerPid(), inside -> {
                 for (int i = 0; i < bridges.size(); i++) {
@@ -55,6 +61,7 @@ public final class NetworkStage implements Stage {
                 }
                 inside.addDefaultRoute("eth0", bridges.get(0).gateway());
             });
+            TestHooks.point("network:configured");
         } catch (NetlinkException e) {
             throw run.error(name(), e.getMessage());
         }

@@ -89,6 +89,22 @@ public final class Run {
         interruptedBy = signal;
     }
 
+    /**
+     * The init ended before reporting the command's exit (the container's process dies with it: it has the
+     * init as its parent-death signal's source). Says how, as far as the engine can tell.
+     */
+    private ContainerError initEnded() {
+        java.util.OptionalInt status = init.exitValue();
+        String who = "the native init (pid " + init.pid() + ")";
+        if (status.isPresent() && status.getAsInt() > 128) {
+            int signal = status.getAsInt() - 128;
+            return error("wait", who + " was killed by signal " + signal + " (" + dev.contain.runtime.engine.Signals.name(signal)
+                    + ") while the command ran; the container was killed with it, its exit status is lost");
+        }
+        return error("wait", who + (status.isPresent() ? " exited with status " + status.getAsInt() : " closed its pipe")
+                + " without reporting the command's exit; the container was killed with it");
+    }
+
     /** Waits for the command to end; the init reports how. */
     public RunResult awaitExit() throws ContainerError {
         try {
@@ -100,7 +116,7 @@ public final class Run {
                     return f[1].equals("code") ? new RunResult(plan.name(), n, null) : new RunResult(plan.name(), null, n);
                 }
             }
-            throw error("wait", "the native init ended without reporting the container's exit");
+            throw initEnded();
         } catch (IOException e) {
             throw error("wait", "lost the native init: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import java.io.IOException;
 
@@ -22,6 +23,7 @@ public final class StartStage implements Stage {
         run.init().send("go");
         String line = run.init().readLine();
         if ("started".equals(line)) {
+            TestHooks.point("start:started");
             return;
         }
         if (line == null) {

@@ -84,16 +84,39 @@ public sealed interface Undo {
         }
     }
 
-    /** An address leased on a bridge. */
-    record Lease(Path runRoot, String container, String bridge, String address) implements Undo {
+    /**
+     * The container's addresses on a bridge. Recorded before the address is leased, so it names none:
+     * undoing it releases whatever the container holds there (a name has one live run at a time).
+     */
+    record Lease(Path runRoot, String container, String bridge) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            new dev.contain.runtime.net.Leases(runRoot).release(container, bridge, dev.contain.spec.Ipv4.parse(address).orElseThrow());
+            new dev.contain.runtime.net.Leases(runRoot).release(container, bridge);
         }
 
         @Override
         public String encode() {
-            return "lease\t" + runRoot + "\t" + container + "\t" + bridge + "\t" + address;
+            return "lease\t" + runRoot + "\t" + container + "\t" + bridge;
+        }
+    }
+
+    /**
+     * A bridge this run began to make: if it does not exist when undone (the run failed or was killed before
+     * making it), its isolation rules and record go; one that exists stays, like docker0.
+     */
+    record NewBridge(Path dataRoot, String bridge) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            try (var nl = dev.contain.runtime.net.Netlink.open()) {
+                new dev.contain.runtime.net.Bridges(dataRoot).abandonIfAbsent(nl, bridge);
+            } catch (dev.contain.runtime.net.NetlinkException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String encode() {
+            return "bridge\t" + dataRoot + "\t" + bridge;
         }
     }
 
@@ -118,7 +141,8 @@ public sealed interface Undo {
             case "cgroup" -> new Cgroup(Path.of(f[1]));
             case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
             case "link" -> new Link(f[1]);
-            case "lease" -> new Lease(Path.of(f[1]), f[2], f[3], f[4]);
+            case "lease" -> new Lease(Path.of(f[1]), f[2], f[3]); // older journals add the address: ignored
+            case "bridge" -> new NewBridge(Path.of(f[1]), f[2]);
             case "ids" -> new Ids(Path.of(f[1]), f[2]);
             default -> throw new IllegalArgumentException("unknown journal entry '" + f[0] + "'");
         };
