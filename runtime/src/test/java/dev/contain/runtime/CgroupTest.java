@@ -141,10 +141,10 @@ class CgroupTest {
                 resource("hybrid.cgroup"));
         assertEquals(CgroupLayout.Mode.NONE, none.mode());
         var hybrid = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("hybrid.cgroup"));
-        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
-                "cgroup /sys/fs/cgroup/cpuacct", "cgroup /sys/fs/cgroup/cpu", "cgroup2 /sys/fs/cgroup/unified"),
+        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/devices",
+                "cgroup /sys/fs/cgroup/memory", "cgroup /sys/fs/cgroup/cpuacct", "cgroup /sys/fs/cgroup/cpu", "cgroup2 /sys/fs/cgroup/unified"),
                 hybrid.stream().map(m -> m.type() + " " + m.target()).toList());
-        assertTrue(hybrid.get(2).options().endsWith(",memory"), hybrid.get(2).options());
+        assertTrue(hybrid.get(3).options().endsWith(",memory"), hybrid.get(3).options());
         var legacy = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("legacy.cgroup"));
         assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
                 "cgroup /sys/fs/cgroup/cpu,cpuacct"), legacy.stream().map(m -> m.type() + " " + m.target()).toList(),

@@ -40,7 +40,11 @@ public final class EngineDirs {
         Path marker = config.dataRoot().resolve(MARKER);
         if (!Files.exists(marker)) {
             secureStore(kernel, config.dataRoot());
-            kernel.write(marker, "containers 0711, " + String.join(" ", CONTENTS) + " 0700\n");
+            try {
+                kernel.write(marker, "containers 0711, " + String.join(" ", CONTENTS) + " 0700\n");
+            } catch (FileAlreadyExistsException raced) {
+                // another run made sure of the same folders at the same moment
+            }
         }
     }
 
