@@ -60,6 +60,7 @@ train() {
   [ -f "$archive" ] && [ -f "$archive.log" ] && [ ! -s "$archive.log" ] && return 0   # made meanwhile
   [ "${1:-}" = now ] || sleep 1                                         # after the user's own run has started
   work=$(mktemp -d "$dir/.training.XXXXXX") || return 1
+  chmod 711 "$work"                                                     # a container's root (its own range) passes through
   trap 'rm -rf --one-file-system "$work"' EXIT
   rootfs=$work/data/images/training/rootfs                               # an image in the store, as most runs have
   mkdir -p "$rootfs"

@@ -37,7 +37,7 @@ class CgroupTest {
     void detectsHybridLikeThisMachine() throws IOException {
         CgroupLayout l = CgroupLayout.parse(resource("hybrid.mountinfo"), resource("hybrid.cgroup"));
         assertEquals(CgroupLayout.Mode.HYBRID, l.mode());
-        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.copyOf(l.v1().keySet()));
+        assertEquals(List.of("cpu", "cpuacct", "memory", "devices", "pids"), List.copyOf(l.v1().keySet()));
         assertEquals(Path.of("/sys/fs/cgroup/memory/process_api/b19fa31687b7fda5c5d454038b0f24c0"), l.v1().get("memory").engineDir());
         assertEquals(Path.of("/sys/fs/cgroup/unified"), l.v2().mountPoint());
         assertEquals(false, l.usesV2(), "hybrid machines keep their controllers in v1");
@@ -78,7 +78,7 @@ class CgroupTest {
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
         ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
         Path state = Files.createDirectories(tmp.resolve("state"));
-        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, List.of(), List.of(), false,
+        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, dev.contain.runtime.ids.IdPlan.NONE,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }
@@ -103,7 +103,8 @@ class CgroupTest {
                 "write user.slice/user-1000.slice/contain/web/memory.max 67108864",
                 "write user.slice/user-1000.slice/contain/web/memory.swap.max 0",
                 "write user.slice/user-1000.slice/contain/web/cpu.max 50000 100000",
-                "write user.slice/user-1000.slice/contain/web/pids.max 64"), k.log);
+                "write user.slice/user-1000.slice/contain/web/pids.max 64",
+                "attach device filter user.slice/user-1000.slice/contain/web (60 instructions)"), k.log);
         assertEquals("4242\n", Files.readString(tmp.resolve("user.slice/user-1000.slice/session-3.scope/cgroup.procs")),
                 "the engine's own cgroup is never touched");
         assertEquals(tmp.resolve("user.slice/user-1000.slice/contain/web"), plan.cloneInto(), "v2: the process is born in it");
@@ -140,10 +141,10 @@ class CgroupTest {
                 resource("hybrid.cgroup"));
         assertEquals(CgroupLayout.Mode.NONE, none.mode());
         var hybrid = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("hybrid.cgroup"));
-        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
-                "cgroup /sys/fs/cgroup/cpuacct", "cgroup /sys/fs/cgroup/cpu", "cgroup2 /sys/fs/cgroup/unified"),
+        assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/devices",
+                "cgroup /sys/fs/cgroup/memory", "cgroup /sys/fs/cgroup/cpuacct", "cgroup /sys/fs/cgroup/cpu", "cgroup2 /sys/fs/cgroup/unified"),
                 hybrid.stream().map(m -> m.type() + " " + m.target()).toList());
-        assertTrue(hybrid.get(2).options().endsWith(",memory"), hybrid.get(2).options());
+        assertTrue(hybrid.get(3).options().endsWith(",memory"), hybrid.get(3).options());
         var legacy = dev.contain.runtime.cgroup.CgroupMounts.needed(resource("legacy.cgroup"));
         assertEquals(List.of("tmpfs /sys/fs/cgroup", "cgroup /sys/fs/cgroup/pids", "cgroup /sys/fs/cgroup/memory",
                 "cgroup /sys/fs/cgroup/cpu,cpuacct"), legacy.stream().map(m -> m.type() + " " + m.target()).toList(),
@@ -182,7 +183,7 @@ class CgroupTest {
     }
 
     private CgroupLayout v1Layout() throws IOException {
-        for (String c : List.of("cpu", "cpuacct", "memory", "pids")) {
+        for (String c : List.of("cpu", "cpuacct", "memory", "devices", "pids")) {
             Files.createDirectories(tmp.resolve(c));
         }
         return CgroupLayout.parse(resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString()), resource("hybrid.cgroup"));
@@ -200,12 +201,21 @@ class CgroupTest {
         assertTrue(k.log.contains("write cpu/contain/web/cpu.cfs_quota_us 20000"), k.log.toString());
         assertTrue(k.log.contains("write cpu/contain/web/cpu.shares 2597"), k.log.toString());
         assertTrue(k.log.contains("write pids/contain/web/pids.max 10"), k.log.toString());
-        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), plan.selfJoinFiles().stream()
+        // the devices list: emptied (a new group starts with its parent's), then only what /dev has
+        assertEquals(List.of("write devices/contain/web/devices.deny a", "write devices/contain/web/devices.allow c *:* m",
+                "write devices/contain/web/devices.allow b *:* m", "write devices/contain/web/devices.allow c 1:3 rwm",
+                "write devices/contain/web/devices.allow c 1:5 rwm", "write devices/contain/web/devices.allow c 1:7 rwm",
+                "write devices/contain/web/devices.allow c 1:8 rwm", "write devices/contain/web/devices.allow c 1:9 rwm",
+                "write devices/contain/web/devices.allow c 5:0 rwm", "write devices/contain/web/devices.allow c 5:2 rwm",
+                "write devices/contain/web/devices.allow c 136:* rwm"),
+                k.log.stream().filter(l -> l.startsWith("write devices/")).toList());
+        assertTrue(k.deviceFilters.isEmpty(), "v1 needs no BPF program");
+        assertEquals(List.of("cpu", "cpuacct", "memory", "devices", "pids"), plan.selfJoinFiles().stream()
                 .map(f -> tmp.relativize(f).getName(0).toString()).toList(), "v1: the process moves itself into every hierarchy");
         assertTrue(plan.selfJoinFiles().stream().allMatch(f -> f.getFileName().toString().equals("tasks")));
         assertEquals(null, plan.cloneInto());
         run.journal().undoAll(k);
-        assertEquals(List.of("cpu", "cpuacct", "memory", "pids"), List.of(tmp.toFile().list()).stream().filter(n -> !n.equals("state")).sorted().toList());
+        assertEquals(List.of("cpu", "cpuacct", "devices", "memory", "pids"), List.of(tmp.toFile().list()).stream().filter(n -> !n.equals("state")).sorted().toList());
         assertTrue(Files.notExists(tmp.resolve("cpu/contain")), "the shared parent goes with the last container");
     }
 

@@ -21,7 +21,8 @@ final class FakeCgroupKernel implements Kernel {
             "memory.max", "max", "memory.swap.max", "max", "cpu.max", "max 100000", "cpu.weight", "100", "pids.max", "max",
             "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cgroup.kill", "");
     private static final Map<String, String> INTERFACE_V1 = Map.of("cgroup.procs", "", "memory.limit_in_bytes", "9223372036854771712",
-            "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max");
+            "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max",
+            "devices.deny", "", "devices.allow", "", "devices.list", "a *:* rwm");
 
     final List<String> log = new ArrayList<>();
     private final Path root;
@@ -88,6 +89,13 @@ final class FakeCgroupKernel implements Kernel {
     }
 
     @Override
+    public void writeEach(Path file, List<String> values) throws IOException {
+        for (String v : values) {
+            write(file, v);
+        }
+    }
+
+    @Override
     public String read(Path file) throws IOException {
         return Files.readString(file);
     }
@@ -126,6 +134,38 @@ final class FakeCgroupKernel implements Kernel {
             throw new IOException(dir + " is a mount point; unmount it first");
         }
         LinuxKernel.INSTANCE.deleteTree(dir);
+    }
+
+    @Override
+    public void mkdir(Path dir, int mode) throws IOException {
+        LinuxKernel.INSTANCE.mkdir(dir, mode);
+        log.add("mkdir " + rel(dir) + " " + Integer.toOctalString(mode));
+    }
+
+    @Override
+    public void chown(Path path, long uid, long gid) {
+        log.add("chown " + rel(path) + " " + uid + ":" + gid);
+    }
+
+    @Override
+    public void chmod(Path path, int mode) throws IOException {
+        LinuxKernel.INSTANCE.chmod(path, mode);
+        log.add("chmod " + rel(path) + " " + Integer.toOctalString(mode));
+    }
+
+    @Override
+    public void symlink(Path link, Path target) throws IOException {
+        LinuxKernel.INSTANCE.symlink(link, target);
+        log.add("symlink " + rel(link) + " -> " + target);
+    }
+
+    /** Device programs attached, by cgroup. */
+    final Map<Path, byte[]> deviceFilters = new java.util.HashMap<>();
+
+    @Override
+    public void attachDeviceFilter(Path cgroup, byte[] program) {
+        deviceFilters.put(cgroup, program);
+        log.add("attach device filter " + rel(cgroup) + " (" + program.length / 8 + " instructions)");
     }
 
     @Override

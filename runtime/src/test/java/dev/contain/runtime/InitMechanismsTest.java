@@ -29,7 +29,11 @@ class InitMechanismsTest {
 
     /** Runs {@code yaml} with its plan adjusted by {@code adjuster} (a static method of this class), as PlanRunner does. */
     private static Result run(TestHost host, String yaml, String adjuster, String... args) throws Exception {
-        Path spec = host.spec("m", "name: m\nimage: busybox\n" + yaml);
+        return runImage(host, "busybox", yaml, adjuster, args);
+    }
+
+    private static Result runImage(TestHost host, String image, String yaml, String adjuster, String... args) throws Exception {
+        Path spec = host.spec("m", "name: m\nimage: " + image + "\n" + yaml);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 PlanRunner.class.getName(), host.dataRoot.toString(), host.runRoot.toString(), spec.toString(),
@@ -196,8 +200,9 @@ class InitMechanismsTest {
     @Test
     void maskedPathsReadEmptyAndReadOnlyPathsRefuseWrites() throws Exception {
         try (TestHost host = new TestHost()) {
-            // harmless if it succeeds: the hostname of the container's own uts namespace
-            String probe = "command: [sh, -c, 'wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; "
+            // harmless if it succeeds: the hostname of the container's own uts namespace; users: host, so that
+            // without the mechanism the write is allowed (a container root of its own range may not write it anyway)
+            String probe = "users: host\ncommand: [sh, -c, 'wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; "
                     + "(echo probe > /proc/sys/kernel/hostname) 2>&1; hostname; "
                     + "grep -E \" /proc/(keys|bus|sys) \" /proc/self/mountinfo | cut -d\" \" -f5,6 | cut -d, -f1']\n";
             Result open = run(host, probe, "none");
@@ -257,6 +262,11 @@ class InitMechanismsTest {
         }
     }
 
+    /** The plan with no idmapped mount: every layer as stored. */
+    static Plan withoutIdmaps(Plan plan, List<String> args) {
+        return Planner.withPolicy(plan, plan.security(), List.of());
+    }
+
     /** args: the staging folder, and perhaps another source; the image's folder is idmapped there for the container's user namespace. */
     static Plan idmapped(Plan plan, List<String> args) {
         Path image = args.size() > 1 ? Path.of(args.get(1)) : plan.lowerDirs().get(plan.lowerDirs().size() - 1);
@@ -266,26 +276,23 @@ class InitMechanismsTest {
     @Test
     void anIdmappedImageShowsItsOwnersInsideAContainerWhoseRootIsNotTheHosts() throws Exception {
         try (TestHost host = new TestHost()) {
-            // the writable layer stays the engine's (root's): with these maps the container writes nothing, so the
-            // image has the folders the init mounts on
-            for (String d : List.of("proc", "sys", "dev")) {
-                Files.createDirectories(host.imageRootfs().resolve(d));
-            }
+            // a folder image outside the engine's store (whose folders only root enters): the container's root (host
+            // uid 200000) reaches it without an idmap through the test's folder (0711) and its own mode
+            Path rootfs = host.dir.resolve("rootfs");
+            TestHost.exec(List.of("cp", "-a", host.imageRootfs().toString(), rootfs.toString()));
+            Files.setPosixFilePermissions(rootfs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path staging = Files.createDirectory(host.dir.resolve("idmapped"));
-            // the container's root (host uid 200000) passes through the test's folder to its rootfs and layers, and
-            // (for the run without idmapping) into the image's top folder, 0700 in the archive
-            Files.setPosixFilePermissions(host.dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            Files.setPosixFilePermissions(host.imageRootfs(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             String yaml = "users:\n  uid: [{container: 0, host: 200000, size: 65536}]\n"
                     + "command: [sh, -c, 'stat -c %u:%g /bin/busybox /etc/passwd; cat /proc/self/uid_map']\n";
-            Result plain = run(host, yaml, "unchanged");
+            // the engine idmaps by default: this is the run without the mechanism
+            Result plain = runImage(host, rootfs.toString(), yaml, "withoutIdmaps");
             assertEquals(0, plain.exit(), plain.err());
             assertTrue(plain.out().startsWith("65534:65534\n65534:65534\n"), "host root is nobody inside: " + plain.out());
-            Result mapped = run(host, yaml, "idmapped", staging.toString());
+            Result mapped = runImage(host, rootfs.toString(), yaml, "idmapped", staging.toString());
             assertEquals(0, mapped.exit(), mapped.err());
             assertEquals(List.of("0:0", "0:0", "0 200000 65536"), mapped.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
             // a folder that cannot be idmapped: the host side says which, before the container goes on
-            Result refused = run(host, yaml, "idmapped", staging.toString(), host.dir.resolve("no-such-layer").toString());
+            Result refused = runImage(host, rootfs.toString(), yaml, "idmapped", staging.toString(), host.dir.resolve("no-such-layer").toString());
             assertEquals(125, refused.exit());
             assertTrue(refused.err().contains("contain: m: setup: idmap " + host.dir.resolve("no-such-layer")
                     + ": copy the mount (open_tree): No such file or directory\n"), refused.err());

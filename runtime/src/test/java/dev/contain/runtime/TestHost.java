@@ -38,7 +38,9 @@ public final class TestHost implements AutoCloseable {
 
     public TestHost(boolean ownNetwork) throws IOException, InterruptedException {
         assumeTrue(isRoot(), "integration tests need root (namespaces, overlay, cgroups)");
-        dir = Files.createTempDirectory("contain-test-");
+        // 0711: a container's root is an unprivileged host uid that must get through to its own folder
+        dir = Files.createTempDirectory("contain-test-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         dataRoot = dir.resolve("data");
         runRoot = dir.resolve("run");
         Path image = dataRoot.resolve("images/busybox/rootfs");
@@ -320,7 +322,7 @@ public final class TestHost implements AutoCloseable {
      * commands (their mounts do: the overlay's layers are in it).
      */
     public void assertNothingLeft() throws IOException {
-        List<String> states = list(runRoot).stream().filter(n -> !n.equals(".networks") && !n.equals(".lock")).toList();
+        List<String> states = list(runRoot).stream().filter(n -> !n.equals(".networks") && !n.equals(".lock") && !n.equals(".ids")).toList();
         StringBuilder journals = new StringBuilder();
         for (String st : states) {
             Path j = runRoot.resolve(st).resolve("journal");
@@ -329,6 +331,7 @@ public final class TestHost implements AutoCloseable {
         assertEquals(List.of(), states, "state folders left in the run root; their journals:\n" + journals);
         assertEquals(List.of(), list(runRoot.resolve(".networks")).stream().filter(n -> !n.equals("lock")).toList(), "address leases left");
         assertEquals(List.of(), list(dataRoot.resolve("containers")), "writable layers left in the data root");
+        assertEquals(List.of(), heldRanges(), "id ranges still held");
         List<String> temporaries = new ArrayList<>();
         list(dataRoot.resolve("images")).stream().filter(n -> n.startsWith(".unpack-") || n.startsWith(".removing-")).forEach(temporaries::add);
         list(dataRoot.resolve("images/.digests")).stream().filter(n -> n.startsWith(".")).forEach(temporaries::add);
@@ -393,6 +396,11 @@ public final class TestHost implements AutoCloseable {
             return List.of();
         }
         return java.util.Arrays.stream(elem.group(1).split(",")).map(e -> e.trim().replace("\"", "")).sorted().toList();
+    }
+
+    /** The claims of id ranges in the run root: "CONTAINER@UID-GID-SIZE". */
+    public List<String> heldRanges() throws IOException {
+        return list(runRoot.resolve(".ids")).stream().filter(n -> n.contains("@")).sorted().toList();
     }
 
     /** The engine's shared cgroup parent goes with the last container; tests run one engine at a time. */
@@ -518,6 +526,13 @@ public final class TestHost implements AutoCloseable {
 
     private static Path mkdirs(Path p) throws IOException {
         return Files.createDirectories(p);
+    }
+
+    /** What a command printed (stdout and stderr), prefixed "exit N: " when it failed. */
+    static String output(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? out : "exit " + p.exitValue() + ": " + out;
     }
 
     static void exec(List<String> cmd) throws IOException, InterruptedException {

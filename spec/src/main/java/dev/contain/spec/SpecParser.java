@@ -424,6 +424,9 @@ public final class SpecParser {
         if (node == null) {
             return;
         }
+        if (UsersHost.parse(yaml, node, uids, gids)) {
+            return;
+        }
         Map<String, Node> f = yaml.fields(node, "users", USERS_KEYS);
         if (f.containsKey("gid") && !f.containsKey("uid")) {
             yaml.error(node, "users needs uid mappings; gid mappings alone are not enough");

@@ -85,7 +85,7 @@ class SchemaAgreementTest {
         assertEquals(new TreeSet<>(SpecParser.RESOURCE_KEYS), names(root.at("/properties/resources/properties")));
         assertEquals(new TreeSet<>(NetworkParser.KEYS), names(root.at("/$defs/networkEntry/properties")));
         assertEquals(new TreeSet<>(MountParser.KEYS), names(root.at("/properties/mounts/items/properties")));
-        assertEquals(new TreeSet<>(SpecParser.USERS_KEYS), names(root.at("/properties/users/properties")));
+        assertEquals(new TreeSet<>(SpecParser.USERS_KEYS), names(root.at("/properties/users/oneOf/1/properties")));
         assertEquals(new TreeSet<>(SpecParser.MAPPING_KEYS), names(root.at("/$defs/idMappings/items/properties")));
         assertEquals(new TreeSet<>(SecurityParser.CAPABILITY_KEYS), names(root.at("/properties/capabilities/properties")));
         assertEquals(new TreeSet<>(Stream.of(Rlimit.values()).map(Rlimit::key).toList()), names(root.at("/properties/rlimits/properties")));

@@ -36,6 +36,15 @@ class SpecParserTest {
     }
 
     @Test
+    void usersHostIsTheIdentityMapAndNoUsersLeavesTheMapsToTheEngine() {
+        ContainerSpec host = parse("image: busybox\ncommand: [true]\nusers: host\n").spec();
+        assertEquals(List.of(new IdMapping(0, 0, 65536)), host.uidMappings());
+        assertEquals(List.of(new IdMapping(0, 0, 65536)), host.gidMappings());
+        ContainerSpec plain = parse("image: busybox\ncommand: [true]\n").spec();
+        assertEquals(List.of(), plain.uidMappings(), "no users: the engine gives the container a range of its own");
+    }
+
+    @Test
     void relativePathsResolveAgainstTheSpecFolder(@TempDir Path tmp) throws IOException {
         Path base = Files.createDirectories(tmp.resolve("project/data")).getParent();
         ContainerSpec s = SpecParser.parse("""

@@ -23,8 +23,8 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2) {
         }
     }
 
-    /** The controllers contain limits, with the v1 hierarchies it uses for accounting. */
-    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+    /** The controllers contain limits, with the v1 hierarchies it uses for accounting, and the device list. */
+    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices");
 
     public static CgroupLayout detect() throws IOException {
         return parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")));

@@ -6,7 +6,10 @@ import java.util.List;
 /**
  * The container's cgroup, resolved: one folder on v2, one per v1 hierarchy; the engine's shared parent
  * folders (created if missing, removed when the last container leaves them); controller enables (v2);
- * the limit writes in order; and warnings for limits skipped with --ignore-missing-limits.
+ * the limit writes in order; warnings for limits skipped with --ignore-missing-limits; and the devices the
+ * container may use, everything else denied (v1: its devices list, emptied with devices.deny "a", then one
+ * devices.allow line each; v2: a BPF device program attached to its folder), empty where there is no devices
+ * controller (v1 without the devices hierarchy, or no cgroups at all).
  */
 public record CgroupPlan(
         boolean v2,
@@ -15,7 +18,8 @@ public record CgroupPlan(
         List<Write> controllerEnables,
         List<Write> limits,
         List<String> warnings,
-        Long memoryLimit) {
+        Long memoryLimit,
+        List<DeviceRule> deviceFilter) {
 
     /** The container's folder in one hierarchy; on v2 the controller is "cgroup2". */
     public record Dir(String controller, Path path) {}

@@ -38,7 +38,7 @@ public final class CgroupPlanner {
                         + "or run with --ignore-missing-limits");
             }
             return new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(),
-                    r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null);
+                    r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null, List.of());
         }
         return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
     }
@@ -81,7 +81,7 @@ public final class CgroupPlanner {
             writes.add(new CgroupPlan.Write(pids.resolve(name).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
         }
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
-                memory != null ? r.memoryBytes() : null);
+                memory != null ? r.memoryBytes() : null, layout.v1().containsKey("devices") ? DeviceRule.DEFAULT : List.of());
     }
 
     /**
@@ -158,7 +158,7 @@ public final class CgroupPlanner {
         }
         return new CgroupPlan(true, List.of(new CgroupPlan.Dir("cgroup2", dir)),
                 cgroupParent == null ? List.of(parent) : List.of(), enables, writes, warnings,
-                usable.contains("memory") ? r.memoryBytes() : null);
+                usable.contains("memory") ? r.memoryBytes() : null, DeviceRule.DEFAULT);
     }
 
     /**

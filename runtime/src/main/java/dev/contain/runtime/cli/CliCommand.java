@@ -1,6 +1,7 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.ids.IdConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +39,9 @@ abstract class CliCommand implements Callable<Integer> {
     };
 
     /** Options every command takes (picocli copies inherited options into each subcommand). */
-    static final String ROOT = "--root", RUN_ROOT = "--run-root", DEBUG = "--debug";
+    static final String ROOT = "--root", RUN_ROOT = "--run-root", DEBUG = "--debug", ID_POOL = "--id-pool", ID_LAYERS = "--id-layers";
+    /** The global options that take a value. */
+    static final java.util.Set<String> VALUED = java.util.Set.of(ROOT, RUN_ROOT, ID_POOL, ID_LAYERS);
 
     private CommandSpec spec;
 
@@ -80,7 +83,14 @@ abstract class CliCommand implements Callable<Integer> {
 
     /** The engine's roots, from the global options wherever on the command line they were given. */
     final EngineConfig config() {
-        return EngineConfig.of(global(ROOT, EngineConfig.DEFAULT_DATA_ROOT), global(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT));
+        IdConfig.Layers layers;
+        try {
+            layers = IdConfig.Layers.parse(global(ID_LAYERS, IdConfig.DEFAULT.layers().name().toLowerCase()));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return EngineConfig.of(global(ROOT, EngineConfig.DEFAULT_DATA_ROOT), global(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT))
+                .withIds(new IdConfig(global(ID_POOL, IdConfig.DEFAULT.pool()), layers));
     }
 
     private <T> T global(String name, T defaultValue) {

@@ -43,6 +43,7 @@ final class ImageCommand {
             }
             ArchiveImport.Format format;
             try {
+                dev.contain.runtime.engine.EngineDirs.secureStore(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, config().dataRoot());
                 format = ArchiveImport.detect(archive);
             } catch (IOException e) {
                 throw new ContainerError(null, "image", "cannot read " + archive + ": " + e.getMessage());

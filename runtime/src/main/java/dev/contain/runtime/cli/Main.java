@@ -58,6 +58,11 @@ public final class Main {
                         "Data root: images and containers' writable layers (default: ${DEFAULT-VALUE}).", CliCommand.ROOT)
                 .globalOption(Path.class, "DIR", EngineConfig.DEFAULT_RUN_ROOT.toString(),
                         "Runtime root: per-container state and journals (default: ${DEFAULT-VALUE}).", CliCommand.RUN_ROOT)
+                .globalOption(String.class, "POOL", "auto", "Where containers' id ranges come from: auto (the 'containers' entry of "
+                        + "/etc/subuid and /etc/subgid, else built-in), subuid, subuid:NAME, builtin (default: ${DEFAULT-VALUE}).", CliCommand.ID_POOL)
+                .globalOption(String.class, "MODE", "auto", "How image files keep their owners in a container's own ids: auto "
+                        + "(idmapped mounts where the filesystem allows, else a chowned copy), idmap, copy (default: ${DEFAULT-VALUE}).",
+                        CliCommand.ID_LAYERS)
                 .globalOption(boolean.class, null, null, "Show stack traces of engine errors.", CliCommand.DEBUG)
                 .examples("Examples:", "contain run examples/hello.yaml", "contain validate examples/*.yaml",
                         "contain image import rootfs.tar.xz --name debian", "contain gc");
@@ -76,7 +81,7 @@ public final class Main {
     /** The subcommand: the first word that is not an option or a global option's value. */
     private static String invokedSubcommand(String... args) {
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(CliCommand.ROOT) || args[i].equals(CliCommand.RUN_ROOT)) {
+            if (CliCommand.VALUED.contains(args[i])) {
                 i++; // the option's value
             } else if (!args[i].startsWith("-")) {
                 return args[i];

@@ -25,6 +25,7 @@ final class PullCommand extends CliCommand {
         }
         Pull.Options options = new Pull.Options(option("--creds"), tls.equals("true"), System.out, System.console() != null);
         try {
+            dev.contain.runtime.engine.EngineDirs.secureStore(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, config().dataRoot());
             new Pull(config().dataRoot(), options).pull(ref);
         } catch (IOException e) {
             throw new ContainerError(null, "pull", ref + ": " + e.getMessage());

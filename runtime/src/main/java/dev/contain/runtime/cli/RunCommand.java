@@ -156,6 +156,11 @@ final class RunCommand extends CliCommand {
             public void stageDone(String stage, long nanos) {
                 if (trace) System.err.printf("trace: %-10s %8.2f ms%n", stage, nanos / 1e6);
             }
+
+            @Override
+            public void trace(String line) {
+                if (trace) System.err.println("trace: " + line);
+            }
         };
     }
 

@@ -25,6 +25,7 @@ import dev.contain.runtime.stage.Run;
 import dev.contain.runtime.stage.Stage;
 import dev.contain.runtime.stage.StartStage;
 import dev.contain.runtime.stage.StateStage;
+import dev.contain.runtime.stage.UsernsStage;
 import dev.contain.spec.ContainerSpec;
 import java.io.IOException;
 import java.util.List;
@@ -100,8 +101,8 @@ public final class Engine {
     }
 
     List<Stage> stages() {
-        return List.of(new StateStage(), new ImageStage(), new CgroupStage(), new NamespacesStage(), new NetworkStage(),
-                new StartStage());
+        return List.of(new StateStage(), new ImageStage(), new UsernsStage(), new CgroupStage(), new NamespacesStage(),
+                new NetworkStage(), new StartStage());
     }
 
     /**
@@ -186,6 +187,9 @@ public final class Engine {
         boolean handedOver = false;
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
+        }
+        if (plan.cgroup().v2() && !plan.cgroup().deviceFilter().isEmpty()) {
+            dev.contain.runtime.kernel.Jna.preloadBpf(config.dataRoot()); // likewise, before the cgroup stage
         }
         Run run = new Run(plan, config, kernel, progress);
         run.initLaunch(init);

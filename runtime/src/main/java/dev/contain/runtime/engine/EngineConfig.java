@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.ids.IdConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,15 +8,20 @@ import java.nio.file.Path;
 /**
  * Where the engine keeps things: images and containers' writable layers under {@code dataRoot}
  * (default /var/lib/contain), per-run state and journals under {@code runRoot} (default /run/contain),
- * and the user it runs as (for default id mappings).
+ * the user it runs as (for default id mappings), and where containers' id ranges come from ({@code ids}).
  */
-public record EngineConfig(Path dataRoot, Path runRoot, long engineUid, long engineGid) {
+public record EngineConfig(Path dataRoot, Path runRoot, long engineUid, long engineGid, IdConfig ids) {
     public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/contain");
     public static final Path DEFAULT_RUN_ROOT = Path.of("/run/contain");
 
     public static EngineConfig of(Path dataRoot, Path runRoot) {
         long[] ids = currentIds();
-        return new EngineConfig(dataRoot.toAbsolutePath().normalize(), runRoot.toAbsolutePath().normalize(), ids[0], ids[1]);
+        return new EngineConfig(dataRoot.toAbsolutePath().normalize(), runRoot.toAbsolutePath().normalize(), ids[0], ids[1],
+                IdConfig.DEFAULT);
+    }
+
+    public EngineConfig withIds(IdConfig ids) {
+        return new EngineConfig(dataRoot, runRoot, engineUid, engineGid, ids);
     }
 
     /** Real uid and gid from /proc/self/status: no native call needed. */

@@ -41,6 +41,8 @@ public final class Gc {
                     cleaned.add(clean(stateDir));
                 }
             }
+            // ranges whose container left no state folder (removed by hand): nobody can give them back but gc
+            new dev.contain.runtime.ids.IdRanges(config.runRoot()).releaseIf(name -> !kernel.exists(config.runRoot().resolve(name)));
             return cleaned;
         });
     }

@@ -14,4 +14,7 @@ public interface Progress {
     void warn(String line);
 
     void stageDone(String stage, long nanos);
+
+    /** Shown with --trace: how a stage did its work, where that matters for its time (a copy instead of an idmap). */
+    default void trace(String line) {}
 }

@@ -161,6 +161,7 @@ public final class ImageStore {
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
+            dev.contain.runtime.ids.IdLayers.forget(root.getParent(), name); // its copies chowned for id ranges
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }

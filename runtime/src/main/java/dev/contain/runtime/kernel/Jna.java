@@ -34,4 +34,21 @@ public final class Jna {
             System.setProperty("jna.platform.library.path", "");
         }
     }
+
+    /**
+     * Loads JNA and libc for bpf(2) on a thread of its own: a run on cgroup v2 attaches a device program in
+     * its cgroup stage, and JNA's first load (~50 ms) overlaps the stages before it.
+     */
+    public static void preloadBpf(Path dataRoot) {
+        Thread thread = new Thread(() -> {
+            try {
+                configure(dataRoot);
+                Bpf.preload();
+            } catch (RuntimeException | LinkageError e) {
+                // kept: the cgroup stage meets it again and reports it
+            }
+        }, "contain-bpf-preload");
+        thread.setDaemon(true);
+        thread.start();
+    }
 }

@@ -18,6 +18,9 @@ public interface Kernel {
 
     void write(Path file, String content) throws IOException;
 
+    /** Each value in a write(2) of its own on one open file: cgroup files take one value per write. */
+    void writeEach(Path file, List<String> values) throws IOException;
+
     String read(Path file) throws IOException;
 
     boolean exists(Path path);
@@ -29,6 +32,23 @@ public interface Kernel {
 
     /** rm -rf that does not follow symlinks and does not cross into other mounts. */
     void deleteTree(Path dir) throws IOException;
+
+    /** mkdir with exactly {@code mode} (not narrowed by the umask); fails if it exists. */
+    void mkdir(Path dir, int mode) throws IOException;
+
+    /** lchown: a symlink itself, never what it points to; a negative id is left as it is. */
+    void chown(Path path, long uid, long gid) throws IOException;
+
+    void chmod(Path path, int mode) throws IOException;
+
+    void symlink(Path link, Path target) throws IOException;
+
+    /**
+     * cgroup v2: attaches a BPF_PROG_TYPE_CGROUP_DEVICE program (struct bpf_insn array, native byte order) to
+     * the cgroup, so its processes open and mknod only the devices it allows. It stays attached until the
+     * cgroup is removed.
+     */
+    void attachDeviceFilter(Path cgroup, byte[] program) throws IOException;
 
     /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), if it is alive. */
     OptionalLong startTime(long pid);

@@ -10,11 +10,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
-/** The real host, through plain file operations and ProcessHandle: no native calls needed here. */
+/** The real host, through plain file operations and ProcessHandle; bpf(2) through JNA ({@link Bpf}), only for cgroup v2 device filters. */
 public final class LinuxKernel implements Kernel {
     public static final LinuxKernel INSTANCE = new LinuxKernel();
 
@@ -38,6 +39,18 @@ public final class LinuxKernel implements Kernel {
             Files.write(file, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         } else {
             Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    @Override
+    public void writeEach(Path file, List<String> values) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (String v : values) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes); // a short write of a cgroup value is an error the kernel reports, not a partial one
+                }
+            }
         }
     }
 
@@ -137,6 +150,46 @@ public final class LinuxKernel implements Kernel {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while mounting " + type + " on " + target, e);
         }
+    }
+
+    @Override
+    public void mkdir(Path dir, int mode) throws IOException {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(permissions(mode)));
+        if ((mode & ~0777) != 0 || (mode & 0022) != 0) {
+            chmod(dir, mode); // the umask narrows what mkdir gives; setgid, sticky and group/other write need chmod
+        }
+    }
+
+    @Override
+    public void chown(Path path, long uid, long gid) throws IOException {
+        if (uid >= 0) Files.setAttribute(path, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
+        if (gid >= 0) Files.setAttribute(path, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public void chmod(Path path, int mode) throws IOException {
+        Files.setAttribute(path, "unix:mode", mode);
+    }
+
+    @Override
+    public void symlink(Path link, Path target) throws IOException {
+        Files.createSymbolicLink(link, target);
+    }
+
+    @Override
+    public void attachDeviceFilter(Path cgroup, byte[] program) throws IOException {
+        Bpf.attachDeviceProgram(cgroup, program);
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> set = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] bits = java.nio.file.attribute.PosixFilePermission.values(); // OWNER_READ first
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                set.add(bits[i]);
+            }
+        }
+        return set;
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.contain.runtime.plan;
 
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.spec.ContainerSpec;
-import dev.contain.spec.IdMapping;
+import dev.contain.runtime.ids.IdPlan;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,14 +22,12 @@ public record Plan(
         Path rootfs,
         Path upperDir,
         Path workDir,
-        List<Path> lowerDirs,
+        List<Path> lowerDirs, // the image's rootfs and the spec's layers, top first, as stored (see ids.lowers)
         long cloneFlags,
         dev.contain.runtime.cgroup.CgroupPlan cgroup,
         List<dev.contain.spec.Network.Bridge> bridges,
         Path joinNetns,
-        List<IdMapping> uidMap,
-        List<IdMapping> gidMap,
-        boolean denySetgroups,
+        IdPlan ids,
         List<InitOp> ops,
         List<String> argv,
         List<String> env,

@@ -1,6 +1,5 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.spec.IdMapping;
 
 /** The --dry-run listing: every namespace, id map, folder, mount and exec a run would do. */
 public final class PlanPrinter {
@@ -14,6 +13,7 @@ public final class PlanPrinter {
         }
         s.append("state: mkdir ").append(plan.stateDir()).append('\n');
         s.append("state: mkdir ").append(plan.upperDir()).append(", ").append(plan.workDir()).append(", ").append(plan.rootfs()).append('\n');
+        IdPrinter.userns(plan, s);
         for (String w : plan.cgroup().warnings()) {
             s.append("cgroup: warning: ").append(w).append('\n');
         }
@@ -26,18 +26,17 @@ public final class PlanPrinter {
         for (var w : plan.cgroup().limits()) {
             s.append("cgroup: write ").append(w.describe()).append(w.optional() ? " (if the kernel has it)" : "").append('\n');
         }
+        if (!plan.cgroup().deviceFilter().isEmpty()) {
+            var devices = plan.cgroup().dir("devices");
+            s.append(plan.cgroup().v2() ? "cgroup: attach a BPF device program to " + devices + ": allow "
+                            : "cgroup: write " + devices.resolve("devices.deny") + " = a, then " + devices.resolve("devices.allow") + " = ")
+                    .append(String.join(", ", plan.cgroup().deviceFilter().stream().map(d -> d.v1()).toList()))
+                    .append(plan.cgroup().v2() ? ", deny the rest\n" : " (one write each)\n");
+        }
         s.append("namespaces: clone3 flags 0x").append(Long.toHexString(plan.cloneFlags())).append(" (")
                 .append(plan.spec().namespaces().stream().map(n -> n.key()).sorted().reduce((a, b) -> a + " " + b).orElse("none"))
                 .append(")\n");
-        if (plan.denySetgroups()) {
-            s.append("namespaces: write deny to /proc/PID/setgroups\n");
-        }
-        for (IdMapping m : plan.uidMap()) {
-            s.append("namespaces: write /proc/PID/uid_map: ").append(m).append('\n');
-        }
-        for (IdMapping m : plan.gidMap()) {
-            s.append("namespaces: write /proc/PID/gid_map: ").append(m).append('\n');
-        }
+        IdPrinter.namespaces(plan, s);
         if (plan.cgroup().cloneInto() != null) {
             s.append("namespaces: clone into the cgroup ").append(plan.cgroup().cloneInto()).append('\n');
         }

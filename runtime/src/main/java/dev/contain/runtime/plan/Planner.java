@@ -15,11 +15,12 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
-import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
-import dev.contain.spec.IdMapping;
+import dev.contain.runtime.ids.IdLayers;
+import dev.contain.runtime.ids.IdPlan;
+import dev.contain.runtime.ids.IdPlanner;
 import dev.contain.spec.Mount;
 import dev.contain.spec.Namespace;
 import dev.contain.spec.Network;
@@ -74,10 +75,9 @@ public final class Planner {
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
 
-        boolean userns = spec.namespaces().contains(Namespace.USER);
-        List<IdMapping> uidMap = userns ? mapping(spec.uidMappings(), config.engineUid()) : List.of();
-        List<IdMapping> gidMap = userns ? mapping(spec.gidMappings(), config.engineGid()) : List.of();
         ImageDefaults defaults = new ImageDefaults(spec, image);
+        IdPlan idPlan = new IdPlanner(config).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
+                spec.gidMappings(), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
         List<Network.Bridge> bridges = new ArrayList<>();
@@ -92,8 +92,8 @@ public final class Planner {
         CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
-        List<InitOp.Idmap> idmaps = List.of();
-        List<InitOp> ops = mounts(spec, upper, work, lowerDirs, cgroup, security, idmaps, config.dataRoot());
+        List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
+        List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps, config.dataRoot(), containerDir);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
@@ -103,7 +103,7 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, uidMap, gidMap, userns && config.engineUid() != 0,
+                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan,
                 ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
                 security, idmaps, HostRoot.isInitramfs());
     }
@@ -114,10 +114,10 @@ public final class Planner {
      */
     public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
         // the data root holds the container's folder (containers/NAME): the short links' folder
-        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.lowerDirs(), p.cgroup(), security, idmaps,
-                p.containerDir().getParent().getParent());
+        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.ids(), p.cgroup(), security, idmaps,
+                p.containerDir().getParent().getParent(), p.containerDir());
         return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
-                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.uidMap(), p.gidMap(), p.denySetgroups(), ops, p.argv(),
+                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.ids(), ops, p.argv(),
                 p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
     }
 
@@ -144,14 +144,6 @@ public final class Planner {
         ops.add(new InitOp.Mount("", target, "", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"));
     }
 
-    /** Default: container root is the engine's user; for a root engine, ids 0-65535 map to themselves. */
-    private static List<IdMapping> mapping(List<IdMapping> given, long engineId) {
-        if (!given.isEmpty()) {
-            return given;
-        }
-        return List.of(engineId == 0 ? new IdMapping(0, 0, 65536) : new IdMapping(0, engineId, 1));
-    }
-
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
         Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
@@ -170,31 +162,19 @@ public final class Planner {
 
     /**
      * The init's operations, in order. Targets are container paths (the init resolves them inside the root,
-     * {@code /}); sources of bind mounts and the overlay's folders are host paths. The store's layers are
-     * named by their short links, relative to the data root (the init's working folder), others by absolute
-     * path; so an image of 120 layers fits the one page the kernel copies of a mount's options.
+     * {@code /}); sources of bind mounts and the overlay's folders are host paths. The overlay's layers are
+     * named as {@link IdLayers#overlayData} says: short, so an image of 120 layers fits the one page the
+     * kernel copies of a mount's options.
      */
-    private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, List<Path> lowerDirs, CgroupPlan cgroup,
-                                       Security security, List<InitOp.Idmap> idmaps, Path dataRoot) {
+    private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, IdPlan ids, CgroupPlan cgroup,
+                                       Security security, List<InitOp.Idmap> idmaps, Path dataRoot, Path containerDir) {
         List<InitOp> ops = new ArrayList<>();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
             ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
         }
         ops.add(new InitOp.MakePrivate());
         ops.addAll(idmaps); // attached before the overlay that names their targets
-        StringBuilder lower = new StringBuilder();
-        for (Path p : lowerDirs) {
-            Path seen = p;
-            for (InitOp.Idmap m : idmaps) {
-                seen = m.source().equals(p) ? m.target() : seen;
-            }
-            String link = seen.equals(p) ? LayerStore.shortLink(dataRoot, p) : null;
-            lower.append(lower.length() == 0 ? "" : ":").append(link != null ? link : seen.toString());
-        }
-        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0,
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
-                        // mounted in a user namespace, overlay can read only user.* xattrs: an image layer's opaque folders
-                        + (spec.namespaces().contains(Namespace.USER) ? ",userxattr" : "")));
+        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, idmaps, dataRoot, containerDir, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);

@@ -2,6 +2,8 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
+import dev.contain.runtime.cgroup.DeviceFilter;
+import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.kernel.Errors;
@@ -15,6 +17,8 @@ import java.util.List;
  * Creates the container's cgroup (one folder per v1 hierarchy, or one v2 folder) and writes its limits.
  * The container's process is in it before its command runs: on v2 it is cloned into it
  * ({@link CgroupPlan#cloneInto()}), on v1 it moves itself in after "go" ({@link CgroupPlan#selfJoinFiles()}).
+ * Its devices are limited to the nodes /dev has: on v1 by the devices list, on v2 by a BPF device program
+ * attached to its folder.
  */
 public final class CgroupStage implements Stage {
     @Override
@@ -50,7 +54,25 @@ public final class CgroupStage implements Stage {
             }
             write(run, w, value);
         }
+        if (!plan.deviceFilter().isEmpty()) {
+            devices(run, plan);
+        }
         TestHooks.point("cgroup:limited");
+    }
+
+    /** v1: the group starts with its parent's list: emptied, then what /dev has. v2: the BPF program. */
+    private void devices(Run run, CgroupPlan plan) throws ContainerError {
+        Path dir = plan.dir("devices");
+        try {
+            if (plan.v2()) {
+                run.kernel().attachDeviceFilter(dir, DeviceFilter.program(plan.deviceFilter()));
+            } else {
+                run.kernel().write(dir.resolve("devices.deny"), "a");
+                run.kernel().writeEach(dir.resolve("devices.allow"), plan.deviceFilter().stream().map(DeviceRule::v1).toList());
+            }
+        } catch (IOException e) {
+            throw fail(run, "cannot limit the devices of " + dir + ": " + Errors.reason(e), e, "devices");
+        }
     }
 
     private void mkdir(Run run, CgroupPlan.Dir dir) throws ContainerError {

@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
@@ -56,13 +57,14 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(container));
         run.started(pid);
         container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
-        if (!plan.uidMap().isEmpty()) {
+        IdMaps maps = run.ids();
+        if (!maps.uid().isEmpty()) {
             Path proc = Path.of("/proc", Long.toString(pid));
-            if (plan.denySetgroups()) {
+            if (plan.ids().denySetgroups()) {
                 run.kernel().write(proc.resolve("setgroups"), "deny");
             }
-            writeMap(run, proc.resolve("uid_map"), plan.uidMap());
-            writeMap(run, proc.resolve("gid_map"), plan.gidMap());
+            writeMap(run, proc.resolve("uid_map"), maps.uid());
+            writeMap(run, proc.resolve("gid_map"), maps.gid());
         }
         TestHooks.point("namespaces:mapped");
     }

@@ -4,6 +4,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Kernel;
@@ -24,6 +25,7 @@ public final class Run {
     private byte[] initPlan;
     private long monitorPid;
     private volatile int interruptedBy;
+    private volatile IdMaps ids; // the user namespace's maps, once the userns stage has its range
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
 
     public Run(Plan plan, EngineConfig config, Kernel kernel, Progress progress) {
@@ -42,6 +44,9 @@ public final class Run {
     public InitProcess init() { return init; }
     public long containerPid() { return containerPid; }
     public int interruptedBy() { return interruptedBy; }
+    /** The uid and gid maps of this run: the plan's, with the range the userns stage took. */
+    public IdMaps ids() { return ids != null ? ids : plan.ids().maps(null); }
+    void ids(IdMaps maps) { this.ids = maps; }
 
     /** run -d: the init's host side stays as the container's monitor, as this says. */
     public void monitor(dev.contain.runtime.init.Monitor monitor) {

@@ -11,6 +11,7 @@ import java.io.IOException;
  */
 public final class StartStage implements Stage {
     private static final int ENOENT = 2;
+    private static final int EACCES = 13;
 
     @Override
     public String name() {
@@ -30,7 +31,8 @@ public final class StartStage implements Stage {
         }
         InitProcess.Failure failure = InitProcess.Failure.parse(line);
         if (!failure.kind().equals("exec")) {
-            throw run.error(failure.stage("rootfs"), failure.message());
+            String why = failure.errno() == EACCES ? dev.contain.runtime.ids.Reachability.hint(run.plan(), run.ids()) : "";
+            throw run.error(failure.stage("rootfs"), failure.message() + why);
         }
         // the command itself: no stage, docker's codes (127 not found, 126 cannot run)
         int code = failure.errno() == ENOENT ? ContainerError.NOT_FOUND : ContainerError.CANNOT_INVOKE;

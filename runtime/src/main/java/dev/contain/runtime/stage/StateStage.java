@@ -1,6 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.EngineDirs;
 import dev.contain.runtime.plan.Plan;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -36,15 +37,18 @@ public final class StateStage implements Stage {
     @Override
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
+        EngineDirs.secure(run.kernel(), run.config()); // the run root among them
         names(plan.stateDir().getParent()).locked(() -> claim(run));
         TestHooks.point("state:claimed");
         run.journal().record(new Undo.Tree(plan.containerDir()));
         if (run.kernel().exists(plan.containerDir())) { // left by a crashed run that gc has not seen: start clean
             run.kernel().deleteTree(plan.containerDir());
         }
-        run.kernel().mkdirs(plan.upperDir());
-        run.kernel().mkdirs(plan.workDir());
-        run.kernel().mkdirs(plan.rootfs());
+        // 0700 from the start: the userns stage gives it to the container's root once it has its range
+        run.kernel().mkdir(plan.containerDir(), EngineDirs.CONTAINER);
+        run.kernel().mkdir(plan.upperDir(), 0755); // the container's / shows the upper folder's mode
+        run.kernel().mkdir(plan.workDir(), 0700);
+        run.kernel().mkdir(plan.rootfs(), 0755);
         TestHooks.point("state:layers");
     }
 

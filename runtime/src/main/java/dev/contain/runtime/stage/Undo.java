@@ -123,6 +123,19 @@ public sealed interface Undo {
         }
     }
 
+    /** The id range a container holds (its user namespace's host ids), given back by the container's name. */
+    record Ids(Path runRoot, String container) implements Undo {
+        @Override
+        public void undo(Kernel kernel) throws IOException {
+            new dev.contain.runtime.ids.IdRanges(runRoot).release(container);
+        }
+
+        @Override
+        public String encode() {
+            return "ids\t" + runRoot + "\t" + container;
+        }
+    }
+
     static Undo decode(String line) {
         String[] f = line.split("\t");
         return switch (f[0]) {
@@ -133,6 +146,7 @@ public sealed interface Undo {
             case "link" -> new Link(f[1]);
             case "lease" -> new Lease(Path.of(f[1]), f[2], f[3]); // older journals add the address: ignored
             case "bridge" -> new NewBridge(Path.of(f[1]), f[2]);
+            case "ids" -> new Ids(Path.of(f[1]), f[2]);
             default -> throw new IllegalArgumentException("unknown journal entry '" + f[0] + "'");
         };
     }
