@@ -61,6 +61,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.work = tempfile.mkdtemp(prefix="contain-bench-")
+        os.chmod(self.work, 0o711)  # a container's root is an unprivileged host uid now: it must pass through
         self.rootfs = os.path.join(self.work, "rootfs")
         os.makedirs(self.rootfs)
         sh(["tar", "-xf", BUSYBOX, "-C", self.rootfs])
