@@ -11,8 +11,11 @@ import java.util.Map;
  * How cgroups are mounted on this machine and where the engine itself sits in them, read from
  * /proc/self/mountinfo and /proc/self/cgroup. Unified: one cgroup2 tree with the controllers. Hybrid:
  * v1 hierarchies for the controllers plus a cgroup2 tree without them (this machine). Legacy: v1 only.
+ *
+ * {@code mountinfo}: the mount table this was read from, kept for the plan's other question about it (which
+ * filesystems can give idmapped layers): read once a run.
  */
-public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2) {
+public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2, String mountinfo) {
     /** NONE: no cgroup filesystem is mounted in this mount namespace (e.g. under `ip netns exec`). */
     public enum Mode { UNIFIED, HYBRID, LEGACY, NONE }
 
@@ -65,7 +68,7 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2) {
             }
         }
         Mode mode = v1.isEmpty() ? (v2 != null ? Mode.UNIFIED : Mode.NONE) : v2 != null ? Mode.HYBRID : Mode.LEGACY;
-        return new CgroupLayout(mode, v1, v2);
+        return new CgroupLayout(mode, v1, v2, mountinfo);
     }
 
     /** Limits go to v2 only on a unified machine; on hybrid ones the controllers live in v1. */

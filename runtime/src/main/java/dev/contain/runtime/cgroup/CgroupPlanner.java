@@ -25,6 +25,11 @@ public final class CgroupPlanner {
     private final CgroupLayout layout;
     private final Kernel kernel;
 
+    /** The layout this plans for (its mount table serves the plan's other questions). */
+    public CgroupLayout layout() {
+        return layout;
+    }
+
     public CgroupPlanner(CgroupLayout layout, Kernel kernel) {
         this.layout = layout;
         this.kernel = kernel;

@@ -1,6 +1,7 @@
 package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.EngineDirs;
+import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.plan.InitOp;
@@ -10,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The overlay's read-only layers for a container whose ids are not the host's, and how the overlay names
@@ -31,12 +31,12 @@ public final class IdLayers {
 
     private final Kernel kernel;
     private final Path dataRoot;
-    private final Consumer<String> trace;
+    private final Progress progress;
 
-    public IdLayers(Kernel kernel, Path dataRoot, Consumer<String> trace) {
+    public IdLayers(Kernel kernel, Path dataRoot, Progress progress) {
         this.kernel = kernel;
         this.dataRoot = dataRoot;
-        this.trace = trace;
+        this.progress = progress;
     }
 
     /** A layer of the layer store: {@code <data root>/layers/<64 hex>}. */
@@ -116,13 +116,13 @@ public final class IdLayers {
                 }
             } else if (l.mode() == Lower.Mode.IDMAP) {
                 kernel.mkdir(l.target(), 0755);
-                trace.accept("userns: " + l.source() + " idmapped (" + l.why() + ")");
+                progress.trace("userns: " + l.source() + " idmapped (" + l.why() + ")");
             } else if (l.image() != null) {
                 kernel.symlink(l.target(), cachedImage(l, maps, uid, gid));
             } else {
                 long started = System.nanoTime();
                 ChownedCopy.make(l.source(), l.target(), maps);
-                trace.accept(String.format("userns: %s copied and chowned for this run in %.1f ms (%s)", l.source(),
+                progress.trace(String.format("userns: %s copied and chowned for this run in %.1f ms (%s)", l.source(),
                         (System.nanoTime() - started) / 1e6, l.why()));
             }
         }
@@ -133,7 +133,7 @@ public final class IdLayers {
         if (l.mode() == Lower.Mode.IDMAP) {
             kernel.mkdir(containerDir.resolve("l"), 0755);
             kernel.mkdir(containerDir.resolve("layers"), 0755);
-            trace.accept("userns: the layer store idmapped (" + l.why() + ")");
+            progress.trace("userns: the layer store idmapped (" + l.why() + ")");
         } else {
             Path mine = rangeFolder(maps, uid, gid);
             for (String d : List.of("l", "layers")) {
@@ -153,7 +153,7 @@ public final class IdLayers {
         if (!Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
             long started = System.nanoTime();
             ChownedCopy.make(source, copy, maps);
-            trace.accept(String.format("userns: layer %s copied and chowned for these ids in %.1f ms, kept in %s (%s)",
+            progress.trace(String.format("userns: layer %s copied and chowned for these ids in %.1f ms, kept in %s (%s)",
                     hex.substring(0, 12), (System.nanoTime() - started) / 1e6, copy, "cannot be idmapped"));
         }
         Path link = mine.resolve(LayerStore.shortLink(dataRoot, source)); // l/<12 hex>
@@ -180,12 +180,12 @@ public final class IdLayers {
         long inode = (long) Files.getAttribute(l.source(), "unix:ino");
         Path copy = mine.resolve(l.image() + "-" + Long.toHexString(inode));
         if (Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
-            trace.accept("userns: image " + l.image() + ": the copy chowned for these ids, made before (" + l.why() + ")");
+            progress.trace("userns: image " + l.image() + ": the copy chowned for these ids, made before (" + l.why() + ")");
             return copy;
         }
         long started = System.nanoTime();
         ChownedCopy.make(l.source(), copy, maps);
-        trace.accept(String.format("userns: image %s copied and chowned for these ids in %.1f ms, kept in %s (%s)", l.image(),
+        progress.trace(String.format("userns: image %s copied and chowned for these ids in %.1f ms, kept in %s (%s)", l.image(),
                 (System.nanoTime() - started) / 1e6, copy, l.why()));
         return copy;
     }

@@ -23,7 +23,17 @@ public record IdMaps(List<IdMapping> uid, List<IdMapping> gid) {
 
     /** Every mapped id is the same on the host: image files need no remapping. */
     public boolean identity() {
-        return uid.stream().allMatch(m -> m.container() == m.host()) && gid.stream().allMatch(m -> m.container() == m.host());
+        return identity(uid) && identity(gid);
+    }
+
+    // loops, not streams: a lambda's first linkage costs a cold run (the same below)
+    private static boolean identity(List<IdMapping> maps) {
+        for (IdMapping m : maps) {
+            if (m.container() != m.host()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A host uid as the container sees it, or -1 (shown as nobody inside). */

@@ -56,12 +56,19 @@ public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolea
 
     /** Any layer whose files must be shown with other owners than on disk. */
     public boolean remapsLayers() {
-        return lowers.stream().anyMatch(l -> l.mode() != Lower.Mode.AS_IS);
+        for (Lower l : lowers) { // a loop: a lambda's first linkage costs a cold run
+            if (l.mode() != Lower.Mode.AS_IS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<IdMapping> shift(List<IdMapping> maps, long by) {
         List<IdMapping> shifted = new ArrayList<>();
-        maps.forEach(m -> shifted.add(new IdMapping(m.container(), m.host() + by, m.size())));
+        for (IdMapping m : maps) {
+            shifted.add(new IdMapping(m.container(), m.host() + by, m.size()));
+        }
         return shifted;
     }
 }

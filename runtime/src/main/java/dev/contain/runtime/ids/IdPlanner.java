@@ -9,20 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides a container's ids and how its layers keep their owners. Reads /etc (the pool) and, when a layer
- * must be remapped, /proc/self/mountinfo (which filesystems can be idmapped); writes nothing.
+ * Decides a container's ids and how its layers keep their owners. Reads /etc (the pool); which filesystems
+ * can be idmapped it reads from the mount table the cgroup layout was read from; writes nothing.
  */
 public final class IdPlanner {
     private final EngineConfig config;
     private final Path etc;
+    private final String mountinfo;
 
-    public IdPlanner(EngineConfig config, Path etc) {
+    /** {@code mountinfo}: /proc/self/mountinfo as the engine read it for this plan (the cgroup layout's). */
+    public IdPlanner(EngineConfig config, Path etc, String mountinfo) {
         this.config = config;
         this.etc = etc;
+        this.mountinfo = mountinfo;
     }
 
-    public IdPlanner(EngineConfig config) {
-        this(config, Path.of("/etc"));
+    public IdPlanner(EngineConfig config, String mountinfo) {
+        this(config, Path.of("/etc"), mountinfo);
     }
 
     /**
@@ -71,7 +74,7 @@ public final class IdPlanner {
 
     private List<Lower> remapped(List<Path> lowers, Path containerDir) {
         List<Lower> out = new ArrayList<>();
-        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine() : null;
+        IdmapSupport support = config.ids().layers() == IdConfig.Layers.AUTO ? IdmapSupport.ofThisMachine(mountinfo) : null;
         Path images = config.dataRoot().resolve("images");
         IdmapSupport.Answer storeAnswer = null; // every layer of the store is on one filesystem: asked once
         for (int i = 0; i < lowers.size(); i++) {

@@ -35,17 +35,23 @@ public final class IdRanges {
     /** The first range of the pool that no container holds and nobody else owns. */
     public IdRange acquire(String container, IdPool pool) throws ContainerError {
         try {
-            return new LockedFolder(dir, LOCK).locked(() -> {
-                Map<String, IdRange> held = held();
-                IdRange mine = held.get(container);
-                if (mine != null) {
-                    return mine; // asked again (a retried stage): the same range
+            // a class, not a lambda: a lambda's first linkage costs a cold run
+            return new LockedFolder(dir, LOCK).locked(new LockedFolder.Body<IdRange, ContainerError>() {
+                @Override
+                public IdRange run() throws IOException, ContainerError {
+                    Map<String, IdRange> held = held();
+                    IdRange mine = held.get(container);
+                    if (mine != null) {
+                        return mine; // asked again (a retried stage): the same range
+                    }
+                    Optional<IdRange> range = firstFree(pool, held);
+                    if (range.isEmpty()) {
+                        throw new ContainerError(container, "userns", "no free id range left in the pool (" + pool.describe() + "): "
+                                + held.size() + " containers hold one; stop one, run 'contain gc', or give the pool more ids");
+                    }
+                    Files.createFile(dir.resolve(claim(container, range.get())));
+                    return range.get();
                 }
-                IdRange range = firstFree(pool, held).orElseThrow(() -> new ContainerError(container, "userns",
-                        "no free id range left in the pool (" + pool.describe() + "): " + held.size()
-                                + " containers hold one; stop one, run 'contain gc', or give the pool more ids"));
-                Files.createFile(dir.resolve(claim(container, range)));
-                return range;
             });
         } catch (FileAlreadyExistsException e) {
             throw new ContainerError(container, "userns", "id ranges in " + dir + ": " + e.getFile() + " exists already");

@@ -27,14 +27,8 @@ public final class IdmapSupport {
         this.mountinfo = mountinfo;
     }
 
-    /** This kernel and its mount table now. */
-    public static IdmapSupport ofThisMachine() {
-        String mountinfo;
-        try {
-            mountinfo = java.nio.file.Files.readString(Path.of("/proc/self/mountinfo"));
-        } catch (IOException e) {
-            mountinfo = "";
-        }
+    /** This kernel, and the mount table as the engine read it for this plan. */
+    public static IdmapSupport ofThisMachine(String mountinfo) {
         return new IdmapSupport(System.getProperty("os.version", ""), mountinfo);
     }
 

@@ -76,7 +76,7 @@ public final class Planner {
         Path work = containerDir.resolve("work");
 
         ImageDefaults defaults = new ImageDefaults(spec, image);
-        IdPlan idPlan = new IdPlanner(config).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
+        IdPlan idPlan = new IdPlanner(config, cgroups.layout().mountinfo()).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
                 spec.gidMappings(), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 

@@ -68,7 +68,11 @@ public final class CgroupStage implements Stage {
                 run.kernel().attachDeviceFilter(dir, DeviceFilter.program(plan.deviceFilter()));
             } else {
                 run.kernel().write(dir.resolve("devices.deny"), "a");
-                run.kernel().writeEach(dir.resolve("devices.allow"), plan.deviceFilter().stream().map(DeviceRule::v1).toList());
+                List<String> allow = new ArrayList<>(); // a loop: a stream's first linkage costs a cold run
+                for (DeviceRule d : plan.deviceFilter()) {
+                    allow.add(d.v1());
+                }
+                run.kernel().writeEach(dir.resolve("devices.allow"), allow);
             }
         } catch (IOException e) {
             throw fail(run, "cannot limit the devices of " + dir + ": " + Errors.reason(e), e, "devices");

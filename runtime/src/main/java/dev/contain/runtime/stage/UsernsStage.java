@@ -56,7 +56,7 @@ public final class UsernsStage implements Stage {
                 EngineDirs.ensure(run.kernel(), ids.shortcut().getParent(), EngineDirs.SHORTCUTS);
                 run.kernel().symlink(ids.shortcut(), ids.shortcut().getParent().relativize(plan.containerDir()));
             }
-            new IdLayers(run.kernel(), run.config().dataRoot(), run.progress()::trace).prepare(ids, plan.containerDir(), maps, uid, gid);
+            new IdLayers(run.kernel(), run.config().dataRoot(), run.progress()).prepare(ids, plan.containerDir(), maps, uid, gid);
         } catch (IOException e) {
             throw run.error(name(), "cannot prepare the image's layers for " + (range == null ? "the container's ids" : range.describe())
                     + ": " + Errors.reason(e));
