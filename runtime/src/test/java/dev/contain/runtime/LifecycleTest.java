@@ -209,24 +209,28 @@ class LifecycleTest {
     void twentyDetachedContainersStartedAndStoppedInParallel() throws Exception {
         try (TestHost host = new TestHost()) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<Result>> runs = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                Path spec = host.spec("par" + i, "image: busybox\nresources: { memory: 32Mi, pids: 16 }\n" + HANDLER);
-                runs.add(pool.submit(() -> host.run("run", "-d", spec.toString())));
+            try {
+                List<Future<Result>> runs = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    Path spec = host.spec("par" + i, "image: busybox\nresources: { memory: 32Mi, pids: 16 }\n" + HANDLER);
+                    runs.add(pool.submit(() -> host.run("run", "-d", spec.toString())));
+                }
+                for (Future<Result> r : runs) {
+                    ok(r.get());
+                }
+                assertEquals(20, host.run("ps").out().lines().filter(l -> l.startsWith("par")).count());
+                List<Future<Result>> stops = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    String name = "par" + i;
+                    stops.add(pool.submit(() -> host.run("rm", "-f", name)));
+                }
+                for (Future<Result> r : stops) {
+                    ok(r.get());
+                }
+            } finally { // a failure above must not leave runs going while the host checks and removes its folders
+                pool.shutdown();
+                assertTrue(pool.awaitTermination(3, java.util.concurrent.TimeUnit.MINUTES), "the runs and removals ended");
             }
-            for (Future<Result> r : runs) {
-                ok(r.get());
-            }
-            assertEquals(20, host.run("ps").out().lines().filter(l -> l.startsWith("par")).count());
-            List<Future<Result>> stops = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                String name = "par" + i;
-                stops.add(pool.submit(() -> host.run("rm", "-f", name)));
-            }
-            for (Future<Result> r : stops) {
-                ok(r.get());
-            }
-            pool.shutdown();
         }
     }
 }

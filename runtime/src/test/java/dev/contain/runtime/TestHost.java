@@ -440,6 +440,21 @@ public final class TestHost implements AutoCloseable {
         return hierarchies;
     }
 
+    /** Empty cgroups under the default parent that a failed test left (rmdir refuses any with a process). */
+    private static void removeLeftoverCgroups() throws IOException {
+        for (String parent : leftoverCgroups()) {
+            try (Stream<Path> walk = Files.walk(Path.of(parent))) {
+                for (Path d : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (IOException busy) {
+                        // a process is still in it: left for the report
+                    }
+                }
+            }
+        }
+    }
+
     /** Removes the cgroup parents a test named (after the check: by then they must be empty). */
     private void removeCgroupParents() throws IOException {
         for (var h : hierarchies(dev.contain.runtime.cgroup.CgroupLayout.detect())) {
@@ -491,6 +506,7 @@ public final class TestHost implements AutoCloseable {
                     }
                 }
                 run("gc");
+                removeLeftoverCgroups(); // one leak reported once, not again by every later test
                 throw e;
             }
             if (netns != null) {
