@@ -33,6 +33,18 @@ public final class Gc {
         if (!kernel.exists(config.runRoot())) {
             return List.of();
         }
+        return containers();
+    }
+
+    /**
+     * What killed imports, pulls, removals and extractions left in the data root (partial downloads
+     * too), unless one is at work now (then empty: nothing is removed, the next gc or pull does it).
+     */
+    public java.util.Optional<List<Path>> storeLeftovers() throws IOException {
+        return dev.contain.runtime.image.Leftovers.collect(config.dataRoot());
+    }
+
+    private List<Cleaned> containers() throws IOException {
         return StateStage.names(config.runRoot()).locked(() -> {
             List<Cleaned> cleaned = new ArrayList<>();
             for (Path stateDir : kernel.list(config.runRoot())) {

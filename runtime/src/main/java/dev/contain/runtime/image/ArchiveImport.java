@@ -37,9 +37,8 @@ public final class ArchiveImport {
             try (InputStream in = Files.newInputStream(path)) {
                 n = in.readNBytes(head, 0, head.length);
             }
-            boolean xz = n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X' && head[4] == 'Z';
             boolean bzip2 = n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h';
-            if (xz || bzip2 || Compression.of(head, n) != Compression.NONE) {
+            if (bzip2 || Compression.of(head, n) != Compression.NONE) {
                 return Format.ROOTFS; // image archives are plain tars: a compressed one is a rootfs
             }
         }
@@ -68,7 +67,7 @@ public final class ArchiveImport {
      */
     public List<ImageRecord> importImages(Path path, Format format, String name, String defaultName, OciStore.Listener listener)
             throws IOException {
-        try (ImageSource s = ImageSource.of(path)) {
+        try (Leftovers.Work ignored = Leftovers.writer(store.dataRoot()); ImageSource s = ImageSource.of(path)) {
             List<Found> found = format == Format.OCI_LAYOUT ? ociLayout(s) : dockerArchive(s);
             if (found.isEmpty()) {
                 throw new IOException(path + " holds no image");

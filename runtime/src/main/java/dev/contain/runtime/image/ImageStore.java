@@ -1,20 +1,18 @@
 package dev.contain.runtime.image;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.StoreLock;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
 import dev.contain.spec.Suggestions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -158,7 +156,7 @@ public final class ImageStore {
             throw new ContainerError(null, "image", "no image named '" + name + "'");
         }
         Path doomed = root.resolve(".removing-" + name + "-" + ProcessHandle.current().pid());
-        try {
+        try (Leftovers.Work ignored = Leftovers.writer(root.getParent())) {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
             dev.contain.runtime.ids.IdLayers.forget(root.getParent(), name); // its copies chowned for id ranges
@@ -176,8 +174,7 @@ public final class ImageStore {
 
     private void unpack(String container, Path archive, Path dir, String source, WriteAhead writeAhead) throws ContainerError {
         Path tmp = null;
-        try {
-            Files.createDirectories(root);
+        try (Leftovers.Work ignored = Leftovers.writer(root.getParent())) {
             Path fresh = root.resolve(".unpack-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
             writeAhead.before(fresh);
             tmp = Files.createDirectory(fresh);
@@ -192,8 +189,7 @@ public final class ImageStore {
             }
             Files.writeString(tmp.resolve("source"), source + "\n");
             TestHooks.point("image:unpacked");
-            try (FileChannel lock = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lock.lock()) {
+            try (StoreLock rename = StoreLock.rename(root.getParent())) {
                 if (!Files.exists(dir)) {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                     tmp = null;
@@ -211,7 +207,7 @@ public final class ImageStore {
                 try {
                     dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(tmp);
                 } catch (IOException ignored) {
-                    // a stale .unpack- folder is harmless and shows in the store
+                    // contain gc removes it (a leftover once this writer's store lock is released)
                 }
             }
         }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * every image that has it, with a short link {@code <data root>/l/<first 12 hex>} to it for the overlay's
  * mount options (see {@link #shortLink}). A layer is unpacked into a private {@code .tmp-} folder and
  * renamed into place only once its diffid checked out: two unpacks of one layer at once cannot corrupt it
- * (one rename wins), and a killed unpack never becomes a layer ({@link #prune} removes its leftovers).
+ * (one rename wins), and a killed unpack never becomes a layer ({@link Leftovers} removes what it left).
  */
 public final class LayerStore {
     static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -132,7 +132,10 @@ public final class LayerStore {
         Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Removes the layers no image uses and the leftovers of killed unpacks; returns what it removed. */
+    /**
+     * Removes the layers no image uses; returns their diffids. The caller holds the store lock exclusive
+     * (see {@link Leftovers}): no import or pull is between checking for a layer and recording its image.
+     */
     public List<String> prune(Set<String> used) throws IOException {
         List<String> removed = new java.util.ArrayList<>();
         if (!Files.isDirectory(layers)) {
@@ -141,30 +144,18 @@ public final class LayerStore {
         try (Stream<Path> s = Files.list(layers)) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
-                boolean leftover = name.startsWith(".tmp-") && !recent(p);
-                boolean unused = name.length() == 64 && !used.contains("sha256:" + name);
-                if (leftover || unused) {
-                    if (unused) {
-                        Files.deleteIfExists(links.resolve(name.substring(0, SHORT)));
-                        Files.deleteIfExists(sizes.resolve(name));
-                        removed.add("sha256:" + name);
-                    }
-                    // out of the way first: a half-deleted layer must not stay under its name
+                if (name.length() == 64 && !used.contains("sha256:" + name)) {
+                    Files.deleteIfExists(links.resolve(name.substring(0, SHORT)));
+                    Files.deleteIfExists(sizes.resolve(name));
+                    removed.add("sha256:" + name);
+                    // out of the way first: a half-deleted layer must not stay under its name (a leftover if killed)
                     Path doomed = layers.resolve(".tmp-removing-" + name);
-                    if (unused) {
-                        Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
-                    }
-                    LinuxKernel.INSTANCE.deleteTree(unused ? doomed : p);
+                    Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
+                    LinuxKernel.INSTANCE.deleteTree(doomed);
                 }
             }
         }
         return removed;
-    }
-
-    /** A .tmp- folder younger than a day may be an unpack still running. */
-    private static boolean recent(Path p) throws IOException {
-        return Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 24 * 3600_000L
-                && !p.getFileName().toString().startsWith(".tmp-removing-");
     }
 
     static void check(String digest) throws IOException {

@@ -52,6 +52,7 @@ final class LayerUnpacker {
     private final Path root;
     private final List<Runnable> dirTimes = new ArrayList<>();
     private IOException deferred;
+    private Map<String, byte[]> rawXattrs; // the current entry's SCHILY.xattr values as bytes (PaxXattrTap)
 
     LayerUnpacker(NativeFiles nf, Path root) {
         this.nf = nf;
@@ -61,8 +62,11 @@ final class LayerUnpacker {
     Result unpack(InputStream uncompressed) throws IOException {
         MessageDigest sha = sha256();
         CountingDigest in = new CountingDigest(uncompressed, sha);
-        TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name());
-        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        PaxXattrTap tap = new PaxXattrTap(in);
+        TarArchiveInputStream tar = new TarArchiveInputStream(tap, StandardCharsets.UTF_8.name());
+        int index = 0;
+        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; index++) {
+            rawXattrs = tap.xattrs(index);
             entry(tar, e);
         }
         in.transferTo(OutputStream.nullOutputStream()); // the padding after the end: part of the digest
@@ -156,7 +160,7 @@ final class LayerUnpacker {
             String xattr = null;
             if (key.startsWith("SCHILY.xattr.")) {
                 xattr = key.substring("SCHILY.xattr.".length());
-                value = h.getValue().getBytes(StandardCharsets.UTF_8);
+                value = exact(xattr, h.getValue(), e.getName());
             } else if (key.startsWith("LIBARCHIVE.xattr.")) {
                 xattr = java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
                 value = Base64.getDecoder().decode(h.getValue());
@@ -183,6 +187,22 @@ final class LayerUnpacker {
         } else {
             times.run();
         }
+    }
+
+    /**
+     * An xattr's value as the archive holds it. Commons Compress gives a PAX value decoded as UTF-8, exact
+     * unless the bytes were not UTF-8 (then U+FFFD stands for them): those come from the {@link PaxXattrTap},
+     * checked to decode to what Commons Compress gave, or the layer is refused.
+     */
+    private byte[] exact(String xattr, String decoded, String entry) throws Refused {
+        if (decoded.indexOf('\uFFFD') < 0) {
+            return decoded.getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] raw = rawXattrs == null ? null : rawXattrs.get(xattr);
+        if (raw == null || !new String(raw, StandardCharsets.UTF_8).equals(decoded)) {
+            throw new Refused("the xattr " + xattr + " of " + quote(entry) + " is not UTF-8 and its bytes could not be read exactly");
+        }
+        return raw;
     }
 
     /**

@@ -38,12 +38,18 @@ public final class OciStore {
         void layer(String diffId, boolean present);
     }
 
+    private final Path dataRoot;
     private final Path images;
     private final LayerStore layers;
 
     public OciStore(Path dataRoot) {
+        this.dataRoot = dataRoot;
         this.images = dataRoot.resolve("images");
         this.layers = new LayerStore(dataRoot);
+    }
+
+    Path dataRoot() {
+        return dataRoot;
     }
 
     public LayerStore layers() {
@@ -183,11 +189,17 @@ public final class OciStore {
     /** In a container's state folder: the id of the OCI image it runs. */
     public static final String IMAGE_FILE = "image";
 
-    /** Removes the layers no image uses, and leftovers of killed unpacks. */
+    /**
+     * Removes the layers no image uses, and every leftover of killed imports and pulls (partial downloads
+     * too), under the store lock held exclusive: waits for running imports and pulls to finish.
+     */
     public List<String> prune() throws IOException {
-        Set<String> used = new HashSet<>();
-        list().forEach(r -> r.layers().forEach(l -> used.add(l.diffId())));
-        return layers.prune(used);
+        try (dev.contain.runtime.kernel.StoreLock ignored = dev.contain.runtime.kernel.StoreLock.exclusive(dataRoot)) {
+            Leftovers.remove(dataRoot, true);
+            Set<String> used = new HashSet<>();
+            list().forEach(r -> r.layers().forEach(l -> used.add(l.diffId())));
+            return layers.prune(used);
+        }
     }
 
     static String digest(byte[] bytes) {

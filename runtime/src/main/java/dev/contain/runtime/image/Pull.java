@@ -1,6 +1,8 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.kernel.StoreLock;
+import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +35,13 @@ public final class Pull {
 
     private static final int PARALLEL = 3;
 
+    private final Path dataRoot;
     private final OciStore store;
     private final Path downloads;
     private final Options options;
 
     public Pull(Path dataRoot, Options options) {
+        this.dataRoot = dataRoot;
         this.store = new OciStore(dataRoot);
         this.downloads = dataRoot.resolve("downloads");
         this.options = options;
@@ -89,23 +93,28 @@ public final class Pull {
             throw new IOException("manifest " + digest + " lists " + manifest.layers().size() + " layers, its config " + diffIds.size());
         }
         List<Manifests.Descriptor> missing = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>(); // a blob listed twice (an empty layer) is fetched once
         for (int i = 0; i < diffIds.size(); i++) {
             LayerStore.check(diffIds.get(i));
-            if (!store.layers().has(diffIds.get(i))) {
+            LayerStore.check(manifest.layers().get(i).digest());
+            if (!store.layers().has(diffIds.get(i)) && seen.add(manifest.layers().get(i).digest())) {
                 missing.add(manifest.layers().get(i));
             }
         }
         options.out().println("pulling " + name + ":" + tag + " (" + digest.substring(7, 19) + "): " + manifest.layers().size()
                 + " layers, " + missing.size() + " to download");
-        download(registry, missing);
-        List<OciStore.Blob> blobs = new ArrayList<>();
-        for (Manifests.Descriptor l : manifest.layers()) {
-            Path file = downloads.resolve(LayerStore.hex(l.digest()));
-            blobs.add(new OciStore.Blob(null, () -> Files.newInputStream(file))); // checked as it was downloaded
-        }
-        ImageRecord record = store.store(name, tag, digest, config, manifest.config().digest(), blobs, null);
-        for (Manifests.Descriptor l : missing) {
-            Files.deleteIfExists(downloads.resolve(LayerStore.hex(l.digest())));
+        ImageRecord record;
+        try (Leftovers.Work ignored = Leftovers.writer(dataRoot)) {
+            download(registry, missing);
+            List<OciStore.Blob> blobs = new ArrayList<>();
+            for (Manifests.Descriptor l : manifest.layers()) {
+                Path file = downloads.resolve(LayerStore.hex(l.digest()));
+                blobs.add(new OciStore.Blob(null, () -> Files.newInputStream(file))); // checked as it was downloaded
+            }
+            record = store.store(name, tag, digest, config, manifest.config().digest(), blobs, null);
+            for (Manifests.Descriptor l : missing) {
+                Files.deleteIfExists(downloads.resolve(LayerStore.hex(l.digest())));
+            }
         }
         options.out().println("pulled " + record.reference() + " (" + record.id().substring(7, 19) + ")");
         return record;
@@ -147,50 +156,80 @@ public final class Pull {
         }
     }
 
-    /** One blob into downloads/HEX, resuming a .partial; its digest checked before it is renamed. */
+    /**
+     * One blob into downloads/HEX, under its lock (a second pull of it waits, then finds it done): resumes
+     * a .partial a killed pull left with a Range request, checks the digest over the whole file, and only
+     * then renames it. A resumed download that does not check out is fetched once more from its start.
+     */
     private void fetch(Registry registry, Manifests.Descriptor d, AtomicLong counter) throws IOException {
         String hex = LayerStore.hex(d.digest());
         Path done = downloads.resolve(hex);
         Path part = downloads.resolve(hex + ".partial");
-        if (Files.exists(done)) {
-            Files.move(done, part, StandardCopyOption.REPLACE_EXISTING); // checked again below, like any partial
+        try (StoreLock ignored = StoreLock.blob(dataRoot, hex)) {
+            if (Files.exists(done)) {
+                Files.move(done, part, StandardCopyOption.REPLACE_EXISTING); // checked again below, like any partial
+            }
+            for (boolean retried = false; ; retried = true) {
+                long resumedFrom = download(registry, d, part, counter);
+                String got = digestOf(part);
+                if (got.equals(d.digest())) {
+                    Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    return;
+                }
+                Files.deleteIfExists(part); // a corrupt blob is not resumed from
+                if (resumedFrom == 0 || retried) {
+                    throw new IOException("blob " + d.digest() + " from " + registry.host() + " does not match its digest (got " + got
+                            + "): refused, nothing of it is used");
+                }
+            }
         }
-        MessageDigest sha = LayerUnpacker.sha256();
+    }
+
+    /** Completes {@code part} (from where it ends, if the registry honours the Range); returns where it resumed. */
+    private static long download(Registry registry, Manifests.Descriptor d, Path part, AtomicLong counter) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        if (have > 0) {
-            try (InputStream in = Files.newInputStream(part)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    sha.update(buf, 0, n);
+        counter.set(have);
+        if (d.size() >= 0 && have >= d.size()) {
+            return have; // complete, or longer than it should be: the digest tells
+        }
+        HttpResponse<InputStream> r = registry.blob(d.digest(), have);
+        boolean append = have > 0 && r.statusCode() == 206
+                && r.headers().firstValue("Content-Range").orElse("").startsWith("bytes " + have + "-");
+        if (have > 0 && !append && r.statusCode() == 206) { // a range other than asked for: start over
+            r.body().close();
+            r = registry.blob(d.digest(), 0);
+        }
+        if (!append) {
+            have = 0;
+            counter.set(0);
+        }
+        long half = d.size() / 2;
+        try (InputStream in = r.body();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[1 << 17];
+            long written = have;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                written += n;
+                counter.addAndGet(n);
+                if (written >= half && written - n < half && TestHooks.on()) {
+                    TestHooks.point("pull:half"); // a test kills the pull here: this blob is partly on disk
                 }
             }
         }
-        if (d.size() < 0 || have < d.size()) {
-            HttpResponse<InputStream> r = registry.blob(d.digest(), have);
-            boolean append = have > 0 && r.statusCode() == 206;
-            if (!append) {
-                sha.reset();
-                have = 0;
-            }
-            counter.set(have);
-            try (InputStream in = r.body();
-                 OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
-                    sha.update(buf, 0, n);
-                    counter.addAndGet(n);
-                }
+        return have;
+    }
+
+    private static String digestOf(Path file) throws IOException {
+        MessageDigest sha = LayerUnpacker.sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 17];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
             }
         }
-        String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
-        if (!got.equals(d.digest())) {
-            Files.deleteIfExists(part); // a corrupt blob is not resumed from
-            throw new IOException("blob " + d.digest() + " from " + registry.host() + " does not match its digest (got " + got
-                    + "): refused, nothing of it is used");
-        }
-        Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return "sha256:" + HexFormat.of().formatHex(sha.digest());
     }
 
     /** Bytes, rate and per-layer state: redrawn in place on a terminal, one line per finished layer otherwise. */

@@ -56,8 +56,8 @@ public record EmbeddedBinary(String resource, String target, String sha256) {
             throw new IOException("cannot create " + path.getParent() + ": " + Errors.reason(e), e);
         }
         try {
-            install(path, bytes, true);
-            install(crcFile, (crc32(bytes) + "\n").getBytes(StandardCharsets.US_ASCII), false);
+            install(dataRoot, path, bytes, true);
+            install(dataRoot, crcFile, (crc32(bytes) + "\n").getBytes(StandardCharsets.US_ASCII), false);
         } catch (IOException e) {
             if (made) { // a folder of its own (JNA's): nothing of a failed extraction stays
                 Files.deleteIfExists(path);
@@ -72,9 +72,10 @@ public record EmbeddedBinary(String resource, String target, String sha256) {
      * Writes a file beside {@code target} and renames it into place: readers see the whole file or none. On
      * failure (a full data root, say) the temporary is removed and the error names the file.
      */
-    private static void install(Path target, byte[] bytes, boolean executable) throws IOException {
+    private static void install(Path dataRoot, Path target, byte[] bytes, boolean executable) throws IOException {
         Path tmp = null;
-        try {
+        // held shared while the temporary exists: contain gc removes one only when no writer holds it
+        try (StoreLock ignored = StoreLock.shared(dataRoot)) {
             tmp = Files.createTempFile(target.getParent(), ".extract-", ".tmp");
             Files.write(tmp, bytes);
             if (executable) {
