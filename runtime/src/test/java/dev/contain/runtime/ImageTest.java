@@ -115,6 +115,129 @@ class ImageTest {
         }
     }
 
+    /** A layer whose content is not what the config's diff_ids says: refused, in an OCI layout (gzip) and a docker-archive. */
+    @Test
+    void aLayerWhoseContentDoesNotMatchItsDiffIdIsRefused() throws Exception {
+        try (TestHost host = new TestHost()) {
+            byte[] real = OciLayouts.tar(List.of(Entry.file("a", "what the layer holds")));
+            String claimed = OciLayouts.sha256(OciLayouts.tar(List.of(Entry.file("a", "what the config says"))));
+            java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+            try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+                out.write(real);
+            }
+            Path layout = OciLayouts.layout(host.dir.resolve("lying"), List.of(gz.toByteArray()), List.of(claimed), "{}", "1");
+            Path docker = OciLayouts.dockerArchive(host.dir.resolve("lying.docker.tar"), List.of(real), List.of(claimed), "localhost/lying:1");
+            for (Path archive : List.of(layout, docker)) {
+                TestHost.Result r = host.run("image", "import", archive.toString(), "--name", "lying");
+                assertEquals(125, r.exit(), r.out());
+                assertTrue(r.err().startsWith("contain: image: cannot import " + archive + ": layer " + claimed + " unpacks to content with digest "
+                        + OciLayouts.sha256(real) + " (corrupted or tampered with)"), r.err());
+                assertEquals(List.of(), layers(host.dataRoot), "no layer, no temporary");
+                assertFalse(host.run("image", "ls").out().contains("lying"));
+            }
+        }
+    }
+
+    /**
+     * A layer made by GNU tar (PAX, with xattrs) and compressed by xz: imported, and a binary xattr value
+     * (not UTF-8, with a NUL) is the same bytes in the store.
+     */
+    @Test
+    void xzLayersAndBinaryXattrValuesImportExactly() throws Exception {
+        assumeTools("tar", "xz");
+        try (TestHost host = new TestHost()) {
+            Path src = Files.createDirectories(host.dir.resolve("src/etc"));
+            Path file = Files.writeString(src.resolve("tagged"), "tagged\n");
+            byte[] binary = {(byte) 0xff, 0x00, (byte) 0x80, (byte) 0xfe, '\n', '=', ' ', 'x'};
+            Files.getFileAttributeView(file, java.nio.file.attribute.UserDefinedFileAttributeView.class).write("bin", java.nio.ByteBuffer.wrap(binary));
+            Files.getFileAttributeView(file, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                    .write("text", java.nio.ByteBuffer.wrap("plain".getBytes(StandardCharsets.UTF_8)));
+            Path tar = host.dir.resolve("layer.tar");
+            TestHost.exec(List.of("tar", "--xattrs", "--xattrs-include=*", "--format=pax", "-C", host.dir.resolve("src").toString(), "-cf", tar.toString(), "."));
+            TestHost.exec(List.of("xz", "-k", tar.toString()));
+            byte[] xz = Files.readAllBytes(host.dir.resolve("layer.tar.xz"));
+            String diffId = OciLayouts.sha256(Files.readAllBytes(tar));
+            Path layout = OciLayouts.layout(host.dir.resolve("xz"), List.of(xz), List.of(diffId), "{}", "1");
+            TestHost.Result r = host.run("image", "import", layout.toString(), "--name", "xz");
+            assertEquals(0, r.exit(), r.err());
+            Path stored = host.dataRoot.resolve("layers").resolve(diffId.substring(7)).resolve("etc/tagged");
+            assertEquals("tagged\n", Files.readString(stored));
+            assertEquals(java.util.HexFormat.of().formatHex(binary), java.util.HexFormat.of().formatHex(readXattr(stored, "bin")), "binary xattr kept byte for byte");
+            assertEquals("plain", new String(readXattr(stored, "text"), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * kill -9 of an import after its layer is unpacked but before it is in place, of a rootfs import, of an
+     * image rm and of a run extracting the init: no layer or image appears, and the temporaries are removed by
+     * gc or by the next import; never while another writer is at work (gc leaves them then).
+     */
+    @Test
+    void whatKilledImportsAndRemovalsLeaveIsRemovedByGcOrTheNextImportNeverUnderAWriter() throws Exception {
+        try (TestHost host = new TestHost()) {
+            byte[] top = OciLayouts.tar(List.of(Entry.file("top", "T")));
+            byte[] busybox = Files.readAllBytes(TestHost.busybox());
+            Path layout = OciLayouts.layout(host.dir.resolve("killed"), List.of(busybox, top), "{}", "1");
+            // one import stopped after unpacking its first layer (a writer at work), one killed there
+            TestHost.Running paused = host.start(host.cliWith(Map.of("pauseAt", "layer:unpacked"), "image", "import", layout.toString(), "--name", "k"));
+            paused.awaitStopped();
+            TestHost.Result killed = host.run(host.cliWith(Map.of("crashAt", "layer:unpacked"), "image", "import", layout.toString(), "--name", "k"));
+            assertEquals(137, killed.exit(), killed.err());
+            assertEquals(List.of(".tmp-", ".tmp-"), temporaries(host.dataRoot.resolve("layers")), "no layer, only the two temporaries");
+            TestHost.Result busy = host.run("gc");
+            assertEquals(0, busy.exit(), busy.err());
+            assertEquals("the image store's leftovers are kept: an import or pull is at work\n", busy.out());
+            assertEquals(List.of(".tmp-", ".tmp-"), temporaries(host.dataRoot.resolve("layers")), "gc removed nothing of a live import's");
+            paused.signal("CONT");
+            TestHost.Result done = paused.finish();
+            assertEquals(0, done.exit(), done.err());
+            assertEquals(Stream.of(busybox, top).map(b -> sha256Hex(b)).sorted().toList(), layers(host.dataRoot),
+                    "the import that finished removed the killed one's temporary");
+
+            TestHost.Result rootfs = host.run(host.cliWith(Map.of("crashAt", "image:unpacking"), "image", "import", TestHost.busybox().toString(), "--name", "half"));
+            assertEquals(137, rootfs.exit(), rootfs.err());
+            assertEquals(List.of(".lock", ".unpack-"), temporaries(host.dataRoot.resolve("images")));
+            TestHost.Result gc = host.run("gc");
+            assertEquals("removed 1 leftovers of killed imports, pulls and removals\n", gc.out());
+            assertEquals(List.of(".lock"), temporaries(host.dataRoot.resolve("images")));
+            assertFalse(host.run("image", "ls").out().contains("half"));
+
+            TestHost.Result rm = host.run(host.cliWith(Map.of("crashAt", "image:removing"), "image", "rm", "busybox"));
+            assertEquals(137, rm.exit(), rm.err());
+            assertEquals(List.of(".lock", ".removing-busybox-"), temporaries(host.dataRoot.resolve("images")));
+            assertFalse(host.run("image", "ls").out().lines().anyMatch(l -> l.startsWith("busybox ")), "a half-removed image is not listed");
+            TestHost.Result again = host.run("image", "import", TestHost.busybox().toString(), "--name", "busybox");
+            assertEquals(0, again.exit(), again.err());
+            assertEquals(List.of(".lock"), temporaries(host.dataRoot.resolve("images")), "the next import removed the killed rm's folder");
+
+            // the init's extraction, killed: its temporary goes with gc, and the next run extracts it whole
+            Path spec = host.spec("first", "image: busybox\ncommand: [true]\n");
+            TestHost.Result extract = host.run(host.cliWith(Map.of("crashAt", "extract:written"), "run", "-q", spec.toString()));
+            assertEquals(137, extract.exit(), extract.err());
+            assertTrue(host.run("gc").out().contains("removed 1 leftovers of killed imports, pulls and removals"));
+            try (Stream<Path> bin = Files.walk(host.dataRoot.resolve("bin"))) {
+                assertEquals(List.of(), bin.filter(p -> p.getFileName().toString().startsWith(".extract-")).toList());
+            }
+            assertEquals(0, host.run("run", "-q", spec.toString()).exit());
+        }
+    }
+
+    private static String sha256Hex(byte[] b) {
+        try {
+            return OciLayouts.sha256(b).substring(7);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The dot-names in a folder, without their pid or random tail. */
+    private static List<String> temporaries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") && !n.equals(".digests") && !n.equals(".sizes"))
+                    .map(n -> n.replaceAll("[-0-9a-f]+$", "-").replaceAll("^\\.lock-$", ".lock")).sorted().toList();
+        }
+    }
+
     @Test
     void anImageOf120LayersRuns() throws Exception {
         try (TestHost host = new TestHost()) {

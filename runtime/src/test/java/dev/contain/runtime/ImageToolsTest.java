@@ -183,6 +183,59 @@ class ImageToolsTest {
         }
     }
 
+    /**
+     * kill -9 of a pull while a blob is half downloaded: no layer, no image; the next pull resumes the partial
+     * blob with a Range request and succeeds, leaving no download behind. A pull killed again and given up
+     * on: gc removes its partial download.
+     */
+    @Test
+    void aKilledPullLeavesNoLayerAndTheNextPullResumesIt() throws Exception {
+        ImageTest.assumeTools("docker-registry", "nsenter");
+        try (TestHost host = new TestHost(true)) {
+            Path reg = Files.createDirectories(host.dir.resolve("registry"));
+            Process registry = registry(host, reg, "open", 5000, null);
+            try {
+                push(host, "layered.oci.tar", "127.0.0.1:5000/layered:2", null);
+                push(host, "layered3.oci.tar", "127.0.0.1:5000/layered:3", null);
+                TestHost.Result killed = host.run(host.cliWith(java.util.Map.of("crashAt", "pull:half"), "pull", "http://127.0.0.1:5000/layered:2"));
+                assertEquals(137, killed.exit(), killed.out() + killed.err());
+                assertTrue(killed.err().contains("(pull:half): KILL"), killed.err());
+                assertEquals(List.of(), ImageTest.layers(host.dataRoot), "no layer, no temporary layer");
+                assertFalse(host.run("image", "ls").out().contains("layered"));
+                List<String> partial = files(host.dataRoot.resolve("downloads")).stream().filter(n -> n.endsWith(".partial")).toList();
+                assertFalse(partial.isEmpty(), "the half-downloaded blob is kept to resume: " + files(host.dataRoot.resolve("downloads")));
+
+                TestHost.Result resumed = host.run("pull", "http://127.0.0.1:5000/layered:2");
+                assertEquals(0, resumed.exit(), resumed.out() + resumed.err());
+                assertTrue(resumed.out().contains("(resumed at "), resumed.out());
+                assertLayeredRuns(host, "127.0.0.1:5000/layered:2");
+                assertEquals(List.of(), files(host.dataRoot.resolve("downloads")), "no download left once stored");
+
+                TestHost.Result again = host.run(host.cliWith(java.util.Map.of("crashAt", "pull:half"), "pull", "http://127.0.0.1:5000/layered:3"));
+                assertEquals(137, again.exit(), again.out() + again.err());
+                assertEquals(1, files(host.dataRoot.resolve("downloads")).size());
+                TestHost.Result gc = host.run("gc");
+                assertEquals("removed 1 leftovers of killed imports, pulls and removals\n", gc.out());
+                assertEquals(List.of(), files(host.dataRoot.resolve("downloads")));
+                TestHost.Result fresh = host.run("pull", "http://127.0.0.1:5000/layered:3");
+                assertEquals(0, fresh.exit(), fresh.out() + fresh.err());
+                assertTrue(fresh.out().contains("6 layers, 1 to download") && !fresh.out().contains("resumed"), fresh.out());
+                assertEquals(6, ImageTest.layers(host.dataRoot).size());
+            } finally {
+                registry.destroy();
+                registry.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<String> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
     private static boolean isGzip(Path p) throws IOException {
         byte[] head = new byte[2];
         try (var in = Files.newInputStream(p)) {

@@ -74,12 +74,22 @@ final class OciLayouts {
 
     /** An OCI image layout folder with these (uncompressed) layers, bottom first, and this config's "config". */
     static Path layout(Path dir, List<byte[]> layers, String imageConfig, String refName) throws IOException {
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] l : layers) {
+            diffIds.add(sha256(l));
+        }
+        return layout(dir, layers, diffIds, imageConfig, refName);
+    }
+
+    /** The same with layer blobs as given (compressed, say) and the config's diff_ids as given (true or not). */
+    static Path layout(Path dir, List<byte[]> layers, List<String> layerDiffIds, String imageConfig, String refName) throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         List<String> diffIds = new ArrayList<>();
         StringBuilder layerDescs = new StringBuilder();
-        for (byte[] l : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            byte[] l = layers.get(i);
             String d = write(blobs, l);
-            diffIds.add("\"" + d + "\"");
+            diffIds.add("\"" + layerDiffIds.get(i) + "\"");
             layerDescs.append(layerDescs.length() == 0 ? "" : ",").append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"")
                     .append(d).append("\",\"size\":").append(l.length).append('}');
         }
@@ -95,6 +105,40 @@ final class OciLayouts {
                 + "\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
                 + "\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + refName + "\"}}]}");
         return dir;
+    }
+
+    /** A docker-archive (docker save's format) of one image: these layer tars, and the config's diff_ids as given. */
+    static Path dockerArchive(Path file, List<byte[]> layers, List<String> diffIds, String tag) throws IOException {
+        StringBuilder ids = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            ids.append(i == 0 ? "" : ",").append('"').append(diffIds.get(i)).append('"');
+            names.append(i == 0 ? "" : ",").append("\"l").append(i).append("/layer.tar\"");
+        }
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + ids + "]}}";
+        entries.add(Entry.file("config.json", config));
+        entries.add(Entry.file("manifest.json", "[{\"Config\":\"config.json\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[" + names + "]}]"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
+            for (Entry e : entries) {
+                byte[] content = e.content().getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry t = new TarArchiveEntry(e.name());
+                t.setSize(content.length);
+                out.putArchiveEntry(t);
+                out.write(content);
+                out.closeArchiveEntry();
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                TarArchiveEntry t = new TarArchiveEntry("l" + i + "/layer.tar");
+                t.setSize(layers.get(i).length);
+                out.putArchiveEntry(t);
+                out.write(layers.get(i));
+                out.closeArchiveEntry();
+            }
+        }
+        Files.write(file, bytes.toByteArray());
+        return file;
     }
 
     private static String write(Path blobs, byte[] b) throws IOException {

@@ -158,6 +158,7 @@ public final class ImageStore {
         Path doomed = root.resolve(".removing-" + name + "-" + ProcessHandle.current().pid());
         try (Leftovers.Work ignored = Leftovers.writer(root.getParent())) {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            TestHooks.point("image:removing");
             dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
             dev.contain.runtime.ids.IdLayers.forget(root.getParent(), name); // its copies chowned for id ranges
         } catch (IOException e) {

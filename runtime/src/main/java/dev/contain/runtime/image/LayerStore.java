@@ -102,6 +102,7 @@ public final class LayerStore {
             if (!r.diffId().equals(diffId)) {
                 throw new IOException("layer " + diffId + " unpacks to content with digest " + r.diffId() + " (corrupted or tampered with)");
             }
+            dev.contain.runtime.kernel.TestHooks.point("layer:unpacked");
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 tmp = null;

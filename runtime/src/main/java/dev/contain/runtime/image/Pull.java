@@ -137,8 +137,7 @@ public final class Pull {
                 Manifests.Descriptor d = layers.get(i);
                 AtomicLong counter = progress.counter(i);
                 futures.add(pool.submit(() -> {
-                    fetch(registry, d, counter);
-                    progress.done(d);
+                    progress.done(d, fetch(registry, d, counter));
                     return null;
                 }));
             }
@@ -160,8 +159,9 @@ public final class Pull {
      * One blob into downloads/HEX, under its lock (a second pull of it waits, then finds it done): resumes
      * a .partial a killed pull left with a Range request, checks the digest over the whole file, and only
      * then renames it. A resumed download that does not check out is fetched once more from its start.
+     * Returns where the download resumed (0: from the start).
      */
-    private void fetch(Registry registry, Manifests.Descriptor d, AtomicLong counter) throws IOException {
+    private long fetch(Registry registry, Manifests.Descriptor d, AtomicLong counter) throws IOException {
         String hex = LayerStore.hex(d.digest());
         Path done = downloads.resolve(hex);
         Path part = downloads.resolve(hex + ".partial");
@@ -174,7 +174,7 @@ public final class Pull {
                 String got = digestOf(part);
                 if (got.equals(d.digest())) {
                     Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    return;
+                    return resumedFrom;
                 }
                 Files.deleteIfExists(part); // a corrupt blob is not resumed from
                 if (resumedFrom == 0 || retried) {
@@ -264,12 +264,13 @@ public final class Pull {
             return counters.get(i);
         }
 
-        synchronized void done(Manifests.Descriptor d) {
+        synchronized void done(Manifests.Descriptor d, long resumedFrom) {
             long bytes = counters.get(layers.indexOf(d)).get();
             if (options.terminal()) {
                 options.out().print("\r\033[K");
             }
-            options.out().println("layer " + d.digest().substring(7, 19) + ": " + mb(bytes) + " downloaded, verified");
+            options.out().println("layer " + d.digest().substring(7, 19) + ": " + mb(bytes) + " downloaded"
+                    + (resumedFrom > 0 ? " (resumed at " + mb(resumedFrom) + ")" : "") + ", verified");
         }
 
         private synchronized void draw() {
