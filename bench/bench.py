@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""contain beside runc, crun, bubblewrap, unshare and podman: start-up, throughput, growth, stage breakdown.
+"""contain beside runc, crun, bubblewrap, unshare and podman: start-up, throughput, growth, stage breakdown, images.
 
 Each runtime runs /bin/true from the same busybox rootfs with all namespaces and the same limits
 (memory 64Mi, cpu 50%, pids 64; bubblewrap and unshare have no limits: they are floors). Runs are
@@ -15,6 +15,7 @@ import platform
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -304,13 +305,31 @@ class Bench:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def images_only(args, header=True):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from images import ImageBench
+    images = ImageBench(ROOT, CONTAIN, args.image_runs)
+    try:
+        if header:
+            cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+            print(f"## contain image benchmark, {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}")
+        images.report()
+    finally:
+        images.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="runs per runtime for start-up (default 30)")
     parser.add_argument("--throughput", type=int, default=100, help="containers per throughput test (default 100)")
     parser.add_argument("--pause", type=float, default=0.2, help="seconds of quiet before each start-up run (default 0.2)")
     parser.add_argument("--quick", action="store_true", help="start-up and breakdown only")
+    parser.add_argument("--images", action="store_true", help="the image rows only (import, pull)")
+    parser.add_argument("--image-runs", type=int, default=3, help="runs per image operation (default 3)")
     args = parser.parse_args()
+    if args.images:
+        images_only(args)
+        return
     bench = Bench(args)
     try:
         cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -321,6 +340,7 @@ def main():
             bench.warm()
             bench.throughput()
             bench.growth()
+            images_only(args, header=False)
         for note in bench.notes:
             print(f"\n- {note}")
     finally:

@@ -170,8 +170,9 @@ public final class Pull {
                 Files.move(done, part, StandardCopyOption.REPLACE_EXISTING); // checked again below, like any partial
             }
             for (boolean retried = false; ; retried = true) {
-                long resumedFrom = download(registry, d, part, counter);
-                String got = digestOf(part);
+                MessageDigest sha = LayerUnpacker.sha256();
+                long resumedFrom = download(registry, d, part, counter, sha);
+                String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
                 if (got.equals(d.digest())) {
                     Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     return resumedFrom;
@@ -185,10 +186,17 @@ public final class Pull {
         }
     }
 
-    /** Completes {@code part} (from where it ends, if the registry honours the Range); returns where it resumed. */
-    private static long download(Registry registry, Manifests.Descriptor d, Path part, AtomicLong counter) throws IOException {
+    /**
+     * Completes {@code part} (from where it ends, if the registry honours the Range), hashing the whole file
+     * into {@code sha}; returns where it resumed.
+     */
+    private static long download(Registry registry, Manifests.Descriptor d, Path part, AtomicLong counter, MessageDigest sha)
+            throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
         counter.set(have);
+        if (have > 0) {
+            hash(part, sha);
+        }
         if (d.size() >= 0 && have >= d.size()) {
             return have; // complete, or longer than it should be: the digest tells
         }
@@ -202,6 +210,7 @@ public final class Pull {
         if (!append) {
             have = 0;
             counter.set(0);
+            sha.reset();
         }
         long half = d.size() / 2;
         try (InputStream in = r.body();
@@ -211,6 +220,7 @@ public final class Pull {
             long written = have;
             for (int n; (n = in.read(buf)) > 0; ) {
                 out.write(buf, 0, n);
+                sha.update(buf, 0, n);
                 written += n;
                 counter.addAndGet(n);
                 if (written >= half && written - n < half && TestHooks.on()) {
@@ -221,15 +231,13 @@ public final class Pull {
         return have;
     }
 
-    private static String digestOf(Path file) throws IOException {
-        MessageDigest sha = LayerUnpacker.sha256();
+    private static void hash(Path file, MessageDigest sha) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 17];
             for (int n; (n = in.read(buf)) > 0; ) {
                 sha.update(buf, 0, n);
             }
         }
-        return "sha256:" + HexFormat.of().formatHex(sha.digest());
     }
 
     /** Bytes, rate and per-layer state: redrawn in place on a terminal, one line per finished layer otherwise. */
