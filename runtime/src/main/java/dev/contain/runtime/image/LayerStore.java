@@ -91,16 +91,17 @@ public final class LayerStore {
             NativeFiles.load(dataRoot).chmod(tmp, 0755); // a layer without a "./" entry gets the usual root mode
             MessageDigest blobSha = LayerUnpacker.sha256();
             InputStream raw = new DigestInputStream(blob, blobSha);
-            LayerUnpacker.Result r;
-            try (InputStream tar = Compression.decompress(raw)) {
-                r = new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(tar);
-                raw.transferTo(OutputStream.nullOutputStream());
+            LayerUnpacker.CountingDigest tar = new LayerUnpacker.CountingDigest(Compression.decompress(raw), LayerUnpacker.sha256());
+            // decompressed and hashed by a thread of its own, ahead of the unpacking; both streams read to their ends
+            try (ReadAhead ahead = new ReadAhead(tar, () -> raw.transferTo(OutputStream.nullOutputStream()))) {
+                new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(ahead);
             }
             if (blobDigest != null && !blobDigest.equals("sha256:" + HexFormat.of().formatHex(blobSha.digest()))) {
                 throw new IOException("blob " + blobDigest + " does not match its digest (corrupted or tampered with)");
             }
-            if (!r.diffId().equals(diffId)) {
-                throw new IOException("layer " + diffId + " unpacks to content with digest " + r.diffId() + " (corrupted or tampered with)");
+            String got = "sha256:" + HexFormat.of().formatHex(tar.getMessageDigest().digest());
+            if (!got.equals(diffId)) {
+                throw new IOException("layer " + diffId + " unpacks to content with digest " + got + " (corrupted or tampered with)");
             }
             dev.contain.runtime.kernel.TestHooks.point("layer:unpacked");
             try {
@@ -110,9 +111,9 @@ public final class LayerStore {
                 // another unpack of the same layer won: its copy is as good as ours
             }
             Files.createDirectories(sizes);
-            Files.writeString(sizes.resolve(hex(diffId)), r.size() + "\n");
+            Files.writeString(sizes.resolve(hex(diffId)), tar.count + "\n");
             link(diffId);
-            return r.size();
+            return tar.count;
         } finally {
             if (tmp != null) {
                 LinuxKernel.INSTANCE.deleteTree(tmp);

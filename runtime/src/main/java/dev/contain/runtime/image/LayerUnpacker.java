@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,16 +29,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * {@code trusted.overlay.opaque} and {@code user.overlay.opaque} xattrs on its folder. An entry whose path leaves the folder is refused:
  * absolute names, {@code ..}, and any parent that is not a real folder (a symlink an earlier entry made),
  * checked component by component without following links; the folder is private to this unpack, so no
- * one can swap a checked folder for a link meanwhile. Returns the SHA-256 of the whole stream (the layer's
- * diffid) and its size.
+ * one can swap a checked folder for a link meanwhile.
  */
 final class LayerUnpacker {
     static final String WHITEOUT = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     /** Both: overlay reads trusted.* when mounted by the host's root, user.* with userxattr (in a user namespace). */
     static final List<String> OPAQUE_XATTRS = List.of("trusted.overlay.opaque", "user.overlay.opaque");
-
-    record Result(String diffId, long size) {}
 
     /** A layer that must not be unpacked: its message names the entry and why. */
     static final class Refused extends IOException {
@@ -52,6 +48,8 @@ final class LayerUnpacker {
     private final Path root;
     private final List<Runnable> dirTimes = new ArrayList<>();
     private IOException deferred;
+    /** Folders checked to be real folders of the layer (not links): only an entry's clear() changes one. */
+    private final java.util.Set<Path> realDirs = new java.util.HashSet<>();
     private Map<String, byte[]> rawXattrs; // the current entry's SCHILY.xattr values as bytes (PaxXattrTap)
 
     LayerUnpacker(NativeFiles nf, Path root) {
@@ -59,9 +57,8 @@ final class LayerUnpacker {
         this.root = root;
     }
 
-    Result unpack(InputStream uncompressed) throws IOException {
-        MessageDigest sha = sha256();
-        CountingDigest in = new CountingDigest(uncompressed, sha);
+    /** Unpacks the tar, and reads what follows its end (the caller's digest of the stream covers it). */
+    void unpack(InputStream in) throws IOException {
         PaxXattrTap tap = new PaxXattrTap(in);
         TarArchiveInputStream tar = new TarArchiveInputStream(tap, StandardCharsets.UTF_8.name());
         int index = 0;
@@ -76,7 +73,6 @@ final class LayerUnpacker {
         if (deferred != null) {
             throw deferred;
         }
-        return new Result("sha256:" + HexFormat.of().formatHex(sha.digest()), in.count);
     }
 
     private void entry(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
@@ -213,6 +209,9 @@ final class LayerUnpacker {
         Path dir = root;
         for (String p : parts) {
             dir = dir.resolve(p);
+            if (realDirs.contains(dir)) {
+                continue;
+            }
             BasicFileAttributes a = attributes(dir);
             if (a == null) {
                 Files.createDirectory(dir);
@@ -221,6 +220,7 @@ final class LayerUnpacker {
                 throw new Refused("entry " + quote(name) + " goes through " + quote(root.relativize(dir).toString())
                         + (a.isSymbolicLink() ? ", a symlink: it could write outside the layer" : ", which is not a folder"));
             }
+            realDirs.add(dir);
         }
         return dir;
     }
@@ -249,6 +249,7 @@ final class LayerUnpacker {
             return;
         }
         if (a.isDirectory()) {
+            realDirs.removeIf(d -> d.startsWith(path)); // no longer checked: a later entry may make a link there
             dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(path);
         } else {
             Files.delete(path);
