@@ -200,7 +200,8 @@ class ImageToolsTest {
                 TestHost.Result killed = host.run(host.cliWith(java.util.Map.of("crashAt", "pull:half"), "pull", "http://127.0.0.1:5000/layered:2"));
                 assertEquals(137, killed.exit(), killed.out() + killed.err());
                 assertTrue(killed.err().contains("(pull:half): KILL"), killed.err());
-                assertEquals(List.of(), ImageTest.layers(host.dataRoot), "no layer, no temporary layer");
+                assertTrue(ImageTest.layers(host.dataRoot).stream().allMatch(n -> n.startsWith(".tmp-")),
+                        "no layer, at most the temporary of the unpack it killed: " + ImageTest.layers(host.dataRoot));
                 assertFalse(host.run("image", "ls").out().contains("layered"));
                 List<String> partial = files(host.dataRoot.resolve("downloads")).stream().filter(n -> n.endsWith(".partial")).toList();
                 assertFalse(partial.isEmpty(), "the half-downloaded blob is kept to resume: " + files(host.dataRoot.resolve("downloads")));
@@ -210,13 +211,15 @@ class ImageToolsTest {
                 assertTrue(resumed.out().contains("(resumed at "), resumed.out());
                 assertLayeredRuns(host, "127.0.0.1:5000/layered:2");
                 assertEquals(List.of(), files(host.dataRoot.resolve("downloads")), "no download left once stored");
+                assertEquals(5, ImageTest.layers(host.dataRoot).size(), "five layers, no temporary: " + ImageTest.layers(host.dataRoot));
 
                 TestHost.Result again = host.run(host.cliWith(java.util.Map.of("crashAt", "pull:half"), "pull", "http://127.0.0.1:5000/layered:3"));
                 assertEquals(137, again.exit(), again.out() + again.err());
                 assertEquals(1, files(host.dataRoot.resolve("downloads")).size());
                 TestHost.Result gc = host.run("gc");
-                assertEquals("removed 1 leftovers of killed imports, pulls and removals\n", gc.out());
+                assertTrue(gc.out().matches("removed [12] leftovers of killed imports, pulls and removals\n"), gc.out()); // the unpack's too, if it had begun
                 assertEquals(List.of(), files(host.dataRoot.resolve("downloads")));
+                assertEquals(5, ImageTest.layers(host.dataRoot).size(), ImageTest.layers(host.dataRoot).toString());
                 TestHost.Result fresh = host.run("pull", "http://127.0.0.1:5000/layered:3");
                 assertEquals(0, fresh.exit(), fresh.out() + fresh.err());
                 assertTrue(fresh.out().contains("6 layers, 1 to download") && !fresh.out().contains("resumed"), fresh.out());

@@ -89,15 +89,30 @@ public final class LayerStore {
         Path tmp = Files.createTempDirectory(layers, ".tmp-");
         try {
             NativeFiles.load(dataRoot).chmod(tmp, 0755); // a layer without a "./" entry gets the usual root mode
-            MessageDigest blobSha = LayerUnpacker.sha256();
-            InputStream raw = new DigestInputStream(blob, blobSha);
+            MessageDigest blobSha = blobDigest == null ? null : LayerUnpacker.sha256();
+            InputStream raw = blobSha == null ? blob : new DigestInputStream(blob, blobSha);
             LayerUnpacker.CountingDigest tar = new LayerUnpacker.CountingDigest(Compression.decompress(raw), LayerUnpacker.sha256());
             // decompressed and hashed by a thread of its own, ahead of the unpacking; both streams read to their ends
             try (ReadAhead ahead = new ReadAhead(tar, () -> raw.transferTo(OutputStream.nullOutputStream()))) {
-                new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(ahead);
+                try {
+                    new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(ahead);
+                } catch (IOException e) {
+                    // a corrupt blob often fails to decompress or parse before its digest is known: the digest says why
+                    if (blobSha != null) {
+                        try {
+                            ahead.transferTo(OutputStream.nullOutputStream());
+                        } catch (IOException ignored) {
+                            // the source's own failure, met again
+                        }
+                    }
+                    if (blobSha != null && ahead.finished() && !blobDigest.equals("sha256:" + HexFormat.of().formatHex(blobSha.digest()))) {
+                        throw new Corrupt("blob " + blobDigest + " does not match its digest (corrupted or tampered with)");
+                    }
+                    throw e;
+                }
             }
             if (blobDigest != null && !blobDigest.equals("sha256:" + HexFormat.of().formatHex(blobSha.digest()))) {
-                throw new IOException("blob " + blobDigest + " does not match its digest (corrupted or tampered with)");
+                throw new Corrupt("blob " + blobDigest + " does not match its digest (corrupted or tampered with)");
             }
             String got = "sha256:" + HexFormat.of().formatHex(tar.getMessageDigest().digest());
             if (!got.equals(diffId)) {
@@ -118,6 +133,13 @@ public final class LayerStore {
             if (tmp != null) {
                 LinuxKernel.INSTANCE.deleteTree(tmp);
             }
+        }
+    }
+
+    /** A blob whose bytes are not those its digest names. */
+    public static final class Corrupt extends IOException {
+        Corrupt(String message) {
+            super(message);
         }
     }
 

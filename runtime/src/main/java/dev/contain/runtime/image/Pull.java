@@ -11,11 +11,8 @@ import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -26,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code contain pull}: the manifest (for linux/amd64 from an index), the config, then the layers the store
- * lacks, downloaded three at a time into {@code <data root>/downloads} and resumed from where a killed pull
- * left them (a Range request); every blob's digest is checked before it is unpacked, and only a checked
- * download is renamed from {@code .partial}, so a partial download never becomes a layer.
+ * lacks, three at a time, each unpacked as it downloads (into {@code <data root>/downloads/HEX.partial}, from
+ * where a killed pull's download is resumed with a Range request). A layer enters the store only once its
+ * blob's digest and its content's diffid checked out, so a partial or corrupt download never becomes a layer.
  */
 public final class Pull {
     public record Options(String credentials, boolean tlsVerify, PrintStream out, boolean terminal) {}
@@ -93,34 +90,35 @@ public final class Pull {
             throw new IOException("manifest " + digest + " lists " + manifest.layers().size() + " layers, its config " + diffIds.size());
         }
         List<Manifests.Descriptor> missing = new ArrayList<>();
+        List<String> missingDiffIds = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>(); // a blob listed twice (an empty layer) is fetched once
         for (int i = 0; i < diffIds.size(); i++) {
             LayerStore.check(diffIds.get(i));
             LayerStore.check(manifest.layers().get(i).digest());
             if (!store.layers().has(diffIds.get(i)) && seen.add(manifest.layers().get(i).digest())) {
                 missing.add(manifest.layers().get(i));
+                missingDiffIds.add(diffIds.get(i));
             }
         }
         options.out().println("pulling " + name + ":" + tag + " (" + digest.substring(7, 19) + "): " + manifest.layers().size()
                 + " layers, " + missing.size() + " to download");
         ImageRecord record;
         try (Leftovers.Work ignored = Leftovers.writer(dataRoot)) {
-            download(registry, missing);
+            download(registry, missing, missingDiffIds);
             List<OciStore.Blob> blobs = new ArrayList<>();
             for (Manifests.Descriptor l : manifest.layers()) {
-                Path file = downloads.resolve(LayerStore.hex(l.digest()));
-                blobs.add(new OciStore.Blob(null, () -> Files.newInputStream(file))); // checked as it was downloaded
+                blobs.add(new OciStore.Blob(l.digest(), () -> {
+                    throw new IOException("layer blob " + l.digest() + " was not unpacked as its config says");
+                }));
             }
             record = store.store(name, tag, digest, config, manifest.config().digest(), blobs, null);
-            for (Manifests.Descriptor l : missing) {
-                Files.deleteIfExists(downloads.resolve(LayerStore.hex(l.digest())));
-            }
         }
         options.out().println("pulled " + record.reference() + " (" + record.id().substring(7, 19) + ")");
         return record;
     }
 
-    private void download(Registry registry, List<Manifests.Descriptor> layers) throws IOException {
+    /** The missing layers, {@link #PARALLEL} at a time, each unpacked as it downloads. */
+    private void download(Registry registry, List<Manifests.Descriptor> layers, List<String> diffIds) throws IOException {
         if (layers.isEmpty()) {
             return;
         }
@@ -135,9 +133,10 @@ public final class Pull {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
                 Manifests.Descriptor d = layers.get(i);
+                String diffId = diffIds.get(i);
                 AtomicLong counter = progress.counter(i);
                 futures.add(pool.submit(() -> {
-                    progress.done(d, fetch(registry, d, counter));
+                    progress.done(d, fetch(registry, d, diffId, counter));
                     return null;
                 }));
             }
@@ -156,49 +155,47 @@ public final class Pull {
     }
 
     /**
-     * One blob into downloads/HEX, under its lock (a second pull of it waits, then finds it done): resumes
-     * a .partial a killed pull left with a Range request, checks the digest over the whole file, and only
-     * then renames it. A resumed download that does not check out is fetched once more from its start.
+     * One layer, under its blob's lock (a second pull of it waits, then finds it in the store): downloaded
+     * into downloads/HEX.partial and unpacked as the bytes arrive. A .partial a killed pull left is read
+     * first and the rest asked for with a Range request. The layer is renamed into the store only once the
+     * blob's digest over the whole file, and the diffid of its content, checked out (LayerStore.add); then
+     * the .partial goes. A resumed download that does not check out is fetched once more from its start.
      * Returns where the download resumed (0: from the start).
      */
-    private long fetch(Registry registry, Manifests.Descriptor d, AtomicLong counter) throws IOException {
+    private long fetch(Registry registry, Manifests.Descriptor d, String diffId, AtomicLong counter) throws IOException {
         String hex = LayerStore.hex(d.digest());
-        Path done = downloads.resolve(hex);
         Path part = downloads.resolve(hex + ".partial");
         try (StoreLock ignored = StoreLock.blob(dataRoot, hex)) {
-            if (Files.exists(done)) {
-                Files.move(done, part, StandardCopyOption.REPLACE_EXISTING); // checked again below, like any partial
+            if (store.layers().has(diffId)) {
+                return 0; // another pull stored it meanwhile
             }
             for (boolean retried = false; ; retried = true) {
-                MessageDigest sha = LayerUnpacker.sha256();
-                long resumedFrom = download(registry, d, part, counter, sha);
-                String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
-                if (got.equals(d.digest())) {
-                    Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    return resumedFrom;
-                }
-                Files.deleteIfExists(part); // a corrupt blob is not resumed from
-                if (resumedFrom == 0 || retried) {
-                    throw new IOException("blob " + d.digest() + " from " + registry.host() + " does not match its digest (got " + got
-                            + "): refused, nothing of it is used");
+                long[] resumedFrom = {0};
+                try (InputStream blob = open(registry, d, part, counter, resumedFrom)) {
+                    store.layers().add(diffId, d.digest(), blob);
+                    Files.deleteIfExists(part);
+                    return resumedFrom[0];
+                } catch (LayerStore.Corrupt e) {
+                    Files.deleteIfExists(part); // a corrupt blob is not resumed from
+                    if (resumedFrom[0] == 0 || retried) {
+                        throw new IOException(e.getMessage() + " from " + registry.host() + ": refused, nothing of it is used", e);
+                    }
                 }
             }
         }
     }
 
     /**
-     * Completes {@code part} (from where it ends, if the registry honours the Range), hashing the whole file
-     * into {@code sha}; returns where it resumed.
+     * The blob as a stream: the kept part of a killed download, then the registry's bytes from there on (a
+     * Range request; from the start if the registry does not honour it), each also appended to {@code part}.
      */
-    private static long download(Registry registry, Manifests.Descriptor d, Path part, AtomicLong counter, MessageDigest sha)
+    private static InputStream open(Registry registry, Manifests.Descriptor d, Path part, AtomicLong counter, long[] resumedFrom)
             throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
         counter.set(have);
-        if (have > 0) {
-            hash(part, sha);
-        }
         if (d.size() >= 0 && have >= d.size()) {
-            return have; // complete, or longer than it should be: the digest tells
+            resumedFrom[0] = have;
+            return Files.newInputStream(part); // complete, or longer than it should be: the digest tells
         }
         HttpResponse<InputStream> r = registry.blob(d.digest(), have);
         boolean append = have > 0 && r.statusCode() == 206
@@ -210,32 +207,55 @@ public final class Pull {
         if (!append) {
             have = 0;
             counter.set(0);
-            sha.reset();
         }
-        long half = d.size() / 2;
-        try (InputStream in = r.body();
-             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buf = new byte[1 << 17];
-            long written = have;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                out.write(buf, 0, n);
-                sha.update(buf, 0, n);
+        resumedFrom[0] = have;
+        OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+        InputStream fresh = new Tee(r.body(), out, counter, have, d.size());
+        return have == 0 ? fresh : new java.io.SequenceInputStream(Files.newInputStream(part), fresh);
+    }
+
+    /** The registry's bytes, each also appended to the .partial file (what a resumed pull reads first). */
+    private static final class Tee extends java.io.FilterInputStream {
+        private final OutputStream copy;
+        private final AtomicLong counter;
+        private final long half;
+        private long written;
+
+        Tee(InputStream in, OutputStream copy, AtomicLong counter, long have, long size) {
+            super(in);
+            this.copy = copy;
+            this.counter = counter;
+            this.written = have;
+            this.half = size / 2;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
                 written += n;
                 counter.addAndGet(n);
                 if (written >= half && written - n < half && TestHooks.on()) {
                     TestHooks.point("pull:half"); // a test kills the pull here: this blob is partly on disk
                 }
             }
+            return n;
         }
-        return have;
-    }
 
-    private static void hash(Path file, MessageDigest sha) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 17];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+            } finally {
+                copy.close();
             }
         }
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * A stream read by a thread of its own, a few MiB ahead of its reader: a layer's decompression and hashing
  * (CPU) run beside the unpacking (file creation, mostly system calls), on two cores at once. The source is
  * read to its end, then {@code after} runs in the same thread (draining what follows the compressed data,
- * say); the reader sees the end only once both are done, and any failure of either as its own.
+ * say), even if the source failed; the reader sees the end only once both are done, and any failure of
+ * either as its own.
  */
 final class ReadAhead extends InputStream {
     private static final int CHUNK = 1 << 18;
@@ -27,6 +28,7 @@ final class ReadAhead extends InputStream {
     private final Thread thread;
     private volatile IOException failure;
     private volatile boolean closed;
+    private volatile boolean finished;
     private byte[] current;
     private int pos;
 
@@ -48,15 +50,22 @@ final class ReadAhead extends InputStream {
                     break;
                 }
             }
-            if (!closed) {
-                after.run();
-            }
         } catch (IOException e) {
             failure = e;
         } catch (RuntimeException e) {
             failure = new IOException(e.toString(), e);
         } catch (InterruptedException e) {
             return; // closed by the reader
+        }
+        try {
+            if (!closed) {
+                after.run(); // also after a failure of the source: what follows may say why (a digest)
+                finished = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            }
         }
         try {
             put(END);
@@ -73,6 +82,11 @@ final class ReadAhead extends InputStream {
             }
         }
         throw new InterruptedException("closed");
+    }
+
+    /** Whether {@code after} ran to its end (seen once the reader has met the end or the failure). */
+    boolean finished() {
+        return finished;
     }
 
     @Override
