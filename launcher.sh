@@ -22,6 +22,13 @@ case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
 CONTAIN_LAUNCHER=$self; export CONTAIN_LAUNCHER # a detached container's monitor runs this again for its teardown
 build=@BUILD@
 flags="-Xmx256m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData"
+# pull and image import hash and unpack hundreds of MB: there C2 (SHA-256 on the CPU's SHA instructions) pays
+# for its compile time (Debian's 84 MB pull: 5.3 -> 3.2 s). Only the final JVM gets it: the archives, made and
+# checked with the flags above, are taken with it too (checked: their logs stay empty).
+long=
+for arg in "$@"; do
+  case $arg in pull|import) long="-XX:TieredStopAtLevel=4 -XX:CompileThresholdScaling=1"; break ;; esac
+done
 if [ -n "${JAVA:-}" ]; then
   java=$JAVA kind=jsa
 elif [ -x "@JDK25@" ]; then
@@ -111,7 +118,7 @@ if [ "${CONTAIN_ARCHIVE:-}" = off ]; then
   state=off
 elif [ -f "$archive" ] && [ -w "$archive.log" ] && [ ! -s "$archive.log" ]; then
   # shellcheck disable=SC2086
-  jvm exec "$archive" "$archive.log" -Dcontain.archive="$archive" -Dcontain.archive.state=used $CONTAIN_JAVA_OPTS \
+  jvm exec "$archive" "$archive.log" -Dcontain.archive="$archive" -Dcontain.archive.state=used $long $CONTAIN_JAVA_OPTS \
     -cp "$self" dev.contain.runtime.cli.Main "$@"
 elif [ -f "$archive.failed" ]; then
   state=failed
@@ -120,4 +127,4 @@ else
   (train) </dev/null >/dev/null 2>&1 &
 fi
 # shellcheck disable=SC2086
-exec "$java" $flags -Dcontain.archive="$archive" -Dcontain.archive.state=$state $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"
+exec "$java" $flags -Dcontain.archive="$archive" -Dcontain.archive.state=$state $long $CONTAIN_JAVA_OPTS -cp "$self" dev.contain.runtime.cli.Main "$@"
