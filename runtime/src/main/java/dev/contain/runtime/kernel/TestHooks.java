@@ -55,6 +55,16 @@ public final class TestHooks {
         }
     }
 
+    /**
+     * A point a test stops at by its name only, not counted in {@code #N}: one that only some runs pass (the
+     * first in a data root), which would shift the numbers of every later point between runs.
+     */
+    public static void named(String name) {
+        if (on() && (name.equals(CRASH_AT) || name.equals(PAUSE_AT))) {
+            point(name);
+        }
+    }
+
     private static boolean matches(String wanted, String name, int n) {
         return wanted != null && (wanted.equals(name) || wanted.equals("#" + n));
     }
