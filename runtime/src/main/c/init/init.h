@@ -117,6 +117,7 @@ struct process {
     unsigned short filter_len;
     int reaper;    /* init: true: PID 1 stays, forks the command, forwards signals, reaps */
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
+    int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
 };
 
 struct plan {
@@ -141,6 +142,12 @@ struct plan {
     unsigned long long log_max;
     const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
     char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
+    /* exec (join.c): a new process in a running container instead of a new container */
+    int join;
+    pid_t join_pid;                      /* the container's first process, by pid */
+    unsigned long long join_start_time;  /* and start time: a reused pid is refused */
+    unsigned long long join_flags;       /* the namespaces to join (CLONE_NEW*) */
+    int tty;                             /* tty.c: the command's stdio is a pty made inside the container */
     struct process process;
 };
 
@@ -157,6 +164,26 @@ int monitor_stdio(struct plan *plan);
 void monitor_detach_stdio(void);
 int monitor_log(struct plan *plan, int log_pipe);
 _Noreturn void monitor_finish(struct plan *plan, int log_pipe, int status);
+
+/* join.c: exec. join_open on the host side (pidfd, stamp checked), join_pid_namespace there before the
+ * clone; join_namespaces in the new process (the pidfd closed after) */
+int join_open(const struct plan *plan);
+void join_pid_namespace(const struct plan *plan, int pidfd);
+void join_namespaces(const struct plan *plan, int pidfd);
+
+/* tty.c: -t. tty_make on the container side (stdio become the pty, the master sent over SOCK); on the host
+ * side tty_start (receives the master, the user's terminal raw), tty_resize, tty_copy (0 at an end),
+ * tty_drain, tty_restore */
+void tty_make(int sock);
+int tty_start(int sock);
+void tty_resize(void);
+int tty_copy(int from, int to);
+void tty_drain(int to);
+void tty_restore(void);
+
+/* host.c: a descriptor over a unix socket (SCM_RIGHTS) */
+int send_fd(int sock, int fd);
+int receive_fd(int sock);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -147,6 +147,8 @@ _Noreturn void enter_process(struct process *p) {
     if (p->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "keep capabilities across setuid: %s", strerror(errno));
     if (setresgid(p->gid, p->gid, p->gid) < 0) fail(FAIL_SETUP, errno, "setgid %u: %s", p->gid, strerror(errno));
     if (setresuid(p->uid, p->uid, p->uid) < 0) fail(FAIL_SETUP, errno, "setuid %u: %s", p->uid, strerror(errno));
+    /* a change of ids clears the parent-death signal: an exec'd process must still die with its host side */
+    if (p->parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set the parent-death signal: %s", strerror(errno));
     if (p->cwd && chdir(p->cwd) < 0) fail(FAIL_SETUP, errno, "chdir to workdir %s: %s", p->cwd, strerror(errno));
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set no_new_privs: %s", strerror(errno));
     if (p->has_caps) set_caps(p);

@@ -35,6 +35,7 @@ public final class Main {
         SUBCOMMANDS.put("stop", () -> new LifecycleCommands.Stop().commandLine());
         SUBCOMMANDS.put("kill", () -> new LifecycleCommands.Kill().commandLine());
         SUBCOMMANDS.put("rm", () -> new LifecycleCommands.Rm().commandLine());
+        SUBCOMMANDS.put("exec", () -> new ExecCommand().commandLine());
         SUBCOMMANDS.put("wait", () -> new LifecycleCommands.Wait().commandLine());
         SUBCOMMANDS.put("logs", () -> new LifecycleCommands.Logs().commandLine());
         SUBCOMMANDS.put("inspect", () -> new LifecycleCommands.Inspect().commandLine());
