@@ -29,11 +29,14 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         TestHooks.point("namespaces:init");
         byte[] encoded = plan.encodeForInit();
-        if (run.monitor() != null) { // run -d: the monitor's entries follow the plan's (entries may come in any order)
-            byte[] more = run.monitor().encode();
-            byte[] all = java.util.Arrays.copyOf(encoded, encoded.length + more.length);
-            System.arraycopy(more, 0, all, encoded.length, more.length);
-            encoded = all;
+        // entries may come in any order: run -d's monitor entries and run -t's tty follow the plan's
+        if (run.monitor() != null) {
+            encoded = concat(encoded, run.monitor().encode());
+        }
+        if (run.terminal()) {
+            Plan.PlanWriter tty = new Plan.PlanWriter();
+            tty.entry("tty", List.of());
+            encoded = concat(encoded, tty.bytes());
         }
         run.initPlan(encoded);
         init.sendPlan(encoded);
@@ -67,6 +70,12 @@ public final class NamespacesStage implements Stage {
             writeMap(run, proc.resolve("gid_map"), maps.gid());
         }
         TestHooks.point("namespaces:mapped");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {

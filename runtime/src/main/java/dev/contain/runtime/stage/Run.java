@@ -57,6 +57,17 @@ public final class Run {
         return monitor;
     }
 
+    private boolean terminal;
+
+    /** run -t: the command's stdio is a pty made inside the container, relayed to the engine's terminal (tty.c). */
+    public void terminal(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    public boolean terminal() {
+        return terminal;
+    }
+
     void monitorPid(long pid) {
         this.monitorPid = pid;
     }
