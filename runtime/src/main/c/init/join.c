@@ -9,7 +9,7 @@
  *   host side       setns(pidfd, CLONE_NEWPID): only its children go there (the one it clones next)
  *   the new process born in the container's pid namespace (and its v2 cgroup, CLONE_INTO_CGROUP), joins
  *                   its v1 cgroups, then setns(pidfd, every other flag) at once: user first (the kernel's
- *                   order), mnt (its root and cwd become the container's), net, uts, ipc, cgroup; then
+ *                   order), mnt (its root and cwd become the container's), net, uts, ipc, cgroup, time; then
  *                   root in the user namespace, as the first process is before its tail
  *
  * FLAGS come from the engine (the namespaces the container made): joining one we are already in would

@@ -201,7 +201,8 @@ static void d_join(struct plan *p, const char *key, char **f, int n) {
     if (p->join_pid == 0) refuse(key, "pid 0");
     p->join_start_time = number(key, 1, f[1], 10, ~0ULL);
     p->join_flags = number(key, 2, f[2], 10, 0xffffffffULL);
-    unsigned long long known = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+    unsigned long long known = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP
+                               | 0x80 /* CLONE_NEWTIME */;
     if (p->join_flags & ~known) refuse(key, "flags %#llx hold more than namespaces", p->join_flags);
 }
 

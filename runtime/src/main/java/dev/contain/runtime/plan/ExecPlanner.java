@@ -24,7 +24,7 @@ public final class ExecPlanner {
     /** Entries of the container's plan kept as they are. */
     private static final Set<String> KEPT = Set.of("cgroup_join", "clone_into_cgroup", "caps", "no_new_privs", "seccomp", "rlimit", "oom_score_adj");
     private static final long NAMESPACES = LinuxFlags.cloneFlags(Set.of(Namespace.USER, Namespace.MNT, Namespace.PID, Namespace.NET,
-            Namespace.UTS, Namespace.IPC, Namespace.CGROUP));
+            Namespace.UTS, Namespace.IPC, Namespace.CGROUP, Namespace.TIME));
 
     private ExecPlanner() {}
 
