@@ -132,6 +132,13 @@ class ExecTest {
             assertEquals(pid1, mine);
             assertTrue(mine.contains("NoNewPrivs:\t1") && mine.contains("Seccomp:\t2") && !mine.contains("CapEff:\t000001ffffffffff"), mine);
             assertEquals(out(host, "exec", "conf", "--", "cat", "/proc/1/limits"), out(host, "exec", "conf", "--", "cat", "/proc/self/limits"));
+            // -u looks names up in the container's /etc/passwd, never through a symlink that would resolve on the host
+            Path hostPasswd = host.dir.resolve("passwd");
+            Files.writeString(hostPasswd, "hostonly:x:4242:4242::/:/bin/sh\n");
+            ok(host.run("exec", "conf", "--", "ln", "-sf", hostPasswd.toString(), "/etc/passwd"));
+            Result viaLink = host.run("exec", "-u", "hostonly", "conf", "--", "id", "-u");
+            assertEquals(125, viaLink.exit(), viaLink.out());
+            assertTrue(viaLink.err().contains("no user 'hostonly'"), viaLink.err());
             ok(host.run("rm", "-f", "conf"));
         }
     }
