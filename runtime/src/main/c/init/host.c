@@ -18,6 +18,10 @@
  * has a host file as its executable that it could reopen for writing (CVE-2019-5736).
  *
  * If the engine goes away (its pipe closed) the container is killed: nothing outlives its engine unnoticed.
+ *
+ * exec is the same conversation with a plan whose "join" entry replaces the clone flags, the root and the
+ * operations: the process is cloned into the running container's pid namespace and cgroup and joins the
+ * rest through a pidfd (join.c). With "tty" the command's stdio is a pty made inside (tty.c).
  */
 #include "init.h"
 
@@ -325,7 +329,7 @@ int main(int argc, char **argv) {
     }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
      * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */
-    if (!plan.tty) setsid();
+    if (!plan.tty || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
     int join_fd = -1;
     if (plan.join) {
         join_fd = join_open(&plan);

@@ -10,6 +10,9 @@
  *              container path resolved inside the container's root (openat2 RESOLVE_IN_ROOT)
  *   process.c  enter_process(): ids, capabilities, no_new_privs, descriptors, seccomp, exec; the reaper
  *   util.c     pipes, lines, numbers, failures
+ *   monitor.c  run -d: the host side stays as the container's monitor (log, exit file, teardown)
+ *   join.c     exec: a new process joins a running container through a pidfd of its first process
+ *   tty.c      -t: a pty made inside the container, relayed to the engine's terminal in raw mode
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
