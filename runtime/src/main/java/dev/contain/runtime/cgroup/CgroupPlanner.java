@@ -3,7 +3,6 @@ package dev.contain.runtime.cgroup;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.spec.Percent;
-import dev.contain.spec.Resources;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ public final class CgroupPlanner {
         this.kernel = kernel;
     }
 
-    public CgroupPlan plan(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    public CgroupPlan plan(String name, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         if (layout.mode() == CgroupLayout.Mode.NONE) {
             String why = "no cgroup filesystem is mounted here (/proc/self/mountinfo lists none, as under `ip netns exec`)";
             if (r.any() && !ignoreMissing) {
@@ -48,7 +47,7 @@ public final class CgroupPlanner {
         return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
     }
 
-    private CgroupPlan v1(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    private CgroupPlan v1(String name, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         List<CgroupPlan.Dir> dirs = new ArrayList<>();
         Set<Path> parents = new LinkedHashSet<>();
         Set<Path> mountPoints = new LinkedHashSet<>();
@@ -107,7 +106,7 @@ public final class CgroupPlanner {
         return h == null ? null : parentDir(h, cgroupParent, false);
     }
 
-    private CgroupPlan v2(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    private CgroupPlan v2(String name, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         CgroupLayout.Hierarchy h = layout.v2();
         Path parent = parentDir(h, cgroupParent, true);
         Path dir = parent.resolve(name);

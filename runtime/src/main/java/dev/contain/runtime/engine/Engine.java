@@ -196,7 +196,7 @@ public final class Engine {
         onRun.accept(run);
         progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
         progress.info("container command: " + quote(plan.argv()));
-        if (plan.spec().security().privileged()) { // said even with --quiet: the user should not forget it
+        if (plan.privileged()) { // said even with --quiet: the user should not forget it
             progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
                     + "nothing masked or read-only in /proc and /sys");
         }

@@ -1,13 +1,13 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
-import dev.contain.spec.IdMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +69,7 @@ public final class NamespacesStage implements Stage {
         TestHooks.point("namespaces:mapped");
     }
 
-    private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {
+    private void writeMap(Run run, Path file, List<IdMap> map) throws ContainerError {
         StringBuilder text = new StringBuilder();
         map.forEach(m -> text.append(m).append('\n'));
         try {
