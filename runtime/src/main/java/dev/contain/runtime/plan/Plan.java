@@ -112,6 +112,9 @@ public record Plan(
         if (s.oomScoreAdj() != null) {
             w.entry("oom_score_adj", List.of(s.oomScoreAdj().toString()));
         }
+        if (s.umask() != null) {
+            w.entry("umask", List.of(Integer.toOctalString(s.umask())));
+        }
     }
 
     /**

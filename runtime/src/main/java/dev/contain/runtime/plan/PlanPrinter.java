@@ -93,6 +93,7 @@ public final class PlanPrinter {
                     .append(Security.Rlimit.text(r.hard())).append('\n');
         }
         if (sec.oomScoreAdj() != null) s.append("init: oom_score_adj ").append(sec.oomScoreAdj()).append('\n');
+        if (sec.umask() != null) s.append("init: umask ").append(Integer.toOctalString(sec.umask())).append('\n');
         if (sec.seccomp() != null) {
             var f = sec.seccomp();
             s.append("init: seccomp profile ").append(f.source().equals("default") ? "default (docker's)" : f.source())
@@ -120,6 +121,7 @@ public final class PlanPrinter {
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
+        if (op instanceof InitOp.Write w) return "write " + w.path() + " = " + w.value();
         if (op instanceof InitOp.LoopbackUp) return "bring up lo";
         if (op instanceof InitOp.MakePrivate) return "make every mount private (nothing propagates to the host)";
         if (op instanceof InitOp.Idmap i) return "attach an idmapped copy of " + i.source() + " at " + i.target();

@@ -128,7 +128,7 @@ public final class Planner {
      * The container's own cgroup, read-only at /sys/fs/cgroup, so programs that size themselves from their
      * limits (JVMs, Go, Node) see them: on v2 the folder itself, on v1 one folder per controller.
      */
-    private static void cgroupMounts(List<InitOp> ops, String target, CgroupPlan cgroup) {
+    public static void cgroupMounts(List<InitOp> ops, String target, CgroupPlan cgroup) {
         if (cgroup.dirs().isEmpty()) {
             return;
         }
@@ -157,6 +157,22 @@ public final class Planner {
             maps.add(new dev.contain.runtime.ids.IdMap(m.container(), m.host(), m.size()));
         }
         return maps;
+    }
+
+    /** The nodes every container's /dev has (null, zero, full, random, urandom, tty): a user namespace cannot mknod, so the host's are bound. */
+    public static void deviceNodes(List<InitOp> ops) {
+        for (String d : DEVICES) {
+            ops.add(new InitOp.Touch("/dev/" + d));
+            ops.add(new InitOp.Mount("/dev/" + d, "/dev/" + d, "", MS_BIND, ""));
+        }
+    }
+
+    /** /dev/fd, stdin, stdout and stderr, as every container has them. */
+    public static void devSymlinks(List<InitOp> ops) {
+        ops.add(new InitOp.Symlink("/proc/self/fd", "/dev/fd"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/0", "/dev/stdin"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/1", "/dev/stdout"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/2", "/dev/stderr"));
     }
 
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
@@ -224,10 +240,7 @@ public final class Planner {
         String dev = "/dev";
         ops.add(new InitOp.Mkdir(dev, 0755));
         ops.add(new InitOp.Mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
-        for (String d : DEVICES) { // a user namespace cannot mknod: bind the host's nodes
-            ops.add(new InitOp.Touch(dev + "/" + d));
-            ops.add(new InitOp.Mount("/dev/" + d, dev + "/" + d, "", MS_BIND, ""));
-        }
+        deviceNodes(ops);
         ops.add(new InitOp.Mkdir(dev + "/pts", 0755));
         ops.add(new InitOp.Mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"));
         ops.add(new InitOp.Symlink("pts/ptmx", dev + "/ptmx"));
@@ -237,10 +250,7 @@ public final class Planner {
             ops.add(new InitOp.Mkdir(dev + "/mqueue", 0755));
             ops.add(new InitOp.Mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
         }
-        ops.add(new InitOp.Symlink("/proc/self/fd", dev + "/fd"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/0", dev + "/stdin"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/1", dev + "/stdout"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/2", dev + "/stderr"));
+        devSymlinks(ops);
         for (Mount m : spec.mounts()) {
             String target = m.target();
             if (m instanceof Mount.Bind b) {
