@@ -10,6 +10,7 @@
  *              container path resolved inside the container's root (openat2 RESOLVE_IN_ROOT)
  *   process.c  enter_process(): ids, capabilities, no_new_privs, descriptors, seccomp, exec; the reaper
  *   util.c     pipes, lines, numbers, failures
+ *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
@@ -28,6 +29,8 @@
 /* ---- failures -------------------------------------------------------------------------------------- */
 
 enum failure_kind { FAIL_SETUP = 1, FAIL_EXEC = 2, FAIL_CGROUP = 3 };
+/* Not a failure: the container's process reports through the error pipe that it waits at the exec fifo. */
+#define REPORT_CREATED 4
 
 /* What the container's process reports through its close-on-exec error pipe. */
 struct failure {
@@ -116,6 +119,9 @@ struct process {
     struct bpf_insn *filter;
     unsigned short filter_len;
     int reaper;    /* init: true: PID 1 stays, forks the command, forwards signals, reaps */
+    int has_umask;
+    mode_t umask;
+    int exec_fifo_fd; /* OCI create: an O_PATH fd of the exec fifo, opened for writing before exec; 0: none */
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
 };
 
@@ -141,6 +147,7 @@ struct plan {
     unsigned long long log_max;
     const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
     char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
+    const char *exec_fifo;       /* OCI create: made by the host side; the process waits at it until "start" */
     struct process process;
 };
 
@@ -157,6 +164,11 @@ int monitor_stdio(struct plan *plan);
 void monitor_detach_stdio(void);
 int monitor_log(struct plan *plan, int log_pipe);
 _Noreturn void monitor_finish(struct plan *plan, int log_pipe, int status);
+
+/* created.c: OCI create. The host side makes the fifo before clone; the process, in its tail, says it is
+ * created and blocks opening the fifo for writing until `start` opens it for reading. */
+void exec_fifo_make(struct plan *plan);
+void exec_fifo_wait(struct process *process);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -192,6 +192,17 @@ static void d_on_exit(struct plan *p, const char *key, char **f, int n) {
     p->on_exit = f;
 }
 
+static void d_umask(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
+    p->process.has_umask = 1;
+}
+
+static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->exec_fifo = absolute(key, 0, f[0]);
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define ANY (-1)
@@ -225,6 +236,8 @@ static const struct entry_def ENTRIES[] = {
     {"log", 2, 2, 0, d_log},
     {"exit_file", 1, 1, 0, d_exit_file},
     {"on_exit", 1, ANY, 0, d_on_exit},
+    {"umask", 1, 1, 0, d_umask},
+    {"exec_fifo", 1, 1, 0, d_exec_fifo},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 

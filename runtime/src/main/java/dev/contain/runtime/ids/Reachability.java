@@ -25,7 +25,7 @@ public final class Reachability {
             return ""; // host root goes everywhere
         }
         try {
-            String why = blocked(plan.containerDir().getParent(), uid, gid, "its writable layer");
+            String why = plan.containerDir() == null ? "" : blocked(plan.containerDir().getParent(), uid, gid, "its writable layer");
             for (InitOp op : plan.ops()) { // the bind mounts' host sources
                 if (why.isEmpty() && op instanceof InitOp.Mount m && (m.flags() & LinuxFlags.MS_BIND) != 0
                         && (m.flags() & LinuxFlags.MS_REMOUNT) == 0 && m.source().startsWith("/") && Path.of(m.source()).getParent() != null) {

@@ -35,6 +35,14 @@ public final class NamespacesStage implements Stage {
             System.arraycopy(more, 0, all, encoded.length, more.length);
             encoded = all;
         }
+        if (run.execFifo() != null) { // OCI create: the process waits at the fifo before exec
+            Plan.PlanWriter w = new Plan.PlanWriter();
+            w.entry("exec_fifo", List.of(run.execFifo().toString()));
+            byte[] more = w.bytes();
+            byte[] all = java.util.Arrays.copyOf(encoded, encoded.length + more.length);
+            System.arraycopy(more, 0, all, encoded.length, more.length);
+            encoded = all;
+        }
         run.initPlan(encoded);
         init.sendPlan(encoded);
         String line = init.readLine();
