@@ -134,6 +134,38 @@ class OciConfigTest {
         assertEquals(DeviceRule.DEFAULT, p.cgroup().deviceFilter());
     }
 
+    /** What podman 4.3 generates for `podman run --rm --network none IMAGE echo hi` (cgroupfs), its folders in the bundle. */
+    @Test
+    void podmansConfigBecomesAPlan() throws Exception {
+        Path userdata = Files.createDirectories(bundle.resolve("userdata"));
+        Files.createDirectories(userdata.resolve("shm"));
+        for (String f : List.of(".containerenv", "hostname", "hosts")) {
+            Files.writeString(userdata.resolve(f), "");
+        }
+        ObjectNode c = (ObjectNode) JSON.readTree(new String(OciConfigTest.class.getResourceAsStream("/oci/podman-run.json").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).replace("@USERDATA@", userdata.toString()));
+        Plan p = plan(c);
+        assertEquals(List.of("echo", "hi"), p.argv());
+        assertEquals(Integer.valueOf(18), p.security().umask());
+        assertEquals(List.of(Security.Rlimit.of("nofile", 1048576, 1048576), Security.Rlimit.of("nproc", 32768, 32768)), p.security().rlimits());
+        assertEquals(0xa80425fbL & ~(1L << 27 | 1L << 13 | 1L << 29), p.security().caps().bounding()); // docker's less MKNOD, NET_RAW, AUDIT_WRITE
+        assertEquals(SeccompRules.errno(38), compiled.get(0).defaultAction());
+        assertTrue(compiled.get(0).rules().contains(new SeccompRules.Rule("socket", SeccompRules.errno(22),
+                List.of(new SeccompRules.Cmp(0, 4, 16, 0), new SeccompRules.Cmp(2, 4, 9, 0)))));
+        assertTrue(compiled.get(0).rules().contains(new SeccompRules.Rule("personality", SeccompRules.ACT_ALLOW,
+                List.of(new SeccompRules.Cmp(0, 4, 4294967295L, 0)))));
+        assertTrue(p.ops().contains(new InitOp.Write("/proc/sys/net/ipv4/ping_group_range", "0 0")));
+        assertEquals(cgroupRoot.resolve("libpod_parent/libpod-65db655fb5910d41c30ecb7c6595bede2e0520861d92e27e19e647f1e8cd2306"),
+                p.cgroup().dirs().get(0).path());
+        assertTrue(p.cgroup().limits().stream().anyMatch(w -> w.file().getFileName().toString().equals("pids.max") && w.value().equals("2048")));
+        int shm = p.ops().indexOf(new InitOp.Mount(userdata.resolve("shm").toString(), "/dev/shm", "", LinuxFlags.MS_BIND, ""));
+        assertEquals(new InitOp.Mount("", "/dev/shm", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REMOUNT | LinuxFlags.MS_NOSUID
+                | LinuxFlags.MS_NOEXEC | LinuxFlags.MS_NODEV, ""), p.ops().get(shm + 1));
+        assertEquals(new InitOp.Mount("", "/dev/shm", "", LinuxFlags.MS_PRIVATE | LinuxFlags.MS_REC, ""), p.ops().get(shm + 2));
+        assertTrue(p.ops().contains(new InitOp.Mask("/sys/dev/block")));
+        assertTrue(p.ops().contains(new InitOp.Hostname("65db655fb591")));
+    }
+
     @Test
     void runcSpecAsItIsAsksForATerminal() throws Exception {
         assertEquals("c1: config.json: process.terminal: a terminal (--console-socket) is not supported yet",
