@@ -119,11 +119,57 @@ class Bench:
         return lambda name=None: (prefix + [CONTAIN, "--root", self.data, "--run-root", self.run_root, "run", "-q",
                                             "--name", name or self.next_id(), *extra, spec], env)
 
+    def contain_label(self):
+        """Which start-up archive the launcher uses (the first line of --trace names it)."""
+        p = subprocess.run([CONTAIN, "--root", self.data, "--run-root", self.run_root, "run", "--dry-run", "--trace",
+                            self.spec], capture_output=True, text=True)
+        first = next((l for l in p.stderr.splitlines() if l.startswith("trace: archive:")), "")
+        return ("contain (JDK 25 AOT cache)" if "AOT cache" in first else
+                "contain (AppCDS)" if "CDS" in first else "contain (no start-up archive)")
+
+    def lifecycle(self):
+        """Detached containers: run -d until the command runs, stop of one that handles SIGTERM, the
+        monitor's memory; beside podman run -d / podman stop."""
+        n = max(5, self.args.runs // 3)
+        handler = "[sh, -c, 'trap \"exit 3\" TERM; while true; do sleep 0.05; done']"
+        spec = self.write_spec("bench-detached", "", command=handler)
+        base = [CONTAIN, "--root", self.data, "--run-root", self.run_root]
+        rows = {"contain run -d": [], "contain stop": [], "podman run -d (runc)": [], "podman stop (runc)": []}
+        rss = []
+        for _ in range(n):
+            name = self.next_id()
+            time.sleep(self.args.pause)
+            rows["contain run -d"].append(timed(base + ["run", "-d", "--name", name, spec])[0])
+            state = json.loads(sh(base + ["inspect", name]))
+            with open(f"/proc/{state['pid']}/stat") as f:
+                monitor = f.read().rsplit(")", 1)[1].split()[1]
+            with open(f"/proc/{monitor}/status") as f:
+                rss.append(next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")))
+            time.sleep(self.args.pause)
+            rows["contain stop"].append(timed(base + ["stop", name])[0])
+            subprocess.run(base + ["rm", name], capture_output=True)
+            if self.podman_image:
+                name = self.next_id()
+                time.sleep(self.args.pause)
+                rows["podman run -d (runc)"].append(timed(["podman", "--runtime", "runc", "run", "-d", "--name", name,
+                    "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+                    self.podman_image, "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.05; done"])[0])
+                time.sleep(self.args.pause)
+                rows["podman stop (runc)"].append(timed(["podman", "stop", name])[0])
+                subprocess.run(["podman", "rm", name], capture_output=True)
+        print(f"\n### Detached containers ({n} each, alternated): run -d until the command runs, stop of a command that handles SIGTERM\n")
+        print("| operation | median | min | max |")
+        print("|---|---:|---:|---:|")
+        for name, walls in rows.items():
+            if walls:
+                print(f"| {name} | {statistics.median(walls):.1f} ms | {min(walls):.1f} | {max(walls):.1f} |")
+        print(f"\nthe monitor that holds a detached container: VmRSS median {statistics.median(rss):.0f} KiB")
+
     def detect(self):
         """Every runtime that works here, checked with one run; the rest are reported as skipped."""
         state = os.path.join(self.work, "oci-state")
         candidates = [
-            ("contain (JDK 25 AOT cache)" if os.path.exists(CONTAIN + ".aot") else "contain", self.contain(self.spec)),
+            (self.contain_label(), self.contain(self.spec)),
             ("contain (JDK 17 AppCDS)", self.contain(self.spec, java17=True)),
             ("contain, bridge network", self.contain(self.bridge_spec, netns=True)),
             ("runc", lambda name=None: (["runc", "--root", state, "run", "--bundle", self.bundle, name or self.next_id()], None)),
@@ -137,6 +183,7 @@ class Bench:
             ("unshare (no rootfs, no limits)", lambda name=None: (["unshare", "--user", "--map-root-user", "--uts", "--pid",
                 "--fork", "--net", "--mount", "--ipc", "--cgroup", "/bin/true"], None)),
         ]
+        self.podman_image = None
         if shutil.which("podman"):
             self.podman_image = "localhost/contain-bench-busybox"
             self.podman_cgroups_before = podman_cgroups()
@@ -318,6 +365,7 @@ def main():
         bench.startup()
         bench.breakdown()
         if not args.quick:
+            bench.lifecycle()
             bench.warm()
             bench.throughput()
             bench.growth()

@@ -31,30 +31,10 @@ final class BoundedParser implements Parser {
     }
 
     /** A list or mapping being read: its anchor and the counts when it began. */
-    private static final class Open {
-        final Anchor anchor;
-        final long nodes;
-        final long chars;
-
-        Open(Anchor anchor, long nodes, long chars) {
-            this.anchor = anchor;
-            this.nodes = nodes;
-            this.chars = chars;
-        }
-    }
+    private record Open(Anchor anchor, long nodes, long chars) {}
 
     /** What an alias adds: the anchored node's values and characters. */
-    private static final class Size {
-        final long nodes;
-        final long chars;
-        final boolean collection;
-
-        Size(long nodes, long chars, boolean collection) {
-            this.nodes = nodes;
-            this.chars = chars;
-            this.collection = collection;
-        }
-    }
+    private record Size(long nodes, long chars, boolean collection) {}
 
     private final Parser parser;
     private final ArrayDeque<Open> open = new ArrayDeque<>();
@@ -113,8 +93,8 @@ final class BoundedParser implements Parser {
             }
             case SequenceEnd, MappingEnd -> {
                 Open o = open.pop();
-                if (o.anchor != null) {
-                    anchors.put(o.anchor, new Size(nodes - o.nodes, chars - o.chars, true));
+                if (o.anchor() != null) {
+                    anchors.put(o.anchor(), new Size(nodes - o.nodes(), chars - o.chars(), true));
                 }
             }
             case Alias -> alias((AliasEvent) event);
@@ -128,7 +108,7 @@ final class BoundedParser implements Parser {
     private void alias(AliasEvent event) {
         Anchor name = event.getAlias();
         for (Open o : open) {
-            if (name.equals(o.anchor)) {
+            if (name.equals(o.anchor())) {
                 throw new LimitException(event.getStartMark(), "alias *" + Shown.plain(name.getValue())
                         + " is used inside the value it names; a spec cannot be recursive");
             }
@@ -137,11 +117,11 @@ final class BoundedParser implements Parser {
         if (size == null) {
             return; // an undefined alias: the composer reports it, with its position
         }
-        if (size.collection && ++collectionAliases > Limits.COLLECTION_ALIASES) {
+        if (size.collection() && ++collectionAliases > Limits.COLLECTION_ALIASES) {
             throw new LimitException(event.getStartMark(), "more than " + Limits.COLLECTION_ALIASES
                     + " aliases of lists or mappings; a spec needs far fewer");
         }
-        add(event, size.nodes, size.chars);
+        add(event, size.nodes(), size.chars());
     }
 
     private void add(Event event, long n, long c) {

@@ -142,9 +142,17 @@ public final class Containers {
      */
     private Optional<Exit> settle(ContainerState s, Optional<Exit> seen) throws ContainerError {
         long deadline = System.currentTimeMillis() + 60_000;
+        boolean tornDownHere = false;
         while (!s.settled()) {
             if (seen.isEmpty()) {
                 seen = s.exit();
+            }
+            if (seen.isPresent() && !tornDownHere) {
+                // The command has ended: tear down from here rather than wait for the monitor's cleanup, a JVM
+                // still starting (~100 ms). Under the container's lock, whichever comes first does it, once.
+                tornDownHere = true;
+                tearDownEnded(s);
+                continue;
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new ContainerError(s.name(), "stop", "still not torn down after 60 s (see contain logs " + s.name() + ")");
@@ -240,13 +248,24 @@ public final class Containers {
      * stays as the exited container's record (with --rm it goes too). Returns what could not be undone.
      */
     public List<String> cleanup(String name) throws ContainerError {
-        ContainerState s = existing(name);
+        ContainerState s = ContainerState.of(config.runRoot(), name, kernel);
+        if (name.startsWith(".") || name.contains("/") || !s.exists()) {
+            return List.of(); // a stop or rm -f tore it down (with --rm, removed it) first
+        }
+        return tearDownEnded(s);
+    }
+
+    /** The teardown of a container whose command has ended, once, under its lock (see {@link #cleanup}). */
+    private List<String> tearDownEnded(ContainerState s) throws ContainerError {
         try {
             Optional<ContainerState.Lock> lock = s.lock();
             if (lock.isEmpty()) {
                 return List.of();
             }
             try (ContainerState.Lock held = lock.get()) {
+                if (s.tornDown()) {
+                    return List.of();
+                }
                 boolean remove = s.status().map(Status::autoRemove).orElse(false);
                 List<String> failures = Journal.load(s.dir()).undoAll(kernel, !remove);
                 if (failures.isEmpty() && !remove) {
@@ -255,7 +274,7 @@ public final class Containers {
                 return failures;
             }
         } catch (IOException e) {
-            throw new ContainerError(name, "teardown", e.getMessage());
+            throw new ContainerError(s.name(), "teardown", e.getMessage());
         }
     }
 
@@ -284,6 +303,9 @@ public final class Containers {
             int n = Integer.parseInt(tokens.get(i + 1));
             List<String> entry = new ArrayList<>(tokens.subList(i, Math.min(tokens.size(), i + 2 + n)));
             entry.remove(1);
+            if (entry.get(0).equals("seccomp") && entry.size() == 3) { // the filter as its size, not kilobytes of hex
+                entry.set(2, "(" + entry.get(2).length() / 16 + " BPF instructions)");
+            }
             entries.add(entry);
             i += 2 + n;
         }
