@@ -203,6 +203,26 @@ class OciRuntimeTest {
         }
     }
 
+    /** A network namespace given by path is joined (podman's networks and pods depend on it), others are made. */
+    @Test
+    void aNetworkNamespaceIsJoinedByPath() throws Exception {
+        try (TestHost host = new TestHost(true)) {
+            Path bundle = bundle(host, "b7", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            for (JsonNode ns : c.with("linux").get("namespaces")) {
+                if (ns.get("type").asText().equals("network")) {
+                    ((ObjectNode) ns).put("path", "/run/netns/" + host.netns);
+                }
+            }
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "c7");
+            assertEquals(0, r.exit(), r.err());
+            long inode = ((Number) Files.getAttribute(Path.of("/run/netns", host.netns), "unix:ino")).longValue();
+            assertTrue(r.out().startsWith("net:[" + inode + "]\n"), r.out() + " is not " + inode);
+            assertFalse(r.out().contains(Files.readSymbolicLink(Path.of("/proc/self/ns/uts")).toString()), r.out());
+        }
+    }
+
     /** podman, with its own store in the test's folder (vfs, cgroupfs, no network), runs contain-oci as its runtime. */
     @Test
     void podmanRunsItsContainersWithContainOci() throws Exception {
@@ -232,6 +252,23 @@ class OciRuntimeTest {
                 List<String> exit3 = new ArrayList<>(runArgs);
                 exit3.addAll(List.of("sh", "-c", "exit 3"));
                 assertEquals(3, exec(podman, exit3).exit());
+                // detached: conmon holds it; stop sends SIGTERM through `kill`, then `delete`
+                List<String> detached = new ArrayList<>(List.of("run", "-d", "--name", "oci-d", "--network", "none", "--ulimit",
+                        "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "localhost/oci-busybox:1", "sh", "-c",
+                        "trap 'echo stopping; exit 0' TERM; echo up; while :; do sleep 0.1; done"));
+                TestHost.Result d = exec(podman, detached);
+                assertEquals(0, d.exit(), d.err());
+                String logs = "";
+                for (int i = 0; i < 100 && !logs.contains("up"); i++) {
+                    Thread.sleep(50);
+                    logs = exec(podman, List.of("logs", "oci-d")).out();
+                }
+                assertEquals("up\n", logs);
+                assertTrue(exec(podman, List.of("ps", "--format", "{{.Names}} {{.Status}}")).out().startsWith("oci-d Up"));
+                assertEquals(0, exec(podman, List.of("stop", "-t", "10", "oci-d")).exit());
+                assertEquals("up\nstopping\n", exec(podman, List.of("logs", "oci-d")).out());
+                assertTrue(exec(podman, List.of("ps", "-a", "--format", "{{.Status}}")).out().startsWith("Exited (0)"));
+                assertEquals(0, exec(podman, List.of("rm", "oci-d")).exit());
                 assertEquals("", exec(podman, List.of("ps", "-aq")).out());
             } finally {
                 exec(podman, List.of("rm", "-af"));
