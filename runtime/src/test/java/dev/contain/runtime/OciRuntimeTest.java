@@ -200,6 +200,9 @@ class OciRuntimeTest {
             assertEquals(1, systemd.exit());
             assertTrue(systemd.err().contains("--systemd-cgroup: systemd cgroups are not supported"), systemd.err());
             assertEquals(1, run(host, "create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "c6").exit());
+            TestHost.Result exec = run(host, "exec", "c6", "true");
+            assertEquals(1, exec.exit());
+            assertTrue(exec.err().startsWith("contain-oci: exec: not supported yet by contain-oci"), exec.err());
         }
     }
 
