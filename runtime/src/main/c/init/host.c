@@ -13,6 +13,11 @@
  *   engine -> init   "signal N"        forward a signal (Ctrl-C, SIGTERM...) to the container
  *   init -> engine   "exit code N" | "exit signal N"
  *
+ * OCI create (an exec_fifo entry; see created.c): after "go" the process waits at the fifo, and:
+ *   init -> engine   "created"          it waits there, in its namespaces and cgroup, its command not yet exec'd
+ *   engine -> init   "release"          the state is recorded: this side exits and leaves the process to the
+ *                                      caller (or its subreaper); `start` later opens the fifo
+ *
  * Before anything else the init runs itself again from a sealed memfd copy, so no process in the container
  * (its first process before exec, the reaper of init: true, a command whose interpreter is /proc/self/exe)
  * has a host file as its executable that it could reopen for writing (CVE-2019-5736).
@@ -337,6 +342,7 @@ int main(int argc, char **argv) {
     }
     struct host host;
     prepare(&plan, &host);
+    exec_fifo_make(&plan);
 
     int go_pipe[2], err_pipe[2], status_pipe[2] = {-1, -1}, idmap_sock[2] = {-1, -1}, tty_sock[2] = {-1, -1};
     if (pipe2(go_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
@@ -389,6 +395,7 @@ int main(int argc, char **argv) {
     struct failure failure = {0};
     size_t failure_len = 0;
     int detached = 0;     /* the engine has handed the container to this monitor */
+    int created = 0;      /* OCI create: the process waits at the exec fifo */
     int running = 0;      /* the command was exec'd */
     int ended = 0, end_status = 0; /* it ended before the engine had handed it over */
     /* -t: the pty's master comes over fds[4]; then the user's terminal (fds[5]) and the master (fds[6]) */
@@ -418,6 +425,8 @@ int main(int argc, char **argv) {
                 close(handover_fd);
                 send_line(ctl_out, "monitoring");
                 if (ended) monitor_finish(&plan, log_pipe, end_status);
+            } else if (!strcmp(line, "release") && plan.exec_fifo && created) {
+                _exit(0); /* the process stays, waiting at the fifo: no contain process is left behind */
             } else if (!strcmp(line, "go")) {
                 host_go(&plan, child, idmap_sock[0]);
                 write_full(go_pipe[1], "G", 1);
@@ -429,7 +438,11 @@ int main(int argc, char **argv) {
         if (fds[2].revents) {
             ssize_t n = read(err_pipe[0], (char *)&failure + failure_len, sizeof failure - failure_len);
             if (n > 0) failure_len += (size_t)n;
-            if (n <= 0 || failure_len == sizeof failure) {
+            if (failure_len == sizeof failure && failure.kind == REPORT_CREATED && plan.exec_fifo && !created) {
+                created = 1;
+                failure_len = 0;
+                send_line(ctl_out, "created");
+            } else if (n <= 0 || failure_len == sizeof failure) {
                 if (failure_len == sizeof failure)
                     send_line(ctl_out, "error %s %d %s", failure_kind_name(failure.kind), failure.err, failure.message);
                 else if (!started)

@@ -211,6 +211,17 @@ static void d_tty(struct plan *p, const char *key, char **f, int n) {
     p->tty = 1;
 }
 
+static void d_umask(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
+    p->process.has_umask = 1;
+}
+
+static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->exec_fifo = absolute(key, 0, f[0]);
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define ANY (-1)
@@ -246,6 +257,8 @@ static const struct entry_def ENTRIES[] = {
     {"on_exit", 1, ANY, 0, d_on_exit},
     {"join", 3, 3, 0, d_join},
     {"tty", 0, 0, 0, d_tty},
+    {"umask", 1, 1, 0, d_umask},
+    {"exec_fifo", 1, 1, 0, d_exec_fifo},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 

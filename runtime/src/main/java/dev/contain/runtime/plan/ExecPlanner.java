@@ -3,7 +3,6 @@ package dev.contain.runtime.plan;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.ExecOptions;
 import dev.contain.runtime.kernel.ProcessStamp;
-import dev.contain.spec.Namespace;
 import dev.contain.spec.UserRef;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +22,8 @@ import java.util.Set;
 public final class ExecPlanner {
     /** Entries of the container's plan kept as they are. */
     private static final Set<String> KEPT = Set.of("cgroup_join", "clone_into_cgroup", "caps", "no_new_privs", "seccomp", "rlimit", "oom_score_adj");
-    private static final long NAMESPACES = LinuxFlags.cloneFlags(Set.of(Namespace.USER, Namespace.MNT, Namespace.PID, Namespace.NET,
-            Namespace.UTS, Namespace.IPC, Namespace.CGROUP, Namespace.TIME));
+    private static final long NAMESPACES = LinuxFlags.CLONE_NEWUSER | LinuxFlags.CLONE_NEWNS | LinuxFlags.CLONE_NEWPID
+            | LinuxFlags.CLONE_NEWNET | LinuxFlags.CLONE_NEWUTS | LinuxFlags.CLONE_NEWIPC | LinuxFlags.CLONE_NEWCGROUP | LinuxFlags.CLONE_NEWTIME;
 
     private ExecPlanner() {}
 
@@ -49,7 +48,7 @@ public final class ExecPlanner {
             switch (e.get(0)) {
                 case "clone" -> flags |= Long.parseUnsignedLong(fields.get(0)) & NAMESPACES;
                 case "unshare" -> flags |= Long.parseLong(fields.get(0)) & NAMESPACES;
-                case "join_netns" -> flags |= LinuxFlags.cloneFlag(Namespace.NET);
+                case "join_netns" -> flags |= LinuxFlags.CLONE_NEWNET;
                 case "env" -> env = fields;
                 case "cwd" -> cwd = fields.get(0);
                 case "user" -> user = fields;

@@ -1,13 +1,13 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
-import dev.contain.spec.IdMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         TestHooks.point("namespaces:init");
         byte[] encoded = plan.encodeForInit();
-        // entries may come in any order: run -d's monitor entries and run -t's tty follow the plan's
+        // entries may come in any order: run -d's monitor entries, run -t's tty and OCI create's fifo follow the plan's
         if (run.monitor() != null) {
             encoded = concat(encoded, run.monitor().encode());
         }
@@ -37,6 +37,11 @@ public final class NamespacesStage implements Stage {
             Plan.PlanWriter tty = new Plan.PlanWriter();
             tty.entry("tty", List.of());
             encoded = concat(encoded, tty.bytes());
+        }
+        if (run.execFifo() != null) { // OCI create: the process waits at the fifo before exec
+            Plan.PlanWriter w = new Plan.PlanWriter();
+            w.entry("exec_fifo", List.of(run.execFifo().toString()));
+            encoded = concat(encoded, w.bytes());
         }
         run.initPlan(encoded);
         init.sendPlan(encoded);
@@ -78,7 +83,7 @@ public final class NamespacesStage implements Stage {
         return all;
     }
 
-    private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {
+    private void writeMap(Run run, Path file, List<IdMap> map) throws ContainerError {
         StringBuilder text = new StringBuilder();
         map.forEach(m -> text.append(m).append('\n'));
         try {
