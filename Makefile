@@ -37,6 +37,7 @@ $(CONTAIN): $(SOURCES) launcher.sh images/assemble.sh | setup
 
 install: build
 	install -D -m 755 $(CONTAIN) $(DESTDIR)$(PREFIX)/bin/contain
+	ln -sf contain $(DESTDIR)$(PREFIX)/bin/contain-oci
 	@[ -n "$(DESTDIR)" ] || { CONTAIN_TRAIN=now $(PREFIX)/bin/contain; JAVA=java CONTAIN_TRAIN=now $(PREFIX)/bin/contain; }
 
 build/busybox.tar: images/busybox.sh | setup

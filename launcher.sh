@@ -131,6 +131,7 @@ if [ -n "${CONTAIN_TRAIN:-}" ]; then       # make build, make install: make the 
   fi
   exit 0
 fi
+case ${0##*/} in contain-oci) set -- oci "$@" ;; esac  # the OCI runtime (runc's command line), by this name
 if [ "${CONTAIN_ARCHIVE:-}" = off ]; then
   state=off
 elif [ -f "$archive" ] && [ -w "$archive.log" ] && [ ! -s "$archive.log" ]; then

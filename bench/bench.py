@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import pty
 import shutil
 import statistics
 import subprocess
@@ -235,6 +236,61 @@ class Bench:
             print(f"| {name} | {med:.1f} ms | {min(walls):.1f} | {max(walls):.1f} | {ratio} | {vs_podman} | {rss:.1f} MiB |")
         return results
 
+    def exec_bench(self):
+        """exec of /bin/true into a running container: contain (without and with -t, a pty as stdio) beside runc exec."""
+        n = self.args.runs
+        sleeper = "[sh, -c, 'while true; do sleep 1; done']"
+        spec = self.write_spec("bench-exec", "", command=sleeper)
+        base = [CONTAIN, "--root", self.data, "--run-root", self.run_root]
+        name = "cbexec" + str(os.getpid())
+        sh(base + ["run", "-d", "--name", name, spec])
+        state = os.path.join(self.work, "oci-state")
+        bundle = os.path.join(self.work, "bundle-exec")
+        shutil.copytree(self.bundle, bundle)
+        with open(os.path.join(bundle, "config.json")) as f:
+            config = json.load(f)
+        config["process"]["args"] = ["sh", "-c", "while true; do sleep 1; done"]
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(config, f)
+        runc_id = name + "-runc"
+        runc = subprocess.run(["runc", "--root", state, "run", "-d", "--bundle", bundle, runc_id], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        cases = [("contain exec", base + ["exec", name, "--", "/bin/true"], False),
+                 ("contain exec, a pty as stdio", base + ["exec", name, "--", "/bin/true"], True),
+                 ("contain exec -t, a pty as stdio", base + ["exec", "-t", name, "--", "/bin/true"], True)]
+        if runc:
+            cases.append(("runc exec", ["runc", "--root", state, "exec", runc_id, "/bin/true"], False))
+        else:
+            self.notes.append("runc exec: skipped, runc run -d failed here")
+        walls = {c[0]: [] for c in cases}
+        try:
+            for i in range(n):
+                k = i % len(cases)
+                for label, cmd, tty in cases[k:] + cases[:k]:
+                    time.sleep(self.args.pause)
+                    master, slave = pty.openpty() if tty else (None, None)
+                    t0 = time.perf_counter()
+                    p = subprocess.run(cmd, stdin=slave if tty else subprocess.DEVNULL, stdout=slave if tty else subprocess.DEVNULL,
+                                       stderr=slave if tty else subprocess.PIPE)
+                    walls[label].append((time.perf_counter() - t0) * 1000)
+                    if tty:
+                        os.close(slave)
+                        os.close(master)
+                    if p.returncode != 0:
+                        raise SystemExit(f"{label} failed: {p.returncode} {p.stderr or ''}")
+        finally:
+            subprocess.run(base + ["rm", "-f", name], capture_output=True)
+            if runc:
+                subprocess.run(["runc", "--root", state, "kill", runc_id, "KILL"], capture_output=True)
+                time.sleep(0.2)
+                subprocess.run(["runc", "--root", state, "delete", "-f", runc_id], capture_output=True)
+        print(f"\n### exec: /bin/true into a running container ({n} runs each, alternated, {self.args.pause:g} s apart)\n")
+        print("| command | median | min | max |")
+        print("|---|---:|---:|---:|")
+        for label, _, _ in cases:
+            w = walls[label]
+            print(f"| {label} | {statistics.median(w):.1f} ms | {min(w):.1f} | {max(w):.1f} |")
+
     def throughput(self):
         n = self.args.throughput
         print(f"\n### Throughput: {n} containers one after another, and {n} with 2 at a time\n")
@@ -383,6 +439,7 @@ def main():
         print(f"## contain benchmark, {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}")
         bench.startup()
         bench.breakdown()
+        bench.exec_bench()
         if not args.quick:
             bench.lifecycle()
             bench.warm()

@@ -13,11 +13,20 @@
  *   engine -> init   "signal N"        forward a signal (Ctrl-C, SIGTERM...) to the container
  *   init -> engine   "exit code N" | "exit signal N"
  *
+ * OCI create (an exec_fifo entry; see created.c): after "go" the process waits at the fifo, and:
+ *   init -> engine   "created"          it waits there, in its namespaces and cgroup, its command not yet exec'd
+ *   engine -> init   "release"          the state is recorded: this side exits and leaves the process to the
+ *                                      caller (or its subreaper); `start` later opens the fifo
+ *
  * Before anything else the init runs itself again from a sealed memfd copy, so no process in the container
  * (its first process before exec, the reaper of init: true, a command whose interpreter is /proc/self/exe)
  * has a host file as its executable that it could reopen for writing (CVE-2019-5736).
  *
  * If the engine goes away (its pipe closed) the container is killed: nothing outlives its engine unnoticed.
+ *
+ * exec is the same conversation with a plan whose "join" entry replaces the clone flags, the root and the
+ * operations: the process is cloned into the running container's pid namespace and cgroup and joins the
+ * rest through a pidfd (join.c). With "tty" the command's stdio is a pty made inside (tty.c).
  */
 #include "init.h"
 
@@ -91,7 +100,7 @@ static void run_from_sealed_copy(char **argv) {
 
 /* ---- the container side ---------------------------------------------------------------------------- */
 
-static int receive_fd(int sock) {
+int receive_fd(int sock) {
     char byte;
     char control[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
@@ -115,7 +124,7 @@ static void join_cgroups(struct plan *p, struct host *h) {
     }
 }
 
-static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, int idmap_fd, pid_t parent) {
+static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, int idmap_fd, int join_fd, int tty_fd, pid_t parent) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -130,10 +139,15 @@ static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, 
     if (idmap_fd >= 0) close(idmap_fd);
     join_cgroups(p, h); /* first: the operations below include the cgroup namespace, rooted where it stands */
     if (h->clone_into_fd >= 0) close(h->clone_into_fd);
-    if (p->clone_flags & CLONE_NEWUSER) {
-        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) fail(FAIL_SETUP, errno, "become root in the user namespace: %s", strerror(errno));
+    if (p->join) {
+        join_namespaces(p, join_fd); /* exec: the container exists; nothing to make */
+    } else {
+        if (p->clone_flags & CLONE_NEWUSER) {
+            if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) fail(FAIL_SETUP, errno, "become root in the user namespace: %s", strerror(errno));
+        }
+        run_operations(p);
     }
-    run_operations(p);
+    if (p->tty) tty_make(tty_fd);
     enter_process(&p->process);
 }
 
@@ -209,7 +223,7 @@ static void prepare(struct plan *p, struct host *h) {
 static const char *const RLIMIT_NAMES[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
                                            "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
 
-static int send_fd(int sock, int fd) {
+int send_fd(int sock, int fd) {
     char byte = 0;
     char control[CMSG_SPACE(sizeof(int))] = {0};
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
@@ -266,6 +280,7 @@ static int handover_fd = -1; /* run -d: closed at the handover, which lets the e
 
 /* A failure of the host side after clone: the container's process goes first, then the error line. */
 static void kill_child(void) {
+    tty_restore();
     if (child > 0) {
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
@@ -317,13 +332,21 @@ int main(int argc, char **argv) {
         err = take_engine_stdio(engine);
         if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     }
-    /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. */
-    setsid();
+    /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
+     * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */
+    if (!plan.tty || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
+    int join_fd = -1;
+    if (plan.join) {
+        join_fd = join_open(&plan);
+        join_pid_namespace(&plan, join_fd); /* the clone below is born there */
+    }
     struct host host;
     prepare(&plan, &host);
+    exec_fifo_make(&plan);
 
-    int go_pipe[2], err_pipe[2], status_pipe[2] = {-1, -1}, idmap_sock[2] = {-1, -1};
+    int go_pipe[2], err_pipe[2], status_pipe[2] = {-1, -1}, idmap_sock[2] = {-1, -1}, tty_sock[2] = {-1, -1};
     if (pipe2(go_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
+        (plan.tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tty_sock) < 0) ||
         (plan.process.reaper && pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) < 0) ||
         (plan.nidmaps && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, idmap_sock) < 0))
         fail(FAIL_SETUP, errno, "pipe: %s", strerror(errno));
@@ -334,7 +357,7 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
 
     pid_t parent = getpid();
-    child = clone_container(plan.clone_flags, host.clone_into_fd);
+    child = clone_container(plan.join ? 0 : plan.clone_flags, host.clone_into_fd);
     if (child < 0 && host.clone_into_fd >= 0) fail(FAIL_CGROUP, errno, "clone into the container's cgroup (Linux 5.7+): %s", strerror(errno));
     if (child < 0) fail(FAIL_SETUP, errno, "clone: %s", strerror(errno));
     if (child == 0) {
@@ -346,15 +369,18 @@ int main(int argc, char **argv) {
         if (status_pipe[0] >= 0) close(status_pipe[0]);
         if (idmap_sock[0] >= 0) close(idmap_sock[0]);
         if (log_pipe >= 0) close(log_pipe);
+        if (tty_sock[0] >= 0) close(tty_sock[0]);
         error_fd = err_pipe[1];
         plan.process.status_fd = status_pipe[1];
-        container_main(&plan, &host, go_pipe[0], idmap_sock[1], parent);
+        container_main(&plan, &host, go_pipe[0], idmap_sock[1], join_fd, tty_sock[1], parent);
     }
     before_host_failure = kill_child;
     close(go_pipe[0]);
     close(err_pipe[1]);
     if (status_pipe[1] >= 0) close(status_pipe[1]);
     if (idmap_sock[1] >= 0) close(idmap_sock[1]);
+    if (tty_sock[1] >= 0) close(tty_sock[1]);
+    if (join_fd >= 0) close(join_fd);
     for (int i = 0; i < plan.ncgroup_join; i++) close(host.cgroup_fds[i]); /* the container's process has its own */
     if (host.clone_into_fd >= 0) close(host.clone_into_fd);
     if (plan.detach) monitor_detach_stdio();
@@ -369,12 +395,15 @@ int main(int argc, char **argv) {
     struct failure failure = {0};
     size_t failure_len = 0;
     int detached = 0;     /* the engine has handed the container to this monitor */
+    int created = 0;      /* OCI create: the process waits at the exec fifo */
     int running = 0;      /* the command was exec'd */
     int ended = 0, end_status = 0; /* it ended before the engine had handed it over */
-    struct pollfd fds[4] = {{.fd = ctl_in, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN},
-                            {.fd = log_pipe, .events = POLLIN}};
+    /* -t: the pty's master comes over fds[4]; then the user's terminal (fds[5]) and the master (fds[6]) */
+    struct pollfd fds[7] = {{.fd = ctl_in, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}, {.fd = err_pipe[0], .events = POLLIN},
+                            {.fd = log_pipe, .events = POLLIN}, {.fd = tty_sock[0], .events = POLLIN}, {.fd = -1, .events = POLLIN},
+                            {.fd = -1, .events = POLLIN}};
     for (;;) {
-        if (poll(fds, 4, -1) < 0) {
+        if (poll(fds, 7, -1) < 0) {
             if (errno == EINTR) continue;
             fail(FAIL_SETUP, errno, "poll: %s", strerror(errno));
         }
@@ -384,10 +413,7 @@ int main(int argc, char **argv) {
                 fds[0].fd = -1;
                 close(ctl_in);
             } else if (n <= 0) { /* the engine is gone before handing the container over: so is the container */
-                if (child > 0) {
-                    kill(child, SIGKILL);
-                    waitpid(child, NULL, 0);
-                }
+                kill_child();
                 _exit(137);
             }
             int sig;
@@ -399,6 +425,8 @@ int main(int argc, char **argv) {
                 close(handover_fd);
                 send_line(ctl_out, "monitoring");
                 if (ended) monitor_finish(&plan, log_pipe, end_status);
+            } else if (!strcmp(line, "release") && plan.exec_fifo && created) {
+                _exit(0); /* the process stays, waiting at the fifo: no contain process is left behind */
             } else if (!strcmp(line, "go")) {
                 host_go(&plan, child, idmap_sock[0]);
                 write_full(go_pipe[1], "G", 1);
@@ -410,7 +438,11 @@ int main(int argc, char **argv) {
         if (fds[2].revents) {
             ssize_t n = read(err_pipe[0], (char *)&failure + failure_len, sizeof failure - failure_len);
             if (n > 0) failure_len += (size_t)n;
-            if (n <= 0 || failure_len == sizeof failure) {
+            if (failure_len == sizeof failure && failure.kind == REPORT_CREATED && plan.exec_fifo && !created) {
+                created = 1;
+                failure_len = 0;
+                send_line(ctl_out, "created");
+            } else if (n <= 0 || failure_len == sizeof failure) {
                 if (failure_len == sizeof failure)
                     send_line(ctl_out, "error %s %d %s", failure_kind_name(failure.kind), failure.err, failure.message);
                 else if (!started)
@@ -421,9 +453,21 @@ int main(int argc, char **argv) {
             }
         }
         if (fds[3].revents && monitor_log(&plan, log_pipe) == 0) fds[3].fd = -1; /* read again at the end */
+        if (fds[4].revents) {
+            fds[6].fd = tty_start(tty_sock[0]);
+            fds[5].fd = 0;
+            fds[4].fd = -1;
+            close(tty_sock[0]);
+        }
+        if (fds[5].revents && !tty_copy(0, fds[6].fd)) fds[5].fd = -1; /* the user's input ended */
+        if (fds[6].revents && !tty_copy(fds[6].fd, 1)) fds[6].fd = -1; /* every holder of the pty closed it */
         if (fds[1].revents) {
             struct signalfd_siginfo si;
             if (read(sigfd, &si, sizeof si) != sizeof si) continue;
+            if (si.ssi_signo == SIGWINCH && plan.tty) { /* the user's terminal changed size: the kernel tells the pty's group */
+                tty_resize();
+                continue;
+            }
             if (si.ssi_signo != SIGCHLD) {
                 if (child > 0) kill(child, (int)si.ssi_signo);
                 continue;
@@ -431,7 +475,9 @@ int main(int argc, char **argv) {
             int status;
             if (waitpid(child, &status, WNOHANG) != child) continue;
             child = -1;
-            before_host_failure = NULL;
+            before_host_failure = tty_restore;
+            if (plan.tty) tty_drain(1);
+            tty_restore();
             if (fds[2].fd >= 0) { /* drain a failure report written just before the exit */
                 ssize_t n;
                 while (failure_len < sizeof failure && (n = read(err_pipe[0], (char *)&failure + failure_len, sizeof failure - failure_len)) > 0)

@@ -10,6 +10,10 @@
  *              container path resolved inside the container's root (openat2 RESOLVE_IN_ROOT)
  *   process.c  enter_process(): ids, capabilities, no_new_privs, descriptors, seccomp, exec; the reaper
  *   util.c     pipes, lines, numbers, failures
+ *   monitor.c  run -d: the host side stays as the container's monitor (log, exit file, teardown)
+ *   join.c     exec: a new process joins a running container through a pidfd of its first process
+ *   tty.c      -t: a pty made inside the container, relayed to the engine's terminal in raw mode
+ *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
@@ -28,6 +32,8 @@
 /* ---- failures -------------------------------------------------------------------------------------- */
 
 enum failure_kind { FAIL_SETUP = 1, FAIL_EXEC = 2, FAIL_CGROUP = 3 };
+/* Not a failure: the container's process reports through the error pipe that it waits at the exec fifo. */
+#define REPORT_CREATED 4
 
 /* What the container's process reports through its close-on-exec error pipe. */
 struct failure {
@@ -116,7 +122,11 @@ struct process {
     struct bpf_insn *filter;
     unsigned short filter_len;
     int reaper;    /* init: true: PID 1 stays, forks the command, forwards signals, reaps */
+    int has_umask;
+    mode_t umask;
+    int exec_fifo_fd; /* OCI create: an O_PATH fd of the exec fifo, opened for writing before exec; 0: none */
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
+    int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
 };
 
 struct plan {
@@ -141,6 +151,13 @@ struct plan {
     unsigned long long log_max;
     const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
     char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
+    /* exec (join.c): a new process in a running container instead of a new container */
+    int join;
+    pid_t join_pid;                      /* the container's first process, by pid */
+    unsigned long long join_start_time;  /* and start time: a reused pid is refused */
+    unsigned long long join_flags;       /* the namespaces to join (CLONE_NEW*) */
+    int tty;                             /* tty.c: the command's stdio is a pty made inside the container */
+    const char *exec_fifo;       /* OCI create: made by the host side; the process waits at it until "start" */
     struct process process;
 };
 
@@ -157,6 +174,30 @@ int monitor_stdio(struct plan *plan);
 void monitor_detach_stdio(void);
 int monitor_log(struct plan *plan, int log_pipe);
 _Noreturn void monitor_finish(struct plan *plan, int log_pipe, int status);
+
+/* join.c: exec. join_open on the host side (pidfd, stamp checked), join_pid_namespace there before the
+ * clone; join_namespaces in the new process (the pidfd closed after) */
+int join_open(const struct plan *plan);
+void join_pid_namespace(const struct plan *plan, int pidfd);
+void join_namespaces(const struct plan *plan, int pidfd);
+
+/* tty.c: -t. tty_make on the container side (stdio become the pty, the master sent over SOCK); on the host
+ * side tty_start (receives the master, the user's terminal raw), tty_resize, tty_copy (0 at an end),
+ * tty_drain, tty_restore */
+void tty_make(int sock);
+int tty_start(int sock);
+void tty_resize(void);
+int tty_copy(int from, int to);
+void tty_drain(int to);
+void tty_restore(void);
+
+/* host.c: a descriptor over a unix socket (SCM_RIGHTS) */
+int send_fd(int sock, int fd);
+int receive_fd(int sock);
+/* created.c: OCI create. The host side makes the fifo before clone; the process, in its tail, says it is
+ * created and blocks opening the fifo for writing until `start` opens it for reading. */
+void exec_fifo_make(struct plan *plan);
+void exec_fifo_wait(struct process *process);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -305,6 +305,15 @@ static void op_pivot_root(struct plan *plan, const struct op *op) {
     if (chdir("/") < 0) fail(FAIL_SETUP, errno, "chdir /: %s", strerror(errno));
 }
 
+/* A value into an existing file (a sysctl under /proc/sys): never created, never through a symlink out of the root. */
+static void op_write(struct plan *plan, const struct op *op) {
+    (void)plan;
+    const char *path = op->args[0], *value = op->args[1];
+    int fd = in_root(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_NONBLOCK, 0);
+    if (fd < 0 || write_full(fd, value, strlen(value)) < 0) fail(FAIL_SETUP, errno, "write \"%s\" to %s: %s", value, path, strerror(errno));
+    close(fd);
+}
+
 #define NONE (-1)
 static const struct op_def OPS[] = {
     {"make_private", 0, NONE, NONE, 0, 0, op_make_private},
@@ -318,6 +327,7 @@ static const struct op_def OPS[] = {
     {"unshare", 1, NONE, 0, 10, 0x7fffffff, op_unshare},
     {"loopback_up", 0, NONE, NONE, 0, 0, op_loopback_up},
     {"hostname", 1, NONE, NONE, 0, 0, op_hostname},
+    {"write", 2, 0, NONE, 0, 0, op_write},
     {"pivot_root", 1, 0, NONE, 0, 0, op_pivot_root},
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -192,6 +193,35 @@ static void d_on_exit(struct plan *p, const char *key, char **f, int n) {
     p->on_exit = f;
 }
 
+static void d_join(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->join = 1;
+    p->process.parent_death = 1;
+    p->join_pid = (pid_t)number(key, 0, f[0], 10, 0x3fffffffULL);
+    if (p->join_pid == 0) refuse(key, "pid 0");
+    p->join_start_time = number(key, 1, f[1], 10, ~0ULL);
+    p->join_flags = number(key, 2, f[2], 10, 0xffffffffULL);
+    unsigned long long known = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP
+                               | 0x80 /* CLONE_NEWTIME */;
+    if (p->join_flags & ~known) refuse(key, "flags %#llx hold more than namespaces", p->join_flags);
+}
+
+static void d_tty(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->tty = 1;
+}
+
+static void d_umask(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
+    p->process.has_umask = 1;
+}
+
+static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->exec_fifo = absolute(key, 0, f[0]);
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define ANY (-1)
@@ -225,6 +255,10 @@ static const struct entry_def ENTRIES[] = {
     {"log", 2, 2, 0, d_log},
     {"exit_file", 1, 1, 0, d_exit_file},
     {"on_exit", 1, ANY, 0, d_on_exit},
+    {"join", 3, 3, 0, d_join},
+    {"tty", 0, 0, 0, d_tty},
+    {"umask", 1, 1, 0, d_umask},
+    {"exec_fifo", 1, 1, 0, d_exec_fifo},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
@@ -307,6 +341,12 @@ void read_plan(int fd, struct plan *p) {
     if (!p->detach && (p->log_path || p->exit_file || p->on_exit))
         refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
     if (p->detach && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
+    if (p->join) { /* a process entering a container makes none of it */
+        const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->join_netns ? "join_netns"
+                          : p->process.reaper ? "reaper" : p->detach ? "detach" : p->chroot_fallback ? "chroot_fallback" : NULL;
+        if (other) refuse(other, "not with join (exec into a running container)");
+    }
+    if (p->tty && p->detach) refuse("tty", "not with detach");
     for (int i = 0; i < p->nops && !p->rootfs; i++)
         if (p->ops[i].def->container_path >= 0) refuse(p->ops[i].def->key, "a container path, and the plan has no rootfs entry");
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,10 +148,14 @@ _Noreturn void enter_process(struct process *p) {
     if (p->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "keep capabilities across setuid: %s", strerror(errno));
     if (setresgid(p->gid, p->gid, p->gid) < 0) fail(FAIL_SETUP, errno, "setgid %u: %s", p->gid, strerror(errno));
     if (setresuid(p->uid, p->uid, p->uid) < 0) fail(FAIL_SETUP, errno, "setuid %u: %s", p->uid, strerror(errno));
+    /* a change of ids clears the parent-death signal: an exec'd process must still die with its host side */
+    if (p->parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set the parent-death signal: %s", strerror(errno));
     if (p->cwd && chdir(p->cwd) < 0) fail(FAIL_SETUP, errno, "chdir to workdir %s: %s", p->cwd, strerror(errno));
+    if (p->has_umask) umask(p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set no_new_privs: %s", strerror(errno));
     if (p->has_caps) set_caps(p);
     close_fds(3, ~0U, CONTAIN_CLOSE_RANGE_CLOEXEC); /* the error pipe must stay open until exec */
+    if (p->exec_fifo_fd > 0) exec_fifo_wait(p);
     if (p->has_seccomp && p->no_new_privs) load_seccomp(p);
     if (p->reaper) start_reaper(p);
     environ = p->envp; /* execvp searches the container's PATH */

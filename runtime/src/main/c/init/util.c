@@ -28,7 +28,7 @@ _Noreturn void fail(enum failure_kind kind, int err, const char *fmt, ...) {
     if (before_host_failure) before_host_failure();
     if (control_fd >= 0) send_line(control_fd, "error %s %d %s", failure_kind_name(kind), err, f.message);
     else fprintf(stderr, "contain-init: %s\n", f.message);
-    _exit(125);
+    _exit(kind == FAIL_EXEC ? (err == ENOENT ? 127 : 126) : 125); /* after an OCI start, the exec's failure lands here */
 }
 
 int read_full(int fd, void *buf, size_t len) {

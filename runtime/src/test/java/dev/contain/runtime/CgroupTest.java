@@ -14,9 +14,7 @@ import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.stage.CgroupStage;
 import dev.contain.runtime.stage.Run;
-import dev.contain.spec.ContainerSpec;
-import dev.contain.spec.Resources;
-import dev.contain.spec.SpecParser;
+import dev.contain.runtime.cgroup.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,9 +74,8 @@ class CgroupTest {
     }
 
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
-        ContainerSpec spec = SpecParser.parse("image: busybox\ncommand: [true]\n", "t.yaml", tmp, "web", null, List.of()).spec();
         Path state = Files.createDirectories(tmp.resolve("state"));
-        Plan plan = new Plan(spec, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, dev.contain.runtime.ids.IdPlan.NONE,
+        Plan plan = new Plan("web", false, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, dev.contain.runtime.ids.IdPlan.NONE,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }
@@ -86,7 +83,7 @@ class CgroupTest {
     @Test
     void v2WritesWhatTheKernelAcceptsBesideTheEnginesCgroup() throws Exception {
         FakeCgroupKernel k = v2Tree();
-        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, 50.0, null, 64L), null, false);
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Limits(64L << 20, null, 50.0, null, 64L), null, false);
         Run run = run(plan, k);
         new CgroupStage().apply(run);
         assertEquals(List.of(
@@ -157,7 +154,7 @@ class CgroupTest {
     @Test
     void v2CpuQuotaFollowsThePeriodTheCgroupShows() throws Exception {
         FakeCgroupKernel k = v2Tree();
-        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(null, null, 150.0, 200, null), "/custom", false);
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Limits(null, null, 150.0, 200, null), "/custom", false);
         Run run = run(plan, k);
         k.mkdirs(tmp.resolve("custom/web"));
         Files.writeString(tmp.resolve("custom/web/cpu.max"), "max 250000\n");
@@ -173,11 +170,11 @@ class CgroupTest {
         FakeCgroupKernel k = v2Tree();
         Files.writeString(tmp.resolve("cgroup.controllers"), "cpu io pids\n");
         ContainerError e = assertThrows(ContainerError.class, () -> new CgroupPlanner(v2Layout(), k)
-                .plan("web", new Resources(64L << 20, null, null, null, null), null, false));
+                .plan("web", new Limits(64L << 20, null, null, null, null), null, false));
         assertEquals("web: cgroup: the memory controller is not available in " + tmp.resolve("cgroup.controllers")
                 + "; enable it (echo +memory > " + tmp.resolve("cgroup.subtree_control") + ") or run with --ignore-missing-limits",
                 e.userMessage());
-        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, true);
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Limits(64L << 20, null, null, null, null), null, true);
         assertEquals(List.of(), plan.limits());
         assertEquals(1, plan.warnings().size());
     }
@@ -192,7 +189,7 @@ class CgroupTest {
     @Test
     void v1CreatesOneGroupPerHierarchyUnderTheEnginesOwn() throws Exception {
         FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
-        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, null, 20.0, 100, 10L), null, false);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Limits(64L << 20, null, 20.0, 100, 10L), null, false);
         Run run = run(plan, k);
         new CgroupStage().apply(run);
         String mem = "memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain/web";
@@ -235,7 +232,7 @@ class CgroupTest {
     @Test
     void anExplicitSwapLimitWithoutSwapAccountingFails() throws Exception {
         FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
-        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, 32L << 20, null, null, null), null, false);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Limits(64L << 20, 32L << 20, null, null, null), null, false);
         Run run = run(plan, k);
         ContainerError e = assertThrows(ContainerError.class, () -> new CgroupStage().apply(run));
         assertTrue(e.userMessage().endsWith("memory.memsw.limit_in_bytes: this kernel has no such file"), e.userMessage());
@@ -246,7 +243,7 @@ class CgroupTest {
     void aLimitTheKernelRefusesFailsTheRunNamingControllerFileAndCause() throws Exception {
         FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
         k.failWrite("memory.limit_in_bytes", "Device or resource busy");
-        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, false);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Limits(64L << 20, null, null, null, null), null, false);
         Run run = run(plan, k);
         ContainerError e = assertThrows(ContainerError.class, () -> new CgroupStage().apply(run));
         assertEquals("web: cgroup: cannot write " + tmp + "/memory/process_api/b19fa31687b7fda5c5d454038b0f24c0/contain/web/"
@@ -258,7 +255,7 @@ class CgroupTest {
     @Test
     void cpuBelowTheKernelsMinimumQuotaIsRefused() throws Exception {
         FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
-        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Resources(null, null, 1.0, null, null), null, false);
+        CgroupPlan plan = new CgroupPlanner(v1Layout(), k).plan("web", new Limits(null, null, 1.0, null, null), null, false);
         Run run = run(plan, k);
         Files.createDirectories(tmp.resolve("cpu/contain/web"));
         Files.writeString(tmp.resolve("cpu/contain/web/cpu.cfs_period_us"), "50000\n");
@@ -271,7 +268,7 @@ class CgroupTest {
     @Test
     void reportReadsOomKillsFromV2Events() throws Exception {
         FakeCgroupKernel k = v2Tree();
-        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Resources(64L << 20, null, null, null, null), null, false);
+        CgroupPlan plan = new CgroupPlanner(v2Layout(), k).plan("web", new Limits(64L << 20, null, null, null, null), null, false);
         Run run = run(plan, k);
         new CgroupStage().apply(run);
         Files.writeString(plan.dir("memory").resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n");

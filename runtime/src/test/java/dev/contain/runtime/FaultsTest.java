@@ -10,10 +10,10 @@ import dev.contain.runtime.TestHost.Running;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.net.BridgeAttachment;
 import dev.contain.runtime.net.Leases;
 import dev.contain.spec.Cidr;
 import dev.contain.spec.Ipv4;
-import dev.contain.spec.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,9 +111,9 @@ class FaultsTest {
         try (TestHost host = new TestHost()) {
             Path runRoot = host.tmpfs(host.dir.resolve("full-run"), "64k");
             Leases leases = new Leases(runRoot);
-            Network.Bridge net = new Network.Bridge("contain0", Cidr.parse("192.168.42.0/24").orElseThrow(), null,
-                    Ipv4.parse("192.168.42.1").orElseThrow());
-            assertEquals("192.168.42.2/24", leases.acquire("a", net).toString());
+            BridgeAttachment net = new BridgeAttachment("contain0", Cidr.parse("192.168.42.0/24").orElseThrow(), null,
+                    Ipv4.parse("192.168.42.1").orElseThrow(), "ct-a-0");
+            assertEquals("192.168.42.2/24", leases.acquire("a", net).address().toString());
             TestHost.fill(runRoot);
             ContainerError e = assertThrows(ContainerError.class, () -> leases.acquire("b", net));
             Path dir = runRoot.resolve(".networks");

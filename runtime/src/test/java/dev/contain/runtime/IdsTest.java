@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPool;
 import dev.contain.runtime.ids.IdRange;
 import dev.contain.runtime.ids.IdRanges;
 import dev.contain.runtime.ids.IdmapSupport;
-import dev.contain.spec.IdMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,15 +99,15 @@ class IdsTest {
 
     @Test
     void mapsResolveIdsBothWays() {
-        IdMaps maps = new IdMaps(List.of(new IdMapping(0, 100000, 65536)), List.of(new IdMapping(0, 300000, 65536)));
+        IdMaps maps = new IdMaps(List.of(new IdMap(0, 100000, 65536)), List.of(new IdMap(0, 300000, 65536)));
         assertEquals(100000, maps.hostUid(0));
         assertEquals(300033, maps.hostGid(33));
         assertEquals(-1, maps.hostUid(65536));
         assertEquals(5, maps.containerUid(100005));
         assertFalse(maps.identity());
-        assertTrue(new IdMaps(List.of(new IdMapping(0, 0, 65536)), List.of(new IdMapping(0, 0, 65536))).identity());
+        assertTrue(new IdMaps(List.of(new IdMap(0, 0, 65536)), List.of(new IdMap(0, 0, 65536))).identity());
         assertTrue(maps.key().startsWith("maps-"), "uids and gids apart: a digest");
-        assertEquals("100000", new IdMaps(List.of(new IdMapping(0, 100000, 65536)), List.of(new IdMapping(0, 100000, 65536))).key());
+        assertEquals("100000", new IdMaps(List.of(new IdMap(0, 100000, 65536)), List.of(new IdMap(0, 100000, 65536))).key());
     }
 
     @Test

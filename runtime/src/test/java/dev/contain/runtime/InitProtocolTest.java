@@ -149,6 +149,13 @@ class InitProtocolTest {
                 answer(2, List.of(List.of("version", "1"), List.of("argv", "/bin/true"))));
         assertEquals("error setup 22 plan entry \"argv\": missing", answer(2, List.of(List.of("version", "2"))));
         assertEquals("error setup 71 plan version 1, this init speaks 2", answer(1, with()));
+        // the OCI front end's entries: umask, exec_fifo, and the write operation
+        assertEquals("error setup 22 plan entry \"umask\": field 1 \"1000\" is not an octal number in range", answer(2, with(List.of("umask", "1000"))));
+        assertEquals("error setup 22 plan entry \"exec_fifo\": field 1 \"fifo\" is not an absolute path", answer(2, with(List.of("exec_fifo", "fifo"))));
+        assertEquals("error setup 22 plan entry \"write\": 1 fields, expected 2",
+                answer(2, with(List.of("rootfs", root), List.of("write", "/proc/sys/x"))));
+        assertEquals("error setup 22 plan entry \"write\": a container path, and the plan has no rootfs entry",
+                answer(2, with(List.of("write", "/proc/sys/x", "1"))));
     }
 
     /**

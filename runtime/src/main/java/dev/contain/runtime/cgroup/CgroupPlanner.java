@@ -3,7 +3,6 @@ package dev.contain.runtime.cgroup;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.spec.Percent;
-import dev.contain.spec.Resources;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +34,12 @@ public final class CgroupPlanner {
         this.kernel = kernel;
     }
 
-    public CgroupPlan plan(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    public CgroupPlan plan(String name, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+        return plan(name, name, r, cgroupParent, ignoreMissing);
+    }
+
+    /** {@code leaf}: the container's folder name under its parent (an OCI cgroupsPath's last part), not its name. */
+    public CgroupPlan plan(String name, String leaf, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         if (layout.mode() == CgroupLayout.Mode.NONE) {
             String why = "no cgroup filesystem is mounted here (/proc/self/mountinfo lists none, as under `ip netns exec`)";
             if (r.any() && !ignoreMissing) {
@@ -45,10 +49,10 @@ public final class CgroupPlanner {
             return new CgroupPlan(false, List.of(), List.of(), List.of(), List.of(),
                     r.any() ? List.of(why + "; running without limits (--ignore-missing-limits)") : List.of(), null, List.of());
         }
-        return layout.usesV2() ? v2(name, r, cgroupParent, ignoreMissing) : v1(name, r, cgroupParent, ignoreMissing);
+        return layout.usesV2() ? v2(name, leaf, r, cgroupParent, ignoreMissing) : v1(name, leaf, r, cgroupParent, ignoreMissing);
     }
 
-    private CgroupPlan v1(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    private CgroupPlan v1(String name, String leaf, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         List<CgroupPlan.Dir> dirs = new ArrayList<>();
         Set<Path> parents = new LinkedHashSet<>();
         Set<Path> mountPoints = new LinkedHashSet<>();
@@ -60,13 +64,13 @@ public final class CgroupPlanner {
             if (cgroupParent == null) {
                 parents.add(parent);
             }
-            dirs.add(new CgroupPlan.Dir(e.getKey(), parent.resolve(name)));
+            dirs.add(new CgroupPlan.Dir(e.getKey(), parent.resolve(leaf)));
         }
         List<CgroupPlan.Write> writes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Path memory = require(name, "memory", r.memoryBytes() != null || r.swapBytes() != null, cgroupParent, ignoreMissing, warnings);
         if (memory != null && r.memoryBytes() != null) {
-            Path dir = memory.resolve(name);
+            Path dir = memory.resolve(leaf);
             writes.add(new CgroupPlan.Write(dir.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()), "memory", false));
             long swap = r.swapBytes() == null ? 0 : r.swapBytes();
             // memsw exists only with swap accounting; without it, asking for a swap limit is an error
@@ -75,15 +79,15 @@ public final class CgroupPlanner {
         }
         Path cpu = require(name, "cpu", r.cpuPercent() != null || r.cpuWeight() != null, cgroupParent, ignoreMissing, warnings);
         if (cpu != null && r.cpuPercent() != null) {
-            Path dir = cpu.resolve(name);
+            Path dir = cpu.resolve(leaf);
             writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.cfs_quota_us"), r.cpuPercent(), dir.resolve("cpu.cfs_period_us")));
         }
         if (cpu != null && r.cpuWeight() != null) {
-            writes.add(new CgroupPlan.Write(cpu.resolve(name).resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
+            writes.add(new CgroupPlan.Write(cpu.resolve(leaf).resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
         }
         Path pids = require(name, "pids", r.pids() != null, cgroupParent, ignoreMissing, warnings);
         if (pids != null && r.pids() != null) {
-            writes.add(new CgroupPlan.Write(pids.resolve(name).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+            writes.add(new CgroupPlan.Write(pids.resolve(leaf).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
         }
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
                 memory != null ? r.memoryBytes() : null, layout.v1().containsKey("devices") ? DeviceRule.DEFAULT : List.of());
@@ -107,10 +111,10 @@ public final class CgroupPlanner {
         return h == null ? null : parentDir(h, cgroupParent, false);
     }
 
-    private CgroupPlan v2(String name, Resources r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
+    private CgroupPlan v2(String name, String leaf, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         CgroupLayout.Hierarchy h = layout.v2();
         Path parent = parentDir(h, cgroupParent, true);
-        Path dir = parent.resolve(name);
+        Path dir = parent.resolve(leaf);
         List<String> needed = new ArrayList<>();
         if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
         if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");

@@ -35,6 +35,7 @@ public final class Main {
         SUBCOMMANDS.put("stop", () -> new LifecycleCommands.Stop().commandLine());
         SUBCOMMANDS.put("kill", () -> new LifecycleCommands.Kill().commandLine());
         SUBCOMMANDS.put("rm", () -> new LifecycleCommands.Rm().commandLine());
+        SUBCOMMANDS.put("exec", () -> new ExecCommand().commandLine());
         SUBCOMMANDS.put("wait", () -> new LifecycleCommands.Wait().commandLine());
         SUBCOMMANDS.put("logs", () -> new LifecycleCommands.Logs().commandLine());
         SUBCOMMANDS.put("inspect", () -> new LifecycleCommands.Inspect().commandLine());
@@ -91,6 +92,9 @@ public final class Main {
     }
 
     public static int execute(String... args) {
+        if (args.length > 0 && args[0].equals("oci")) { // runc's command line: its own parser (see OciCommand)
+            return OciCommand.execute(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         // picocli registers converters for java.time, java.sql and Path through reflection in each command
         // line it makes, initialising those classes: ~4 ms of every start. No option here has such a type;
         // Path has a plain converter of our own (CliCommand). A documented picocli property.

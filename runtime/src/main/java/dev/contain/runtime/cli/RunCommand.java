@@ -31,6 +31,8 @@ final class RunCommand extends CliCommand {
                 .option("ADDRESS/PREFIX", "Address on the bridge network, like 192.168.42.10/24.", "--ip")
                 .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
                 .option("PATH", "Parent cgroup for this run.", "--cgroup-parent")
+                .flag("A terminal: a pty made inside the container, the engine's terminal relayed to it in raw mode (not with -d).", "-t", "--tty")
+                .flag("Keep stdin attached (it always is in the foreground: accepted for docker's -it).", "-i", "--interactive")
                 .flag("Detached: print the name once the command runs and return; a monitor keeps it (see contain ps, logs, stop).", "-d", "--detach")
                 .option("SIZE", "run -d: rotate the log at this size, like 1Mi (default 10Mi).", "--log-size")
                 .flag("run -d: remove the container's record when it ends (else it stays for ps -a, wait and logs until rm).", "--rm")
@@ -98,12 +100,20 @@ final class RunCommand extends CliCommand {
             System.out.print(PlanPrinter.print(engine.plan(spec, options)));
             return 0;
         }
+        if (flag("--detach") && flag("--tty")) {
+            throw new ContainerError(spec.name(), null, "run -d with -t is not supported: a detached container has no terminal "
+                    + "(its output goes to its log); use contain exec -it NAME -- sh to get one in it");
+        }
         if (flag("--detach")) {
             System.out.println(engine.start(spec, options, progress(true, trace),
                     new Engine.Detach(logSize(spec.name()), flag("--rm"), Self.command())));
             return 0;
         }
-        RunResult exit = engine.run(spec, options, progress(quiet, trace), this::forwardSignals);
+        boolean tty = flag("--tty");
+        RunResult exit = engine.run(spec, options, progress(quiet, trace), run -> {
+            forwardSignals(run);
+            run.terminal(tty);
+        });
         if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
         }

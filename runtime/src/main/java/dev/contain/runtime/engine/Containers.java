@@ -278,6 +278,26 @@ public final class Containers {
         }
     }
 
+    /**
+     * Runs a process in a running container (see {@link Exec}): in all of its namespaces and cgroups, confined
+     * as its command is (the plan its first process was given, kept in its state folder). {@code onStart}
+     * receives the exec before it starts, to forward signals. How the process ended.
+     */
+    public RunResult exec(String name, ExecOptions options, java.util.function.Consumer<Exec> onStart) throws ContainerError {
+        ContainerState s = existing(name);
+        Status status = running(s);
+        byte[] stored = s.initPlan().orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan (started by an older engine?)"));
+        ProcessStamp pid1 = new ProcessStamp(status.pid(), status.pidStartTime());
+        if (!pid1.alive(kernel)) { // the init checks it again, through its pidfd: this is for the message, and the user lookup
+            throw new ContainerError(name, "exec", "is not running (its process " + status.pid() + " has ended)");
+        }
+        byte[] plan = dev.contain.runtime.plan.ExecPlanner.plan(name, dev.contain.runtime.plan.PlanEntries.decode(stored), pid1, options,
+                Path.of("/proc", Long.toString(status.pid()), "root"));
+        Exec exec = new Exec(name);
+        onStart.accept(exec);
+        return exec.run(config.dataRoot(), plan, pid1);
+    }
+
     /** The container's log files, oldest first (run -d only). */
     public List<Path> logs(String name) throws ContainerError {
         ContainerState s = existing(name);
@@ -289,25 +309,11 @@ public final class Containers {
 
     /** The plan the init was given, as entries of key and fields (for inspect). */
     public List<List<String>> initPlan(String name) throws ContainerError {
-        byte[] plan = existing(name).initPlan().orElse(new byte[0]);
-        List<List<String>> entries = new ArrayList<>();
-        List<String> tokens = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < plan.length; i++) {
-            if (plan[i] == 0) {
-                tokens.add(new String(plan, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
-                start = i + 1;
-            }
-        }
-        for (int i = 0; i + 1 < tokens.size(); ) {
-            int n = Integer.parseInt(tokens.get(i + 1));
-            List<String> entry = new ArrayList<>(tokens.subList(i, Math.min(tokens.size(), i + 2 + n)));
-            entry.remove(1);
+        List<List<String>> entries = dev.contain.runtime.plan.PlanEntries.decode(existing(name).initPlan().orElse(new byte[0]));
+        for (List<String> entry : entries) {
             if (entry.get(0).equals("seccomp") && entry.size() == 3) { // the filter as its size, not kilobytes of hex
                 entry.set(2, "(" + entry.get(2).length() / 16 + " BPF instructions)");
             }
-            entries.add(entry);
-            i += 2 + n;
         }
         return entries;
     }

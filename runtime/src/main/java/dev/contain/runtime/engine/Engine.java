@@ -160,6 +160,70 @@ public final class Engine {
         }
     }
 
+    /** The fifo an OCI-created container's process waits at, in its state folder, until {@code start}. */
+    public static final String EXEC_FIFO = "exec.fifo";
+
+    /**
+     * OCI create: sets the container up (namespaces, cgroup, mounts, ids, capabilities) and leaves its process
+     * waiting before exec at {@link #EXEC_FIFO} in its state folder, then lets the init's host side go, so no
+     * contain process stays: the container's process is left to the caller (its subreaper). The journal stays
+     * in the state folder for {@link #destroy}. Returns its first process.
+     */
+    public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
+        InitLaunch init = InitLaunch.start(config.dataRoot());
+        try {
+            Run[] created = new Run[1];
+            run(plan, progress, r -> {
+                r.execFifo(plan.stateDir().resolve(EXEC_FIFO));
+                created[0] = r;
+            }, init, null);
+            return ProcessStamp.of(kernel, created[0].containerPid());
+        } finally {
+            init.closeUnlessTaken();
+        }
+    }
+
+    /** Undoes what a container's journal holds (its processes killed, its cgroup and state folder removed). */
+    public List<String> destroy(Path stateDir) throws ContainerError {
+        try {
+            List<String> failures = dev.contain.runtime.stage.Journal.load(stateDir).undoAll(kernel);
+            if (failures.isEmpty()) {
+                kernel.deleteTree(stateDir);
+            }
+            return failures;
+        } catch (IOException e) {
+            throw new ContainerError(stateDir.getFileName().toString(), "delete", e.getMessage());
+        }
+    }
+
+    /** The first process of the container whose state folder this is, as its pid file records it. */
+    public java.util.Optional<ProcessStamp> firstProcess(Path stateDir) {
+        return ProcessStamp.read(kernel, stateDir.resolve(Planner.PID_FILE));
+    }
+
+    /** A signal through a pidfd of the process (never a reused pid); false when it is gone. */
+    public boolean signal(ProcessStamp process, int signal) throws IOException {
+        return kernel.signal(config.dataRoot(), process, signal);
+    }
+
+    /** The process is alive and not a zombie (ended, not yet reaped by its parent). */
+    public boolean running(ProcessStamp process) {
+        if (!process.alive(kernel)) {
+            return false;
+        }
+        try {
+            String stat = kernel.read(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The cgroup planner for a container (the layout of the cgroup hierarchies, this engine's kernel): for a front end. */
+    public CgroupPlanner cgroups(String container) throws ContainerError {
+        return new CgroupPlanner(cgroupLayout(container), kernel);
+    }
+
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */
     public record Detach(long logMax, boolean autoRemove, List<String> self) {}
 
@@ -177,7 +241,7 @@ public final class Engine {
         Plan plan = run.plan();
         ContainerState state = ContainerState.at(plan.stateDir(), kernel);
         state.writeInitPlan(run.initPlan());
-        state.writeStatus(new Status(plan.name(), plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
+        state.writeStatus(new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
                 run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
     }
@@ -194,9 +258,10 @@ public final class Engine {
         Run run = new Run(plan, config, kernel, progress);
         run.initLaunch(init);
         onRun.accept(run);
-        progress.info("running container \"" + plan.name() + "\" from image \"" + plan.image().display() + "\"");
+        progress.info("running container \"" + plan.name() + "\" from " + (plan.image() == null ? "root folder " + plan.rootfs()
+                : "image \"" + plan.image().display() + "\""));
         progress.info("container command: " + quote(plan.argv()));
-        if (plan.spec().security().privileged()) { // said even with --quiet: the user should not forget it
+        if (plan.privileged()) { // said even with --quiet: the user should not forget it
             progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
                     + "nothing masked or read-only in /proc and /sys");
         }
@@ -212,6 +277,17 @@ public final class Engine {
                     throw run.error(stage.name(), e.getMessage());
                 }
                 progress.stageDone(stage.name(), System.nanoTime() - stageStart);
+            }
+            if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
+                progress.info("container created as process " + run.containerPid());
+                try {
+                    ContainerState.at(plan.stateDir(), kernel).writeInitPlan(run.initPlan());
+                    run.init().send("release");
+                } catch (IOException e) {
+                    throw run.error("start", "cannot let the container's process go: " + e.getMessage());
+                }
+                handedOver = true;
+                return null;
             }
             progress.info("container started as process " + run.containerPid());
             try {

@@ -1,10 +1,9 @@
 package dev.contain.runtime.ids;
 
-import dev.contain.spec.IdMapping;
 import java.util.List;
 
 /** A run's uid and gid maps, resolved: what the engine writes to /proc/PID/uid_map and gid_map. */
-public record IdMaps(List<IdMapping> uid, List<IdMapping> gid) {
+public record IdMaps(List<IdMap> uid, List<IdMap> gid) {
     public static final IdMaps NONE = new IdMaps(List.of(), List.of());
 
     public IdMaps {
@@ -27,8 +26,8 @@ public record IdMaps(List<IdMapping> uid, List<IdMapping> gid) {
     }
 
     // loops, not streams: a lambda's first linkage costs a cold run (the same below)
-    private static boolean identity(List<IdMapping> maps) {
-        for (IdMapping m : maps) {
+    private static boolean identity(List<IdMap> maps) {
+        for (IdMap m : maps) {
             if (m.container() != m.host()) {
                 return false;
             }
@@ -38,7 +37,7 @@ public record IdMaps(List<IdMapping> uid, List<IdMapping> gid) {
 
     /** A host uid as the container sees it, or -1 (shown as nobody inside). */
     public long containerUid(long hostUid) {
-        for (IdMapping m : uid) {
+        for (IdMap m : uid) {
             if (hostUid >= m.host() && hostUid < m.host() + m.size()) {
                 return m.container() + hostUid - m.host();
             }
@@ -63,8 +62,8 @@ public record IdMaps(List<IdMapping> uid, List<IdMapping> gid) {
         }
     }
 
-    private static long host(List<IdMapping> maps, long id) {
-        for (IdMapping m : maps) {
+    private static long host(List<IdMap> maps, long id) {
+        for (IdMap m : maps) {
             if (id >= m.container() && id < m.container() + m.size()) {
                 return m.host() + id - m.container();
             }

@@ -1,6 +1,5 @@
 package dev.contain.runtime.ids;
 
-import dev.contain.spec.IdMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.List;
  *                      in the overlay's options when {@code containers/NAME} would make them longer than the
  *                      page the kernel copies (images of many layers, long names); null when not needed
  */
-public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolean denySetgroups, IdPool pool, List<Lower> lowers,
+public record IdPlan(Kind kind, List<IdMap> uid, List<IdMap> gid, boolean denySetgroups, IdPool pool, List<Lower> lowers,
                      Path shortcut) {
     public enum Kind {
         /** No user namespace: the container's ids are the host's, root is root. */
@@ -64,10 +63,10 @@ public record IdPlan(Kind kind, List<IdMapping> uid, List<IdMapping> gid, boolea
         return false;
     }
 
-    private static List<IdMapping> shift(List<IdMapping> maps, long by) {
-        List<IdMapping> shifted = new ArrayList<>();
-        for (IdMapping m : maps) {
-            shifted.add(new IdMapping(m.container(), m.host() + by, m.size()));
+    private static List<IdMap> shift(List<IdMap> maps, long by) {
+        List<IdMap> shifted = new ArrayList<>();
+        for (IdMap m : maps) {
+            shifted.add(new IdMap(m.container(), m.host() + by, m.size()));
         }
         return shifted;
     }

@@ -2,7 +2,6 @@ package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.spec.IdMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class IdPlanner {
      * @param lowersTopFirst the image's layers and the spec's layers, as the overlay stacks them
      * @param containerDir   the container's folder, where idmapped or copied layers are put
      */
-    public IdPlan plan(String name, boolean userns, List<IdMapping> specUid, List<IdMapping> specGid, List<Path> lowersTopFirst,
+    public IdPlan plan(String name, boolean userns, List<IdMap> specUid, List<IdMap> specGid, List<Path> lowersTopFirst,
                        Path containerDir) throws ContainerError {
         if (!userns) {
             return new IdPlan(IdPlan.Kind.NONE, List.of(), List.of(), false, null, asIs(lowersTopFirst), null);
@@ -45,8 +44,8 @@ public final class IdPlanner {
                     shortcut(name, lowers, containerDir));
         }
         if (config.engineUid() != 0) { // a user may map only itself, and cannot idmap or chown
-            return new IdPlan(IdPlan.Kind.ENGINE_USER, List.of(new IdMapping(0, config.engineUid(), 1)),
-                    List.of(new IdMapping(0, config.engineGid(), 1)), true, null, asIs(lowersTopFirst), null);
+            return new IdPlan(IdPlan.Kind.ENGINE_USER, List.of(new IdMap(0, config.engineUid(), 1)),
+                    List.of(new IdMap(0, config.engineGid(), 1)), true, null, asIs(lowersTopFirst), null);
         }
         IdPool pool;
         try {
@@ -54,13 +53,13 @@ public final class IdPlanner {
         } catch (IOException e) {
             throw new ContainerError(name, "userns", e.getMessage());
         }
-        List<IdMapping> relative = List.of(new IdMapping(0, 0, IdRange.SIZE));
+        List<IdMap> relative = List.of(new IdMap(0, 0, IdRange.SIZE));
         List<Lower> lowers = remapped(lowersTopFirst, containerDir);
         return new IdPlan(IdPlan.Kind.RANGE, relative, relative, false, pool, lowers, shortcut(name, lowers, containerDir));
     }
 
     /** users: host's identity map (compared by fields: a record's first equals() costs ~6 ms of linking). */
-    private static boolean isHost(List<IdMapping> maps) {
+    private static boolean isHost(List<IdMap> maps) {
         return maps.size() == 1 && maps.get(0).container() == 0 && maps.get(0).host() == 0 && maps.get(0).size() == 65536;
     }
 

@@ -1,7 +1,8 @@
 package dev.contain.runtime.ids;
 
 import dev.contain.runtime.plan.Plan;
-import dev.contain.spec.Mount;
+import dev.contain.runtime.plan.InitOp;
+import dev.contain.runtime.plan.LinuxFlags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,11 @@ public final class Reachability {
             return ""; // host root goes everywhere
         }
         try {
-            String why = blocked(plan.containerDir().getParent(), uid, gid, "its writable layer");
-            for (Mount m : plan.spec().mounts()) {
-                if (why.isEmpty() && m instanceof Mount.Bind b && b.source().getParent() != null) {
-                    why = blocked(b.source().getParent(), uid, gid, "the bind mount source " + b.source());
+            String why = plan.containerDir() == null ? "" : blocked(plan.containerDir().getParent(), uid, gid, "its writable layer");
+            for (InitOp op : plan.ops()) { // the bind mounts' host sources
+                if (why.isEmpty() && op instanceof InitOp.Mount m && (m.flags() & LinuxFlags.MS_BIND) != 0
+                        && (m.flags() & LinuxFlags.MS_REMOUNT) == 0 && m.source().startsWith("/") && Path.of(m.source()).getParent() != null) {
+                    why = blocked(Path.of(m.source()).getParent(), uid, gid, "the bind mount source " + m.source());
                 }
             }
             return why;

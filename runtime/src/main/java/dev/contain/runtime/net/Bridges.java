@@ -2,7 +2,7 @@ package dev.contain.runtime.net;
 
 import dev.contain.runtime.kernel.LockedFolder;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.spec.Network;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ public final class Bridges {
      * (re)applied on every call, before this bridge exists: a ruleset flushed by another tool (a firewall
      * reload) is whole again at the next run.
      */
-    public int ensure(Netlink nl, Network.Bridge net, BeforeCreate beforeCreate) throws NetlinkException, IOException {
+    public int ensure(Netlink nl, BridgeAttachment net, BeforeCreate beforeCreate) throws NetlinkException, IOException {
         return folder.<Integer, NetlinkException>locked(() -> {
             int index = nl.index(net.bridge());
             if (index == 0) {

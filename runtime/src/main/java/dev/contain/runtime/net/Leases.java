@@ -3,7 +3,7 @@ package dev.contain.runtime.net;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.spec.Cidr;
 import dev.contain.spec.Ipv4;
-import dev.contain.spec.Network;
+
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.LockedFolder;
 import dev.contain.runtime.kernel.TestHooks;
@@ -29,8 +29,8 @@ public final class Leases {
         this.folder = new LockedFolder(runRoot.resolve(DIR), "lock");
     }
 
-    /** The spec's address if it is free, else the first free one in the subnet (not the gateway). */
-    public Cidr acquire(String container, Network.Bridge net) throws ContainerError {
+    /** The attachment with its address: the planned one if it is free, else the first free one in the subnet (not the gateway). */
+    public BridgeAttachment acquire(String container, BridgeAttachment net) throws ContainerError {
         return locked(container, () -> {
             Map<Integer, String> used = read(net.bridge());
             Cidr address = net.address();
@@ -45,7 +45,7 @@ public final class Leases {
             }
             used.put(address.address().bits(), container);
             write(net.bridge(), used);
-            return address;
+            return net.withAddress(address);
         });
     }
 
@@ -88,7 +88,7 @@ public final class Leases {
         return folder.locked(body);
     }
 
-    private Cidr firstFree(String container, Network.Bridge net, Map<Integer, String> used) throws ContainerError {
+    private Cidr firstFree(String container, BridgeAttachment net, Map<Integer, String> used) throws ContainerError {
         Cidr subnet = net.subnet();
         int first = subnet.network().address().bits() + 1;
         for (long i = 0; i < subnet.hostCount(); i++) {

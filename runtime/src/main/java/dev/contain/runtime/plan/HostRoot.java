@@ -5,14 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Facts about the host's root the plan depends on. */
-final class HostRoot {
+public final class HostRoot {
     private HostRoot() {}
 
     /**
      * Whether the host's / is an initramfs (rootfs or ramfs), which pivot_root cannot move away: only then
      * may the init fall back to chroot. Read from /proc/self/mountinfo: the last mount on / is the one seen.
      */
-    static boolean isInitramfs() {
+    public static boolean isInitramfs() {
         try {
             return isInitramfs(Files.readString(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
@@ -20,7 +20,7 @@ final class HostRoot {
         }
     }
 
-    static boolean isInitramfs(String mountinfo) {
+    public static boolean isInitramfs(String mountinfo) {
         if (!mountinfo.contains(" - rootfs ") && !mountinfo.contains(" - ramfs ")) {
             return false; // the common case, without parsing every line
         }

@@ -1,11 +1,11 @@
 package dev.contain.runtime.plan;
 
 import dev.contain.runtime.ids.IdLayers;
+import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.ids.IdRange;
 import dev.contain.runtime.ids.Lower;
-import dev.contain.spec.IdMapping;
 import java.nio.file.Path;
 
 /** The --dry-run lines of the user namespace: the range, the maps, the owners of the layers. */
@@ -73,10 +73,10 @@ final class IdPrinter {
         IdRange preview = preview(plan);
         IdMaps maps = ids.kind() == IdPlan.Kind.RANGE && preview != null ? ids.maps(preview) : ids.maps(null);
         String note = ids.kind() == IdPlan.Kind.RANGE ? (preview != null ? " (the range above)" : " (plus the range's first id)") : "";
-        for (IdMapping m : maps.uid()) {
+        for (IdMap m : maps.uid()) {
             s.append("namespaces: write /proc/PID/uid_map: ").append(m).append(note).append('\n');
         }
-        for (IdMapping m : maps.gid()) {
+        for (IdMap m : maps.gid()) {
             s.append("namespaces: write /proc/PID/gid_map: ").append(m).append(note).append('\n');
         }
     }

@@ -83,6 +83,6 @@ public record ImageDefaults(ContainerSpec spec, ImageStore.Resolved image) {
 
     /** For the run: SIGTERM sent to the engine becomes the image's stop signal. */
     public static int translate(ImageStore.Resolved image, int signal) {
-        return signal == Signals.SIGTERM ? stopSignal(image) : signal;
+        return signal == Signals.SIGTERM && image != null ? stopSignal(image) : signal;
     }
 }

@@ -82,6 +82,12 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(); }
     }
 
+    /** Writes {@code value} to an existing file at a container path (a sysctl under /proc/sys), never creating one. */
+    record Write(String path, String value) implements InitOp {
+        public String key() { return "write"; }
+        public List<String> fields() { return List.of(path, value); }
+    }
+
     record Hostname(String name) implements InitOp {
         public String key() { return "hostname"; }
         public List<String> fields() { return List.of(name); }

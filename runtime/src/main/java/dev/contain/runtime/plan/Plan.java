@@ -1,21 +1,24 @@
 package dev.contain.runtime.plan;
 
 import dev.contain.runtime.image.ImageStore;
-import dev.contain.spec.ContainerSpec;
 import dev.contain.runtime.ids.IdPlan;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Everything a run will do, resolved: paths, ids, the init's operations. Built without touching the
- * host, so {@code --dry-run} prints it and stages only carry it out.
+ * host, so {@code --dry-run} prints it and stages only carry it out. The engine's own language: no front end's
+ * types (a container.yaml's spec, an OCI config.json) reach it, so each front end builds plans the same stages run.
  *
+ * @param image          the stored image its root is made from, or null: the root is a folder given as it is (an OCI bundle's)
+ * @param privileged     the user asked for every capability and no confinement (said at every run)
  * @param security       what the container's process may do (capabilities, seccomp...); {@link Security#NONE} by default
  * @param idmaps         lower folders the container sees through idmapped mounts (also among {@code ops}, in place)
  * @param chrootFallback the init may chroot where pivot_root fails (a host whose / is an initramfs)
  */
 public record Plan(
-        ContainerSpec spec,
+        String name,
+        boolean privileged,
         ImageStore.Resolved image,
         Path stateDir,
         Path containerDir,
@@ -25,7 +28,7 @@ public record Plan(
         List<Path> lowerDirs, // the image's rootfs and the spec's layers, top first, as stored (see ids.lowers)
         long cloneFlags,
         dev.contain.runtime.cgroup.CgroupPlan cgroup,
-        List<dev.contain.spec.Network.Bridge> bridges,
+        List<dev.contain.runtime.net.BridgeAttachment> bridges,
         Path joinNetns,
         IdPlan ids,
         List<InitOp> ops,
@@ -43,8 +46,15 @@ public record Plan(
     /** The plan format the init speaks (runtime/src/main/c/init/init.h, INIT-PROTOCOL). */
     public static final int INIT_PLAN_VERSION = 2;
 
-    public String name() {
-        return spec.name();
+    /** Every namespace the container gets: those it is cloned with, and those unshared after (cgroup). */
+    public long namespaces() {
+        long flags = cloneFlags;
+        for (InitOp op : ops) {
+            if (op instanceof InitOp.Unshare u) {
+                flags |= u.flags();
+            }
+        }
+        return flags;
     }
 
     /** The plan as the init reads it: entries of key, field count, fields, all NUL-terminated. */
@@ -101,6 +111,9 @@ public record Plan(
         }
         if (s.oomScoreAdj() != null) {
             w.entry("oom_score_adj", List.of(s.oomScoreAdj().toString()));
+        }
+        if (s.umask() != null) {
+            w.entry("umask", List.of(Integer.toOctalString(s.umask())));
         }
     }
 

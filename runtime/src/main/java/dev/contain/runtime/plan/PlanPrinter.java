@@ -7,8 +7,9 @@ public final class PlanPrinter {
 
     public static String print(Plan plan) {
         StringBuilder s = new StringBuilder();
-        s.append("container ").append(plan.name()).append(" from image ").append(plan.image().display()).append('\n');
-        if (plan.image().needsUnpack()) {
+        s.append("container ").append(plan.name()).append(" from ").append(plan.image() == null ? "root folder " + plan.rootfs()
+                : "image " + plan.image().display()).append('\n');
+        if (plan.image() != null && plan.image().needsUnpack()) {
             s.append("image: unpack ").append(plan.image().archive()).append(" -> ").append(plan.image().rootfs()).append('\n');
         }
         s.append("state: mkdir ").append(plan.stateDir()).append('\n');
@@ -34,7 +35,7 @@ public final class PlanPrinter {
                     .append(plan.cgroup().v2() ? ", deny the rest\n" : " (one write each)\n");
         }
         s.append("namespaces: clone3 flags 0x").append(Long.toHexString(plan.cloneFlags())).append(" (")
-                .append(plan.spec().namespaces().stream().map(n -> n.key()).sorted().reduce((a, b) -> a + " " + b).orElse("none"))
+                .append(LinuxFlags.namespaceNames(plan.namespaces()))
                 .append(")\n");
         IdPrinter.namespaces(plan, s);
         if (plan.cgroup().cloneInto() != null) {
@@ -48,7 +49,7 @@ public final class PlanPrinter {
         }
         for (int i = 0; i < plan.bridges().size(); i++) {
             var b = plan.bridges().get(i);
-            String veth = dev.contain.runtime.stage.NetworkStage.vethName(plan.name(), i);
+            String veth = b.hostVeth();
             s.append("network: lease ").append(b.address() == null ? "a free address in " + b.subnet() : b.address().toString())
                     .append(" on bridge ").append(b.bridge()).append('\n');
             s.append("network: create bridge ").append(b.bridge()).append(" with ").append(b.subnet().withAddress(b.gateway()))
@@ -65,7 +66,7 @@ public final class PlanPrinter {
         if (plan.chrootFallback()) {
             s.append("init: chroot if pivot_root fails (the host's / is an initramfs)\n");
         }
-        describe(plan.security(), plan.spec().security().privileged(), s);
+        describe(plan.security(), plan.privileged(), s);
         s.append("init: user ").append(plan.uid()).append(':').append(plan.gid());
         if (!plan.groups().isEmpty()) s.append(" groups ").append(plan.groups());
         s.append(", cwd ").append(plan.cwd()).append('\n');
@@ -92,6 +93,7 @@ public final class PlanPrinter {
                     .append(Security.Rlimit.text(r.hard())).append('\n');
         }
         if (sec.oomScoreAdj() != null) s.append("init: oom_score_adj ").append(sec.oomScoreAdj()).append('\n');
+        if (sec.umask() != null) s.append("init: umask ").append(Integer.toOctalString(sec.umask())).append('\n');
         if (sec.seccomp() != null) {
             var f = sec.seccomp();
             s.append("init: seccomp profile ").append(f.source().equals("default") ? "default (docker's)" : f.source())
@@ -119,6 +121,7 @@ public final class PlanPrinter {
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();
+        if (op instanceof InitOp.Write w) return "write " + w.path() + " = " + w.value();
         if (op instanceof InitOp.LoopbackUp) return "bring up lo";
         if (op instanceof InitOp.MakePrivate) return "make every mount private (nothing propagates to the host)";
         if (op instanceof InitOp.Idmap i) return "attach an idmapped copy of " + i.source() + " at " + i.target();

@@ -76,24 +76,26 @@ public final class Planner {
         Path work = containerDir.resolve("work");
 
         ImageDefaults defaults = new ImageDefaults(spec, image);
-        IdPlan idPlan = new IdPlanner(config, cgroups.layout().mountinfo()).plan(name, spec.namespaces().contains(Namespace.USER), spec.uidMappings(),
-                spec.gidMappings(), lowerDirs, containerDir);
+        IdPlan idPlan = new IdPlanner(config, cgroups.layout().mountinfo()).plan(name, spec.namespaces().contains(Namespace.USER), idMaps(spec.uidMappings()),
+                idMaps(spec.gidMappings()), lowerDirs, containerDir);
         UserLookup.Ids ids = new UserLookup(lowerDirs, image.needsUnpack()).resolve(name, defaults.user());
 
-        List<Network.Bridge> bridges = new ArrayList<>();
+        List<dev.contain.runtime.net.BridgeAttachment> bridges = new ArrayList<>();
         Path joinNetns = null;
         for (Network n : spec.networks()) {
             if (n instanceof Network.Bridge b) {
-                bridges.add(b);
+                bridges.add(new dev.contain.runtime.net.BridgeAttachment(b.bridge(), b.subnet(), b.address(), b.gateway(),
+                        dev.contain.runtime.net.BridgeAttachment.vethName(name, bridges.size())));
             } else if (n instanceof Network.Container c) {
                 joinNetns = Path.of("/proc", Long.toString(runningPid(name, c.name())), "ns", "net");
             }
         }
-        CgroupPlan cgroup = cgroups.plan(name, spec.resources(), spec.cgroupParent(), options.ignoreMissingLimits());
+        CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), options.ignoreMissingLimits());
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
-        List<InitOp> ops = mounts(spec, upper, work, idPlan, cgroup, security, idmaps, config.dataRoot(), containerDir);
+        List<InitOp> ops = PolicyOps.place(mounts(spec, upper, work, idPlan, cgroup, idmaps, config.dataRoot(), containerDir),
+                security, idmaps, null);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", spec.hostname());
@@ -102,7 +104,7 @@ public final class Planner {
         env.putAll(spec.env());
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
-        return new Plan(spec, image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
+        return new Plan(name, spec.security().privileged(), image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
                 cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan,
                 ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
                 security, idmaps, HostRoot.isInitramfs());
@@ -114,9 +116,10 @@ public final class Planner {
      */
     public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
         // the data root holds the container's folder (containers/NAME): the short links' folder
-        List<InitOp> ops = mounts(p.spec(), p.upperDir(), p.workDir(), p.ids(), p.cgroup(), security, idmaps,
-                p.containerDir().getParent().getParent(), p.containerDir());
-        return new Plan(p.spec(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
+        String overlay = IdLayers.overlayData(p.ids(), idmaps, p.containerDir().getParent().getParent(), p.containerDir(),
+                p.upperDir(), p.workDir());
+        List<InitOp> ops = PolicyOps.place(p.ops(), security, idmaps, overlay);
+        return new Plan(p.name(), p.privileged(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
                 p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.ids(), ops, p.argv(),
                 p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
     }
@@ -125,7 +128,7 @@ public final class Planner {
      * The container's own cgroup, read-only at /sys/fs/cgroup, so programs that size themselves from their
      * limits (JVMs, Go, Node) see them: on v2 the folder itself, on v1 one folder per controller.
      */
-    private static void cgroupMounts(List<InitOp> ops, String target, CgroupPlan cgroup) {
+    public static void cgroupMounts(List<InitOp> ops, String target, CgroupPlan cgroup) {
         if (cgroup.dirs().isEmpty()) {
             return;
         }
@@ -144,6 +147,34 @@ public final class Planner {
         ops.add(new InitOp.Mount("", target, "", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755"));
     }
 
+    private static dev.contain.runtime.cgroup.Limits limits(dev.contain.spec.Resources r) {
+        return new dev.contain.runtime.cgroup.Limits(r.memoryBytes(), r.swapBytes(), r.cpuPercent(), r.cpuWeight(), r.pids());
+    }
+
+    private static List<dev.contain.runtime.ids.IdMap> idMaps(List<dev.contain.spec.IdMapping> spec) {
+        List<dev.contain.runtime.ids.IdMap> maps = new ArrayList<>();
+        for (dev.contain.spec.IdMapping m : spec) {
+            maps.add(new dev.contain.runtime.ids.IdMap(m.container(), m.host(), m.size()));
+        }
+        return maps;
+    }
+
+    /** The nodes every container's /dev has (null, zero, full, random, urandom, tty): a user namespace cannot mknod, so the host's are bound. */
+    public static void deviceNodes(List<InitOp> ops) {
+        for (String d : DEVICES) {
+            ops.add(new InitOp.Touch("/dev/" + d));
+            ops.add(new InitOp.Mount("/dev/" + d, "/dev/" + d, "", MS_BIND, ""));
+        }
+    }
+
+    /** /dev/fd, stdin, stdout and stderr, as every container has them. */
+    public static void devSymlinks(List<InitOp> ops) {
+        ops.add(new InitOp.Symlink("/proc/self/fd", "/dev/fd"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/0", "/dev/stdin"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/1", "/dev/stdout"));
+        ops.add(new InitOp.Symlink("/proc/self/fd/2", "/dev/stderr"));
+    }
+
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
         Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
@@ -157,23 +188,39 @@ public final class Planner {
 
     /** All namespaces at clone time but cgroup, which is unshared after the process is in its cgroup. */
     private static long cloneFlags(java.util.Set<Namespace> namespaces) {
-        return LinuxFlags.cloneFlags(namespaces) & ~LinuxFlags.cloneFlag(Namespace.CGROUP);
+        long flags = 0;
+        for (Namespace ns : namespaces) {
+            flags |= cloneFlag(ns);
+        }
+        return flags & ~LinuxFlags.CLONE_NEWCGROUP;
+    }
+
+    private static long cloneFlag(Namespace ns) {
+        return switch (ns) {
+            case MNT -> LinuxFlags.CLONE_NEWNS;
+            case CGROUP -> LinuxFlags.CLONE_NEWCGROUP;
+            case UTS -> LinuxFlags.CLONE_NEWUTS;
+            case IPC -> LinuxFlags.CLONE_NEWIPC;
+            case USER -> LinuxFlags.CLONE_NEWUSER;
+            case PID -> LinuxFlags.CLONE_NEWPID;
+            case NET -> LinuxFlags.CLONE_NEWNET;
+            case TIME -> LinuxFlags.CLONE_NEWTIME;
+        };
     }
 
     /**
-     * The init's operations, in order. Targets are container paths (the init resolves them inside the root,
+     * The init's operations, in order, without the policy's (PolicyOps places them). Targets are container paths (the init resolves them inside the root,
      * {@code /}); sources of bind mounts and the overlay's folders are host paths. The overlay's layers are
      * named as {@link IdLayers#overlayData} says: short, so an image of 120 layers fits the one page the
      * kernel copies of a mount's options.
      */
     private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, IdPlan ids, CgroupPlan cgroup,
-                                       Security security, List<InitOp.Idmap> idmaps, Path dataRoot, Path containerDir) {
+                                       List<InitOp.Idmap> idmaps, Path dataRoot, Path containerDir) {
         List<InitOp> ops = new ArrayList<>();
         if (spec.namespaces().contains(Namespace.CGROUP)) {
-            ops.add(new InitOp.Unshare(LinuxFlags.cloneFlag(Namespace.CGROUP)));
+            ops.add(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP));
         }
-        ops.add(new InitOp.MakePrivate());
-        ops.addAll(idmaps); // attached before the overlay that names their targets
+        ops.add(new InitOp.MakePrivate()); // the idmapped folders follow it (PolicyOps), before the overlay that names them
         ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, idmaps, dataRoot, containerDir, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
@@ -193,10 +240,7 @@ public final class Planner {
         String dev = "/dev";
         ops.add(new InitOp.Mkdir(dev, 0755));
         ops.add(new InitOp.Mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
-        for (String d : DEVICES) { // a user namespace cannot mknod: bind the host's nodes
-            ops.add(new InitOp.Touch(dev + "/" + d));
-            ops.add(new InitOp.Mount("/dev/" + d, dev + "/" + d, "", MS_BIND, ""));
-        }
+        deviceNodes(ops);
         ops.add(new InitOp.Mkdir(dev + "/pts", 0755));
         ops.add(new InitOp.Mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"));
         ops.add(new InitOp.Symlink("pts/ptmx", dev + "/ptmx"));
@@ -206,10 +250,7 @@ public final class Planner {
             ops.add(new InitOp.Mkdir(dev + "/mqueue", 0755));
             ops.add(new InitOp.Mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
         }
-        ops.add(new InitOp.Symlink("/proc/self/fd", dev + "/fd"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/0", dev + "/stdin"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/1", dev + "/stdout"));
-        ops.add(new InitOp.Symlink("/proc/self/fd/2", dev + "/stderr"));
+        devSymlinks(ops);
         for (Mount m : spec.mounts()) {
             String target = m.target();
             if (m instanceof Mount.Bind b) {
@@ -224,13 +265,7 @@ public final class Planner {
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
             }
         }
-        for (String path : security.masked()) {
-            ops.add(new InitOp.Mask(path));
-        }
-        for (String path : security.readonly()) {
-            ops.add(new InitOp.Readonly(path));
-        }
-        if (spec.readonlyRootfs()) {
+        if (spec.readonlyRootfs()) { // masked and read-only paths come before it (PolicyOps)
             ops.add(new InitOp.Mount("", ROOT, "", MS_BIND | MS_REMOUNT | MS_RDONLY, ""));
         }
         if (netns) {

@@ -69,7 +69,9 @@ final class UserLookup {
     private List<String[]> table(String relative) {
         for (Path layer : layersTopFirst) {
             Path file = layer.resolve(relative);
-            if (Files.isRegularFile(file)) {
+            // never through a symlink: one in an image (or a running container, for exec: its root seen through
+            // /proc/PID/root) would resolve against the host's root
+            if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file.getParent())) {
                 try {
                     List<String[]> rows = new ArrayList<>();
                     for (String line : Files.readAllLines(file)) {

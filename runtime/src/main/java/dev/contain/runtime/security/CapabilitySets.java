@@ -67,6 +67,16 @@ public record CapabilitySets(long bounding, long effective, long permitted, long
         return mask;
     }
 
+    /** The bit of a capability named as the kernel's headers and OCI name it (CAP_CHOWN: 0), or -1. */
+    public static int bit(String capName) {
+        for (Capability c : Capability.values()) { // a loop: no lambda on the run path
+            if (capName.equals("CAP_" + c.name())) {
+                return c.bit();
+            }
+        }
+        return -1;
+    }
+
     /** Names without CAP_, in bit order: CHOWN DAC_OVERRIDE ... */
     public static List<String> names(long mask) {
         List<String> names = new ArrayList<>();

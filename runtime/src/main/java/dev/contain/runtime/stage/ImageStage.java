@@ -16,6 +16,9 @@ public final class ImageStage implements Stage {
 
     @Override
     public void apply(Run run) throws ContainerError {
+        if (run.plan().image() == null) {
+            return; // a root folder given as it is (an OCI bundle's)
+        }
         new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image(), made -> run.journal().record(new Undo.Tree(made)));
         if (run.plan().image().oci() != null) { // so that 'image rm' refuses an image in use (see OciStore)
             try {

@@ -1,13 +1,13 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
-import dev.contain.spec.IdMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,11 +29,19 @@ public final class NamespacesStage implements Stage {
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         TestHooks.point("namespaces:init");
         byte[] encoded = plan.encodeForInit();
-        if (run.monitor() != null) { // run -d: the monitor's entries follow the plan's (entries may come in any order)
-            byte[] more = run.monitor().encode();
-            byte[] all = java.util.Arrays.copyOf(encoded, encoded.length + more.length);
-            System.arraycopy(more, 0, all, encoded.length, more.length);
-            encoded = all;
+        // entries may come in any order: run -d's monitor entries, run -t's tty and OCI create's fifo follow the plan's
+        if (run.monitor() != null) {
+            encoded = concat(encoded, run.monitor().encode());
+        }
+        if (run.terminal()) {
+            Plan.PlanWriter tty = new Plan.PlanWriter();
+            tty.entry("tty", List.of());
+            encoded = concat(encoded, tty.bytes());
+        }
+        if (run.execFifo() != null) { // OCI create: the process waits at the fifo before exec
+            Plan.PlanWriter w = new Plan.PlanWriter();
+            w.entry("exec_fifo", List.of(run.execFifo().toString()));
+            encoded = concat(encoded, w.bytes());
         }
         run.initPlan(encoded);
         init.sendPlan(encoded);
@@ -69,7 +77,13 @@ public final class NamespacesStage implements Stage {
         TestHooks.point("namespaces:mapped");
     }
 
-    private void writeMap(Run run, Path file, List<IdMapping> map) throws ContainerError {
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    private void writeMap(Run run, Path file, List<IdMap> map) throws ContainerError {
         StringBuilder text = new StringBuilder();
         map.forEach(m -> text.append(m).append('\n'));
         try {

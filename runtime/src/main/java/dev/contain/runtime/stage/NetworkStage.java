@@ -7,8 +7,7 @@ import dev.contain.runtime.net.Leases;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.NetlinkException;
 import dev.contain.runtime.plan.Plan;
-import dev.contain.spec.Cidr;
-import dev.contain.spec.Network;
+import dev.contain.runtime.net.BridgeAttachment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,24 +28,23 @@ public final class NetworkStage implements Stage {
     @Override
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
-        List<Network.Bridge> bridges = plan.bridges();
+        List<BridgeAttachment> bridges = plan.bridges();
         if (bridges.isEmpty()) {
             return;
         }
         String name = plan.name();
         Leases leases = new Leases(run.config().runRoot());
-        List<Cidr> addresses = new ArrayList<>();
+        List<BridgeAttachment> leased = new ArrayList<>(); // each with its address
         try (Netlink nl = Netlink.open()) {
             for (int i = 0; i < bridges.size(); i++) {
-                Network.Bridge net = bridges.get(i);
+                BridgeAttachment net = bridges.get(i);
                 run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge()));
-                Cidr address = leases.acquire(name, net);
+                leased.add(leases.acquire(name, net));
                 TestHooks.point("network:leased");
-                addresses.add(address);
                 int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net,
                         () -> run.journal().record(new Undo.NewBridge(run.config().dataRoot(), net.bridge())));
                 TestHooks.point("network:bridge");
-                String hostEnd = vethName(name, i);
+                String hostEnd = net.hostVeth();
                 if (nl.index(hostEnd) != 0) {
                     throw run.error(name(), "a link named " + hostEnd + " exists already; is another engine using this name?");
                 }
@@ -56,7 +54,7 @@ public final class NetworkStage implements Stage {
             }
             Netlink.inside(run.containerPid(), inside -> {
                 for (int i = 0; i < bridges.size(); i++) {
-                    inside.addAddress("eth" + i, addresses.get(i));
+                    inside.addAddress("eth" + i, leased.get(i).address());
                     inside.up("eth" + i);
                 }
                 inside.addDefaultRoute("eth0", bridges.get(0).gateway());
@@ -66,14 +64,7 @@ public final class NetworkStage implements Stage {
             throw run.error(name(), e.getMessage());
         }
         for (int i = 0; i < bridges.size(); i++) {
-            run.progress().info("container network eth" + i + ": " + addresses.get(i) + " on bridge " + bridges.get(i).bridge());
+            run.progress().info("container network eth" + i + ": " + leased.get(i).address() + " on bridge " + bridges.get(i).bridge());
         }
-    }
-
-    /** Host end of the veth: "ct-NAME-I", within the kernel's 15 characters; long names are shortened with a hash. */
-    public static String vethName(String container, int index) {
-        String base = container.length() <= 10 ? container
-                : container.substring(0, 6) + String.format("%04x", container.hashCode() & 0xffff);
-        return "ct-" + base + "-" + Integer.toHexString(index);
     }
 }

@@ -23,6 +23,7 @@ public final class Run {
     private volatile long containerPid;
     private dev.contain.runtime.init.Monitor monitor;
     private byte[] initPlan;
+    private java.nio.file.Path execFifo; // OCI create: the process waits at this fifo; the run ends at "created"
     private long monitorPid;
     private volatile int interruptedBy;
     private volatile IdMaps ids; // the user namespace's maps, once the userns stage has its range
@@ -57,6 +58,17 @@ public final class Run {
         return monitor;
     }
 
+    private boolean terminal;
+
+    /** run -t: the command's stdio is a pty made inside the container, relayed to the engine's terminal (tty.c). */
+    public void terminal(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    public boolean terminal() {
+        return terminal;
+    }
+
     void monitorPid(long pid) {
         this.monitorPid = pid;
     }
@@ -64,6 +76,15 @@ public final class Run {
     /** run -d: the process that monitors the container (the init's host side, no longer the engine's child). */
     public long monitorPid() {
         return monitorPid;
+    }
+
+    /** OCI create: the container's process is to wait at {@code fifo} before exec (see Engine.create). */
+    public void execFifo(java.nio.file.Path fifo) {
+        this.execFifo = fifo;
+    }
+
+    public java.nio.file.Path execFifo() {
+        return execFifo;
     }
 
     void initPlan(byte[] plan) {

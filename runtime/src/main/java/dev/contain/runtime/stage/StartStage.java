@@ -22,7 +22,7 @@ public final class StartStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         run.init().send("go");
         String line = run.init().readLine();
-        if ("started".equals(line)) {
+        if ("started".equals(line) && run.execFifo() == null || "created".equals(line) && run.execFifo() != null) {
             TestHooks.point("start:started");
             return;
         }

@@ -40,6 +40,9 @@ public final class StateStage implements Stage {
         EngineDirs.secure(run.kernel(), run.config()); // the run root among them
         names(plan.stateDir().getParent()).locked(() -> claim(run));
         TestHooks.point("state:claimed");
+        if (plan.containerDir() == null) { // a root folder given as it is (an OCI bundle's): no layers to make
+            return;
+        }
         run.journal().record(new Undo.Tree(plan.containerDir()));
         if (run.kernel().exists(plan.containerDir())) { // left by a crashed run that gc has not seen: start clean
             run.kernel().deleteTree(plan.containerDir());

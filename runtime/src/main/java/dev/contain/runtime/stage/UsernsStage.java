@@ -38,7 +38,7 @@ public final class UsernsStage implements Stage {
         run.ids(maps);
         long uid = maps.hostUid(0);
         long gid = maps.hostGid(0);
-        if (ids.userNamespace() && (uid > 0 || gid > 0)) { // else container root is host root: the folders are root's already
+        if (ids.userNamespace() && (uid > 0 || gid > 0) && plan.containerDir() != null) { // else container root is host root: the folders are root's already
             // the folder and work are 0700: their owner is what counts; the upper folder is / inside, group too
             run.kernel().chown(plan.containerDir(), uid, -1);
             run.kernel().chown(plan.workDir(), uid, -1);

@@ -1,0 +1,50 @@
+package dev.contain.runtime.cli;
+
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.engine.Exec;
+import dev.contain.runtime.engine.ExecOptions;
+import dev.contain.runtime.engine.Signals;
+import java.util.List;
+import java.util.Map;
+
+/** {@code contain exec}: a command in a running container, through the engine's API. */
+final class ExecCommand extends CliCommand {
+    @Override
+    Model define() {
+        Model m = Model.command(this, "exec", "Run a command in a running container: in all of its namespaces and cgroups, with its "
+                        + "capabilities, no_new_privs, seccomp filter and rlimits; its env, workdir and user unless given.")
+                .positionals(String.class, "NAME [--] COMMAND [ARG...]", "1..*", "The container, then the command and its arguments.")
+                .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
+                .option("DIR", "Working directory inside the container (absolute).", "-w", "--workdir")
+                .option("USER[:GROUP]", "User (and group), names or ids from the container's /etc/passwd and /etc/group.", "-u", "--user")
+                .flag("Keep stdin attached (it always is: accepted for docker's -it).", "-i", "--interactive")
+                .flag("A terminal: a pty made inside the container, the engine's terminal relayed to it in raw mode.", "-t", "--tty")
+                .exitCodes("N:the command's own exit code", "125:the engine failed (no such container, not running, bad option)",
+                        "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N")
+                .examples("Examples:", "contain exec web -- cat /etc/hostname", "contain exec -it web -- sh",
+                        "contain exec -u nobody -w /tmp -e DEBUG=1 web -- id");
+        m.spec.parser().stopAtPositional(true); // the command's own options are its own: exec web ls -la
+        return m;
+    }
+
+    @Override
+    public Integer call() throws ContainerError {
+        List<String> words = positionals();
+        String name = words.get(0);
+        List<String> command = words.subList(1, words.size());
+        if (!command.isEmpty() && command.get(0).equals("--")) {
+            command = command.subList(1, command.size());
+        }
+        ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"));
+        return new Engine(config()).containers().exec(name, options, ExecCommand::forwardSignals).engineExitCode();
+    }
+
+    /** Ctrl-C, SIGTERM and SIGHUP go to the exec'd process (with -t the terminal is raw: Ctrl-C is a byte for the pty). */
+    @SuppressWarnings("restriction")
+    private static void forwardSignals(Exec exec) {
+        for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> exec.signal(s.getNumber()));
+        }
+    }
+}

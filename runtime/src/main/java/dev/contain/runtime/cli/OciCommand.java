@@ -1,0 +1,344 @@
+package dev.contain.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.oci.OciRuntime;
+import dev.contain.runtime.oci.OciSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code contain oci ...}, or {@code contain-oci ...}: runc's command line, so podman, CRI-O and containerd
+ * can run contain as their OCI runtime. Parsed by hand, as runc's urfave/cli takes it ({@code --opt value},
+ * {@code --opt=value}, one or two dashes), since its global {@code --root} is the state root, not contain's.
+ * An error goes to stderr and, with {@code --log}, to the log in the format asked ({@code --log-format json}:
+ * {@code {"level":"error","msg":...,"time":...}}, as conmon and containerd's shim read it); exit 1, as runc.
+ */
+public final class OciCommand {
+    public static final Path DEFAULT_ROOT = Path.of("/run/contain-oci");
+    static final String NAME = "contain-oci";
+    private static final Set<String> GLOBAL_VALUED = Set.of("root", "log", "log-format", "data-root", "criu", "rootless");
+    private static final Set<String> GLOBAL_FLAGS = Set.of("debug", "systemd-cgroup");
+    private static final String USAGE = """
+            usage: contain-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [OPTIONS] ID
+            commands:
+              create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID   set up, its process waits before exec
+              start ID                          exec the created container's command
+              state ID                          the OCI state as JSON
+              kill ID [SIGNAL]                  a signal (name or number; default SIGTERM)
+              delete [--force] ID               remove a stopped or created container (--force: a running one)
+              run --bundle DIR ID               create, start, wait, delete: exits with the command's code
+              list [--format table|json]        the containers under --root
+              spec [--bundle DIR] [--rootless]  write a default config.json
+              features                          what this runtime supports, as JSON
+            """;
+
+    private final Map<String, String> global = new HashMap<>();
+    private final Set<String> globalFlags = new java.util.HashSet<>();
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private OciCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static int execute(String... args) {
+        return new OciCommand(System.out, System.err).run(args);
+    }
+
+    /** A command's options and operands, parsed. */
+    private record Args(Map<String, String> options, Set<String> flags, List<String> operands) {
+        String option(String name) {
+            return options.get(name);
+        }
+    }
+
+    private int run(String[] args) {
+        int i = 0;
+        for (; i < args.length && args[i].startsWith("-"); i++) {
+            String[] kv = split(args[i]);
+            if (GLOBAL_FLAGS.contains(kv[0]) || kv[0].equals("help") || kv[0].equals("h") || kv[0].equals("version") || kv[0].equals("v")) {
+                globalFlags.add(kv[0]);
+            } else if (GLOBAL_VALUED.contains(kv[0])) {
+                String v = kv[1] != null ? kv[1] : i + 1 < args.length ? args[++i] : null;
+                if (v == null) {
+                    return usage("option --" + kv[0] + " needs a value");
+                }
+                global.put(kv[0], v);
+            } else {
+                return usage("unknown global option " + args[i]);
+            }
+        }
+        if (globalFlags.contains("version") || globalFlags.contains("v")) {
+            out.println("contain-oci version " + Main.version().substring("contain ".length()) + "\nspec: " + OciRuntime.OCI_VERSION);
+            return 0;
+        }
+        if (i == args.length || globalFlags.contains("help") || globalFlags.contains("h")) {
+            out.print(USAGE);
+            return i == args.length && !globalFlags.contains("help") && !globalFlags.contains("h") ? 2 : 0;
+        }
+        String command = args[i];
+        if (NOT_YET.contains(command)) { // runc's, known but not done: said so, not as a usage error
+            return fail(command + ": not supported yet by contain-oci (create, start, state, kill, delete, run, list, spec, features are)",
+                    new UnsupportedOperationException(command));
+        }
+        String id = null;
+        try {
+            Args a = parse(command, java.util.Arrays.copyOfRange(args, i + 1, args.length));
+            id = a.operands().isEmpty() ? null : a.operands().get(0);
+            return dispatch(command, a);
+        } catch (UsageError e) {
+            return usage(e.getMessage());
+        } catch (ContainerError e) {
+            return fail(e.userMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            return fail((id == null ? "" : id + ": ") + command + ": " + e, e);
+        }
+    }
+
+    private static final class UsageError extends Exception {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** runc's commands this runtime does not have yet. */
+    private static final Set<String> NOT_YET = Set.of("exec", "ps", "pause", "resume", "update", "events", "checkpoint", "restore");
+
+    /** Each command's valued options and flags, as runc names them. */
+    private static final Map<String, Set<String>> VALUED = Map.of(
+            "create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
+            "run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
+            "delete", Set.of(), "start", Set.of(), "state", Set.of(), "kill", Set.of(),
+            "list", Set.of("format", "f"), "spec", Set.of("bundle", "b"), "features", Set.of());
+    private static final Map<String, Set<String>> FLAGS = Map.of(
+            "create", Set.of("no-pivot", "no-new-keyring"), "run", Set.of("no-pivot", "no-new-keyring", "detach", "d"),
+            "delete", Set.of("force", "f"), "start", Set.of(), "state", Set.of(), "kill", Set.of("all", "a"),
+            "list", Set.of("quiet", "q"), "spec", Set.of("rootless"), "features", Set.of());
+
+    private static Args parse(String command, String[] args) throws UsageError {
+        Set<String> valued = VALUED.get(command);
+        Set<String> flags = FLAGS.get(command);
+        if (valued == null) {
+            throw new UsageError("unknown command \"" + command + "\"");
+        }
+        Map<String, String> options = new HashMap<>();
+        Set<String> set = new java.util.HashSet<>();
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("-") && args[i].length() > 1 && operands.isEmpty()) {
+                String[] kv = split(args[i]);
+                if (valued.contains(kv[0])) {
+                    String v = kv[1] != null ? kv[1] : i + 1 < args.length ? args[++i] : null;
+                    if (v == null) {
+                        throw new UsageError(command + ": option --" + kv[0] + " needs a value");
+                    }
+                    options.put(kv[0], v);
+                } else if (flags.contains(kv[0]) && kv[1] == null) {
+                    set.add(kv[0]);
+                } else {
+                    throw new UsageError(command + ": unknown option " + args[i]);
+                }
+            } else {
+                operands.add(args[i]);
+            }
+        }
+        return new Args(options, set, operands);
+    }
+
+    /** "--name=value" -> {name, value}; "-name" -> {name, null}. */
+    private static String[] split(String arg) {
+        String a = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+        int eq = a.indexOf('=');
+        return eq < 0 ? new String[] {a, null} : new String[] {a.substring(0, eq), a.substring(eq + 1)};
+    }
+
+    private OciRuntime runtime() throws ContainerError {
+        if (globalFlags.contains("systemd-cgroup")) {
+            throw new ContainerError(null, null, "--systemd-cgroup: systemd cgroups are not supported; use cgroupfs paths "
+                    + "(podman --cgroup-manager=cgroupfs)");
+        }
+        Path root = Path.of(global.getOrDefault("root", DEFAULT_ROOT.toString()));
+        Path dataRoot = Path.of(global.getOrDefault("data-root", EngineConfig.DEFAULT_DATA_ROOT.toString()));
+        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root)));
+    }
+
+    private static String one(String command, Args a, int operands) throws UsageError {
+        if (a.operands().size() < 1 || a.operands().size() > operands) {
+            throw new UsageError(command + ": " + (a.operands().isEmpty() ? "needs a container id" : "too many arguments"));
+        }
+        return a.operands().get(0);
+    }
+
+    private int dispatch(String command, Args a) throws UsageError, ContainerError, IOException {
+        switch (command) {
+            case "create" -> {
+                String id = one(command, a, 1);
+                consoleSocket(id, a);
+                Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
+                String pidFile = a.option("pid-file");
+                runtime().create(id, bundle, pidFile == null ? null : Path.of(pidFile), progress());
+                return 0;
+            }
+            case "run" -> {
+                String id = one(command, a, 1);
+                consoleSocket(id, a);
+                if (a.flags().contains("detach") || a.flags().contains("d")) {
+                    throw new ContainerError(id, "run", "--detach is not supported yet (create, then start)");
+                }
+                Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
+                RunResult r = runtime().run(id, bundle, progress());
+                return r.engineExitCode();
+            }
+            case "start" -> {
+                runtime().start(one(command, a, 1));
+                return 0;
+            }
+            case "state" -> {
+                out.println(runtime().state(one(command, a, 1)).json());
+                return 0;
+            }
+            case "kill" -> {
+                String id = one(command, a, 2);
+                if (a.flags().contains("all") || a.flags().contains("a")) {
+                    throw new ContainerError(id, "kill", "--all is not supported yet");
+                }
+                int signal = SignalNames.parse(a.operands().size() > 1 ? a.operands().get(1) : "SIGTERM");
+                if (signal < 0) {
+                    throw new UsageError("kill: unknown signal \"" + a.operands().get(1) + "\"");
+                }
+                runtime().kill(id, signal);
+                return 0;
+            }
+            case "delete" -> {
+                runtime().delete(one(command, a, 1), a.flags().contains("force") || a.flags().contains("f"));
+                return 0;
+            }
+            case "list" -> {
+                list(runtime().list(), a.options().getOrDefault("format", a.options().getOrDefault("f", "table")),
+                        a.flags().contains("quiet") || a.flags().contains("q"));
+                return 0;
+            }
+            case "spec" -> {
+                Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
+                Path file = bundle.resolve("config.json");
+                try {
+                    Files.writeString(file, OciSpec.defaultConfig(a.flags().contains("rootless")), StandardOpenOption.CREATE_NEW);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    throw new ContainerError(null, null, "spec: " + file + " exists already; remove it first");
+                }
+                return 0;
+            }
+            case "features" -> {
+                out.println(OciSpec.features());
+                return 0;
+            }
+            default -> throw new UsageError("unknown command \"" + command + "\"");
+        }
+    }
+
+    private static void consoleSocket(String id, Args a) throws ContainerError {
+        if (a.option("console-socket") != null) {
+            throw new ContainerError(id, "create", "--console-socket: a terminal is not supported yet");
+        }
+        String fds = a.option("preserve-fds");
+        if (fds != null && !fds.equals("0")) {
+            throw new ContainerError(id, "create", "--preserve-fds: not supported yet");
+        }
+    }
+
+    private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {
+        if (quiet) {
+            states.forEach(s -> out.println(s.id()));
+        } else if (format.equals("json")) {
+            ObjectMapper json = new ObjectMapper();
+            ArrayNode all = json.createArrayNode();
+            for (OciRuntime.State s : states) {
+                ObjectNode o = all.addObject();
+                o.put("ociVersion", OciRuntime.OCI_VERSION).put("id", s.id()).put("pid", s.pid()).put("status", s.status().text())
+                        .put("bundle", s.bundle() == null ? "" : s.bundle().toString())
+                        .put("rootfs", s.rootfs() == null ? "" : s.rootfs().toString()).put("created", s.created()).put("owner", "root");
+                ObjectNode an = o.putObject("annotations");
+                s.annotations().forEach(an::put);
+            }
+            out.println(all.toString());
+        } else if (format.equals("table")) {
+            out.printf("%-20s %-8s %-10s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+            for (OciRuntime.State s : states) {
+                out.printf("%-20s %-8d %-10s %-40s %s%n", s.id(), s.pid(), s.status().text(), s.bundle() == null ? "" : s.bundle(), s.created());
+            }
+        } else {
+            throw new UsageError("list: --format table or json, not " + format);
+        }
+    }
+
+    /** The engine's progress lines, only with --debug (conmon and containerd read a runtime's stdout as the container's). */
+    private Progress progress() {
+        if (!globalFlags.contains("debug")) {
+            return Progress.SILENT;
+        }
+        return new Progress() {
+            @Override public void info(String line) { log("debug", line); }
+            @Override public void warn(String line) { log("warning", line); }
+            @Override public void stageDone(String stage, long nanos) {}
+        };
+    }
+
+    private int usage(String message) {
+        err.println(NAME + ": " + message);
+        err.print(USAGE);
+        log("error", message);
+        return 2;
+    }
+
+    private int fail(String message, Exception e) {
+        err.println(NAME + ": " + message);
+        if (globalFlags.contains("debug")) {
+            e.printStackTrace(err);
+        }
+        log("error", message);
+        return 1;
+    }
+
+    /** A line to --log (if given), as text or as runc's JSON; a log that cannot be written is said on stderr. */
+    private void log(String level, String message) {
+        String file = global.get("log");
+        if (file == null) {
+            if (!level.equals("error")) {
+                err.println(NAME + ": " + message);
+            }
+            return;
+        }
+        String time = Instant.now().toString();
+        String line;
+        if ("json".equals(global.get("log-format"))) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("level", level).put("msg", message).put("time", time);
+            line = o.toString();
+        } else {
+            line = "time=\"" + time + "\" level=" + level + " msg=\"" + message.replace("\"", "\\\"") + "\"";
+        }
+        try {
+            Files.write(Path.of(file), (line + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            err.println(NAME + ": cannot write the log " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.contain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.oci.OciSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * contain-oci on the real kernel, as podman and containerd drive it: create leaves the process waiting in its
+ * namespaces and cgroup with its pid in the pid file and no contain process behind; start, state, kill, delete
+ * with the exact states; errors as runc reports them (stderr and the JSON log); and podman itself as the caller.
+ */
+class OciRuntimeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** contain-oci with the test host's roots: the OCI root is its run root, so the leak checks see the state folders. */
+    private static List<String> oci(TestHost host, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.contain.runtime.cli.Main", "oci", "--root", host.runRoot.toString(), "--data-root", host.dataRoot.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static TestHost.Result run(TestHost host, String... args) throws IOException, InterruptedException {
+        return host.run(new ProcessBuilder(oci(host, args)));
+    }
+
+    /** create, its stdio files (the container keeps them: a pipe would stay open as long as it runs). */
+    private static int create(TestHost host, Path out, Path err, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("create"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(oci(host, cmd.toArray(String[]::new))).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "create did not finish");
+        return p.exitValue();
+    }
+
+    /** A bundle whose root is the test's busybox and whose command is {@code script}. */
+    private static Path bundle(TestHost host, String name, String script) throws IOException {
+        Path bundle = Files.createDirectories(host.dir.resolve(name));
+        ObjectNode c = (ObjectNode) JSON.readTree(OciSpec.defaultConfig(false));
+        c.with("root").put("path", host.imageRootfs().toString()).put("readonly", false);
+        ArrayNode args = c.with("process").putArray("args");
+        args.add("sh").add("-c").add(script);
+        Files.writeString(bundle.resolve("config.json"), c.toPrettyString());
+        return bundle;
+    }
+
+    private static JsonNode state(TestHost host, String id) throws Exception {
+        TestHost.Result r = run(host, "state", id);
+        assertEquals(0, r.exit(), r.err());
+        return JSON.readTree(r.out());
+    }
+
+    private static void awaitText(Path file, String text) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            if (Files.readString(file).contains(text)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no \"" + text + "\" in " + file + ": " + Files.readString(file));
+    }
+
+    private static void awaitStatus(TestHost host, String id, String status) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (state(host, id).get("status").asText().equals(status)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " never became " + status + ": " + state(host, id));
+    }
+
+    private static String parentCommand(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String ppid = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+        return Files.readString(Path.of("/proc", ppid, "cmdline")).replace('\0', ' ');
+    }
+
+    @Test
+    void createStartKillDeleteWithExactStates() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b1", "echo started as $$ on $(hostname); trap 'echo got TERM; exit 7' TERM; "
+                    + "while :; do sleep 0.1; done");
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            Path pidFile = host.dir.resolve("pid");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "c1"), Files.readString(err));
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            JsonNode s = state(host, "c1");
+            assertEquals("created", s.get("status").asText());
+            assertEquals(pid, s.get("pid").asLong());
+            assertEquals("c1", s.get("id").asText());
+            assertEquals(bundle.toString(), s.get("bundle").asText());
+            assertTrue(s.get("ociVersion").asText().startsWith("1."));
+            assertTrue(s.has("annotations"));
+            assertEquals("", Files.readString(out), "the command has not run yet");
+            // waiting in its namespaces and its cgroup, left to the caller: no contain process is its parent
+            assertFalse(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid"))));
+            assertTrue(Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")).contains("/contain/c1"));
+            assertFalse(parentCommand(pid).contains("contain"), parentCommand(pid));
+            assertEquals(0, run(host, "start", "c1").exit());
+            awaitText(out, "started as 1 on contain");
+            assertEquals("running", state(host, "c1").get("status").asText());
+            TestHost.Result again = run(host, "start", "c1");
+            assertEquals(1, again.exit());
+            assertEquals("contain-oci: c1: start: cannot start a container that is running\n", again.err());
+            assertEquals(0, run(host, "kill", "c1", "TERM").exit());
+            awaitText(out, "got TERM");
+            awaitStatus(host, "c1", "stopped");
+            assertEquals(0, state(host, "c1").get("pid").asLong());
+            TestHost.Result kill = run(host, "kill", "c1", "KILL");
+            assertEquals(1, kill.exit());
+            assertEquals("contain-oci: c1: kill: container not running (stopped)\n", kill.err());
+            TestHost.Result list = run(host, "list", "--format", "json");
+            assertEquals("stopped", JSON.readTree(list.out()).get(0).get("status").asText());
+            assertEquals(0, run(host, "delete", "c1").exit());
+            TestHost.Result gone = run(host, "state", "c1");
+            assertEquals(1, gone.exit());
+            assertEquals("contain-oci: c1: container does not exist\n", gone.err());
+        }
+    }
+
+    @Test
+    void deleteTakesACreatedContainerAndARunningOneOnlyWithForce() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b2", "sleep 60");
+            Path out = host.dir.resolve("out");
+            assertEquals(0, create(host, out, out, "--bundle", bundle.toString(), "c2"));
+            assertEquals(0, run(host, "delete", "c2").exit()); // never started: its process is killed
+            assertEquals(0, create(host, out, out, "--bundle", bundle.toString(), "c3"));
+            assertEquals(0, run(host, "start", "c3").exit());
+            TestHost.Result refused = run(host, "delete", "c3");
+            assertEquals(1, refused.exit());
+            assertEquals("contain-oci: c3: delete: cannot delete a running container (use --force)\n", refused.err());
+            assertEquals("running", state(host, "c3").get("status").asText());
+            assertEquals(0, run(host, "delete", "--force", "c3").exit());
+            assertEquals("", run(host, "list", "-q").out());
+        }
+    }
+
+    @Test
+    void aCommandNotFoundFailsAfterStartOnTheContainersStderr() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b3", "unused");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            c.with("process").putArray("args").add("nosuch");
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "c4"));
+            assertEquals(0, run(host, "start", "c4").exit());
+            awaitText(err, "exec \"nosuch\": No such file or directory");
+            awaitStatus(host, "c4", "stopped");
+            assertEquals(0, run(host, "delete", "c4").exit());
+        }
+    }
+
+    @Test
+    void errorsGoToStderrAndToTheLogAsRuncWritesThem() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b5", "true");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            c.with("linux").putObject("intelRdt").put("closID", "x");
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            Path log = host.dir.resolve("log.json");
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            List<String> args = new ArrayList<>(oci(host, "create", "--bundle", bundle.toString(), "c5"));
+            args.addAll(args.indexOf("create"), List.of("--log", log.toString(), "--log-format", "json"));
+            Process p = new ProcessBuilder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue());
+            assertEquals("contain-oci: c5: config.json: linux.intelRdt: not supported\n", Files.readString(err));
+            JsonNode line = JSON.readTree(Files.readString(log));
+            assertEquals("error", line.get("level").asText());
+            assertEquals("c5: config.json: linux.intelRdt: not supported", line.get("msg").asText());
+            assertTrue(line.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), line.toString());
+            assertEquals(1, run(host, "state", "c5").exit()); // nothing was made
+            TestHost.Result usage = run(host, "kill", "c5", "NOSUCH");
+            assertEquals(2, usage.exit());
+            assertTrue(usage.err().startsWith("contain-oci: kill: unknown signal \"NOSUCH\""), usage.err());
+            TestHost.Result systemd = host.run(new ProcessBuilder(oci(host, "--systemd-cgroup", "state", "x")));
+            assertEquals(1, systemd.exit());
+            assertTrue(systemd.err().contains("--systemd-cgroup: systemd cgroups are not supported"), systemd.err());
+            assertEquals(1, run(host, "create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "c6").exit());
+            TestHost.Result exec = run(host, "exec", "c6", "true");
+            assertEquals(1, exec.exit());
+            assertTrue(exec.err().startsWith("contain-oci: exec: not supported yet by contain-oci"), exec.err());
+        }
+    }
+
+    /** A network namespace given by path is joined (podman's networks and pods depend on it), others are made. */
+    @Test
+    void aNetworkNamespaceIsJoinedByPath() throws Exception {
+        try (TestHost host = new TestHost(true)) {
+            Path bundle = bundle(host, "b7", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            for (JsonNode ns : c.with("linux").get("namespaces")) {
+                if (ns.get("type").asText().equals("network")) {
+                    ((ObjectNode) ns).put("path", "/run/netns/" + host.netns);
+                }
+            }
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "c7");
+            assertEquals(0, r.exit(), r.err());
+            long inode = ((Number) Files.getAttribute(Path.of("/run/netns", host.netns), "unix:ino")).longValue();
+            assertTrue(r.out().startsWith("net:[" + inode + "]\n"), r.out() + " is not " + inode);
+            assertFalse(r.out().contains(Files.readSymbolicLink(Path.of("/proc/self/ns/uts")).toString()), r.out());
+        }
+    }
+
+    /** podman, with its own store in the test's folder (vfs, cgroupfs, no network), runs contain-oci as its runtime. */
+    @Test
+    void podmanRunsItsContainersWithContainOci() throws Exception {
+        ImageTest.assumeTools("podman", "conmon");
+        try (TestHost host = new TestHost()) {
+            Path runtime = host.dir.resolve("contain-oci");
+            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+            for (String a : oci(host)) {
+                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+            }
+            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
+            runtime.toFile().setExecutable(true);
+            Path store = host.dir.resolve("podman");
+            Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-"); // podman takes at most 50 characters
+            List<String> podman = List.of("podman", "--root", store.resolve("root").toString(), "--runroot", runroot.toString(),
+                    "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", runtime.toString());
+            List<String> runArgs = List.of("run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+                    "localhost/oci-busybox:1");
+            try {
+                TestHost.Result imported = exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1"));
+                assertEquals(0, imported.exit(), imported.err());
+                List<String> echo = new ArrayList<>(runArgs);
+                echo.addAll(List.of("echo", "hi"));
+                TestHost.Result hi = exec(podman, echo);
+                assertEquals(0, hi.exit(), hi.err());
+                assertEquals("hi\n", hi.out());
+                List<String> exit3 = new ArrayList<>(runArgs);
+                exit3.addAll(List.of("sh", "-c", "exit 3"));
+                assertEquals(3, exec(podman, exit3).exit());
+                // detached: conmon holds it; stop sends SIGTERM through `kill`, then `delete`
+                List<String> detached = new ArrayList<>(List.of("run", "-d", "--name", "oci-d", "--network", "none", "--ulimit",
+                        "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "localhost/oci-busybox:1", "sh", "-c",
+                        "trap 'echo stopping; exit 0' TERM; echo up; while :; do sleep 0.1; done"));
+                TestHost.Result d = exec(podman, detached);
+                assertEquals(0, d.exit(), d.err());
+                String logs = "";
+                for (int i = 0; i < 100 && !logs.contains("up"); i++) {
+                    Thread.sleep(50);
+                    logs = exec(podman, List.of("logs", "oci-d")).out();
+                }
+                assertEquals("up\n", logs);
+                assertTrue(exec(podman, List.of("ps", "--format", "{{.Names}} {{.Status}}")).out().startsWith("oci-d Up"));
+                assertEquals(0, exec(podman, List.of("stop", "-t", "10", "oci-d")).exit());
+                assertEquals("up\nstopping\n", exec(podman, List.of("logs", "oci-d")).out());
+                assertTrue(exec(podman, List.of("ps", "-a", "--format", "{{.Status}}")).out().startsWith("Exited (0)"));
+                assertEquals(0, exec(podman, List.of("rm", "oci-d")).exit());
+                assertEquals("", exec(podman, List.of("ps", "-aq")).out());
+            } finally {
+                exec(podman, List.of("rm", "-af"));
+                exec(podman, List.of("rmi", "-af"));
+                removePodmanCgroups();
+                try (var walk = Files.walk(runroot)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(podman);
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        return TestHost.Result.of(p, 120);
+    }
+
+    /** podman's conmon cgroup and its parent (libpod_parent), which podman leaves; ours inside must be gone already. */
+    private static void removePodmanCgroups() throws IOException {
+        List<Path> hierarchies;
+        try (var all = Files.list(Path.of("/sys/fs/cgroup"))) {
+            hierarchies = all.toList();
+        }
+        for (Path h : hierarchies) {
+            Path parent = h.resolve("libpod_parent");
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (var children = Files.list(parent)) {
+                for (Path child : children.filter(Files::isDirectory).toList()) {
+                    assertEquals("conmon", child.getFileName().toString(), "a container's cgroup left in " + parent);
+                    Files.deleteIfExists(child);
+                }
+            }
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException e) {
+                // another podman's containers are in it
+            }
+        }
+    }
+}
