@@ -100,6 +100,15 @@ EOF
       case $init in *.crc32) ;; *) cp "$init" "$rootfs/contain-init" ;; esac
     done
     set -- "$@" --name "training-$$" -- /contain-init
+    if [ "${self##*/}" = contain-oci ]; then
+      # the OCI runtime's own archive (its own path): a bundle run through runc's command line, which is what
+      # podman's and containerd's calls (create, start, state, kill, delete) each load part of
+      # shellcheck disable=SC2086
+      mkdir "$work/bundle"
+      nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci spec --bundle "$work/bundle" >>"$work/output" 2>&1
+      sed -i 's|"args" : \[ "sh" \]|"args" : [ "/contain-init" ]|; s|"path" : "rootfs"|"path" : "'"$rootfs"'"|' "$work/bundle/config.json"
+      set -- oci --root "$work/oci" --data-root "$work/data" run --bundle "$work/bundle" "training-$$"
+    fi
   else
     set -- "$@" --dry-run --name training -- /contain-init
   fi

@@ -243,6 +243,8 @@ public final class OciCommand {
                     Files.writeString(file, OciSpec.defaultConfig(a.flags().contains("rootless")), StandardOpenOption.CREATE_NEW);
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     throw new ContainerError(null, null, "spec: " + file + " exists already; remove it first");
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new ContainerError(null, null, "spec: no folder " + bundle + " (make it first)");
                 }
                 return 0;
             }
