@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import pty
 import shutil
 import statistics
@@ -373,12 +374,12 @@ class Bench:
             cmd, env = make()
             out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stderr
             for line in out.splitlines():
-                if line.startswith("trace:"):
-                    parts = line.split()
-                    name = " ".join(parts[1:-2])
+                phase = re.fullmatch(r"trace: (\S.*?) +([0-9.]+) ms", line)  # not the detail lines (archive:, userns:)
+                if phase:
+                    name = phase.group(1)
                     if name not in totals:
                         order.append(name)
-                    totals.setdefault(name, []).append(float(parts[-2]))
+                    totals.setdefault(name, []).append(float(phase.group(2)))
         print(f"\n### Where a contain run's time goes (--trace, median of {self.args.runs})\n")
         print("| phase | median |")
         print("|---|---:|")
