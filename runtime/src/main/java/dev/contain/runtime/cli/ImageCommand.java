@@ -1,16 +1,9 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.image.ArchiveImport;
-import dev.contain.runtime.image.ImageRecord;
-import dev.contain.runtime.image.ImageStore;
-import dev.contain.runtime.image.OciStore;
-import dev.contain.spec.ImageRef;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.engine.Images;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */
@@ -37,33 +30,7 @@ final class ImageCommand {
         @Override
         public Integer call() throws Exception {
             Path archive = this.<Path>positionals().get(0);
-            String defaultName = ImageRef.baseName(archive.toAbsolutePath().normalize().getFileName().toString());
-            if (!Files.exists(archive)) {
-                throw new ContainerError(null, "image", "archive " + archive + " does not exist");
-            }
-            ArchiveImport.Format format;
-            try {
-                dev.contain.runtime.engine.EngineDirs.secureStore(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, config().dataRoot());
-                format = ArchiveImport.detect(archive);
-            } catch (IOException e) {
-                throw new ContainerError(null, "image", "cannot read " + archive + ": " + e.getMessage());
-            }
-            if (format == ArchiveImport.Format.ROOTFS) {
-                ImageStore.Image image = new ImageStore(config().dataRoot()).importArchive(archive, option("--name", defaultName));
-                System.out.println("imported " + image.name() + " from " + archive);
-                return 0;
-            }
-            OciStore store = new OciStore(config().dataRoot());
-            try {
-                List<ImageRecord> images = new ArchiveImport(store).importImages(archive, format, option("--name"),
-                        defaultName.toLowerCase(java.util.Locale.ROOT), null);
-                for (ImageRecord r : images) {
-                    System.out.println("imported " + r.reference() + " (" + r.id().substring(7, 19) + ", " + r.layers().size()
-                            + " layers) from " + archive);
-                }
-            } catch (IOException e) {
-                throw new ContainerError(null, "image", "cannot import " + archive + ": " + e.getMessage());
-            }
+            new Engine(config()).images().importArchive(archive, option("--name")).forEach(System.out::println);
             return 0;
         }
     }
@@ -78,11 +45,8 @@ final class ImageCommand {
         public Integer call() {
             String format = "%-40s %-12s %-12s %9s  %s%n";
             System.out.printf(format, "NAME", "TAG", "ID", "SIZE", "CREATED");
-            for (ImageStore.Image i : new ImageStore(config().dataRoot()).list()) {
-                System.out.printf(format, i.name(), "-", "-", "-", "rootfs from " + i.source());
-            }
-            for (ImageRecord r : new OciStore(config().dataRoot()).list()) {
-                System.out.printf(format, r.name(), r.tag(), r.id().substring(7, 19), size(r.size()), r.created());
+            for (Images.Row r : new Engine(config()).images().list()) {
+                System.out.printf(format, r.name(), r.tag(), r.id(), r.size() < 0 ? "-" : size(r.size()), r.created());
             }
             return 0;
         }
@@ -106,20 +70,9 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws Exception {
-            ImageStore store = new ImageStore(config().dataRoot());
-            OciStore oci = new OciStore(config().dataRoot());
+            Images images = new Engine(config()).images();
             for (String n : this.<String>positionals()) {
-                boolean rootfs = ImageRef.isStoreName(n) && Files.isDirectory(config().dataRoot().resolve("images").resolve(n).resolve("rootfs"));
-                Optional<ImageRecord> record = rootfs ? Optional.empty() : oci.find(n);
-                if (record.isPresent()) {
-                    try {
-                        oci.remove(record.get(), config().runRoot());
-                    } catch (IOException e) {
-                        throw new ContainerError(null, "image", "cannot remove " + n + ": " + e.getMessage());
-                    }
-                } else {
-                    store.remove(n);
-                }
+                images.remove(n);
                 System.out.println("removed " + n);
             }
             return 0;
@@ -135,13 +88,9 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                List<String> removed = new OciStore(config().dataRoot()).prune();
-                removed.forEach(d -> System.out.println("removed layer " + d));
-                System.out.println(removed.size() + " layers removed");
-            } catch (IOException e) {
-                throw new ContainerError(null, "image", "cannot prune: " + e.getMessage());
-            }
+            List<String> removed = new Engine(config()).images().prune();
+            removed.forEach(d -> System.out.println("removed layer " + d));
+            System.out.println(removed.size() + " layers removed");
             return 0;
         }
     }

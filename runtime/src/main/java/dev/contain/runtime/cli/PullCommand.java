@@ -1,8 +1,7 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.image.Pull;
-import java.io.IOException;
+import dev.contain.runtime.engine.Engine;
 
 /** {@code contain pull REF}: an image from a registry into the store. */
 final class PullCommand extends CliCommand {
@@ -23,13 +22,7 @@ final class PullCommand extends CliCommand {
         if (!tls.equals("true") && !tls.equals("false")) {
             throw new ContainerError(null, "pull", "--tls-verify takes true or false, not '" + tls + "'");
         }
-        Pull.Options options = new Pull.Options(option("--creds"), tls.equals("true"), System.out, System.console() != null);
-        try {
-            dev.contain.runtime.engine.EngineDirs.secureStore(dev.contain.runtime.kernel.LinuxKernel.INSTANCE, config().dataRoot());
-            new Pull(config().dataRoot(), options).pull(ref);
-        } catch (IOException e) {
-            throw new ContainerError(null, "pull", ref + ": " + e.getMessage());
-        }
+        new Engine(config()).images().pull(ref, option("--creds"), tls.equals("true"), System.out, System.console() != null);
         return 0;
     }
 }

@@ -227,6 +227,16 @@ public final class Engine {
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */
     public record Detach(long logMax, boolean autoRemove, List<String> self) {}
 
+    /** The images: import, pull, ls, rm, prune. */
+    public Images images() {
+        return new Images(config, kernel);
+    }
+
+    /** gc: the remains of containers whose engine or monitor died, and the image store's leftovers. */
+    public Gc gc() {
+        return new Gc(config, kernel);
+    }
+
     /** The containers' lifecycle: ps, stop, kill, rm, wait, logs, inspect, and a detached container's teardown. */
     public Containers containers() {
         return new Containers(config, kernel);
