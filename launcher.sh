@@ -100,6 +100,16 @@ EOF
       case $init in *.crc32) ;; *) cp "$init" "$rootfs/contain-init" ;; esac
     done
     set -- "$@" --name "training-$$" -- /contain-init
+    if [ -x /bin/busybox ] && cp /bin/busybox "$rootfs/busybox" 2>/dev/null; then
+      # then the lifecycle commands, each a JVM of its own when used: a detached container (busybox-static, where
+      # the machine has it), ps, inspect, exec, logs, stop, rm; and validate and image ls (Training runs them in turn)
+      d=training-$$-d
+      g="--root $work/data --run-root $work/run"
+      # shellcheck disable=SC2086
+      set -- "$@" --then $g run -d -q --ignore-missing-limits --name "$d" "$work/training.yaml" -- /busybox sleep 60 \
+        --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g logs "$d" \
+        --then $g stop -t 0 "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls
+    fi
     if [ "${self##*/}" = contain-oci ]; then
       # the OCI runtime's own archive (its own path): a bundle run through runc's command line, which is what
       # podman's and containerd's calls (create, start, state, kill, delete) each load part of
@@ -120,7 +130,7 @@ EOF
     check=-Xshare:on
   fi
   # shellcheck disable=SC2086
-  timeout 300 nice -n 19 "$java" $flags $record -cp "$self" dev.contain.runtime.cli.Main "$@" >>"$work/output" 2>&1
+  timeout 300 nice -n 19 "$java" $flags $record -cp "$self" dev.contain.runtime.cli.Training "$@" >>"$work/output" 2>&1
   if [ -s "$work/archive" ] && jvm command "$work/archive" "$work/check.log" $check -cp "$self" dev.contain.runtime.cli.Main --version \
        >>"$work/output" 2>&1 && [ ! -s "$work/check.log" ]; then
     mv -f "$work/archive" "$archive" && : >"$archive.log" && rm -f "$archive.failed"
