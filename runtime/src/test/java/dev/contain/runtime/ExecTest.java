@@ -9,6 +9,7 @@ import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -240,7 +241,11 @@ class ExecTest {
             exec.process.waitFor(10, TimeUnit.SECONDS);
             boolean gone = false;
             for (int i = 0; i < 100 && !gone; i++) {
-                gone = !Files.exists(Path.of("/proc/" + sleeper)) || Files.readString(Path.of("/proc/" + sleeper + "/stat")).contains(") Z");
+                try {
+                    gone = Files.readString(Path.of("/proc/" + sleeper + "/stat")).contains(") Z");
+                } catch (IOException ended) { // ESRCH or ENOENT: it has gone between the calls
+                    gone = true;
+                }
                 Thread.sleep(50);
             }
             assertTrue(gone, "the exec'd process ended with its engine");
