@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contain.runtime.TestHost.Result;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -198,24 +197,16 @@ class ExecTest {
         List<List<String>> entries = new ArrayList<>(List.of(List.of("version", "2"), List.of("join", Long.toString(pid), Long.toString(start), flags),
                 List.of("argv", "/bin/true"), List.of("cwd", "/"), List.of("user", "0", "0")));
         entries.addAll(extra);
-        ByteArrayOutputStream plan = new ByteArrayOutputStream();
-        for (List<String> entry : entries) {
-            for (int i = 0; i < entry.size(); i++) {
-                plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
-                plan.write(0);
-                if (i == 0) {
-                    plan.writeBytes(Integer.toString(entry.size() - 1).getBytes(StandardCharsets.UTF_8));
-                    plan.write(0);
-                }
-            }
-        }
+        dev.contain.runtime.plan.Plan.PlanWriter writer = new dev.contain.runtime.plan.Plan.PlanWriter();
+        entries.forEach(entry -> writer.entry(entry.get(0), entry.subList(1, entry.size())));
+        byte[] plan = writer.bytes();
         Process p = new ProcessBuilder(init.toString(), Long.toString(ProcessHandle.current().pid()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new ArrayList<>();
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         try (OutputStream toInit = p.getOutputStream()) {
-            toInit.write(("plan 2 " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
-            toInit.write(plan.toByteArray());
+            toInit.write(("plan 2 " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII));
+            toInit.write(plan);
             toInit.flush();
             for (String l; (l = in.readLine()) != null; ) {
                 lines.add(l.startsWith("pid ") ? "pid" : l);

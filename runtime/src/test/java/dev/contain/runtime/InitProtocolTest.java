@@ -9,7 +9,6 @@ import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,19 +85,11 @@ class InitProtocolTest {
 
     /** Each entry a key and its fields, as Plan.encodeForInit writes them, after a "plan VERSION LENGTH" header. */
     private static void sendPlan(OutputStream toInit, int version, List<List<String>> entries) throws Exception {
-        ByteArrayOutputStream plan = new ByteArrayOutputStream();
-        for (List<String> entry : entries) {
-            for (int i = 0; i < entry.size(); i++) {
-                plan.writeBytes(entry.get(i).getBytes(StandardCharsets.UTF_8));
-                plan.write(0);
-                if (i == 0) {
-                    plan.writeBytes(Integer.toString(entry.size() - 1).getBytes(StandardCharsets.UTF_8));
-                    plan.write(0);
-                }
-            }
-        }
-        toInit.write(("plan " + version + " " + plan.size() + "\n").getBytes(StandardCharsets.US_ASCII));
-        toInit.write(plan.toByteArray());
+        dev.contain.runtime.plan.Plan.PlanWriter writer = new dev.contain.runtime.plan.Plan.PlanWriter();
+        entries.forEach(entry -> writer.entry(entry.get(0), entry.subList(1, entry.size())));
+        byte[] plan = writer.bytes();
+        toInit.write(("plan " + version + " " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII));
+        toInit.write(plan);
         toInit.flush();
     }
 
