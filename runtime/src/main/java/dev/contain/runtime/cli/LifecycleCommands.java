@@ -151,14 +151,9 @@ final class LifecycleCommands {
         }
 
         static int signal(String text) throws ContainerError {
-            String t = text.toUpperCase(java.util.Locale.ROOT);
-            if (t.chars().allMatch(Character::isDigit) && !t.isEmpty() && t.length() < 3) {
-                int n = Integer.parseInt(t);
-                if (n >= 1 && n <= 64) return n;
-            }
-            String name = t.startsWith("SIG") ? t : "SIG" + t;
-            for (int n = 1; n <= 31; n++) {
-                if (Signals.name(n).equals(name)) return n;
+            int n = Signals.parse(text);
+            if (n > 0) {
+                return n;
             }
             throw new ContainerError(null, null, "unknown signal '" + text + "' (give a name like TERM or USR1, or a number)");
         }

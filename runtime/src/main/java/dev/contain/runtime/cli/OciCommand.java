@@ -3,6 +3,7 @@ package dev.contain.runtime.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.engine.Signals;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.EngineConfig;
@@ -220,7 +221,7 @@ public final class OciCommand {
                 if (a.flags().contains("all") || a.flags().contains("a")) {
                     throw new ContainerError(id, "kill", "--all is not supported yet");
                 }
-                int signal = SignalNames.parse(a.operands().size() > 1 ? a.operands().get(1) : "SIGTERM");
+                int signal = Signals.parse(a.operands().size() > 1 ? a.operands().get(1) : "SIGTERM");
                 if (signal < 0) {
                     throw new UsageError("kill: unknown signal \"" + a.operands().get(1) + "\"");
                 }

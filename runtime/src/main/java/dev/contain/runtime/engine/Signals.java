@@ -1,18 +1,57 @@
 package dev.contain.runtime.engine;
 
-import java.util.Map;
+import java.util.List;
+import java.util.Locale;
 
-/** Signal numbers of x86_64/aarch64 Linux, by name. */
+/** Signal numbers of x86_64/aarch64 Linux, by name: for kill, stop signals (the image's), and messages. */
 public final class Signals {
     public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
-    private static final Map<Integer, String> NAMES = Map.ofEntries(Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"),
-            Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"), Map.entry(6, "SIGABRT"), Map.entry(7, "SIGBUS"),
-            Map.entry(8, "SIGFPE"), Map.entry(9, "SIGKILL"), Map.entry(10, "SIGUSR1"), Map.entry(11, "SIGSEGV"),
-            Map.entry(12, "SIGUSR2"), Map.entry(13, "SIGPIPE"), Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"));
+    private static final List<String> NAMES = List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL",
+            "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+            "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
+    private static final int RTMIN = 34, RTMAX = 64;
 
     private Signals() {}
 
+    /** "SIGTERM" for 15; "signal 40" for a number with no name. */
     public static String name(int signal) {
-        return NAMES.getOrDefault(signal, "signal " + signal);
+        return signal > 0 && signal < NAMES.size() ? "SIG" + NAMES.get(signal) : "signal " + signal;
+    }
+
+    /** The number of a signal given as kill takes it (KILL, SIGKILL, sigkill, 9, RTMIN+3), or -1. */
+    public static int parse(String text) {
+        String s = text.toUpperCase(Locale.ROOT);
+        if (s.matches("[0-9]{1,2}")) {
+            int n = Integer.parseInt(s);
+            return n >= 1 && n <= RTMAX ? n : -1;
+        }
+        if (s.startsWith("SIG")) {
+            s = s.substring(3);
+        }
+        switch (s) {
+            case "IOT": return 6;
+            case "CLD": return 17;
+            case "POLL": return 29;
+            case "RTMIN": return RTMIN;
+            case "RTMAX": return RTMAX;
+            default: break;
+        }
+        int i = NAMES.indexOf(s);
+        if (i > 0) {
+            return i;
+        }
+        try {
+            if (s.startsWith("RTMIN+")) {
+                int n = RTMIN + Integer.parseInt(s.substring(6));
+                return n <= RTMAX ? n : -1;
+            }
+            if (s.startsWith("RTMAX-")) {
+                int n = RTMAX - Integer.parseInt(s.substring(6));
+                return n >= RTMIN ? n : -1;
+            }
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 }

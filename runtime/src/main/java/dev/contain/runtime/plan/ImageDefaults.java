@@ -66,19 +66,8 @@ public record ImageDefaults(ContainerSpec spec, ImageStore.Resolved image) {
     /** The signal that asks the command to stop (the image's StopSignal; SIGTERM by default). */
     static int stopSignal(ImageStore.Resolved image) {
         String s = image.config().stopSignal();
-        if (s == null) {
-            return Signals.SIGTERM;
-        }
-        if (s.matches("\\d{1,2}")) {
-            return Integer.parseInt(s);
-        }
-        String name = s.toUpperCase(java.util.Locale.ROOT).startsWith("SIG") ? s.toUpperCase(java.util.Locale.ROOT) : "SIG" + s.toUpperCase(java.util.Locale.ROOT);
-        for (int n = 1; n < 32; n++) {
-            if (Signals.name(n).equals(name)) {
-                return n;
-            }
-        }
-        return Signals.SIGTERM;
+        int n = s == null ? -1 : Signals.parse(s);
+        return n > 0 ? n : Signals.SIGTERM;
     }
 
     /** For the run: SIGTERM sent to the engine becomes the image's stop signal. */
