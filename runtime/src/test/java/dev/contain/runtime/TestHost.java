@@ -443,15 +443,7 @@ public final class TestHost implements AutoCloseable {
     /** Empty cgroups under the default parent that a failed test left (rmdir refuses any with a process). */
     private static void removeLeftoverCgroups() throws IOException {
         for (String parent : leftoverCgroups()) {
-            try (Stream<Path> walk = Files.walk(Path.of(parent))) {
-                for (Path d : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                    try {
-                        Files.deleteIfExists(d);
-                    } catch (IOException busy) {
-                        // a process is still in it: left for the report
-                    }
-                }
-            }
+            removeCgroupTree(Path.of(parent));
         }
     }
 
@@ -459,11 +451,19 @@ public final class TestHost implements AutoCloseable {
     private void removeCgroupParents() throws IOException {
         for (var h : hierarchies(dev.contain.runtime.cgroup.CgroupLayout.detect())) {
             for (String parent : cgroupParents) {
-                Path dir = h.mountPoint().resolve(parent.substring(1));
-                try (Stream<Path> walk = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
-                    for (Path d : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(d);
-                    }
+                removeCgroupTree(h.mountPoint().resolve(parent.substring(1)));
+            }
+        }
+    }
+
+    /** rmdir of a cgroup and those below it, deepest first; one with a process in it stays for the report. */
+    private static void removeCgroupTree(Path top) throws IOException {
+        try (Stream<Path> walk = Files.exists(top) ? Files.walk(top) : Stream.empty()) {
+            for (Path d : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (IOException busy) {
+                    // EBUSY: left for the leak check's report
                 }
             }
         }

@@ -74,11 +74,12 @@ public final class Containers {
     }
 
     private ContainerState existing(String name) throws ContainerError {
+        return found(name).orElseThrow(() -> new ContainerError(name, null, "no such container (see contain ps -a)"));
+    }
+
+    private Optional<ContainerState> found(String name) {
         ContainerState s = ContainerState.of(config.runRoot(), name, kernel);
-        if (name.startsWith(".") || name.contains("/") || !s.exists()) {
-            throw new ContainerError(name, null, "no such container (see contain ps -a)");
-        }
-        return s;
+        return name.startsWith(".") || name.contains("/") || !s.exists() ? Optional.empty() : Optional.of(s);
     }
 
     /**
@@ -89,7 +90,7 @@ public final class Containers {
         ContainerState s = existing(name);
         Status status = running(s);
         try {
-            if (!kernel.signal(config.dataRoot(), new ProcessStamp(status.pid(), status.pidStartTime()), signal)) {
+            if (!kernel.signal(config.dataRoot(), status.firstProcess(), signal)) {
                 throw new ContainerError(name, "kill", "the container is not running");
             }
         } catch (IOException e) {
@@ -116,7 +117,7 @@ public final class Containers {
         Optional<Exit> exit = Optional.empty();
         if (s.phase() == Phase.RUNNING) {
             Status status = s.status().orElseThrow();
-            ProcessStamp pid1 = new ProcessStamp(status.pid(), status.pidStartTime());
+            ProcessStamp pid1 = status.firstProcess();
             try {
                 if (kernel.signal(config.dataRoot(), pid1, status.stopSignal())) {
                     exit = ended(s, graceMillis);
@@ -132,8 +133,7 @@ public final class Containers {
         } else if (s.phase() == Phase.DEAD) {
             throw new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
         }
-        Optional<Exit> last = settle(s, exit);
-        return last;
+        return settle(s, exit);
     }
 
     /**
@@ -209,7 +209,7 @@ public final class Containers {
                 throw new ContainerError(name, "rm", "runs in the foreground of an engine; stop it (contain stop " + name + ")");
             }
             try {
-                kernel.signal(config.dataRoot(), new ProcessStamp(status.pid(), status.pidStartTime()), Signals.SIGKILL);
+                kernel.signal(config.dataRoot(), status.firstProcess(), Signals.SIGKILL);
             } catch (IOException e) {
                 throw new ContainerError(name, "rm", e.getMessage());
             }
@@ -248,11 +248,8 @@ public final class Containers {
      * stays as the exited container's record (with --rm it goes too). Returns what could not be undone.
      */
     public List<String> cleanup(String name) throws ContainerError {
-        ContainerState s = ContainerState.of(config.runRoot(), name, kernel);
-        if (name.startsWith(".") || name.contains("/") || !s.exists()) {
-            return List.of(); // a stop or rm -f tore it down (with --rm, removed it) first
-        }
-        return tearDownEnded(s);
+        Optional<ContainerState> s = found(name); // absent: a stop or rm -f tore it down (with --rm, removed it) first
+        return s.isEmpty() ? List.of() : tearDownEnded(s.get());
     }
 
     /** The teardown of a container whose command has ended, once, under its lock (see {@link #cleanup}). */
@@ -287,7 +284,7 @@ public final class Containers {
         ContainerState s = existing(name);
         Status status = running(s);
         byte[] stored = s.initPlan().orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan (started by an older engine?)"));
-        ProcessStamp pid1 = new ProcessStamp(status.pid(), status.pidStartTime());
+        ProcessStamp pid1 = status.firstProcess();
         if (!pid1.alive(kernel)) { // the init checks it again, through its pidfd: this is for the message, and the user lookup
             throw new ContainerError(name, "exec", "is not running (its process " + status.pid() + " has ended)");
         }

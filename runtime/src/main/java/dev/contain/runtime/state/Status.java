@@ -15,6 +15,11 @@ import java.util.List;
 public record Status(String name, String image, List<String> command, long createdMillis, long startedMillis, long pid,
                      long pidStartTime, int stopSignal, boolean detached, boolean autoRemove) {
 
+    /** The container's first process, as signals and exec reach it (pid and start time: never a reused pid). */
+    public dev.contain.runtime.kernel.ProcessStamp firstProcess() {
+        return new dev.contain.runtime.kernel.ProcessStamp(pid, pidStartTime);
+    }
+
     String encode() {
         StringBuilder s = new StringBuilder();
         line(s, "name", name);
