@@ -17,6 +17,8 @@
  *   init -> engine   "created"          it waits there, in its namespaces and cgroup, its command not yet exec'd
  *   engine -> init   "release"          the state is recorded: this side exits and leaves the process to the
  *                                      caller (or its subreaper); `start` later opens the fifo
+ * OCI exec --detach (a release entry beside join): after "started" the engine may send "release" likewise:
+ * the exec'd process (which has no parent-death signal then) is left to the caller's subreaper.
  *
  * Before anything else the init runs itself again from a sealed memfd copy, so no process in the container
  * (its first process before exec, the reaper of init: true, a command whose interpreter is /proc/self/exe)
@@ -147,7 +149,7 @@ static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, 
         }
         run_operations(p);
     }
-    if (p->tty) tty_make(tty_fd);
+    if (p->tty) tty_make(tty_fd, p);
     enter_process(&p->process);
 }
 
@@ -334,7 +336,7 @@ int main(int argc, char **argv) {
     }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
      * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */
-    if (!plan.tty || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
+    if (!plan.tty || plan.console_socket || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
     int join_fd = -1;
     if (plan.join) {
         join_fd = join_open(&plan);
@@ -346,10 +348,11 @@ int main(int argc, char **argv) {
 
     int go_pipe[2], err_pipe[2], status_pipe[2] = {-1, -1}, idmap_sock[2] = {-1, -1}, tty_sock[2] = {-1, -1};
     if (pipe2(go_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
-        (plan.tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tty_sock) < 0) ||
+        (plan.tty && !plan.console_socket && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tty_sock) < 0) ||
         (plan.process.reaper && pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) < 0) ||
         (plan.nidmaps && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, idmap_sock) < 0))
         fail(FAIL_SETUP, errno, "pipe: %s", strerror(errno));
+    if (plan.console_socket) tty_sock[1] = tty_console_connect(&plan); /* the process sends the master there: no relay */
     sigset_t forwarded;
     sigemptyset(&forwarded);
     int forward[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
@@ -425,8 +428,8 @@ int main(int argc, char **argv) {
                 close(handover_fd);
                 send_line(ctl_out, "monitoring");
                 if (ended) monitor_finish(&plan, log_pipe, end_status);
-            } else if (!strcmp(line, "release") && plan.exec_fifo && created) {
-                _exit(0); /* the process stays, waiting at the fifo: no contain process is left behind */
+            } else if (!strcmp(line, "release") && ((plan.exec_fifo && created) || (plan.release && running))) {
+                _exit(0); /* the process stays (waiting at the fifo, or exec'd): no contain process is left behind */
             } else if (!strcmp(line, "go")) {
                 host_go(&plan, child, idmap_sock[0]);
                 write_full(go_pipe[1], "G", 1);

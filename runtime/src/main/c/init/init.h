@@ -127,6 +127,7 @@ struct process {
     int exec_fifo_fd; /* OCI create: an O_PATH fd of the exec fifo, opened for writing before exec; 0: none */
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
     int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
+    int outlive_host; /* exec with release: no parent-death signal, the process outlives the host side */
 };
 
 struct plan {
@@ -157,6 +158,9 @@ struct plan {
     unsigned long long join_start_time;  /* and start time: a reused pid is refused */
     unsigned long long join_flags;       /* the namespaces to join (CLONE_NEW*) */
     int tty;                             /* tty.c: the command's stdio is a pty made inside the container */
+    const char *console_socket;          /* tty: its master goes to this unix socket (SCM_RIGHTS), not relayed */
+    unsigned short console_rows, console_cols; /* tty: the pty's window size, if not 0 */
+    int release;                         /* exec: after "started", "release" leaves the process to the caller */
     const char *exec_fifo;       /* OCI create: made by the host side; the process waits at it until "start" */
     struct process process;
 };
@@ -184,7 +188,9 @@ void join_namespaces(const struct plan *plan, int pidfd);
 /* tty.c: -t. tty_make on the container side (stdio become the pty, the master sent over SOCK); on the host
  * side tty_start (receives the master, the user's terminal raw), tty_resize, tty_copy (0 at an end),
  * tty_drain, tty_restore */
-void tty_make(int sock);
+void tty_make(int sock, const struct plan *plan);
+/* tty.c: console_socket: connected by the host side before clone (a host path), handed to the process */
+int tty_console_connect(const struct plan *plan);
 int tty_start(int sock);
 void tty_resize(void);
 int tty_copy(int from, int to);

@@ -211,6 +211,22 @@ static void d_tty(struct plan *p, const char *key, char **f, int n) {
     p->tty = 1;
 }
 
+static void d_console_socket(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->console_socket = absolute(key, 0, f[0]);
+}
+
+static void d_console_size(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->console_rows = (unsigned short)number(key, 0, f[0], 10, 0xffff);
+    p->console_cols = (unsigned short)number(key, 1, f[1], 10, 0xffff);
+}
+
+static void d_release(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->release = 1;
+}
+
 static void d_umask(struct plan *p, const char *key, char **f, int n) {
     (void)n;
     p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
@@ -259,6 +275,9 @@ static const struct entry_def ENTRIES[] = {
     {"tty", 0, 0, 0, d_tty},
     {"umask", 1, 1, 0, d_umask},
     {"exec_fifo", 1, 1, 0, d_exec_fifo},
+    {"console_socket", 1, 1, 0, d_console_socket},
+    {"console_size", 2, 2, 0, d_console_size},
+    {"release", 0, 0, 0, d_release},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
@@ -347,6 +366,14 @@ void read_plan(int fd, struct plan *p) {
         if (other) refuse(other, "not with join (exec into a running container)");
     }
     if (p->tty && p->detach) refuse("tty", "not with detach");
+    if ((p->console_socket || p->console_rows || p->console_cols) && !p->tty)
+        refuse(p->console_socket ? "console_socket" : "console_size", "only with tty");
+    if (p->release && !p->join) refuse("release", "only with join (exec into a running container)");
+    if (p->release && p->tty && !p->console_socket) refuse("release", "with tty only with console_socket (no relay stays)");
+    if (p->release) { /* the process outlives the host side once released: no parent-death signal */
+        p->process.parent_death = 0;
+        p->process.outlive_host = 1;
+    }
     for (int i = 0; i < p->nops && !p->rootfs; i++)
         if (p->ops[i].def->container_path >= 0) refuse(p->ops[i].def->key, "a container path, and the plan has no rootfs entry");
 }

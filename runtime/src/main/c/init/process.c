@@ -150,6 +150,7 @@ _Noreturn void enter_process(struct process *p) {
     if (setresuid(p->uid, p->uid, p->uid) < 0) fail(FAIL_SETUP, errno, "setuid %u: %s", p->uid, strerror(errno));
     /* a change of ids clears the parent-death signal: an exec'd process must still die with its host side */
     if (p->parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set the parent-death signal: %s", strerror(errno));
+    if (p->outlive_host && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "clear the parent-death signal: %s", strerror(errno));
     if (p->cwd && chdir(p->cwd) < 0) fail(FAIL_SETUP, errno, "chdir to workdir %s: %s", p->cwd, strerror(errno));
     if (p->has_umask) umask(p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set no_new_privs: %s", strerror(errno));

@@ -6,6 +6,9 @@
  *   container side  after its namespaces (and, for run, its mounts): opens /dev/ptmx, unlocks it, opens the
  *                   peer (TIOCGPTPEER: no path lookup), sends the master to the host side (SCM_RIGHTS),
  *                   setsid, the peer as controlling terminal (TIOCSCTTY), and on 0, 1 and 2
+ *   console socket  (OCI --console-socket) the host side connects to the caller's unix socket before clone
+ *                   and hands it to the process, which sends the master there instead: no relay, the
+ *                   caller (conmon, containerd's shim) holds the pty; console_size sets its window size
  *   host side       the user's terminal (the engine's stdin, taken with pidfd_getfd) in raw mode, its size
  *                   copied to the pty, then bytes relayed both ways; SIGWINCH copies the size again (the
  *                   kernel signals the pty's foreground group); the terminal's settings are restored when
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,14 +35,28 @@ static struct termios saved;
 static int saved_ok;
 static int master = -1;
 
-void tty_make(int sock) {
+int tty_console_connect(const struct plan *p) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(p->console_socket) >= sizeof addr.sun_path)
+        fail(FAIL_SETUP, ENAMETOOLONG, "tty: the console socket's path %.200s is longer than %zu bytes", p->console_socket, sizeof addr.sun_path - 1);
+    strcpy(addr.sun_path, p->console_socket);
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0)
+        fail(FAIL_SETUP, errno, "tty: connect to the console socket %s: %s", p->console_socket, strerror(errno));
+    return sock;
+}
+
+void tty_make(int sock, const struct plan *p) {
     int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (m < 0) fail(FAIL_SETUP, errno, "tty: open /dev/ptmx in the container: %s", strerror(errno));
     int unlock = 0;
     if (ioctl(m, TIOCSPTLCK, &unlock) < 0) fail(FAIL_SETUP, errno, "tty: unlock the pty: %s", strerror(errno));
     int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (peer < 0) fail(FAIL_SETUP, errno, "tty: open the pty's terminal side (TIOCGPTPEER, Linux 4.13+): %s", strerror(errno));
-    if (send_fd(sock, m) < 0) fail(FAIL_SETUP, errno, "tty: hand the pty to the host side: %s", strerror(errno));
+    struct winsize ws = {.ws_row = p->console_rows, .ws_col = p->console_cols};
+    if ((ws.ws_row || ws.ws_col) && ioctl(m, TIOCSWINSZ, &ws) < 0) fail(FAIL_SETUP, errno, "tty: set the window size: %s", strerror(errno));
+    if (send_fd(sock, m) < 0)
+        fail(FAIL_SETUP, errno, "tty: hand the pty to %s: %s", p->console_socket ? "the console socket" : "the host side", strerror(errno));
     close(m);
     close(sock);
     if (setsid() < 0) fail(FAIL_SETUP, errno, "tty: setsid: %s", strerror(errno));

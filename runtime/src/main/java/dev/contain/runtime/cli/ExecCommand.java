@@ -42,7 +42,7 @@ final class ExecCommand extends CliCommand {
 
     /** Ctrl-C, SIGTERM and SIGHUP go to the exec'd process (with -t the terminal is raw: Ctrl-C is a byte for the pty). */
     @SuppressWarnings("restriction")
-    private static void forwardSignals(Exec exec) {
+    static void forwardSignals(Exec exec) {
         for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
             sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> exec.signal(s.getNumber()));
         }

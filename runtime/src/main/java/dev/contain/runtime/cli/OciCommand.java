@@ -44,6 +44,9 @@ public final class OciCommand {
               state ID                          the OCI state as JSON
               kill ID [SIGNAL]                  a signal (name or number; default SIGTERM)
               delete [--force] ID               remove a stopped or created container (--force: a running one)
+              exec [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env K=V]...
+                   [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs]
+                   (--process FILE | ID COMMAND [ARG...])  a process in a created or running container
               run --bundle DIR ID               create, start, wait, delete: exits with the command's code
               list [--format table|json]        the containers under --root
               spec [--bundle DIR] [--rootless]  write a default config.json
@@ -64,10 +67,19 @@ public final class OciCommand {
         return new OciCommand(System.out, System.err).run(args);
     }
 
-    /** A command's options and operands, parsed. */
-    private record Args(Map<String, String> options, Set<String> flags, List<String> operands) {
+    /** A command's options (the last of each, and every one of the repeatable), flags and operands, parsed. */
+    record Args(Map<String, String> options, Map<String, List<String>> all, Set<String> flags, List<String> operands) {
         String option(String name) {
             return options.get(name);
+        }
+
+        /** Every value of an option given under any of its names (--env and -e), in order. */
+        List<String> all(String... names) {
+            List<String> out = new ArrayList<>();
+            for (String n : names) {
+                out.addAll(all.getOrDefault(n, List.of()));
+            }
+            return out;
         }
     }
 
@@ -108,7 +120,7 @@ public final class OciCommand {
         } catch (UsageError e) {
             return usage(e.getMessage());
         } catch (ContainerError e) {
-            return fail(e.userMessage(), e);
+            return fail(e.userMessage(), e, command.equals("exec") ? 255 : 1); // runc's exec fails with 255
         } catch (IOException | RuntimeException e) {
             return fail((id == null ? "" : id + ": ") + command + ": " + e, e);
         }
@@ -121,18 +133,21 @@ public final class OciCommand {
     }
 
     /** runc's commands this runtime does not have yet. */
-    private static final Set<String> NOT_YET = Set.of("exec", "ps", "pause", "resume", "update", "events", "checkpoint", "restore");
+    private static final Set<String> NOT_YET = Set.of("ps", "pause", "resume", "update", "events", "checkpoint", "restore");
 
     /** Each command's valued options and flags, as runc names them. */
     private static final Map<String, Set<String>> VALUED = Map.of(
             "create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "delete", Set.of(), "start", Set.of(), "state", Set.of(), "kill", Set.of(),
-            "list", Set.of("format", "f"), "spec", Set.of("bundle", "b"), "features", Set.of());
+            "list", Set.of("format", "f"), "spec", Set.of("bundle", "b"), "features", Set.of(),
+            "exec", Set.of("process", "p", "pid-file", "console-socket", "cwd", "env", "e", "user", "u", "additional-gids", "g", "cap", "c",
+                    "process-label", "apparmor", "preserve-fds", "cgroup"));
     private static final Map<String, Set<String>> FLAGS = Map.of(
             "create", Set.of("no-pivot", "no-new-keyring"), "run", Set.of("no-pivot", "no-new-keyring", "detach", "d"),
             "delete", Set.of("force", "f"), "start", Set.of(), "state", Set.of(), "kill", Set.of("all", "a"),
-            "list", Set.of("quiet", "q"), "spec", Set.of("rootless"), "features", Set.of());
+            "list", Set.of("quiet", "q"), "spec", Set.of("rootless"), "features", Set.of(),
+            "exec", Set.of("detach", "d", "tty", "t", "no-new-privs", "ignore-paused", "no-subreaper"));
 
     private static Args parse(String command, String[] args) throws UsageError {
         Set<String> valued = VALUED.get(command);
@@ -141,6 +156,7 @@ public final class OciCommand {
             throw new UsageError("unknown command \"" + command + "\"");
         }
         Map<String, String> options = new HashMap<>();
+        Map<String, List<String>> all = new HashMap<>();
         Set<String> set = new java.util.HashSet<>();
         List<String> operands = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -152,6 +168,7 @@ public final class OciCommand {
                         throw new UsageError(command + ": option --" + kv[0] + " needs a value");
                     }
                     options.put(kv[0], v);
+                    all.computeIfAbsent(kv[0], k -> new ArrayList<>()).add(v);
                 } else if (flags.contains(kv[0]) && kv[1] == null) {
                     set.add(kv[0]);
                 } else {
@@ -161,7 +178,7 @@ public final class OciCommand {
                 operands.add(args[i]);
             }
         }
-        return new Args(options, set, operands);
+        return new Args(options, all, set, operands);
     }
 
     /** "--name=value" -> {name, value}; "-name" -> {name, null}. */
@@ -192,21 +209,26 @@ public final class OciCommand {
         switch (command) {
             case "create" -> {
                 String id = one(command, a, 1);
-                consoleSocket(id, a);
+                preserveFds(id, command, a);
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                String pidFile = a.option("pid-file");
-                runtime().create(id, bundle, pidFile == null ? null : Path.of(pidFile), progress());
+                runtime().create(id, bundle, path(a.option("pid-file")), path(a.option("console-socket")), progress());
                 return 0;
             }
             case "run" -> {
                 String id = one(command, a, 1);
-                consoleSocket(id, a);
+                preserveFds(id, command, a);
                 if (a.flags().contains("detach") || a.flags().contains("d")) {
                     throw new ContainerError(id, "run", "--detach is not supported yet (create, then start)");
                 }
+                if (a.option("console-socket") != null) {
+                    throw new ContainerError(id, "run", "--console-socket without --detach: it would receive nothing");
+                }
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                RunResult r = runtime().run(id, bundle, progress());
+                RunResult r = runtime().run(id, bundle, progress(), run -> {});
                 return r.engineExitCode();
+            }
+            case "exec" -> {
+                return OciExecCommand.exec(runtime(), a);
             }
             case "start" -> {
                 runtime().start(one(command, a, 1));
@@ -257,14 +279,19 @@ public final class OciCommand {
         }
     }
 
-    private static void consoleSocket(String id, Args a) throws ContainerError {
-        if (a.option("console-socket") != null) {
-            throw new ContainerError(id, "create", "--console-socket: a terminal is not supported yet");
-        }
-        String fds = a.option("preserve-fds");
+    static void preserveFds(String id, String command, Map<String, String> options) throws ContainerError {
+        String fds = options.get("preserve-fds");
         if (fds != null && !fds.equals("0")) {
-            throw new ContainerError(id, "create", "--preserve-fds: not supported yet");
+            throw new ContainerError(id, command, "--preserve-fds: not supported yet");
         }
+    }
+
+    private static void preserveFds(String id, String command, Args a) throws ContainerError {
+        preserveFds(id, command, a.options());
+    }
+
+    private static Path path(String p) {
+        return p == null ? null : Path.of(p);
     }
 
     private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {
@@ -312,12 +339,16 @@ public final class OciCommand {
     }
 
     private int fail(String message, Exception e) {
+        return fail(message, e, 1);
+    }
+
+    private int fail(String message, Exception e, int code) {
         err.println(NAME + ": " + message);
         if (globalFlags.contains("debug")) {
             e.printStackTrace(err);
         }
         log("error", message);
-        return 1;
+        return code;
     }
 
     /** A line to --log (if given), as text or as runc's JSON; a log that cannot be written is said on stderr. */

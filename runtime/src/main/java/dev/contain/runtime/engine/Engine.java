@@ -170,10 +170,16 @@ public final class Engine {
      * in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
+        return create(plan, null, progress);
+    }
+
+    /** {@link #create(Plan, Progress)} with a terminal for the command (OCI: its master sent to a console socket), or null. */
+    public ProcessStamp create(Plan plan, dev.contain.runtime.plan.Terminal terminal, Progress progress) throws ContainerError {
         InitLaunch init = InitLaunch.start(config.dataRoot());
         try {
             Run[] created = new Run[1];
             run(plan, progress, r -> {
+                r.terminal(terminal);
                 r.execFifo(plan.stateDir().resolve(EXEC_FIFO));
                 created[0] = r;
             }, init, null);
@@ -181,6 +187,25 @@ public final class Engine {
         } finally {
             init.closeUnlessTaken();
         }
+    }
+
+    /**
+     * OCI exec: {@code process} in the container whose state folder this is (made by {@link #create}), over the
+     * process the container was given (see {@link dev.contain.runtime.plan.ExecPlanner}). {@code onStart}
+     * receives the exec before it starts, to forward signals; with {@code release} (the process's release flag)
+     * it gets the process's pid once it runs, and the exec returns then, leaving it to the caller's subreaper.
+     */
+    public RunResult exec(Path stateDir, dev.contain.runtime.plan.ExecProcess process, Consumer<Exec> onStart,
+            java.util.function.LongConsumer release) throws ContainerError {
+        String name = stateDir.getFileName().toString();
+        byte[] stored = ContainerState.at(stateDir, kernel).initPlan()
+                .orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan"));
+        ProcessStamp pid1 = firstProcess(stateDir).filter(this::running)
+                .orElseThrow(() -> new ContainerError(name, "exec", "the container is not running"));
+        byte[] plan = dev.contain.runtime.plan.ExecPlanner.plan(dev.contain.runtime.plan.PlanEntries.decode(stored), pid1, process);
+        Exec exec = new Exec(name);
+        onStart.accept(exec);
+        return exec.run(config.dataRoot(), plan, pid1, process.release() ? release : null);
     }
 
     /** Undoes what a container's journal holds (its processes killed, its cgroup and state folder removed). */

@@ -36,12 +36,32 @@ public final class Exec {
     }
 
     RunResult run(Path dataRoot, byte[] plan, ProcessStamp pid1) throws ContainerError {
+        return run(dataRoot, plan, pid1, null);
+    }
+
+    /**
+     * {@code released}: the plan has a release entry (OCI exec --detach): once the process started, it receives
+     * the process's pid, then the init leaves the process to the caller's subreaper and exits; the result is
+     * then exit code 0.
+     */
+    RunResult run(Path dataRoot, byte[] plan, ProcessStamp pid1, java.util.function.LongConsumer released) throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
             started.sendPlan(plan);
-            expect(started, "pid ", pid1);
+            long pid = Long.parseLong(expect(started, "pid ", pid1).substring(4).trim());
             started.send("go");
             expect(started, "started", pid1);
+            if (released != null) {
+                released.accept(pid);
+                try {
+                    started.send("release");
+                } catch (IOException e) {
+                    // it ended already, and the init with it: a detached exec reports no exit
+                }
+                while (started.readLine() != null) { // the init exits at "release" (or after reporting the exit)
+                }
+                return new RunResult(container, 0, null);
+            }
             String line;
             while ((line = started.readLine()) != null) {
                 String[] f = line.split(" ");
@@ -57,10 +77,10 @@ public final class Exec {
     }
 
     /** The next line starts with {@code prefix}, or the init's failure is thrown as the user should read it. */
-    private void expect(InitProcess init, String prefix, ProcessStamp pid1) throws IOException, ContainerError {
+    private String expect(InitProcess init, String prefix, ProcessStamp pid1) throws IOException, ContainerError {
         String line = init.readLine();
         if (line != null && line.startsWith(prefix)) {
-            return;
+            return line;
         }
         if (line == null) {
             throw new ContainerError(container, "exec", "the native init exited before the process started");

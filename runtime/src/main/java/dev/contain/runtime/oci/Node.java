@@ -19,12 +19,19 @@ final class Node {
     private final String id;
     private final String path;
     private final JsonNode json;
+    private final String file;
     private final Set<String> taken = new HashSet<>();
 
     Node(String id, String path, JsonNode json) {
+        this(id, path, json, "config.json");
+    }
+
+    /** {@code file}: the file errors name (config.json, or exec's process file). */
+    Node(String id, String path, JsonNode json, String file) {
         this.id = id;
         this.path = path;
         this.json = json;
+        this.file = file;
     }
 
     String path(String key) {
@@ -32,7 +39,7 @@ final class Node {
     }
 
     ContainerError error(String key, String message) {
-        return new ContainerError(id, "config.json", (key == null ? path : path(key)) + ": " + message);
+        return new ContainerError(id, file, (key == null ? path : path(key)) + ": " + message);
     }
 
     boolean has(String key) {
@@ -73,7 +80,7 @@ final class Node {
         if (!v.isObject()) {
             throw error(key, "not an object");
         }
-        return new Node(id, path(key), v);
+        return new Node(id, path(key), v, file);
     }
 
     List<Node> objects(String key) throws ContainerError {
@@ -89,7 +96,7 @@ final class Node {
             if (!v.get(i).isObject()) {
                 throw error(key + "[" + i + "]", "not an object");
             }
-            out.add(new Node(id, path(key) + "[" + i + "]", v.get(i)));
+            out.add(new Node(id, path(key) + "[" + i + "]", v.get(i), file));
         }
         return out;
     }

@@ -17,7 +17,6 @@ import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.plan.PolicyOps;
 import dev.contain.runtime.plan.Security;
-import dev.contain.runtime.security.CapabilitySets;
 import dev.contain.runtime.security.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +36,6 @@ public final class OciPlanner {
     private static final Map<String, Long> NAMESPACES = Map.of("pid", LinuxFlags.CLONE_NEWPID, "network", LinuxFlags.CLONE_NEWNET,
             "mount", LinuxFlags.CLONE_NEWNS, "ipc", LinuxFlags.CLONE_NEWIPC, "uts", LinuxFlags.CLONE_NEWUTS,
             "user", LinuxFlags.CLONE_NEWUSER, "cgroup", LinuxFlags.CLONE_NEWCGROUP, "time", LinuxFlags.CLONE_NEWTIME);
-    private static final List<String> CAP_SETS = List.of("bounding", "effective", "permitted", "inheritable", "ambient");
 
     private final EngineConfig config;
     private final CgroupPlanner cgroups;
@@ -148,80 +146,21 @@ public final class OciPlanner {
         if (process == null) {
             throw top.error("process", "missing");
         }
-        if (process.bool("terminal", false)) {
-            throw process.error("terminal", "a terminal (--console-socket) is not supported yet");
-        }
-        process.ignore("consoleSize"); // without a terminal it sizes nothing
-        List<String> args = process.strings("args");
-        if (args.isEmpty()) {
-            throw process.error("args", "missing: the command to run");
-        }
-        List<String> env = process.strings("env");
-        String cwd = process.string("cwd", "/");
-        if (!cwd.startsWith("/")) {
-            throw process.error("cwd", "not an absolute path: " + cwd);
-        }
-        Node user = process.object("user");
-        long uid = 0;
-        long gid = 0;
-        List<Long> groups = new ArrayList<>();
-        Integer umask = null;
-        if (user != null) {
-            uid = nonNegative(user, "uid");
-            gid = nonNegative(user, "gid");
-            groups.addAll(user.numbers("additionalGids"));
-            Long u = user.number("umask");
-            if (u != null && (u < 0 || u > 0777)) {
-                throw user.error("umask", "not a umask (0 to 0777)");
-            }
-            umask = u == null ? null : u.intValue();
-            user.refuse("username", "not supported on Linux");
-            user.done();
-        }
+        OciProcess proc = OciProcess.read(process); // its terminal is the runtime's (console socket), not the plan's
+        List<String> args = proc.args();
+        List<String> env = proc.env();
+        String cwd = proc.cwd();
+        long uid = proc.uid();
+        long gid = proc.gid();
+        List<Long> groups = proc.groups();
         Security security = Security.NONE.withMasked(masked).withReadonly(readonly)
-                .withNoNewPrivs(process.bool("noNewPrivileges", false)).withUmask(umask);
-        Node caps = process.object("capabilities");
-        if (caps != null) {
-            long[] m = new long[CAP_SETS.size()];
-            for (int i = 0; i < m.length; i++) {
-                for (String name : caps.strings(CAP_SETS.get(i))) {
-                    int bit = CapabilitySets.bit(name);
-                    if (bit < 0) {
-                        throw caps.error(CAP_SETS.get(i), "unknown capability " + name);
-                    }
-                    m[i] |= 1L << bit;
-                }
-            }
-            caps.done();
-            security = security.withCaps(new Security.Caps(m[0], m[1], m[2], m[3], m[4]));
+                .withNoNewPrivs(proc.noNewPrivileges()).withUmask(proc.umask()).withRlimits(proc.rlimits());
+        if (proc.caps() != null) {
+            security = security.withCaps(proc.caps());
         }
-        List<Security.Rlimit> rlimits = new ArrayList<>();
-        for (Node r : process.objects("rlimits")) {
-            String type = r.string("type", "");
-            Long soft = r.unsigned("soft");
-            Long hard = r.unsigned("hard");
-            r.done();
-            int resource = type.startsWith("RLIMIT_") ? Security.Rlimit.NAMES.indexOf(type.substring(7).toLowerCase(java.util.Locale.ROOT)) : -1;
-            if (resource < 0 || soft == null || hard == null) {
-                throw r.error(null, resource < 0 ? "unknown rlimit type \"" + type + "\"" : "soft and hard are required");
-            }
-            if (Long.compareUnsigned(soft, hard) > 0) {
-                throw r.error("soft", "above the hard limit");
-            }
-            rlimits.add(new Security.Rlimit(resource, soft, hard));
+        if (proc.oomScoreAdj() != null) {
+            security = security.withOomScoreAdj(proc.oomScoreAdj());
         }
-        security = security.withRlimits(rlimits);
-        Long oom = process.number("oomScoreAdj");
-        if (oom != null) {
-            if (oom < -1000 || oom > 1000) {
-                throw process.error("oomScoreAdj", "not between -1000 and 1000");
-            }
-            security = security.withOomScoreAdj(oom.intValue());
-        }
-        for (String k : List.of("apparmorProfile", "selinuxLabel", "commandLine", "ioPriority", "scheduler", "execCPUAffinity")) {
-            process.refuse(k, "not supported");
-        }
-        process.done();
         if (seccompNode != null) {
             security = security.withSeccomp(seccomp(id, seccompNode));
         }
@@ -276,12 +215,13 @@ public final class OciPlanner {
                 List.copyOf(groups), false, security, List.of(), HostRoot.isInitramfs());
     }
 
-    private static long nonNegative(Node n, String key) throws ContainerError {
-        Long v = n.number(key);
-        if (v != null && (v < 0 || v > 4294967294L)) {
-            throw n.error(key, "not an id (0 to 4294967294)");
+    /** config.json's process (for its terminal and console size, which are the runtime's, not the plan's). */
+    public static OciProcess process(String id, JsonNode json) throws ContainerError {
+        Node process = new Node(id, "", json).object("process");
+        if (process == null) {
+            throw new Node(id, "", json).error("process", "missing");
         }
-        return v == null ? 0 : v;
+        return OciProcess.read(process);
     }
 
     private static void requireUts(Node top, String key, long namespaces) throws ContainerError {

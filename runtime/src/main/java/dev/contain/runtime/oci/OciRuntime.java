@@ -9,6 +9,7 @@ import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.plan.Terminal;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -73,8 +74,11 @@ public final class OciRuntime {
         this.root = engine.config().runRoot();
     }
 
-    /** Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any). */
-    public long create(String id, Path bundle, Path pidFile, Progress progress) throws ContainerError {
+    /**
+     * Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any).
+     * With process.terminal, the pty made inside has its master sent to {@code consoleSocket} (which it then needs).
+     */
+    public long create(String id, Path bundle, Path pidFile, Path consoleSocket, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "create", "a container with this id exists already");
@@ -82,7 +86,9 @@ public final class OciRuntime {
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
-        ProcessStamp process = engine.create(plan, progress);
+        OciProcess p = OciPlanner.process(id, config);
+        Terminal terminal = OciExec.terminal(id, "create", p.terminal(), true, consoleSocket, p.rows(), p.cols());
+        ProcessStamp process = engine.create(plan, terminal, progress);
         try {
             ObjectNode record = JSON.createObjectNode();
             record.put("bundle", b.toString());
@@ -101,15 +107,25 @@ public final class OciRuntime {
         return process.pid();
     }
 
-    /** create + start + wait, and the container deleted at its end, as runc's run: its exit code. */
-    public RunResult run(String id, Path bundle, Progress progress) throws ContainerError {
+    /**
+     * create + start + wait, and the container deleted at its end, as runc's run: its exit code. A terminal
+     * (process.terminal) is the engine's own, relayed by the init.
+     */
+    public RunResult run(String id, Path bundle, Progress progress, java.util.function.Consumer<dev.contain.runtime.stage.Run> onRun)
+            throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "run", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b);
-        return engine.run(plan, progress, r -> {});
+        JsonNode config = OciPlanner.read(id, b);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
+        OciProcess p = OciPlanner.process(id, config);
+        Terminal terminal = OciExec.terminal(id, "run", p.terminal(), false, null, p.rows(), p.cols());
+        return engine.run(plan, progress, r -> {
+            r.terminal(terminal);
+            onRun.accept(r);
+        });
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */
@@ -154,6 +170,32 @@ public final class OciRuntime {
         }
         if (b != '0') {
             throw new ContainerError(id, "start", "the container's process ended before its command started");
+        }
+    }
+
+    /**
+     * A process in a created or running container (runc's exec). Without --detach, how it ended; with it, exit
+     * code 0 once it runs, its pid in the pid file, and the process left to the caller's subreaper.
+     */
+    public RunResult exec(String id, OciExec exec, java.util.function.Consumer<dev.contain.runtime.engine.Exec> onStart)
+            throws ContainerError {
+        State s = state(id);
+        if (s.status() != Status.CREATED && s.status() != Status.RUNNING) {
+            throw new ContainerError(id, "exec", "cannot exec in a " + s.status().text() + " container");
+        }
+        dev.contain.runtime.plan.ExecProcess process = exec.process(id);
+        try {
+            return engine.exec(root.resolve(id), process, onStart, pid -> {
+                if (exec.pidFile() != null) {
+                    try {
+                        writeAtomically(exec.pidFile().toAbsolutePath(), Long.toString(pid));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+        } catch (java.io.UncheckedIOException e) { // the process was killed: it was not released
+            throw new ContainerError(id, "exec", "cannot write the pid file " + exec.pidFile() + ": " + e.getCause().getMessage());
         }
     }
 

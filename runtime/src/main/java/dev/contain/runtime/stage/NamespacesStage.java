@@ -33,10 +33,8 @@ public final class NamespacesStage implements Stage {
         if (run.monitor() != null) {
             encoded = concat(encoded, run.monitor().encode());
         }
-        if (run.terminal()) {
-            Plan.PlanWriter tty = new Plan.PlanWriter();
-            tty.entry("tty", List.of());
-            encoded = concat(encoded, tty.bytes());
+        if (run.terminal() != null) {
+            encoded = concat(encoded, run.terminal().encode());
         }
         if (run.execFifo() != null) { // OCI create: the process waits at the fifo before exec
             Plan.PlanWriter w = new Plan.PlanWriter();

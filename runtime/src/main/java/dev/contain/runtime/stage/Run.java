@@ -58,14 +58,19 @@ public final class Run {
         return monitor;
     }
 
-    private boolean terminal;
+    private dev.contain.runtime.plan.Terminal terminal;
 
     /** run -t: the command's stdio is a pty made inside the container, relayed to the engine's terminal (tty.c). */
     public void terminal(boolean terminal) {
+        terminal(terminal ? dev.contain.runtime.plan.Terminal.RELAY : null);
+    }
+
+    /** The command's terminal (OCI: its master sent to a console socket), or null for none. */
+    public void terminal(dev.contain.runtime.plan.Terminal terminal) {
         this.terminal = terminal;
     }
 
-    public boolean terminal() {
+    public dev.contain.runtime.plan.Terminal terminal() {
         return terminal;
     }
 
