@@ -475,6 +475,9 @@ int main(int argc, char **argv) {
                 if (child > 0) kill(child, (int)si.ssi_signo);
                 continue;
             }
+            /* release: an early end stays a zombie, which the release hands with its status to the caller's
+             * subreaper (conmon waits for this pid), as runc's exec'd process is never runc's child */
+            if (plan.release) continue;
             int status;
             if (waitpid(child, &status, WNOHANG) != child) continue;
             child = -1;

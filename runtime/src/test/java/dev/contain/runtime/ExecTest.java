@@ -323,6 +323,13 @@ class ExecTest {
             reader.setDaemon(true);
         }
 
+        /** A master received from elsewhere (an OCI console socket), read and written as one the test opened. */
+        static Pty adopt(int master) {
+            Pty pty = new Pty(master);
+            pty.reader.start();
+            return pty;
+        }
+
         static Pty open(int rows, int cols) {
             int fd = LIBC.posix_openpt(2 | 0400 | 02000000); // O_RDWR | O_NOCTTY | O_CLOEXEC
             assertTrue(fd >= 0 && LIBC.grantpt(fd) == 0 && LIBC.unlockpt(fd) == 0, "openpt");
@@ -378,7 +385,9 @@ class ExecTest {
 
         @Override
         public void close() throws InterruptedException {
-            LIBC.close(slaveFd); // the reader reads EIO, and ends
+            if (slaveFd >= 0) {
+                LIBC.close(slaveFd); // the reader reads EIO, and ends
+            }
             reader.join(5000);
             LIBC.close(master);
         }

@@ -27,7 +27,7 @@ class OciRuntimeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** contain-oci with the test host's roots: the OCI root is its run root, so the leak checks see the state folders. */
-    private static List<String> oci(TestHost host, String... args) {
+    static List<String> oci(TestHost host, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.contain.runtime.cli.Main", "oci", "--root", host.runRoot.toString(), "--data-root", host.dataRoot.toString()));
@@ -35,12 +35,12 @@ class OciRuntimeTest {
         return cmd;
     }
 
-    private static TestHost.Result run(TestHost host, String... args) throws IOException, InterruptedException {
+    static TestHost.Result run(TestHost host, String... args) throws IOException, InterruptedException {
         return host.run(new ProcessBuilder(oci(host, args)));
     }
 
     /** create, its stdio files (the container keeps them: a pipe would stay open as long as it runs). */
-    private static int create(TestHost host, Path out, Path err, String... args) throws IOException, InterruptedException {
+    static int create(TestHost host, Path out, Path err, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("create"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(oci(host, cmd.toArray(String[]::new))).redirectOutput(out.toFile()).redirectError(err.toFile())
@@ -50,7 +50,7 @@ class OciRuntimeTest {
     }
 
     /** A bundle whose root is the test's busybox and whose command is {@code script}. */
-    private static Path bundle(TestHost host, String name, String script) throws IOException {
+    static Path bundle(TestHost host, String name, String script) throws IOException {
         Path bundle = Files.createDirectories(host.dir.resolve(name));
         ObjectNode c = (ObjectNode) JSON.readTree(OciSpec.defaultConfig(false));
         c.with("root").put("path", host.imageRootfs().toString()).put("readonly", false);
@@ -60,13 +60,13 @@ class OciRuntimeTest {
         return bundle;
     }
 
-    private static JsonNode state(TestHost host, String id) throws Exception {
+    static JsonNode state(TestHost host, String id) throws Exception {
         TestHost.Result r = run(host, "state", id);
         assertEquals(0, r.exit(), r.err());
         return JSON.readTree(r.out());
     }
 
-    private static void awaitText(Path file, String text) throws Exception {
+    static void awaitText(Path file, String text) throws Exception {
         for (int i = 0; i < 200; i++) {
             if (Files.readString(file).contains(text)) {
                 return;
@@ -76,7 +76,7 @@ class OciRuntimeTest {
         throw new AssertionError("no \"" + text + "\" in " + file + ": " + Files.readString(file));
     }
 
-    private static void awaitStatus(TestHost host, String id, String status) throws Exception {
+    static void awaitStatus(TestHost host, String id, String status) throws Exception {
         for (int i = 0; i < 100; i++) {
             if (state(host, id).get("status").asText().equals(status)) {
                 return;
@@ -86,7 +86,7 @@ class OciRuntimeTest {
         throw new AssertionError(id + " never became " + status + ": " + state(host, id));
     }
 
-    private static String parentCommand(long pid) throws IOException {
+    static String parentCommand(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String ppid = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
         return Files.readString(Path.of("/proc", ppid, "cmdline")).replace('\0', ' ');
@@ -199,10 +199,12 @@ class OciRuntimeTest {
             TestHost.Result systemd = host.run(new ProcessBuilder(oci(host, "--systemd-cgroup", "state", "x")));
             assertEquals(1, systemd.exit());
             assertTrue(systemd.err().contains("--systemd-cgroup: systemd cgroups are not supported"), systemd.err());
-            assertEquals(1, run(host, "create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "c6").exit());
+            TestHost.Result socket = run(host, "create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "c6");
+            assertEquals(1, socket.exit());
+            assertTrue(socket.err().contains("--console-socket without a terminal"), socket.err());
             TestHost.Result exec = run(host, "exec", "c6", "true");
-            assertEquals(1, exec.exit());
-            assertTrue(exec.err().startsWith("contain-oci: exec: not supported yet by contain-oci"), exec.err());
+            assertEquals(255, exec.exit()); // runc's code for a failed exec
+            assertEquals("contain-oci: c6: container does not exist\n", exec.err());
         }
     }
 
@@ -231,17 +233,8 @@ class OciRuntimeTest {
     void podmanRunsItsContainersWithContainOci() throws Exception {
         ImageTest.assumeTools("podman", "conmon");
         try (TestHost host = new TestHost()) {
-            Path runtime = host.dir.resolve("contain-oci");
-            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
-            for (String a : oci(host)) {
-                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
-            }
-            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
-            runtime.toFile().setExecutable(true);
-            Path store = host.dir.resolve("podman");
             Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-"); // podman takes at most 50 characters
-            List<String> podman = List.of("podman", "--root", store.resolve("root").toString(), "--runroot", runroot.toString(),
-                    "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", runtime.toString());
+            List<String> podman = podman(host, runroot);
             List<String> runArgs = List.of("run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
                     "localhost/oci-busybox:1");
             try {
@@ -284,7 +277,21 @@ class OciRuntimeTest {
         }
     }
 
-    private static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
+    /** podman with its own store in the test's folder (vfs, cgroupfs) and contain-oci (a script running this build) as its runtime. */
+    static List<String> podman(TestHost host, Path runroot) throws IOException {
+        Path runtime = host.dir.resolve("contain-oci");
+        StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+        for (String a : oci(host)) {
+            script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        Files.writeString(runtime, script.append(" \"$@\"\n").toString());
+        runtime.toFile().setExecutable(true);
+        Path store = host.dir.resolve("podman");
+        return List.of("podman", "--root", store.resolve("root").toString(), "--runroot", runroot.toString(),
+                "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", runtime.toString());
+    }
+
+    static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(podman);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
@@ -293,7 +300,7 @@ class OciRuntimeTest {
     }
 
     /** podman's conmon cgroup and its parent (libpod_parent), which podman leaves; ours inside must be gone already. */
-    private static void removePodmanCgroups() throws IOException {
+    static void removePodmanCgroups() throws IOException {
         List<Path> hierarchies;
         try (var all = Files.list(Path.of("/sys/fs/cgroup"))) {
             hierarchies = all.toList();

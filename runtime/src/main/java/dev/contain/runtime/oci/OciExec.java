@@ -34,14 +34,14 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
     /** The process to start, over the container's own. */
     ExecProcess process(String id) throws ContainerError {
         if (processFile != null) {
-            if (!args.isEmpty() || cwd != null || !env.isEmpty() || user != null || !additionalGids.isEmpty() || !caps.isEmpty() || tty) {
+            if (!args.isEmpty() || cwd != null || !env.isEmpty() || user != null || !additionalGids.isEmpty() || !caps.isEmpty() || noNewPrivs) {
                 throw new ContainerError(id, STAGE, "--process " + processFile + " is the whole process: give no command and no "
-                        + "--cwd, --env, --user, --additional-gids, --cap or --tty beside it");
+                        + "--cwd, --env, --user, --additional-gids, --cap or --no-new-privs beside it");
             }
             OciProcess p = read(id, processFile);
             return new ExecProcess(p.args(), p.env(), Map.of(), p.cwd(), p.uid(), p.gid(), p.groups(), List.of(), p.caps(), 0,
                     p.noNewPrivileges(), p.rlimits().isEmpty() ? null : p.rlimits(), p.oomScoreAdj(), p.umask(),
-                    terminal(id, p.terminal(), p.rows(), p.cols()), detach);
+                    terminal(id, p.terminal() || tty, p.rows(), p.cols()), detach); // conmon gives --tty beside it
         }
         if (args.isEmpty()) {
             throw new ContainerError(id, STAGE, "no command: give one after the container's id, or --process FILE");

@@ -85,9 +85,9 @@ public final class OciRuntime {
         }
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "create", p.terminal(), true, consoleSocket, p.rows(), p.cols());
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         ProcessStamp process = engine.create(plan, terminal, progress);
         try {
             ObjectNode record = JSON.createObjectNode();
