@@ -18,6 +18,7 @@ import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.SeccompCompiler;
 import dev.contain.runtime.kernel.SeccompRules;
 import dev.contain.runtime.oci.OciPlanner;
+import dev.contain.runtime.oci.OciProcess;
 import dev.contain.runtime.oci.OciSpec;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
@@ -166,10 +167,16 @@ class OciConfigTest {
         assertTrue(p.ops().contains(new InitOp.Hostname("65db655fb591")));
     }
 
+    /** runc spec's terminal: true is the runtime's (a console socket, checked by create), not the plan's. */
     @Test
     void runcSpecAsItIsAsksForATerminal() throws Exception {
-        assertEquals("c1: config.json: process.terminal: a terminal (--console-socket) is not supported yet",
-                refused(fixture("runc-spec.json")).userMessage());
+        ObjectNode c = fixture("runc-spec.json");
+        plan(c);
+        OciProcess process = OciPlanner.process("c1", c);
+        assertTrue(process.terminal());
+        assertEquals(List.of("sh"), process.args());
+        ((ObjectNode) c.get("process")).putObject("consoleSize").put("height", 70000).put("width", 80);
+        assertEquals("c1: config.json: process.consoleSize.height: not a terminal size (0 to 65535)", refused(c).userMessage());
     }
 
     @Test
