@@ -74,7 +74,9 @@ public record OciProcess(List<String> args, List<String> env, String cwd, long u
                 }
             }
             c.done();
-            caps = new Security.Caps(m[0], m[1], m[2], m[3], m[4]);
+            // the kernel raises an ambient capability only if it is permitted and inheritable; `runc spec` asks for
+            // ambient ones with no inheritable set, and runc and crun skip what cannot be raised: so do we
+            caps = new Security.Caps(m[0], m[1], m[2], m[3], m[4] & m[2] & m[3]);
         }
         List<Security.Rlimit> rlimits = new ArrayList<>();
         for (Node r : process.objects("rlimits")) {
