@@ -147,6 +147,14 @@ class InitProtocolTest {
                 answer(2, with(List.of("rootfs", root), List.of("write", "/proc/sys/x"))));
         assertEquals("error setup 22 plan entry \"write\": a container path, and the plan has no rootfs entry",
                 answer(2, with(List.of("write", "/proc/sys/x", "1"))));
+        // the console socket's and exec --detach's entries
+        assertEquals("error setup 22 plan entry \"console_size\": field 1 \"70000\" is not a decimal number in range",
+                answer(2, with(List.of("tty"), List.of("console_size", "70000", "80"))));
+        assertEquals("error setup 22 plan entry \"console_socket\": only with tty", answer(2, with(List.of("console_socket", "/run/x.sock"))));
+        assertEquals("error setup 22 plan entry \"release\": only with join (exec into a running container)",
+                answer(2, with(List.of("release"))));
+        assertEquals("error setup 22 plan entry \"release\": with tty only with console_socket (no relay stays)",
+                answer(2, with(List.of("join", "1", "0", "0"), List.of("tty"), List.of("release"))));
     }
 
     /**
