@@ -292,7 +292,7 @@ public final class Engine {
                 progress.info("container created as process " + run.containerPid());
                 try {
                     ContainerState.at(plan.stateDir(), kernel).writeInitPlan(run.initPlan());
-                    run.init().send("release");
+                    run.init().send(new dev.contain.runtime.init.InitCommand.Release());
                 } catch (IOException e) {
                     throw run.error("start", "cannot let the container's process go: " + e.getMessage());
                 }

@@ -131,7 +131,7 @@ public final class Run {
                     progress.warn("contain: " + plan.name() + ": signalled again: killing the container");
                     signal = dev.contain.runtime.engine.Signals.SIGKILL;
                 }
-                current.send("signal " + dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), signal));
+                current.send(new dev.contain.runtime.init.InitCommand.Signal(dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), signal)));
                 return;
             } catch (IOException e) {
                 // the init is gone; the run is ending anyway
@@ -159,13 +159,9 @@ public final class Run {
     /** Waits for the command to end; the init reports how. */
     public RunResult awaitExit() throws ContainerError {
         try {
-            String line;
-            while ((line = init.readLine()) != null) {
-                String[] f = line.split(" ");
-                if (f.length == 3 && f[0].equals("exit")) {
-                    int n = Integer.parseInt(f[2]);
-                    return f[1].equals("code") ? new RunResult(plan.name(), n, null) : new RunResult(plan.name(), null, n);
-                }
+            dev.contain.runtime.init.InitReply.Exit exit = init.awaitExit();
+            if (exit != null) {
+                return new RunResult(plan.name(), exit.code(), exit.signal());
             }
             throw initEnded();
         } catch (IOException e) {
