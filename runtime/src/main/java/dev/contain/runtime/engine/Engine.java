@@ -268,6 +268,7 @@ public final class Engine {
         Run run = new Run(plan, config, kernel, progress);
         run.initLaunch(init);
         onRun.accept(run);
+        run.encodeInitPlanAhead();
         progress.info("running container \"" + plan.name() + "\" from " + (plan.image() == null ? "root folder " + plan.rootfs()
                 : "image \"" + plan.image().display() + "\""));
         progress.info("container command: " + quote(plan.argv()));

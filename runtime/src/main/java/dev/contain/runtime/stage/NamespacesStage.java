@@ -4,8 +4,6 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.runtime.init.InitCodec;
-import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.init.InitReply;
 import dev.contain.runtime.kernel.Errors;
@@ -31,8 +29,7 @@ public final class NamespacesStage implements Stage {
         InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         TestHooks.point("namespaces:init");
-        byte[] encoded = InitCodec.encode(InitPlan.container(plan, run.monitor(), run.terminal(), run.execFifo()));
-        run.initPlan(encoded);
+        byte[] encoded = run.initPlan();
         init.sendPlan(encoded);
         InitReply reply = init.read();
         if (reply instanceof InitReply.MonitorPid monitor && run.monitor() != null) { // run -d: the init's host side forked
