@@ -285,7 +285,7 @@ public final class Containers {
      * as its command is (the plan its first process was given, kept in its state folder). {@code onStart}
      * receives the exec before it starts, to forward signals. How the process ended.
      */
-    public RunResult exec(String name, ExecOptions options, java.util.function.Consumer<Exec> onStart) throws ContainerError {
+    public RunResult exec(String name, ExecOptions options, java.util.function.Consumer<? super Exec> onStart) throws ContainerError {
         ContainerState s = existing(name);
         Status status = running(s);
         byte[] stored = s.initPlan().orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan (started by an older engine?)"));

@@ -17,7 +17,7 @@ import java.util.List;
  * are the process's (or, with -t, relayed through a pty made inside the container). Signals the engine gets
  * go to the process; if the engine dies, its pipe closes and the init kills the process.
  */
-public final class Exec {
+public final class Exec implements Running {
     private static final int ENOENT = 2, ESRCH = 3;
 
     private final String container;
@@ -28,6 +28,7 @@ public final class Exec {
     }
 
     /** Forwards a signal the engine received (Ctrl-C, SIGTERM...) to the exec'd process. */
+    @Override
     public void signal(int signal) {
         InitProcess current = init;
         if (current != null) {
