@@ -224,7 +224,7 @@ public final class OciCommand {
                     throw new ContainerError(id, "run", "--console-socket without --detach: it would receive nothing");
                 }
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                RunResult r = runtime().run(id, bundle, progress(), run -> {});
+                RunResult r = runtime().run(id, bundle, progress());
                 return r.engineExitCode();
             }
             case "exec" -> {

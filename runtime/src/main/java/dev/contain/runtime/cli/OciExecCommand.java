@@ -35,7 +35,7 @@ final class OciExecCommand {
                 a.all("env", "e"), a.option("user") != null ? a.option("user") : a.option("u"), a.all("additional-gids", "g"),
                 a.all("cap", "c"), a.flags().contains("no-new-privs"), a.flags().contains("tty") || a.flags().contains("t"),
                 a.flags().contains("detach") || a.flags().contains("d"), path(a.option("console-socket")), path(a.option("pid-file")));
-        RunResult r = runtime.exec(id, exec, ExecCommand::forwardSignals);
+        RunResult r = runtime.exec(id, exec, CliCommand::forwardSignals);
         return r.engineExitCode();
     }
 

@@ -3,6 +3,7 @@ package dev.contain.runtime.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Terminal;
 import dev.contain.runtime.security.CapabilitySets;
@@ -39,8 +40,8 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
                         + "--cwd, --env, --user, --additional-gids, --cap or --no-new-privs beside it");
             }
             OciProcess p = read(id, processFile);
-            return new ExecProcess(p.args(), p.env(), Map.of(), p.cwd(), p.uid(), p.gid(), p.groups(), List.of(), p.caps(), 0,
-                    p.noNewPrivileges(), p.rlimits().isEmpty() ? null : p.rlimits(), p.oomScoreAdj(), p.umask(),
+            return new ExecProcess(p.args(), p.env(), Map.of(), p.cwd(), p.uid(), p.gid(), p.groups(), List.of(),
+                    new ExecPlan.Confinement(p.caps(), 0, p.noNewPrivileges(), p.rlimits().isEmpty() ? null : p.rlimits(), p.oomScoreAdj(), p.umask()),
                     terminal(id, p.terminal() || tty, p.rows(), p.cols()), detach); // conmon gives --tty beside it
         }
         if (args.isEmpty()) {
@@ -83,8 +84,8 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
             }
             add |= 1L << bit;
         }
-        return new ExecProcess(args, null, setEnv, cwd, uid, gid, null, groups, null, add, noNewPrivs ? Boolean.TRUE : null, null, null,
-                null, terminal(id, tty, 0, 0), detach);
+        return new ExecProcess(args, null, setEnv, cwd, uid, gid, null, groups,
+                new ExecPlan.Confinement(null, add, noNewPrivs ? Boolean.TRUE : null, null, null, null), terminal(id, tty, 0, 0), detach);
     }
 
     /** runc's checkTerminal: a console socket only for a detached exec with a terminal, which needs one. */

@@ -111,8 +111,7 @@ public final class OciRuntime {
      * create + start + wait, and the container deleted at its end, as runc's run: its exit code. A terminal
      * (process.terminal) is the engine's own, relayed by the init.
      */
-    public RunResult run(String id, Path bundle, Progress progress, java.util.function.Consumer<dev.contain.runtime.stage.Run> onRun)
-            throws ContainerError {
+    public RunResult run(String id, Path bundle, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "run", "a container with this id exists already");
@@ -122,10 +121,7 @@ public final class OciRuntime {
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "run", p.terminal(), false, null, p.rows(), p.cols());
-        return engine.run(plan, progress, r -> {
-            r.terminal(terminal);
-            onRun.accept(r);
-        });
+        return engine.run(plan, terminal, progress, c -> {});
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */

@@ -1,7 +1,6 @@
 package dev.contain.runtime.plan;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A pty made inside the container for a process (runtime/src/main/c/init/tty.c): relayed by the init to the
@@ -14,23 +13,6 @@ public record Terminal(Path consoleSocket, int rows, int cols) {
     public Terminal {
         if (rows < 0 || rows > 65535 || cols < 0 || cols > 65535) {
             throw new IllegalArgumentException("a terminal of " + rows + "x" + cols);
-        }
-    }
-
-    /** The init plan's entries for this terminal: tty, and console_socket, console_size when given. */
-    public byte[] encode() {
-        Plan.PlanWriter w = new Plan.PlanWriter();
-        entries(w);
-        return w.bytes();
-    }
-
-    void entries(Plan.PlanWriter w) {
-        w.entry("tty", List.of());
-        if (consoleSocket != null) {
-            w.entry("console_socket", List.of(consoleSocket.toAbsolutePath().toString()));
-        }
-        if (rows != 0 || cols != 0) {
-            w.entry("console_size", List.of(Integer.toString(rows), Integer.toString(cols)));
         }
     }
 }
