@@ -252,6 +252,18 @@ class OciExecTest {
             }
             assertEquals("", Files.readString(out), "the command's output went to the pty, not to create's stdio");
             assertEquals(0, run(host, "delete", "x4").exit());
+            // run (in the foreground) relays the pty to its own terminal, as runc run; a console socket needs a detached command
+            try (ExecTest.Pty pty = ExecTest.Pty.open(25, 90)) {
+                Process p = pty.start(new ProcessBuilder(OciRuntimeTest.oci(host, "run", "--bundle", bundle.toString(), "x5")));
+                pty.await("# ");
+                pty.write("tty; stty size; exit 4\r");
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(4, p.exitValue(), pty.output());
+                pty.await("/dev/pts/0\r\n25 90\r\n"); // the caller's terminal's size, copied to the pty
+            }
+            TestHost.Result runSocket = run(host, "run", "--bundle", bundle.toString(), "--console-socket", socket.path.toString(), "x6");
+            assertEquals(1, runSocket.exit());
+            assertTrue(runSocket.err().contains("--console-socket without --detach"), runSocket.err());
         }
     }
 
