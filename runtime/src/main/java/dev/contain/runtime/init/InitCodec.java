@@ -121,6 +121,7 @@ public final class InitCodec {
             case "join" -> new InitMessage.Join(Long.parseLong(f.get(0)), Long.parseLong(f.get(1)), Long.parseLong(f.get(2)));
             case "tty" -> new InitMessage.Tty();
             case "exec_fifo" -> new InitMessage.ExecFifo(Path.of(f.get(0)));
+            case "stdin_null" -> new InitMessage.StdinNull();
             default -> new InitMessage.Op(op(key, f));
         };
     }
