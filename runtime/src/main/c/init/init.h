@@ -147,8 +147,9 @@ struct plan {
     int has_oom_score_adj;
     int oom_score_adj;
     /* run -d: the host side stays as the container's monitor (monitor.c) */
-    int detach;                  /* the engine's stdio is not taken; its leaving does not end the container */
-    const char *log_path;        /* the command's stdout and stderr go here, rotated at log_max bytes */
+    int detach;                  /* the engine's stdio is not taken; its leaving does not end the container (with join:
+                                  * exec -d, the monitor stays as the exec'd process's parent until it ends) */
+    const char *log_path;        /* the command's stdout and stderr go here, rotated at log_max bytes (none: /dev/null) */
     unsigned long long log_max;
     const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
     char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
@@ -161,6 +162,7 @@ struct plan {
     const char *console_socket;          /* tty: its master goes to this unix socket (SCM_RIGHTS), not relayed */
     unsigned short console_rows, console_cols; /* tty: the pty's window size, if not 0 */
     int release;                         /* exec: after "started", "release" leaves the process to the caller */
+    int stdin_null;                      /* the command's stdin is /dev/null, not the engine's (exec without -i) */
     const char *exec_fifo;       /* OCI create: made by the host side; the process waits at it until "start" */
     struct process process;
 };

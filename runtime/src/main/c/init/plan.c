@@ -227,6 +227,11 @@ static void d_release(struct plan *p, const char *key, char **f, int n) {
     p->release = 1;
 }
 
+static void d_stdin_null(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->stdin_null = 1;
+}
+
 static void d_umask(struct plan *p, const char *key, char **f, int n) {
     (void)n;
     p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
@@ -278,6 +283,7 @@ static const struct entry_def ENTRIES[] = {
     {"console_socket", 1, 1, 0, d_console_socket},
     {"console_size", 2, 2, 0, d_console_size},
     {"release", 0, 0, 0, d_release},
+    {"stdin_null", 0, 0, 0, d_stdin_null},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
@@ -359,16 +365,17 @@ void read_plan(int fd, struct plan *p) {
     if (!p->process.envp) p->process.envp = allocate(1, sizeof(char *));
     if (!p->detach && (p->log_path || p->exit_file || p->on_exit))
         refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
-    if (p->detach && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
+    if (p->detach && !p->join && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
     if (p->join) { /* a process entering a container makes none of it */
         const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->join_netns ? "join_netns"
-                          : p->process.reaper ? "reaper" : p->detach ? "detach" : p->chroot_fallback ? "chroot_fallback" : NULL;
+                          : p->process.reaper ? "reaper" : p->on_exit ? "on_exit" : p->chroot_fallback ? "chroot_fallback" : NULL;
         if (other) refuse(other, "not with join (exec into a running container)");
     }
     if (p->tty && p->detach) refuse("tty", "not with detach");
     if ((p->console_socket || p->console_rows || p->console_cols) && !p->tty)
         refuse(p->console_socket ? "console_socket" : "console_size", "only with tty");
     if (p->release && !p->join) refuse("release", "only with join (exec into a running container)");
+    if (p->release && p->detach) refuse("release", "not with detach (the exec's monitor)");
     if (p->release && p->tty && !p->console_socket) refuse("release", "with tty only with console_socket (no relay stays)");
     if (p->release) { /* the process outlives the host side once released: no parent-death signal */
         p->process.parent_death = 0;

@@ -357,7 +357,7 @@ public final class Engine {
                 dev.contain.runtime.init.InitPlan.process(container), pid1, process);
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), dev.contain.runtime.init.InitPlan.exec(container, plan), process.release() ? released : null);
+        return exec.run(config.dataRoot(), dev.contain.runtime.init.InitPlan.exec(container, plan), false, process.release() ? released : null);
     }
 
     /** Undoes what a container's journal holds (its processes killed, its cgroup and state folder removed). */

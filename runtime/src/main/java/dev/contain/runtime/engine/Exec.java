@@ -40,28 +40,34 @@ public final class Exec implements Running {
         }
     }
 
-    RunResult run(Path dataRoot, List<InitMessage> plan) throws ContainerError {
-        return run(dataRoot, plan, null);
-    }
-
     /**
-     * {@code released}: the plan has a {@link InitMessage.Release} (OCI exec --detach): once the process runs it
-     * receives its pid, then the init leaves the process to the caller's subreaper and exits; the result is exit
-     * code 0. If it throws, the process is killed (the init sees its pipe close before the release).
+     * Runs the process. {@code detach} (contain exec -d): returns once it has started, its monitor (the init's host
+     * side) stays. {@code released} (OCI exec --detach, the plan's {@link InitMessage.Release}): once the process
+     * runs it receives its pid, then the init leaves the process to the caller's subreaper and exits; if it
+     * throws, the process is killed (the init sees its pipe close before the release). Both return exit code 0.
      */
-    RunResult run(Path dataRoot, List<InitMessage> plan, java.util.function.LongConsumer released) throws ContainerError {
+    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach, java.util.function.LongConsumer released) throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
             started.sendPlan(InitCodec.encode(plan));
-            long pid = ((InitReply.Pid) expect(started.read(), InitReply.Pid.class)).pid();
+            InitReply reply = started.read();
+            if (detach) { // the host side forked: its monitor holds the process from here
+                expect(reply, InitReply.MonitorPid.class);
+                reply = started.read();
+            }
+            long pid = ((InitReply.Pid) expect(reply, InitReply.Pid.class)).pid();
             started.send(new InitCommand.Go());
             expect(started.read(), InitReply.Started.class);
+            if (detach) {
+                started.handOver();
+                return new RunResult(container, 0, null);
+            }
             if (released != null) {
                 released.accept(pid);
                 try {
                     started.send(new InitCommand.Release());
                 } catch (IOException e) {
-                    // it ended already, and the init with it: a detached exec reports no exit
+                    // the init is gone already: nothing is left to release
                 }
                 while (!(started.read() instanceof InitReply.Closed)) { // the init exits at the release
                 }

@@ -124,6 +124,7 @@ public final class InitCodec {
             case "console_socket" -> new InitMessage.ConsoleSocket(Path.of(f.get(0)));
             case "console_size" -> new InitMessage.ConsoleSize(Integer.parseInt(f.get(0)), Integer.parseInt(f.get(1)));
             case "release" -> new InitMessage.Release();
+            case "stdin_null" -> new InitMessage.StdinNull();
             default -> new InitMessage.Op(op(key, f));
         };
     }

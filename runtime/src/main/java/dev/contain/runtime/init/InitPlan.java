@@ -175,6 +175,12 @@ public final class InitPlan {
         if (exec.release()) {
             m.add(new InitMessage.Release());
         }
+        if (!exec.stdin()) {
+            m.add(new InitMessage.StdinNull());
+        }
+        if (exec.detach()) {
+            m.add(new InitMessage.Detach());
+        }
         return m;
     }
 }

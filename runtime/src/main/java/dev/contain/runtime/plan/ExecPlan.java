@@ -10,10 +10,14 @@ import java.util.List;
  * @param namespaces  the namespaces to join (CLONE_NEW* flags)
  * @param confinement what it changes of the container's confinement ({@link Confinement#CONTAINERS}: nothing)
  * @param terminal    a pty made inside the container (relayed, or sent to a console socket), or null
- * @param release     OCI exec --detach: once it runs, the init leaves it to the caller's subreaper
+ * @param stdin       the engine's stdin is the process's; else /dev/null
+ * @param detach      contain exec -d: the process runs on after the engine returns, its monitor (the init's host
+ *                    side) its parent; its output goes nowhere
+ * @param release     OCI exec --detach: once it runs, the init leaves it, with the engine's stdio, to the caller's
+ *                    subreaper
  */
 public record ExecPlan(ProcessStamp target, long namespaces, List<String> argv, List<String> env, String cwd, long uid, long gid,
-                       List<Long> groups, Confinement confinement, Terminal terminal, boolean release) {
+                       List<Long> groups, Confinement confinement, Terminal terminal, boolean stdin, boolean detach, boolean release) {
     public ExecPlan {
         argv = List.copyOf(argv);
         env = List.copyOf(env);
