@@ -141,6 +141,8 @@ class InitProtocolTest {
                 answer(2, with(List.of("release"))));
         assertEquals("error setup 22 plan entry \"release\": with tty only with console_socket (no relay stays)",
                 answer(2, with(List.of("join", "1", "0", "0"), List.of("tty"), List.of("release"))));
+        assertEquals("error setup 22 plan entry \"release\": not with detach (the exec's monitor)",
+                answer(2, with(List.of("join", "1", "0", "0"), List.of("detach"), List.of("release"))));
     }
 
     /**
