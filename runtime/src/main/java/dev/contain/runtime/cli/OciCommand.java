@@ -46,7 +46,7 @@ public final class OciCommand {
               delete [--force] ID               remove a stopped or created container (--force: a running one)
               exec [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env K=V]...
                    [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs]
-                   (--process FILE | ID COMMAND [ARG...])  a process in a created or running container
+                   (--process FILE ID | ID COMMAND [ARG...])  a process in a created or running container
               run --bundle DIR ID               create, start, wait, delete: exits with the command's code
               list [--format table|json]        the containers under --root
               spec [--bundle DIR] [--rootless]  write a default config.json

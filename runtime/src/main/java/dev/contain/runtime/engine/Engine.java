@@ -15,6 +15,11 @@ import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.Networks;
+import dev.contain.runtime.init.InitMessage;
+import dev.contain.runtime.init.InitPlan;
+import dev.contain.runtime.plan.ExecPlan;
+import dev.contain.runtime.plan.ExecPlanner;
+import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.plan.Terminal;
@@ -346,19 +351,19 @@ public final class Engine {
      * exec before it starts, to forward signals; with {@code process.release()} (exec --detach), {@code released}
      * gets the process's pid once it runs, and the exec returns then, the process left to the caller's subreaper.
      */
-    public RunResult exec(Path stateDir, dev.contain.runtime.plan.ExecProcess process, Consumer<? super Exec> onStart,
-            java.util.function.LongConsumer released) throws ContainerError {
+    public RunResult exec(Path stateDir, ExecProcess process, Consumer<? super Exec> onStart, java.util.function.LongConsumer released)
+            throws ContainerError {
         String name = stateDir.getFileName().toString();
-        List<dev.contain.runtime.init.InitMessage> container = Containers.storedPlan(name, ContainerState.at(stateDir, kernel).initPlan()
+        List<InitMessage> container = Containers.storedPlan(name, ContainerState.at(stateDir, kernel).initPlan()
                 .orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan")));
         ProcessStamp pid1 = firstProcess(stateDir).filter(this::running)
                 .orElseThrow(() -> new ContainerError(name, "exec", "the container is not running"));
-        dev.contain.runtime.plan.ExecPlan plan = dev.contain.runtime.plan.ExecPlanner.plan(
-                dev.contain.runtime.init.InitPlan.process(container), pid1, process);
+        ExecPlan plan = ExecPlanner.plan(InitPlan.process(container), pid1, process);
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), dev.contain.runtime.init.InitPlan.exec(container, plan), false, process.release() ? released : null);
+        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), false, process.release() ? released : null);
     }
+
 
     /** Undoes what a container's journal holds (its processes killed, its cgroup and state folder removed). */
     public List<String> destroy(Path stateDir) throws ContainerError {
