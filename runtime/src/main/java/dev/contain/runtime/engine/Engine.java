@@ -215,6 +215,9 @@ public final class Engine {
         run.execFifo(execFifo);
         run.encodeInitPlanAhead();
         Container c = new Container(this, run, init, detach);
+        if (terminal != null && terminal.consoleSocket() == null) { // a relay makes the engine's terminal raw
+            c.terminal = TerminalGuard.start(kernel, config.dataRoot());
+        }
         boolean made = false;
         try {
             onCreate.accept(c);
@@ -260,6 +263,9 @@ public final class Engine {
         Plan plan = run.plan();
         boolean ok = false;
         try {
+            if (c.terminal != null) {
+                c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
+            }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
                 run.progress().info("container created as process " + run.containerPid());
@@ -305,7 +311,8 @@ public final class Engine {
             RunResult exit;
             try {
                 exit = run.awaitExit();
-            } catch (ContainerError e) { // the init died: said now, before the teardown's lines
+            } catch (ContainerError e) { // the init died: said now (on a terminal set back), before the teardown's lines
+                c.restoreTerminal();
                 run.progress().warn("contain: " + e.userMessage());
                 throw e.shown();
             }
@@ -361,7 +368,9 @@ public final class Engine {
         ExecPlan plan = ExecPlanner.plan(InitPlan.process(container), pid1, process);
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), false, process.release() ? released : null);
+        TerminalGuard terminal = plan.terminal() != null && plan.terminal().consoleSocket() == null // a relay makes the caller's raw
+                ? TerminalGuard.start(kernel, config.dataRoot()) : null;
+        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), false, terminal, process.release() ? released : null);
     }
 
 

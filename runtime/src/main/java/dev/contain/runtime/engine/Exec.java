@@ -42,11 +42,13 @@ public final class Exec implements Running {
 
     /**
      * Runs the process. {@code detach} (contain exec -d): returns once it has started, its monitor (the init's host
-     * side) stays. {@code released} (OCI exec --detach, the plan's {@link InitMessage.Release}): once the process
-     * runs it receives its pid, then the init leaves the process to the caller's subreaper and exits; if it
-     * throws, the process is killed (the init sees its pipe close before the release). Both return exit code 0.
+     * side) stays. {@code terminal}: -t's guard of the user's terminal, or null. {@code released} (OCI exec
+     * --detach, the plan's {@link InitMessage.Release}): once the process runs it receives its pid, then the init
+     * leaves the process to the caller's subreaper and exits; if it throws, the process is killed (the init sees
+     * its pipe close before the release). Both return exit code 0.
      */
-    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach, java.util.function.LongConsumer released) throws ContainerError {
+    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach, TerminalGuard terminal, java.util.function.LongConsumer released)
+            throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
             started.sendPlan(InitCodec.encode(plan));
@@ -56,6 +58,9 @@ public final class Exec implements Running {
                 reply = started.read();
             }
             long pid = ((InitReply.Pid) expect(reply, InitReply.Pid.class)).pid();
+            if (terminal != null) {
+                terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
+            }
             started.send(new InitCommand.Go());
             expect(started.read(), InitReply.Started.class);
             if (detach) {
@@ -75,11 +80,20 @@ public final class Exec implements Running {
             }
             InitReply.Exit exit = started.awaitExit();
             if (exit == null) {
-                throw new ContainerError(container, "exec", "the native init ended without reporting the process's exit");
+                java.util.OptionalInt status = started.exitValue();
+                String how = status.isPresent() && status.getAsInt() > 128
+                        ? " was killed by signal " + (status.getAsInt() - 128) + " (" + Signals.name(status.getAsInt() - 128) + ")"
+                        : " ended";
+                throw new ContainerError(container, "exec", "the native init (pid " + started.pid() + ")" + how
+                        + " without reporting the process's exit; the process was killed with it");
             }
             return new RunResult(container, exit.code(), exit.signal());
         } catch (IOException e) {
             throw new ContainerError(container, "exec", "lost the native init: " + e.getMessage());
+        } finally {
+            if (terminal != null) {
+                terminal.restore(); // an init killed while the terminal was raw cannot
+            }
         }
     }
 
