@@ -27,7 +27,7 @@ class OciRuntimeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** contain-oci with the test host's roots: the OCI root is its run root, so the leak checks see the state folders. */
-    private static List<String> oci(TestHost host, String... args) {
+    static List<String> oci(TestHost host, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.contain.runtime.cli.Main", "oci", "--root", host.runRoot.toString(), "--data-root", host.dataRoot.toString()));
@@ -35,12 +35,12 @@ class OciRuntimeTest {
         return cmd;
     }
 
-    private static TestHost.Result run(TestHost host, String... args) throws IOException, InterruptedException {
+    static TestHost.Result run(TestHost host, String... args) throws IOException, InterruptedException {
         return host.run(new ProcessBuilder(oci(host, args)));
     }
 
     /** create, its stdio files (the container keeps them: a pipe would stay open as long as it runs). */
-    private static int create(TestHost host, Path out, Path err, String... args) throws IOException, InterruptedException {
+    static int create(TestHost host, Path out, Path err, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("create"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(oci(host, cmd.toArray(String[]::new))).redirectOutput(out.toFile()).redirectError(err.toFile())
@@ -50,7 +50,7 @@ class OciRuntimeTest {
     }
 
     /** A bundle whose root is the test's busybox and whose command is {@code script}. */
-    private static Path bundle(TestHost host, String name, String script) throws IOException {
+    static Path bundle(TestHost host, String name, String script) throws IOException {
         Path bundle = Files.createDirectories(host.dir.resolve(name));
         ObjectNode c = (ObjectNode) JSON.readTree(OciSpec.defaultConfig(false));
         c.with("root").put("path", host.imageRootfs().toString()).put("readonly", false);
@@ -60,13 +60,13 @@ class OciRuntimeTest {
         return bundle;
     }
 
-    private static JsonNode state(TestHost host, String id) throws Exception {
+    static JsonNode state(TestHost host, String id) throws Exception {
         TestHost.Result r = run(host, "state", id);
         assertEquals(0, r.exit(), r.err());
         return JSON.readTree(r.out());
     }
 
-    private static void awaitText(Path file, String text) throws Exception {
+    static void awaitText(Path file, String text) throws Exception {
         for (int i = 0; i < 200; i++) {
             if (Files.readString(file).contains(text)) {
                 return;
@@ -76,7 +76,7 @@ class OciRuntimeTest {
         throw new AssertionError("no \"" + text + "\" in " + file + ": " + Files.readString(file));
     }
 
-    private static void awaitStatus(TestHost host, String id, String status) throws Exception {
+    static void awaitStatus(TestHost host, String id, String status) throws Exception {
         for (int i = 0; i < 100; i++) {
             if (state(host, id).get("status").asText().equals(status)) {
                 return;

@@ -170,11 +170,17 @@ public final class Engine {
      * in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
+        return create(plan, progress, r -> {});
+    }
+
+    /** {@code onRun}: sets the run's hooks (OCI createRuntime and startContainer) before it starts. */
+    public ProcessStamp create(Plan plan, Progress progress, Consumer<Run> onRun) throws ContainerError {
         InitLaunch init = InitLaunch.start(config.dataRoot());
         try {
             Run[] created = new Run[1];
             run(plan, progress, r -> {
                 r.execFifo(plan.stateDir().resolve(EXEC_FIFO));
+                onRun.accept(r);
                 created[0] = r;
             }, init, null);
             return ProcessStamp.of(kernel, created[0].containerPid());
@@ -300,6 +306,7 @@ public final class Engine {
                 return null;
             }
             progress.info("container started as process " + run.containerPid());
+            run.onStarted().run();
             try {
                 recordStarted(run, created, detach != null, detach != null && detach.autoRemove());
                 if (detach != null) {

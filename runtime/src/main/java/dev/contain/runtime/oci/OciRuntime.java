@@ -49,11 +49,16 @@ public final class OciRuntime {
     /** The OCI state of a container (runtime-spec's state, with runc's created time). */
     public record State(String id, Status status, long pid, Path bundle, Path rootfs, String created, Map<String, String> annotations) {
         public String json() {
+            return json(status.text());
+        }
+
+        /** As a hook reads it: {@code status} as its kind says (see {@link OciHooks.Kind#status}). */
+        public String json(String status) {
             ObjectNode o = JSON.createObjectNode();
             o.put("ociVersion", OCI_VERSION);
             o.put("id", id);
             o.put("pid", pid);
-            o.put("status", status.text());
+            o.put("status", status);
             o.put("bundle", bundle == null ? "" : bundle.toString());
             o.put("rootfs", rootfs == null ? "" : rootfs.toString());
             o.put("created", created);
@@ -62,15 +67,42 @@ public final class OciRuntime {
             annotations.forEach(a::put);
             return o.toPrettyString();
         }
+
+        /** The state create-time hooks read, before anything is recorded. */
+        static State forHooks(String id, Path bundle, Path rootfs, Map<String, String> annotations) {
+            return new State(id, Status.CREATING, 0, bundle, rootfs, "", annotations);
+        }
+
+        State withPid(long pid) {
+            return new State(id, status, pid, bundle, rootfs, created, annotations);
+        }
     }
 
     private final Engine engine;
     private final Path root;
+    private final java.util.function.Consumer<String> warnings;
 
-    /** {@code engine}: its run root is the OCI root, where the containers' state folders are. */
+    /** {@code engine}: its run root is the OCI root, where the containers' state folders are. Warnings go to stderr. */
     public OciRuntime(Engine engine) {
+        this(engine, System.err::println);
+    }
+
+    /** {@code warnings}: what failed but fails nothing (a poststart or poststop hook), one line each. */
+    public OciRuntime(Engine engine, java.util.function.Consumer<String> warnings) {
         this.engine = engine;
         this.root = engine.config().runRoot();
+        this.warnings = warnings;
+    }
+
+    /** Lets create-time hooks run: the engine's own at the sync point, startContainer's in the container's process. */
+    private static java.util.function.Consumer<dev.contain.runtime.stage.Run> hooked(String id, OciHooks hooks, State state) {
+        return r -> {
+            r.atSync(pid -> {
+                hooks.run(id, OciHooks.Kind.PRESTART, state.withPid(pid));
+                hooks.run(id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
+            });
+            r.startHooks(hooks.forInit(OciHooks.Kind.START_CONTAINER, state));
+        };
     }
 
     /** Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any). */
@@ -82,14 +114,19 @@ public final class OciRuntime {
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
-        ProcessStamp process = engine.create(plan, progress);
+        Map<String, String> annotations = OciPlanner.annotations(id, config);
+        OciHooks hooks = OciHooks.of(id, config.get("hooks"));
+        ProcessStamp process = engine.create(plan, progress, hooked(id, hooks, State.forHooks(id, b, plan.rootfs(), annotations)));
         try {
             ObjectNode record = JSON.createObjectNode();
             record.put("bundle", b.toString());
             record.put("rootfs", plan.rootfs().toString());
             record.put("created", Instant.now().toString());
             ObjectNode a = record.putObject("annotations");
-            OciPlanner.annotations(id, config).forEach(a::put);
+            annotations.forEach(a::put);
+            if (config.has("hooks")) { // poststart and poststop run after this process is gone
+                record.set("hooks", config.get("hooks"));
+            }
             writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
             if (pidFile != null) {
                 writeAtomically(pidFile.toAbsolutePath(), Long.toString(process.pid()));
@@ -108,8 +145,19 @@ public final class OciRuntime {
             throw new ContainerError(id, "run", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b);
-        return engine.run(plan, progress, r -> {});
+        JsonNode config = OciPlanner.read(id, b);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
+        OciHooks hooks = OciHooks.of(id, config.get("hooks"));
+        State state = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
+        long[] pid = new long[1];
+        try {
+            return engine.run(plan, progress, hooked(id, hooks, state).andThen(r -> r.onStarted(() -> {
+                pid[0] = r.containerPid();
+                hooks.runAll(id, OciHooks.Kind.POSTSTART, state.withPid(pid[0])).forEach(warnings);
+            })));
+        } finally {
+            hooks.runAll(id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
+        }
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */
@@ -152,8 +200,21 @@ public final class OciRuntime {
         } catch (IOException e) {
             throw new ContainerError(id, "start", "cannot remove the exec fifo " + fifo + ": " + e.getMessage());
         }
+        OciHooks hooks = hooks(id);
         if (b != '0') {
-            throw new ContainerError(id, "start", "the container's process ended before its command started");
+            throw new ContainerError(id, "start", "the container's process ended before its command started"
+                    + (hooks.of(OciHooks.Kind.START_CONTAINER).isEmpty() ? "" : " (a startContainer hook failed: see the container's stderr)"));
+        }
+        hooks.runAll(id, OciHooks.Kind.POSTSTART, s).forEach(warnings);
+    }
+
+    /** The hooks recorded at create. */
+    private OciHooks hooks(String id) throws ContainerError {
+        Path record = root.resolve(id).resolve(RECORD);
+        try {
+            return Files.exists(record) ? OciHooks.of(id, JSON.readTree(record.toFile()).get("hooks")) : OciHooks.NONE;
+        } catch (IOException e) {
+            throw new ContainerError(id, "hooks", "cannot read " + record + ": " + e.getMessage());
         }
     }
 
@@ -223,10 +284,12 @@ public final class OciRuntime {
         if (s.status() == Status.RUNNING && !force) {
             throw new ContainerError(id, "delete", "cannot delete a running container (use --force)");
         }
+        OciHooks hooks = hooks(id);
         List<String> failures = engine.destroy(root.resolve(id)); // kills what still runs in it
         if (!failures.isEmpty()) {
             throw new ContainerError(id, "delete", "could not undo " + String.join("; ", failures));
         }
+        hooks.runAll(id, OciHooks.Kind.POSTSTOP, s.withPid(0)).forEach(warnings);
     }
 
     private static void check(String id) throws ContainerError {

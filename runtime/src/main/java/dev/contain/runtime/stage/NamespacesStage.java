@@ -43,6 +43,11 @@ public final class NamespacesStage implements Stage {
             w.entry("exec_fifo", List.of(run.execFifo().toString()));
             encoded = concat(encoded, w.bytes());
         }
+        if (!run.startHooks().isEmpty()) { // OCI startContainer: run by the process just before its command
+            Plan.PlanWriter w = new Plan.PlanWriter();
+            run.startHooks().forEach(h -> w.entry("start_hook", h.fields()));
+            encoded = concat(encoded, w.bytes());
+        }
         run.initPlan(encoded);
         init.sendPlan(encoded);
         String line = init.readLine();

@@ -87,6 +87,42 @@ public final class Run {
         return execFifo;
     }
 
+    /** What the engine does while the process waits at a {@code sync} operation (OCI createRuntime hooks): given its pid. */
+    @FunctionalInterface
+    public interface AtSync {
+        void run(long containerPid) throws ContainerError;
+    }
+
+    private AtSync atSync;
+    private java.util.List<dev.contain.runtime.plan.InitOp.Hook> startHooks = java.util.List.of();
+    private Runnable onStarted = () -> {};
+
+    public void atSync(AtSync atSync) {
+        this.atSync = atSync;
+    }
+
+    public AtSync atSync() {
+        return atSync;
+    }
+
+    /** OCI startContainer: hooks the process runs after the exec fifo opened, just before its command (start_hook entries). */
+    public void startHooks(java.util.List<dev.contain.runtime.plan.InitOp.Hook> hooks) {
+        this.startHooks = java.util.List.copyOf(hooks);
+    }
+
+    public java.util.List<dev.contain.runtime.plan.InitOp.Hook> startHooks() {
+        return startHooks;
+    }
+
+    /** Called once the command runs, in the foreground run (OCI run's poststart hooks). */
+    public void onStarted(Runnable onStarted) {
+        this.onStarted = onStarted;
+    }
+
+    public Runnable onStarted() {
+        return onStarted;
+    }
+
     void initPlan(byte[] plan) {
         this.initPlan = plan;
     }

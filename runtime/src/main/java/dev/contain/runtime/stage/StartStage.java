@@ -22,6 +22,11 @@ public final class StartStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         run.init().send("go");
         String line = run.init().readLine();
+        while ("sync".equals(line) && run.atSync() != null) { // the process waits before pivot_root: the engine's hooks run
+            run.atSync().run(run.containerPid());
+            run.init().send("resume");
+            line = run.init().readLine();
+        }
         if ("started".equals(line) && run.execFifo() == null || "created".equals(line) && run.execFifo() != null) {
             TestHooks.point("start:started");
             return;
