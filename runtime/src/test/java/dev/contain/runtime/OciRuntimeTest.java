@@ -284,7 +284,7 @@ class OciRuntimeTest {
         }
     }
 
-    private static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
+    static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(podman);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
@@ -293,7 +293,7 @@ class OciRuntimeTest {
     }
 
     /** podman's conmon cgroup and its parent (libpod_parent), which podman leaves; ours inside must be gone already. */
-    private static void removePodmanCgroups() throws IOException {
+    static void removePodmanCgroups() throws IOException {
         List<Path> hierarchies;
         try (var all = Files.list(Path.of("/sys/fs/cgroup"))) {
             hierarchies = all.toList();

@@ -212,6 +212,17 @@ public final class Engine {
         return kernel.signal(config.dataRoot(), process, signal);
     }
 
+    /** A signal to a process by pid, through a pidfd opened before its start time is read; false when it is gone. */
+    public boolean signal(long pid, int signal) throws IOException {
+        ProcessStamp p;
+        try {
+            p = ProcessStamp.of(kernel, pid);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return kernel.signal(config.dataRoot(), p, signal);
+    }
+
     /** The process is alive and not a zombie (ended, not yet reaped by its parent). */
     public boolean running(ProcessStamp process) {
         if (!process.alive(kernel)) {
@@ -228,6 +239,26 @@ public final class Engine {
     /** The cgroup planner for a container (the layout of the cgroup hierarchies, this engine's kernel): for a front end. */
     public CgroupPlanner cgroups(String container) throws ContainerError {
         return new CgroupPlanner(cgroupLayout(container), kernel);
+    }
+
+    /** A container's cgroup, to act on while it runs (OCI ps, pause, resume, kill --all, update). */
+    public dev.contain.runtime.cgroup.CgroupControl cgroupControl(String container) throws ContainerError {
+        return new dev.contain.runtime.cgroup.CgroupControl(cgroupLayout(container), kernel);
+    }
+
+    /** The cgroup folders of the container whose state folder this is, as its journal records them. */
+    public List<Path> cgroupDirs(Path stateDir) throws ContainerError {
+        try {
+            List<Path> out = new java.util.ArrayList<>();
+            for (dev.contain.runtime.stage.Undo u : dev.contain.runtime.stage.Journal.load(stateDir).entries()) {
+                if (u instanceof dev.contain.runtime.stage.Undo.Cgroup c) {
+                    out.add(c.dir());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ContainerError(stateDir.getFileName().toString(), "cgroup", "cannot read the journal: " + e.getMessage());
+        }
     }
 
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */

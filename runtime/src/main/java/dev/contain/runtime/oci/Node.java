@@ -21,8 +21,16 @@ final class Node {
     private final JsonNode json;
     private final Set<String> taken = new HashSet<>();
 
+    private final String stage;
+
     Node(String id, String path, JsonNode json) {
+        this(id, OciPlanner.CONFIG, path, json);
+    }
+
+    /** {@code stage}: what its errors name as the stage (config.json, or the command given the JSON: update). */
+    Node(String id, String stage, String path, JsonNode json) {
         this.id = id;
+        this.stage = stage;
         this.path = path;
         this.json = json;
     }
@@ -32,7 +40,7 @@ final class Node {
     }
 
     ContainerError error(String key, String message) {
-        return new ContainerError(id, "config.json", (key == null ? path : path(key)) + ": " + message);
+        return new ContainerError(id, stage, (key == null ? path : path(key)) + ": " + message);
     }
 
     boolean has(String key) {
@@ -73,7 +81,7 @@ final class Node {
         if (!v.isObject()) {
             throw error(key, "not an object");
         }
-        return new Node(id, path(key), v);
+        return new Node(id, stage, path(key), v);
     }
 
     List<Node> objects(String key) throws ContainerError {
@@ -89,7 +97,7 @@ final class Node {
             if (!v.get(i).isObject()) {
                 throw error(key + "[" + i + "]", "not an object");
             }
-            out.add(new Node(id, path(key) + "[" + i + "]", v.get(i)));
+            out.add(new Node(id, stage, path(key) + "[" + i + "]", v.get(i)));
         }
         return out;
     }

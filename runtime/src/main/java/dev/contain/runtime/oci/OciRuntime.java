@@ -3,6 +3,8 @@ package dev.contain.runtime.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.cgroup.CgroupControl;
+import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
@@ -39,7 +41,7 @@ public final class OciRuntime {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Status {
-        CREATING, CREATED, RUNNING, STOPPED;
+        CREATING, CREATED, RUNNING, PAUSED, STOPPED;
 
         public String text() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -239,6 +241,9 @@ public final class OciRuntime {
         r.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
         boolean alive = process.isPresent() && engine.running(process.get());
         Status status = !alive ? Status.STOPPED : Files.exists(dir.resolve(Engine.EXEC_FIFO)) ? Status.CREATED : Status.RUNNING;
+        if (status == Status.RUNNING && cgroup(id).frozen()) {
+            status = Status.PAUSED;
+        }
         return new State(id, status, alive ? process.get().pid() : 0, Path.of(r.path("bundle").asText()),
                 Path.of(r.path("rootfs").asText()), r.path("created").asText(), annotations);
     }
@@ -262,10 +267,10 @@ public final class OciRuntime {
         return out;
     }
 
-    /** A signal to the container's first process (through a pidfd); it must be created or running. */
+    /** A signal to the container's first process (through a pidfd); it must be created, running or paused. */
     public void kill(String id, int signal) throws ContainerError {
         State s = state(id);
-        if (s.status() != Status.CREATED && s.status() != Status.RUNNING) {
+        if (s.status() != Status.CREATED && s.status() != Status.RUNNING && s.status() != Status.PAUSED) {
             throw new ContainerError(id, "kill", "container not running (" + s.status().text() + ")");
         }
         try {
@@ -278,11 +283,14 @@ public final class OciRuntime {
         }
     }
 
-    /** Removes a stopped or created container; a running one only with {@code force} (it is killed first). */
+    /** Removes a stopped or created container; a running or paused one only with {@code force} (it is killed first). */
     public void delete(String id, boolean force) throws ContainerError {
         State s = state(id);
-        if (s.status() == Status.RUNNING && !force) {
-            throw new ContainerError(id, "delete", "cannot delete a running container (use --force)");
+        if ((s.status() == Status.RUNNING || s.status() == Status.PAUSED) && !force) {
+            throw new ContainerError(id, "delete", "cannot delete a " + s.status().text() + " container (use --force)");
+        }
+        if (s.status() == Status.PAUSED) { // killed, then thawed: a frozen process dies only once it runs
+            killAll(id, 9);
         }
         OciHooks hooks = hooks(id);
         List<String> failures = engine.destroy(root.resolve(id)); // kills what still runs in it
@@ -290,6 +298,95 @@ public final class OciRuntime {
             throw new ContainerError(id, "delete", "could not undo " + String.join("; ", failures));
         }
         hooks.runAll(id, OciHooks.Kind.POSTSTOP, s.withPid(0)).forEach(warnings);
+    }
+
+    /** The container's cgroup as its journal records it, to act on. */
+    private record Cgroup(String id, CgroupControl control, List<CgroupPlan.Dir> dirs) {
+        boolean frozen() {
+            return control.frozen(dirs);
+        }
+    }
+
+    private Cgroup cgroup(String id) throws ContainerError {
+        CgroupControl control = engine.cgroupControl(id);
+        return new Cgroup(id, control, control.dirs(engine.cgroupDirs(root.resolve(id))));
+    }
+
+    /** The pids of every process in the container's cgroup (ps). */
+    public List<Long> pids(String id) throws ContainerError {
+        state(id);
+        try {
+            Cgroup c = cgroup(id);
+            return c.control().pids(c.dirs());
+        } catch (IOException e) {
+            throw new ContainerError(id, "ps", "cannot list the container's processes: " + e.getMessage());
+        }
+    }
+
+    /** Freezes every process of a created or running container. */
+    public void pause(String id) throws ContainerError {
+        State s = state(id);
+        if (s.status() != Status.RUNNING && s.status() != Status.CREATED) {
+            throw new ContainerError(id, "pause", "container not running or created (" + s.status().text() + ")");
+        }
+        Cgroup c = cgroup(id);
+        c.control().freeze(id, c.dirs());
+    }
+
+    public void resume(String id) throws ContainerError {
+        State s = state(id);
+        if (s.status() != Status.PAUSED) {
+            throw new ContainerError(id, "resume", "container not paused (" + s.status().text() + ")");
+        }
+        Cgroup c = cgroup(id);
+        c.control().thaw(id, c.dirs());
+    }
+
+    /** A signal to every process in the container's cgroup (kill --all); SIGKILL to a paused one thaws it, so they die. */
+    public void killAll(String id, int signal) throws ContainerError {
+        state(id);
+        Cgroup c = cgroup(id);
+        try {
+            List<Long> pids = c.control().pids(c.dirs());
+            if (pids.isEmpty()) {
+                throw new ContainerError(id, "kill", "container not running (no process in its cgroup)");
+            }
+            for (long pid : pids) {
+                engine.signal(pid, signal);
+            }
+        } catch (IOException e) {
+            throw new ContainerError(id, "kill", e.getMessage());
+        }
+        if (signal == 9 && c.frozen()) {
+            c.control().thaw(id, c.dirs());
+        }
+    }
+
+    /**
+     * New limits for a created, running or paused container (runc's update): {@code resources} is a
+     * linux.resources object; the limits it gives change, the others stay. What the engine cannot set is refused
+     * by name, as at create; so are device rules and removing a limit (-1).
+     */
+    public void update(String id, JsonNode resources) throws ContainerError {
+        State s = state(id);
+        if (s.status() == Status.STOPPED) {
+            throw new ContainerError(id, "update", "container not running (stopped)");
+        }
+        if (!resources.isObject()) {
+            throw new ContainerError(id, "update", "the resources are not a JSON object");
+        }
+        for (String[] k : new String[][] {{"memory", "limit"}, {"memory", "swap"}, {"cpu", "quota"}, {"pids", "limit"}}) {
+            JsonNode v = resources.path(k[0]).path(k[1]);
+            if (v.isNumber() && v.asLong() < 0 || k[0].equals("pids") && v.isNumber() && v.asLong() == 0) {
+                throw new ContainerError(id, "update", "resources." + k[0] + "." + k[1] + ": removing a limit is not supported");
+            }
+        }
+        if (resources.has("devices")) {
+            throw new ContainerError(id, "update", "resources.devices: device rules cannot be changed by update");
+        }
+        OciResources.Result r = OciResources.read(new Node(id, "update", "resources", resources));
+        Cgroup c = cgroup(id);
+        c.control().apply(id, engine.cgroups(id).updates(id, c.dirs(), r.limits()));
     }
 
     private static void check(String id) throws ContainerError {
