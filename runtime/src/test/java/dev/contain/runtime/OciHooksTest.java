@@ -147,6 +147,29 @@ class OciHooksTest {
         }
     }
 
+    /** startContainer runs in the container after `start` opened the exec fifo: its failure fails start, not create. */
+    @Test
+    void aFailingStartContainerHookFailsStartAndTheCommandNeverRuns() throws Exception {
+        try (TestHost host = new TestHost()) {
+            ObjectNode hooks = JSON.createObjectNode();
+            ObjectNode bad = hooks.putArray("startContainer").addObject().put("path", "/bin/sh");
+            bad.putArray("args").add("sh").add("-c").add("exit 4");
+            Path bundle = hooked(host, "s", "echo command ran", hooks);
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "s1"), Files.readString(err));
+            TestHost.Result start = run(host, "start", "s1");
+            assertEquals(1, start.exit());
+            assertEquals("contain-oci: s1: start: the container's process ended before its command started "
+                    + "(a startContainer hook failed: see the container's stderr)\n", start.err());
+            assertTrue(Files.readString(err).contains("hook startContainer[0] (/bin/sh): exited with code 4"), Files.readString(err));
+            assertEquals("", Files.readString(out));
+            assertEquals("stopped", state(host, "s1").get("status").asText());
+            assertEquals(0, run(host, "delete", "s1").exit());
+            host.assertNothingLeft();
+        }
+    }
+
     @Test
     void aHookPastItsTimeoutIsKilledAndFailsCreate() throws Exception {
         try (TestHost host = new TestHost()) {
