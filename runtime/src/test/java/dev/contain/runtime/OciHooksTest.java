@@ -130,6 +130,8 @@ class OciHooksTest {
                 ObjectNode hooks = JSON.createObjectNode();
                 ObjectNode bad = hooks.putArray(kind).addObject().put("path", "/bin/sh");
                 bad.putArray("args").add("sh").add("-c").add("echo no network for you >&2; exit 3");
+                Path log = host.dir.resolve("f-" + kind + "-hooks/order");
+                hooks.putArray("poststop").add(hook("/bin/sh", "poststop", log));
                 Path bundle = hooked(host, "f-" + kind, "echo should not run", hooks);
                 Path out = host.dir.resolve("out-" + kind);
                 Path err = host.dir.resolve("err-" + kind);
@@ -142,6 +144,7 @@ class OciHooksTest {
                 }
                 assertEquals(1, run(host, "state", "f1").exit(), "the container was removed");
                 assertEquals("", Files.readString(out));
+                assertEquals(List.of("poststop"), kinds(log), "the lifecycle goes on at delete: poststop runs");
             }
             host.assertNothingLeft();
         }

@@ -118,7 +118,14 @@ public final class OciRuntime {
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         Map<String, String> annotations = OciPlanner.annotations(id, config);
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));
-        ProcessStamp process = engine.create(plan, progress, hooked(id, hooks, State.forHooks(id, b, plan.rootfs(), annotations)));
+        State hookState = State.forHooks(id, b, plan.rootfs(), annotations);
+        ProcessStamp process;
+        try {
+            process = engine.create(plan, progress, hooked(id, hooks, hookState));
+        } catch (ContainerError e) { // the lifecycle goes on at delete (runtime-spec): the container is gone, poststop runs
+            hooks.runAll(id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
+            throw e;
+        }
         try {
             ObjectNode record = JSON.createObjectNode();
             record.put("bundle", b.toString());
