@@ -197,9 +197,7 @@ class ExecTest {
         List<List<String>> entries = new ArrayList<>(List.of(List.of("version", "2"), List.of("join", Long.toString(pid), Long.toString(start), flags),
                 List.of("argv", "/bin/true"), List.of("cwd", "/"), List.of("user", "0", "0")));
         entries.addAll(extra);
-        dev.contain.runtime.plan.Plan.PlanWriter writer = new dev.contain.runtime.plan.Plan.PlanWriter();
-        entries.forEach(entry -> writer.entry(entry.get(0), entry.subList(1, entry.size())));
-        byte[] plan = writer.bytes();
+        byte[] plan = dev.contain.runtime.init.InitCodec.entries(entries);
         Process p = new ProcessBuilder(init.toString(), Long.toString(ProcessHandle.current().pid()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new ArrayList<>();

@@ -2,9 +2,7 @@ package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Exec;
 import dev.contain.runtime.engine.ExecOptions;
-import dev.contain.runtime.engine.Signals;
 import java.util.List;
 import java.util.Map;
 
@@ -37,14 +35,6 @@ final class ExecCommand extends CliCommand {
             command = command.subList(1, command.size());
         }
         ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"));
-        return new Engine(config()).containers().exec(name, options, ExecCommand::forwardSignals).engineExitCode();
-    }
-
-    /** Ctrl-C, SIGTERM and SIGHUP go to the exec'd process (with -t the terminal is raw: Ctrl-C is a byte for the pty). */
-    @SuppressWarnings("restriction")
-    private static void forwardSignals(Exec exec) {
-        for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> exec.signal(s.getNumber()));
-        }
+        return new Engine(config()).exec(name, options, CliCommand::forwardSignals).engineExitCode();
     }
 }

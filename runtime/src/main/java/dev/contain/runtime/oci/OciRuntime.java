@@ -9,6 +9,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.engine.RunHooks;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
 import java.io.FileInputStream;
@@ -96,15 +97,16 @@ public final class OciRuntime {
         this.warnings = warnings;
     }
 
-    /** Lets create-time hooks run: the engine's own at the sync point, startContainer's in the container's process. */
-    private static java.util.function.Consumer<dev.contain.runtime.stage.Run> hooked(String id, OciHooks hooks, State state) {
-        return r -> {
-            r.atSync(pid -> {
-                hooks.run(id, OciHooks.Kind.PRESTART, state.withPid(pid));
-                hooks.run(id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
-            });
-            r.startHooks(hooks.forInit(OciHooks.Kind.START_CONTAINER, state));
-        };
+    /**
+     * The hooks the engine carries out: prestart and createRuntime at the sync point, startContainer's in the
+     * container's process, and (OCI run) poststart once the command runs.
+     */
+    private RunHooks engineHooks(String id, OciHooks hooks, State state) {
+        return new RunHooks(pid -> {
+            hooks.run(id, OciHooks.Kind.PRESTART, state.withPid(pid));
+            hooks.run(id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
+        }, hooks.forInit(OciHooks.Kind.START_CONTAINER, state),
+                pid -> hooks.runAll(id, OciHooks.Kind.POSTSTART, state.withPid(pid)).forEach(warnings));
     }
 
     /** Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any). */
@@ -121,7 +123,7 @@ public final class OciRuntime {
         State hookState = State.forHooks(id, b, plan.rootfs(), annotations);
         ProcessStamp process;
         try {
-            process = engine.create(plan, progress, hooked(id, hooks, hookState));
+            process = engine.create(plan, progress, engineHooks(id, hooks, hookState));
         } catch (ContainerError e) { // the lifecycle goes on at delete (runtime-spec): the container is gone, poststop runs
             hooks.runAll(id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
             throw e;
@@ -158,12 +160,8 @@ public final class OciRuntime {
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));
         State state = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
-        long[] pid = new long[1];
         try {
-            return engine.run(plan, progress, hooked(id, hooks, state).andThen(r -> r.onStarted(() -> {
-                pid[0] = r.containerPid();
-                hooks.runAll(id, OciHooks.Kind.POSTSTART, state.withPid(pid[0])).forEach(warnings);
-            })));
+            return engine.run(plan, progress, engineHooks(id, hooks, state), c -> {});
         } finally {
             hooks.runAll(id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
         }
