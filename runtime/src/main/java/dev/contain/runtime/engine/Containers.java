@@ -297,7 +297,7 @@ public final class Containers {
         ExecPlan plan = ExecPlanner.plan(name, InitPlan.process(container), pid1, options, Path.of("/proc", Long.toString(status.pid()), "root"));
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), InitPlan.exec(container, plan));
+        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), plan.detach());
     }
 
     /** The container's log files, oldest first (run -d only). */

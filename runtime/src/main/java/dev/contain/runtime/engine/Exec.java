@@ -40,13 +40,23 @@ public final class Exec implements Running {
         }
     }
 
-    RunResult run(Path dataRoot, List<InitMessage> plan) throws ContainerError {
+    /** Runs the process; {@code detach} (exec -d): returns once it has started, its monitor (the init's host side) stays. */
+    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach) throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
             started.sendPlan(InitCodec.encode(plan));
-            expect(started.read(), InitReply.Pid.class);
+            InitReply reply = started.read();
+            if (detach) { // the host side forked: its monitor holds the process from here
+                expect(reply, InitReply.MonitorPid.class);
+                reply = started.read();
+            }
+            expect(reply, InitReply.Pid.class);
             started.send(new InitCommand.Go());
             expect(started.read(), InitReply.Started.class);
+            if (detach) {
+                started.handOver();
+                return new RunResult(container, 0, null);
+            }
             InitReply.Exit exit = started.awaitExit();
             if (exit == null) {
                 throw new ContainerError(container, "exec", "the native init ended without reporting the process's exit");

@@ -122,6 +122,7 @@ public final class InitCodec {
             case "tty" -> new InitMessage.Tty();
             case "exec_fifo" -> new InitMessage.ExecFifo(Path.of(f.get(0)));
             case "start_hook" -> new InitMessage.StartHook(hook(f));
+            case "stdin_null" -> new InitMessage.StdinNull();
             default -> new InitMessage.Op(op(key, f));
         };
     }

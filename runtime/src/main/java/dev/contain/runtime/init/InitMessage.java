@@ -136,7 +136,10 @@ public sealed interface InitMessage {
         public List<String> fields() { return List.of(Integer.toOctalString(mask)); }
     }
 
-    /** run -d: the host side stays as the container's monitor (monitor.c); needs {@link Log} and {@link ExitFile}. */
+    /**
+     * run -d: the host side stays as the container's monitor (monitor.c); needs {@link Log} and {@link ExitFile}.
+     * With {@link Join} (exec -d): it stays as the exec'd process's parent until it ends, its output to /dev/null.
+     */
     record Detach() implements InitMessage {
         public String key() { return "detach"; }
         public List<String> fields() { return List.of(); }
@@ -170,6 +173,12 @@ public sealed interface InitMessage {
     /** -t: the command's stdio is a pty made inside the container (tty.c). */
     record Tty() implements InitMessage {
         public String key() { return "tty"; }
+        public List<String> fields() { return List.of(); }
+    }
+
+    /** The command's stdin is /dev/null, not the engine's (exec without -i, as docker's). */
+    record StdinNull() implements InitMessage {
+        public String key() { return "stdin_null"; }
         public List<String> fields() { return List.of(); }
     }
 

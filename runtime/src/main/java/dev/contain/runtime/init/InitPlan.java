@@ -131,6 +131,12 @@ public final class InitPlan {
         if (exec.tty()) {
             m.add(new InitMessage.Tty());
         }
+        if (!exec.stdin()) {
+            m.add(new InitMessage.StdinNull());
+        }
+        if (exec.detach()) {
+            m.add(new InitMessage.Detach());
+        }
         return m;
     }
 }

@@ -55,7 +55,11 @@ public final class ExecPlanner {
         }
         List<String> env = new ArrayList<>();
         vars.forEach((k, v) -> env.add(k + "=" + v));
-        return new ExecPlan(pid1, container.namespaces(), options.command(), env, cwd, uid, gid, groups, options.tty());
+        if (options.detach() && options.tty()) {
+            throw new ContainerError(name, "exec", "exec -d with -t is not supported: a detached process has no terminal");
+        }
+        return new ExecPlan(pid1, container.namespaces(), options.command(), env, cwd, uid, gid, groups, options.tty(),
+                options.interactive() && !options.detach(), options.detach());
     }
 
     /** USER[:GROUP], each a name or a number, as docker's -u. */

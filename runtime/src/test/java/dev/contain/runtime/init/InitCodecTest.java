@@ -51,6 +51,7 @@ class InitCodecTest {
         k.put(new InitMessage.OnExit(List.of("/usr/bin/contain", "cleanup", "web")), "on_exit|3|/usr/bin/contain|cleanup|web|");
         k.put(new InitMessage.Join(4242, 123456789, 0x6c020000L), "join|3|4242|123456789|1812070400|");
         k.put(new InitMessage.Tty(), "tty|0|");
+        k.put(new InitMessage.StdinNull(), "stdin_null|0|");
         k.put(new InitMessage.ExecFifo(Path.of("/run/contain/web/exec.fifo")), "exec_fifo|1|/run/contain/web/exec.fifo|");
         k.put(new InitMessage.StartHook(new InitOp.Hook("startContainer[0]", 0, "{\"pid\":", "}", "/bin/ready", List.of("ready"), List.of())),
                 "start_hook|7|startContainer[0]|0|{\"pid\":|}|/bin/ready|1|ready|");
@@ -195,9 +196,14 @@ class InitCodecTest {
         assertEquals("/srv", process.cwd());
         assertEquals(1000, process.uid());
         var plan = new dev.contain.runtime.plan.ExecPlan(new dev.contain.runtime.kernel.ProcessStamp(4242, 9), process.namespaces(),
-                List.of("id"), process.env(), process.cwd(), 0, 0, List.of(), true);
+                List.of("id"), process.env(), process.cwd(), 0, 0, List.of(), true, true, false);
         List<String> keys = InitPlan.exec(container, plan).stream().map(InitMessage::key).toList();
         assertEquals(List.of("cgroup_join", "clone_into_cgroup", "caps", "no_new_privs", "seccomp", "rlimit", "oom_score_adj",
                 "join", "argv", "env", "cwd", "user", "tty"), keys);
+        // without -i: stdin from /dev/null; -d: the host side stays as the process's monitor
+        var detached = new dev.contain.runtime.plan.ExecPlan(plan.target(), plan.namespaces(), plan.argv(), plan.env(), plan.cwd(),
+                0, 0, List.of(), false, false, true);
+        List<String> tail = InitPlan.exec(container, detached).stream().map(InitMessage::key).toList();
+        assertEquals(List.of("join", "argv", "env", "cwd", "user", "stdin_null", "detach"), tail.subList(7, tail.size()));
     }
 }
