@@ -3,7 +3,8 @@
  * container's state folder before clone and hands its process an O_PATH descriptor of it. At the end of its
  * tail (namespaces, cgroup, mounts, ids, capabilities done; only the last seccomp load and exec left) the
  * process reports "created" through its error pipe and opens the FIFO for writing through /proc/self/fd,
- * which blocks until `start` opens it for reading; then it writes one byte and execs. Mechanism only: the
+ * which blocks until `start` opens it for reading; then it runs its start hooks (if any), writes one byte (so
+ * `start` returns once they ran) and execs. Mechanism only: the
  * engine decides whether a plan is created this way (the exec_fifo entry) and where the FIFO is.
  */
 #include "init.h"
@@ -25,7 +26,7 @@ void exec_fifo_make(struct plan *p) {
     p->process.exec_fifo_fd = fd;
 }
 
-void exec_fifo_wait(struct process *p) {
+int exec_fifo_wait(struct process *p) {
     /* from "created" on, the container outlives the init's host side: it is the caller's (its subreaper's) */
     if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "clear the parent-death signal: %s", strerror(errno));
     struct failure created = {.kind = REPORT_CREATED};
@@ -37,8 +38,12 @@ void exec_fifo_wait(struct process *p) {
     while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) {
     }
     if (fd < 0) fail(FAIL_SETUP, errno, "open the exec fifo (%s, needs /proc in the container): %s", path, strerror(errno));
-    if (write_full(fd, "0", 1) < 0) fail(FAIL_SETUP, errno, "write to the exec fifo: %s", strerror(errno));
-    close(fd);
     close(p->exec_fifo_fd);
     p->exec_fifo_fd = 0;
+    return fd;
+}
+
+void exec_fifo_release(int fd) {
+    if (write_full(fd, "0", 1) < 0) fail(FAIL_SETUP, errno, "write to the exec fifo: %s", strerror(errno));
+    close(fd);
 }

@@ -20,6 +20,10 @@
  * OCI exec --detach (a release entry beside join): after "started" the engine may send "release" likewise:
  * the exec'd process (which has no parent-death signal then) is left to the caller's subreaper.
  *
+ * A "sync" operation (OCI createRuntime hooks; see hooks.c), after "go":
+ *   init -> engine   "sync"             the process waits at it, in its namespaces, before pivot_root
+ *   engine -> init   "resume"           the engine's hooks ran: it goes on
+ *
  * Before anything else the init runs itself again from a sealed memfd copy, so no process in the container
  * (its first process before exec, the reaper of init: true, a command whose interpreter is /proc/self/exe)
  * has a host file as its executable that it could reopen for writing (CVE-2019-5736).
@@ -138,7 +142,7 @@ static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != 0 && pp != parent)) _exit(125);
     char go;
     if (read_full(go_fd, &go, 1) < 0 || go != 'G') _exit(125); /* the engine gave up before "go" */
-    close(go_fd);
+    sync_fd = go_fd; /* a "sync" operation waits on it again (close-on-exec) */
     for (int i = 0; i < p->nidmaps; i++)
         if ((p->idmaps[i].fd = receive_fd(idmap_fd)) < 0) fail(FAIL_SETUP, errno, "idmap %s: receive the idmapped copy: %s", p->idmaps[i].source, strerror(errno));
     if (idmap_fd >= 0) close(idmap_fd);
@@ -405,6 +409,7 @@ int main(int argc, char **argv) {
     size_t failure_len = 0;
     int detached = 0;     /* the engine has handed the container to this monitor */
     int created = 0;      /* OCI create: the process waits at the exec fifo */
+    int synced = 0;       /* the process waits at a "sync" operation for "resume" */
     int running = 0;      /* the command was exec'd */
     int ended = 0, end_status = 0; /* it ended before the engine had handed it over */
     /* -t: the pty's master comes over fds[4]; then the user's terminal (fds[5]) and the master (fds[6]) */
@@ -438,8 +443,10 @@ int main(int argc, char **argv) {
                 _exit(0); /* the process stays (waiting at the fifo, or exec'd): no contain process is left behind */
             } else if (!strcmp(line, "go")) {
                 host_go(&plan, child, idmap_sock[0]);
+                write_full(go_pipe[1], "G", 1); /* kept open for "resume" */
+            } else if (!strcmp(line, "resume") && synced) {
+                synced = 0;
                 write_full(go_pipe[1], "G", 1);
-                close(go_pipe[1]);
             } else if (sscanf(line, "signal %d", &sig) == 1 && child > 0) {
                 kill(child, sig);
             }
@@ -451,6 +458,10 @@ int main(int argc, char **argv) {
                 created = 1;
                 failure_len = 0;
                 send_line(ctl_out, "created");
+            } else if (failure_len == sizeof failure && failure.kind == REPORT_SYNC && !synced) {
+                synced = 1;
+                failure_len = 0;
+                send_line(ctl_out, "sync");
             } else if (n <= 0 || failure_len == sizeof failure) {
                 if (failure_len == sizeof failure)
                     send_line(ctl_out, "error %s %d %s", failure_kind_name(failure.kind), failure.err, failure.message);

@@ -14,6 +14,7 @@
  *   join.c     exec: a new process joins a running container through a pidfd of its first process
  *   tty.c      -t: a pty made inside the container, relayed to the engine's terminal in raw mode
  *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
+ *   hooks.c    OCI hooks the process forks and execs (createContainer, startContainer); the sync point
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
@@ -34,6 +35,8 @@
 enum failure_kind { FAIL_SETUP = 1, FAIL_EXEC = 2, FAIL_CGROUP = 3 };
 /* Not a failure: the container's process reports through the error pipe that it waits at the exec fifo. */
 #define REPORT_CREATED 4
+/* Not a failure: the process waits at a "sync" operation until the engine has run its hooks (see hooks.c). */
+#define REPORT_SYNC 5
 
 /* What the container's process reports through its close-on-exec error pipe. */
 struct failure {
@@ -76,11 +79,22 @@ struct op_def {
     void (*run)(struct plan *plan, const struct op *op);
 };
 
+/* A hook (hooks.c): fields NAME TIMEOUT STATE-BEFORE-PID STATE-AFTER-PID PATH ARGC ARGS... ENV... */
+#define HOOK_FIELDS 6
+struct hook {
+    const char *name;          /* for errors: the engine's label ("createContainer[0]") */
+    unsigned long long timeout; /* seconds; 0: none */
+    const char *state_prefix, *state_suffix;
+    const char *path;
+    char **argv, **envp;
+};
+
 struct op {
     const struct op_def *def;
     char **args;
     unsigned long long number; /* the numeric field, decoded */
     int idmap;                 /* idmap: its index in plan->idmaps */
+    struct hook *hook;         /* hook: decoded */
 };
 
 /* A detached idmapped copy of SOURCE, made by the host side after "go", attached at TARGET by the op. */
@@ -128,6 +142,8 @@ struct process {
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
     int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
     int outlive_host; /* exec with release: no parent-death signal, the process outlives the host side */
+    struct hook *start_hooks; /* run just before exec, after the exec fifo opened */
+    int nstart_hooks;
 };
 
 struct plan {
@@ -205,7 +221,15 @@ int receive_fd(int sock);
 /* created.c: OCI create. The host side makes the fifo before clone; the process, in its tail, says it is
  * created and blocks opening the fifo for writing until `start` opens it for reading. */
 void exec_fifo_make(struct plan *plan);
-void exec_fifo_wait(struct process *process);
+int exec_fifo_wait(struct process *process);  /* returns the fifo, open: */
+void exec_fifo_release(int fd);              /* its byte written: `start` returns */
+
+/* hooks.c. decode_hook: in plan.c, strict as every entry (fields at least HOOK_FIELDS). sync_fd: the
+ * container side's end of the go pipe, kept for "sync" operations. */
+void decode_hook(const char *key, char **f, int n, struct hook *h);
+void hook_run(const struct hook *h);
+extern int sync_fd;
+void sync_with_engine(void);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -314,6 +314,18 @@ static void op_write(struct plan *plan, const struct op *op) {
     close(fd);
 }
 
+/* createContainer: forked and exec'd in the container's namespaces, before pivot_root (hooks.c) */
+static void op_hook(struct plan *plan, const struct op *op) {
+    (void)plan;
+    hook_run(op->hook);
+}
+
+/* the engine runs its createRuntime hooks while this process waits here */
+static void op_sync(struct plan *plan, const struct op *op) {
+    (void)plan, (void)op;
+    sync_with_engine();
+}
+
 #define NONE (-1)
 static const struct op_def OPS[] = {
     {"make_private", 0, NONE, NONE, 0, 0, op_make_private},
@@ -329,6 +341,8 @@ static const struct op_def OPS[] = {
     {"hostname", 1, NONE, NONE, 0, 0, op_hostname},
     {"write", 2, 0, NONE, 0, 0, op_write},
     {"pivot_root", 1, 0, NONE, 0, 0, op_pivot_root},
+    {"hook", -HOOK_FIELDS, NONE, NONE, 0, 0, op_hook}, /* fields < 0: at least that many */
+    {"sync", 0, NONE, NONE, 0, 0, op_sync},
 };
 
 const struct op_def *find_op(const char *key) {

@@ -243,6 +243,30 @@ static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
     p->exec_fifo = absolute(key, 0, f[0]);
 }
 
+void decode_hook(const char *key, char **f, int n, struct hook *h) {
+    if (n < HOOK_FIELDS) refuse(key, "%d fields, expected at least %d", n, HOOK_FIELDS);
+    h->name = f[0];
+    h->timeout = number(key, 1, f[1], 10, 86400ULL * 365);
+    h->state_prefix = f[2];
+    h->state_suffix = f[3];
+    h->path = absolute(key, 4, f[4]);
+    unsigned long long argc = number(key, 5, f[5], 10, (unsigned long long)(n - HOOK_FIELDS));
+    if (argc == 0) refuse(key, "no arguments (argv[0] at least)");
+    h->argv = allocate((size_t)argc + 1, sizeof(char *));
+    for (unsigned long long i = 0; i < argc; i++) h->argv[i] = f[HOOK_FIELDS + i];
+    int nenv = n - HOOK_FIELDS - (int)argc;
+    h->envp = allocate((size_t)nenv + 1, sizeof(char *));
+    for (int i = 0; i < nenv; i++) h->envp[i] = f[HOOK_FIELDS + (int)argc + i];
+}
+
+static void d_start_hook(struct plan *p, const char *key, char **f, int n) {
+    struct process *pr = &p->process;
+    struct hook *more = realloc(pr->start_hooks, (size_t)(pr->nstart_hooks + 1) * sizeof *more);
+    if (!more) fail(FAIL_SETUP, ENOMEM, "out of memory reading the plan");
+    pr->start_hooks = more;
+    decode_hook(key, f, n, &pr->start_hooks[pr->nstart_hooks++]);
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 #define ANY (-1)
@@ -283,11 +307,12 @@ static const struct entry_def ENTRIES[] = {
     {"console_socket", 1, 1, 0, d_console_socket},
     {"console_size", 2, 2, 0, d_console_size},
     {"release", 0, 0, 0, d_release},
+    {"start_hook", HOOK_FIELDS, ANY, 1, d_start_hook},
     {"stdin_null", 0, 0, 0, d_stdin_null},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
-static void add_op(struct plan *p, const struct op_def *def, char **f, int *cap) {
+static void add_op(struct plan *p, const struct op_def *def, char **f, int n, int *cap) {
     if (p->nops == *cap) {
         *cap *= 2;
         p->ops = realloc(p->ops, (size_t)*cap * sizeof *p->ops);
@@ -297,6 +322,10 @@ static void add_op(struct plan *p, const struct op_def *def, char **f, int *cap)
     *op = (struct op){.def = def, .args = f, .idmap = -1};
     if (def->container_path >= 0) absolute(def->key, def->container_path, f[def->container_path]);
     if (def->number >= 0) op->number = number(def->key, def->number, f[def->number], def->base, def->max);
+    if (!strcmp(def->key, "hook")) {
+        op->hook = allocate(1, sizeof *op->hook);
+        decode_hook(def->key, f, n, op->hook);
+    }
     if (!strcmp(def->key, "idmap")) {
         op->idmap = p->nidmaps;
         p->idmaps[p->nidmaps++] = (struct idmap){.source = absolute(def->key, 0, f[0]), .target = absolute(def->key, 1, f[1]), .fd = -1};
@@ -345,8 +374,9 @@ void read_plan(int fd, struct plan *p) {
 
         const struct op_def *op = find_op(key);
         if (op) {
-            if (fields != op->fields) refuse(key, "%d fields, expected %d", fields, op->fields);
-            add_op(p, op, f, &op_cap);
+            if (op->fields >= 0 ? fields != op->fields : fields < -op->fields)
+                refuse(key, "%d fields, expected %s%d", fields, op->fields < 0 ? "at least " : "", op->fields < 0 ? -op->fields : op->fields);
+            add_op(p, op, f, fields, &op_cap);
             continue;
         }
         int e = 0;

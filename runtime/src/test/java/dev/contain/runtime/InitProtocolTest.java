@@ -145,6 +145,23 @@ class InitProtocolTest {
                 answer(2, with(List.of("join", "1", "0", "0"), List.of("detach"), List.of("release"))));
     }
 
+    /** The OCI hooks' entries (NAME TIMEOUT STATE-BEFORE-PID STATE-AFTER-PID PATH ARGC ARGS... ENV...), read as strictly. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void refusesMalformedHookEntries() throws Exception {
+        assertEquals("error setup 22 plan entry \"hook\": 5 fields, expected at least 6",
+                answer(2, with(List.of("hook", "createContainer[0]", "0", "{", "}", "/bin/true"))));
+        assertEquals("error setup 22 plan entry \"hook\": field 6 \"2\" is not a decimal number in range",
+                answer(2, with(List.of("hook", "createContainer[0]", "0", "{", "}", "/bin/true", "2", "true"))));
+        assertEquals("error setup 22 plan entry \"hook\": field 5 \"true\" is not an absolute path",
+                answer(2, with(List.of("hook", "createContainer[0]", "0", "{", "}", "true", "1", "true"))));
+        assertEquals("error setup 22 plan entry \"hook\": field 2 \"1s\" is not a decimal number",
+                answer(2, with(List.of("hook", "createContainer[0]", "1s", "{", "}", "/bin/true", "1", "true"))));
+        assertEquals("error setup 22 plan entry \"start_hook\": no arguments (argv[0] at least)",
+                answer(2, with(List.of("start_hook", "startContainer[0]", "0", "{", "}", "/bin/true", "0", "A=1"))));
+        assertEquals("error setup 22 plan entry \"sync\": 1 fields, expected 0", answer(2, with(List.of("sync", "now"))));
+    }
+
     /**
      * A plan whose new root is a shared mount (a bind of the folder onto itself, made shared in the container's
      * private namespace): pivot_root refuses it with EINVAL, as it refuses an initramfs root.

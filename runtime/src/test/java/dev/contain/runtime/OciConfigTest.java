@@ -1,10 +1,12 @@
 package dev.contain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -311,7 +313,15 @@ class OciConfigTest {
     void whatCannotBeHonouredIsRefusedByName() throws Exception {
         assertRefused("linux.intelRdt: not supported", c -> linux(c).putObject("intelRdt").put("closID", "x"));
         assertRefused("linux.personality: not supported", c -> linux(c).putObject("personality").put("domain", "LINUX32"));
-        assertRefused("hooks: hooks are not supported yet", c -> c.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/true"));
+        assertRefused("hooks.prestart[0].path: not an absolute path: bin/true", c -> c.putObject("hooks").putArray("prestart").addObject().put("path", "bin/true"));
+        assertRefused("hooks.poststop[1].timeout: must be more than 0 seconds", c -> {
+            ArrayNode stop = c.putObject("hooks").putArray("poststop");
+            stop.addObject().put("path", "/bin/true");
+            stop.addObject().put("path", "/bin/true").put("timeout", 0);
+        });
+        assertRefused("hooks.startContainer[0].args[1]: not a string",
+                c -> c.putObject("hooks").putArray("startContainer").addObject().put("path", "/bin/true").putArray("args").add("true").add(1));
+        assertRefused("hooks.postStart: not supported", c -> c.putObject("hooks").putArray("postStart").addObject().put("path", "/bin/true"));
         assertRefused("vm: not supported", c -> c.putObject("vm").put("x", 1));
         assertRefused("process.apparmorProfile: not supported", c -> ((ObjectNode) c.get("process")).put("apparmorProfile", "p"));
         assertRefused("process.capabilities.bounding: unknown capability CAP_NOPE",
@@ -343,6 +353,57 @@ class OciConfigTest {
         assertRefused("ociVersion: version 2.0.0 is not supported (1.x is)", c -> c.put("ociVersion", "2.0.0"));
         assertRefused("linux.resources.devices[1]: allowing every device is not supported (the list must start with a rule denying all)",
                 c -> ((ArrayNode) linux(c).get("resources").get("devices")).addObject().put("allow", true).put("access", "rwm"));
+    }
+
+    /**
+     * Create-time hooks: a sync point (the engine runs prestart and createRuntime) and the createContainer hooks, once
+     * the mounts are made and before the root is made read-only and pivot_root; each hook's entry carries its argv, its
+     * whole environment, its timeout and the state around the pid the process fills in.
+     */
+    @Test
+    void createTimeHooksSitBeforeTheReadOnlyRootAndPivotRoot() throws Exception {
+        ObjectNode c = runcSpec();
+        ObjectNode hooks = c.putObject("hooks");
+        hooks.putArray("createRuntime").addObject().put("path", "/usr/bin/netns-setup");
+        ObjectNode cc = hooks.putArray("createContainer").addObject().put("path", "/usr/bin/prepare").put("timeout", 5);
+        cc.putArray("args").add("prepare").add("--fast");
+        cc.putArray("env").add("A=1");
+        hooks.putArray("startContainer").addObject().put("path", "/bin/started");
+        c.putObject("annotations").put("k", "v");
+        Plan p = plan(c);
+        List<String> keys = p.ops().stream().map(InitOp::key).toList();
+        int sync = keys.indexOf("sync");
+        int hook = keys.indexOf("hook");
+        int readonlyRoot = -1;
+        int lastMount = -1;
+        for (int i = 0; i < p.ops().size(); i++) {
+            if (p.ops().get(i) instanceof InitOp.Mount m && m.target().equals("/") && (m.flags() & LinuxFlags.MS_REMOUNT) != 0) {
+                readonlyRoot = i;
+            } else if (p.ops().get(i) instanceof InitOp.Mount) {
+                lastMount = i;
+            }
+        }
+        assertTrue(sync > lastMount && hook == sync + 1 && readonlyRoot == hook + 1
+                && keys.indexOf("pivot_root") > readonlyRoot, keys.toString());
+        assertEquals(1, keys.stream().filter(k -> k.equals("hook")).count(), "startContainer is not an operation: " + keys);
+        InitOp.Hook h = (InitOp.Hook) p.ops().get(hook);
+        assertEquals(List.of("createContainer[0]", "5"), h.fields().subList(0, 2));
+        assertEquals(List.of("/usr/bin/prepare", "2", "prepare", "--fast", "A=1"), h.fields().subList(4, 9));
+        JsonNode state = JSON.readTree(h.stateBeforePid() + "1" + h.stateAfterPid());
+        assertEquals("creating", state.get("status").asText());
+        assertEquals(1, state.get("pid").asLong());
+        assertEquals("c1", state.get("id").asText());
+        assertEquals(bundle.toString(), state.get("bundle").asText());
+        assertEquals("v", state.get("annotations").get("k").asText());
+    }
+
+    @Test
+    void withoutEngineHooksThereIsNoSyncPoint() throws Exception {
+        ObjectNode c = runcSpec();
+        c.putObject("hooks").putArray("poststart").addObject().put("path", "/bin/true");
+        assertFalse(plan(c).ops().stream().anyMatch(op -> op instanceof InitOp.Sync || op instanceof InitOp.Hook));
+        c.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/true");
+        assertEquals(1, plan(c).ops().stream().filter(op -> op instanceof InitOp.Sync).count());
     }
 
     @Test

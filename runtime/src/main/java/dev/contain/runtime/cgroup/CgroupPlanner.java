@@ -66,31 +66,104 @@ public final class CgroupPlanner {
             }
             dirs.add(new CgroupPlan.Dir(e.getKey(), parent.resolve(leaf)));
         }
-        List<CgroupPlan.Write> writes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Path memory = require(name, "memory", r.memoryBytes() != null || r.swapBytes() != null, cgroupParent, ignoreMissing, warnings);
-        if (memory != null && r.memoryBytes() != null) {
-            Path dir = memory.resolve(leaf);
-            writes.add(new CgroupPlan.Write(dir.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()), "memory", false));
-            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
-            // memsw exists only with swap accounting; without it, asking for a swap limit is an error
-            writes.add(new CgroupPlan.Write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(r.memoryBytes() + swap),
-                    "memory", r.swapBytes() == null));
-        }
         Path cpu = require(name, "cpu", r.cpuPercent() != null || r.cpuWeight() != null, cgroupParent, ignoreMissing, warnings);
-        if (cpu != null && r.cpuPercent() != null) {
-            Path dir = cpu.resolve(leaf);
-            writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.cfs_quota_us"), r.cpuPercent(), dir.resolve("cpu.cfs_period_us")));
-        }
-        if (cpu != null && r.cpuWeight() != null) {
-            writes.add(new CgroupPlan.Write(cpu.resolve(leaf).resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
-        }
         Path pids = require(name, "pids", r.pids() != null, cgroupParent, ignoreMissing, warnings);
-        if (pids != null && r.pids() != null) {
-            writes.add(new CgroupPlan.Write(pids.resolve(leaf).resolve("pids.max"), Long.toString(r.pids()), "pids", false));
-        }
+        List<CgroupPlan.Write> writes = v1Writes(memory == null ? null : memory.resolve(leaf), cpu == null ? null : cpu.resolve(leaf),
+                pids == null ? null : pids.resolve(leaf), r, false);
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
                 memory != null ? r.memoryBytes() : null, layout.v1().containsKey("devices") ? DeviceRule.DEFAULT : List.of());
+    }
+
+    /** v1: the limits' writes into the container's folders of each controller (null: not mounted, its limits skipped). */
+    private static List<CgroupPlan.Write> v1Writes(Path memory, Path cpu, Path pids, Limits r, boolean raisingMemory) {
+        List<CgroupPlan.Write> writes = new ArrayList<>();
+        if (memory != null && r.memoryBytes() != null) {
+            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
+            // memsw exists only with swap accounting; without it, asking for a swap limit is an error. It may never be
+            // below the memory limit: a raise writes it first
+            CgroupPlan.Write limit = new CgroupPlan.Write(memory.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()), "memory", false);
+            CgroupPlan.Write memsw = new CgroupPlan.Write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(r.memoryBytes() + swap),
+                    "memory", r.swapBytes() == null);
+            writes.addAll(raisingMemory ? List.of(memsw, limit) : List.of(limit, memsw));
+        }
+        if (cpu != null && r.cpuPercent() != null) {
+            writes.add(CgroupPlan.Write.cpuQuota(cpu.resolve("cpu.cfs_quota_us"), r.cpuPercent(), cpu.resolve("cpu.cfs_period_us")));
+        }
+        if (cpu != null && r.cpuWeight() != null) {
+            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
+        }
+        if (pids != null && r.pids() != null) {
+            writes.add(new CgroupPlan.Write(pids.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+        }
+        return writes;
+    }
+
+    /** v2: the limits' writes into the container's folder, for the controllers it has. */
+    private static List<CgroupPlan.Write> v2Writes(Path dir, List<String> usable, Limits r) {
+        List<CgroupPlan.Write> writes = new ArrayList<>();
+        if (usable.contains("memory") && r.memoryBytes() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.max"), Long.toString(r.memoryBytes()), "memory", false));
+            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
+            writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), Long.toString(swap), "memory", r.swapBytes() == null));
+        }
+        if (usable.contains("cpu") && r.cpuPercent() != null) {
+            writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.max"), r.cpuPercent(), dir.resolve("cpu.max")));
+        }
+        if (usable.contains("cpu") && r.cpuWeight() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("cpu.weight"), Integer.toString(r.cpuWeight()), "cpu", false));
+        }
+        if (usable.contains("pids") && r.pids() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+        }
+        return writes;
+    }
+
+    /**
+     * A running container's new limits (OCI update): the writes into its existing folders for the limits given (a
+     * null one stays as it is; a memory limit without swap allows none, as at creation). A limit whose controller the
+     * container has no folder of is an error naming it.
+     */
+    public List<CgroupPlan.Write> updates(String name, List<CgroupPlan.Dir> dirs, Limits r) throws ContainerError {
+        if (dirs.isEmpty()) {
+            throw new ContainerError(name, "update", "the container has no cgroup");
+        }
+        if (dirs.get(0).controller().equals("cgroup2")) {
+            Path dir = dirs.get(0).path();
+            List<String> have = words(dir.resolve("cgroup.controllers"));
+            List<String> needed = new ArrayList<>();
+            if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
+            if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+            if (r.pids() != null) needed.add("pids");
+            for (String c : needed) {
+                if (!have.contains(c)) {
+                    throw new ContainerError(name, "update", "the " + c + " controller is not enabled in " + dir + " (it had no such limit at creation)");
+                }
+            }
+            return v2Writes(dir, needed, r);
+        }
+        Path memory = updateDir(name, dirs, "memory", r.memoryBytes() != null || r.swapBytes() != null);
+        Path cpu = updateDir(name, dirs, "cpu", r.cpuPercent() != null || r.cpuWeight() != null);
+        Path pids = updateDir(name, dirs, "pids", r.pids() != null);
+        boolean raising = false;
+        if (memory != null && r.memoryBytes() != null) {
+            List<String> current = words(memory.resolve("memory.limit_in_bytes"));
+            raising = current.isEmpty() || parseLong(current.get(0), Long.MAX_VALUE) < r.memoryBytes();
+        }
+        return v1Writes(memory, cpu, pids, r, raising);
+    }
+
+    private static Path updateDir(String name, List<CgroupPlan.Dir> dirs, String controller, boolean needed) throws ContainerError {
+        for (CgroupPlan.Dir d : dirs) {
+            if (d.controller().equals(controller)) {
+                return d.path();
+            }
+        }
+        if (needed) {
+            throw new ContainerError(name, "update", "the container has no " + controller + " cgroup (the " + controller + " controller is not mounted)");
+        }
+        return null;
     }
 
     /**
@@ -150,21 +223,7 @@ public final class CgroupPlanner {
                 }
             }
         }
-        List<CgroupPlan.Write> writes = new ArrayList<>();
-        if (usable.contains("memory") && r.memoryBytes() != null) {
-            writes.add(new CgroupPlan.Write(dir.resolve("memory.max"), Long.toString(r.memoryBytes()), "memory", false));
-            long swap = r.swapBytes() == null ? 0 : r.swapBytes();
-            writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), Long.toString(swap), "memory", r.swapBytes() == null));
-        }
-        if (usable.contains("cpu") && r.cpuPercent() != null) {
-            writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.max"), r.cpuPercent(), dir.resolve("cpu.max")));
-        }
-        if (usable.contains("cpu") && r.cpuWeight() != null) {
-            writes.add(new CgroupPlan.Write(dir.resolve("cpu.weight"), Integer.toString(r.cpuWeight()), "cpu", false));
-        }
-        if (usable.contains("pids") && r.pids() != null) {
-            writes.add(new CgroupPlan.Write(dir.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
-        }
+        List<CgroupPlan.Write> writes = v2Writes(dir, usable, r);
         return new CgroupPlan(true, List.of(new CgroupPlan.Dir("cgroup2", dir)),
                 cgroupParent == null ? List.of(parent) : List.of(), enables, writes, warnings,
                 usable.contains("memory") ? r.memoryBytes() : null, DeviceRule.DEFAULT);

@@ -47,7 +47,7 @@ public final class CgroupRemover {
     private static void killAll(Kernel kernel, Path dir) throws IOException {
         Path kill = dir.resolve("cgroup.kill");
         if (kernel.exists(kill)) {
-            kernel.write(kill, "1");
+            kernel.write(kill, "1"); // reaches frozen processes too
             return;
         }
         String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
@@ -56,6 +56,16 @@ public final class CgroupRemover {
             if (!pid.isEmpty() && Long.parseLong(pid) != self) {
                 kernel.kill(Long.parseLong(pid));
             }
+        }
+        thaw(kernel, dir);
+    }
+
+    /** A paused container's processes: a signal waits until they thaw (runc's destroy thaws too). Killed first, they die at once. */
+    private static void thaw(Kernel kernel, Path dir) throws IOException {
+        if (kernel.exists(dir.resolve("freezer.state"))) {
+            kernel.write(dir.resolve("freezer.state"), "THAWED");
+        } else if (kernel.exists(dir.resolve("cgroup.freeze"))) {
+            kernel.write(dir.resolve("cgroup.freeze"), "0");
         }
     }
 

@@ -42,7 +42,11 @@ public final class OciCommand {
               create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID   set up, its process waits before exec
               start ID                          exec the created container's command
               state ID                          the OCI state as JSON
-              kill ID [SIGNAL]                  a signal (name or number; default SIGTERM)
+              kill [--all] ID [SIGNAL]          a signal (name or number; default SIGTERM); --all: every process
+              ps [--format table|json] ID [PS-ARGS]  its processes (json: their pids; table: ps -ef's lines of them)
+              pause ID / resume ID              freeze / thaw every process of the container
+              update [--resources FILE|-] [--memory N] [--memory-swap N] [--cpu-shares N] [--cpu-quota N]
+                     [--cpu-period N] [--cpuset-cpus LIST] [--pids-limit N] ID   new limits
               delete [--force] ID               remove a stopped or created container (--force: a running one)
               exec [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env K=V]...
                    [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs]
@@ -57,14 +61,16 @@ public final class OciCommand {
     private final Set<String> globalFlags = new java.util.HashSet<>();
     private final PrintStream out;
     private final PrintStream err;
+    private final java.io.InputStream in;
 
-    private OciCommand(PrintStream out, PrintStream err) {
+    private OciCommand(PrintStream out, PrintStream err, java.io.InputStream in) {
         this.out = out;
         this.err = err;
+        this.in = in;
     }
 
     public static int execute(String... args) {
-        return new OciCommand(System.out, System.err).run(args);
+        return new OciCommand(System.out, System.err, System.in).run(args);
     }
 
     /** A command's options (the last of each, and every one of the repeatable), flags and operands, parsed. */
@@ -109,7 +115,7 @@ public final class OciCommand {
         }
         String command = args[i];
         if (NOT_YET.contains(command)) { // runc's, known but not done: said so, not as a usage error
-            return fail(command + ": not supported yet by contain-oci (create, start, state, kill, delete, run, list, spec, features are)",
+            return fail(command + ": not supported yet by contain-oci (create, start, state, kill, delete, run, list, ps, pause, resume, update, spec, features are)",
                     new UnsupportedOperationException(command));
         }
         String id = null;
@@ -133,21 +139,27 @@ public final class OciCommand {
     }
 
     /** runc's commands this runtime does not have yet. */
-    private static final Set<String> NOT_YET = Set.of("ps", "pause", "resume", "update", "events", "checkpoint", "restore");
+    private static final Set<String> NOT_YET = Set.of("events", "checkpoint", "restore");
 
     /** Each command's valued options and flags, as runc names them. */
-    private static final Map<String, Set<String>> VALUED = Map.of(
-            "create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
-            "run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
-            "delete", Set.of(), "start", Set.of(), "state", Set.of(), "kill", Set.of(),
-            "list", Set.of("format", "f"), "spec", Set.of("bundle", "b"), "features", Set.of(),
-            "exec", Set.of("process", "p", "pid-file", "console-socket", "cwd", "env", "e", "user", "u", "additional-gids", "g", "cap", "c",
-                    "process-label", "apparmor", "preserve-fds", "cgroup"));
-    private static final Map<String, Set<String>> FLAGS = Map.of(
-            "create", Set.of("no-pivot", "no-new-keyring"), "run", Set.of("no-pivot", "no-new-keyring", "detach", "d"),
-            "delete", Set.of("force", "f"), "start", Set.of(), "state", Set.of(), "kill", Set.of("all", "a"),
-            "list", Set.of("quiet", "q"), "spec", Set.of("rootless"), "features", Set.of(),
-            "exec", Set.of("detach", "d", "tty", "t", "no-new-privs", "ignore-paused", "no-subreaper"));
+    private static final Map<String, Set<String>> VALUED = Map.ofEntries(
+            Map.entry("create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds")),
+            Map.entry("run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds")),
+            Map.entry("delete", Set.of()), Map.entry("start", Set.of()), Map.entry("state", Set.of()), Map.entry("kill", Set.of()),
+            Map.entry("list", Set.of("format", "f")), Map.entry("spec", Set.of("bundle", "b")), Map.entry("features", Set.of()),
+            Map.entry("exec", Set.of("process", "p", "pid-file", "console-socket", "cwd", "env", "e", "user", "u", "additional-gids",
+                    "g", "cap", "c", "process-label", "apparmor", "preserve-fds", "cgroup")),
+            Map.entry("ps", Set.of("format", "f")), Map.entry("pause", Set.of()), Map.entry("resume", Set.of()),
+            Map.entry("update", Set.of("resources", "r", "memory", "memory-swap", "memory-reservation", "kernel-memory",
+                    "kernel-memory-tcp", "cpu-shares", "cpu-quota", "cpu-period", "cpu-rt-period", "cpu-rt-runtime", "cpuset-cpus",
+                    "cpuset-mems", "pids-limit", "blkio-weight", "l3-cache-schema", "mem-bw-schema", "cpu-idle")));
+    private static final Map<String, Set<String>> FLAGS = Map.ofEntries(
+            Map.entry("create", Set.of("no-pivot", "no-new-keyring")), Map.entry("run", Set.of("no-pivot", "no-new-keyring", "detach", "d")),
+            Map.entry("delete", Set.of("force", "f")), Map.entry("start", Set.of()), Map.entry("state", Set.of()),
+            Map.entry("kill", Set.of("all", "a")), Map.entry("list", Set.of("quiet", "q")), Map.entry("spec", Set.of("rootless")),
+            Map.entry("features", Set.of()),
+            Map.entry("exec", Set.of("detach", "d", "tty", "t", "no-new-privs", "ignore-paused", "no-subreaper")),
+            Map.entry("ps", Set.of()), Map.entry("pause", Set.of()), Map.entry("resume", Set.of()), Map.entry("update", Set.of()));
 
     private static Args parse(String command, String[] args) throws UsageError {
         Set<String> valued = VALUED.get(command);
@@ -195,7 +207,7 @@ public final class OciCommand {
         }
         Path root = Path.of(global.getOrDefault("root", DEFAULT_ROOT.toString()));
         Path dataRoot = Path.of(global.getOrDefault("data-root", EngineConfig.DEFAULT_DATA_ROOT.toString()));
-        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root)));
+        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root)), w -> log("warning", w));
     }
 
     private static String one(String command, Args a, int operands) throws UsageError {
@@ -240,14 +252,15 @@ public final class OciCommand {
             }
             case "kill" -> {
                 String id = one(command, a, 2);
-                if (a.flags().contains("all") || a.flags().contains("a")) {
-                    throw new ContainerError(id, "kill", "--all is not supported yet");
-                }
                 int signal = Signals.parse(a.operands().size() > 1 ? a.operands().get(1) : "SIGTERM");
                 if (signal < 0) {
                     throw new UsageError("kill: unknown signal \"" + a.operands().get(1) + "\"");
                 }
-                runtime().kill(id, signal);
+                if (a.flags().contains("all") || a.flags().contains("a")) {
+                    runtime().killAll(id, signal);
+                } else {
+                    runtime().kill(id, signal);
+                }
                 return 0;
             }
             case "delete" -> {
@@ -271,6 +284,31 @@ public final class OciCommand {
                 }
                 return 0;
             }
+            case "ps" -> {
+                String id = a.operands().isEmpty() ? null : a.operands().get(0);
+                if (id == null) {
+                    throw new UsageError("ps: needs a container id");
+                }
+                List<String> psArgs = new ArrayList<>(a.operands().subList(1, a.operands().size()));
+                if (!psArgs.isEmpty() && psArgs.get(0).equals("--")) {
+                    psArgs.remove(0);
+                }
+                ps(id, runtime().pids(id), a.options().getOrDefault("format", a.options().getOrDefault("f", "table")), psArgs);
+                return 0;
+            }
+            case "pause" -> {
+                runtime().pause(one(command, a, 1));
+                return 0;
+            }
+            case "resume" -> {
+                runtime().resume(one(command, a, 1));
+                return 0;
+            }
+            case "update" -> {
+                String id = one(command, a, 1);
+                runtime().update(id, OciUpdate.resources(id, a.options(), in));
+                return 0;
+            }
             case "features" -> {
                 out.println(OciSpec.features());
                 return 0;
@@ -292,6 +330,48 @@ public final class OciCommand {
 
     private static Path path(String p) {
         return p == null ? null : Path.of(p);
+    }
+
+    /** runc's ps: json, the pids; table, {@code ps} (with PS-ARGS, or -ef) and the lines whose PID column is one of them. */
+    private void ps(String id, List<Long> pids, String format, List<String> psArgs) throws UsageError, ContainerError, IOException {
+        if (format.equals("json")) {
+            out.println(pids.toString().replace(" ", ""));
+            return;
+        }
+        if (!format.equals("table")) {
+            throw new UsageError("ps: --format table or json, not " + format);
+        }
+        List<String> cmd = new ArrayList<>(List.of("ps"));
+        cmd.addAll(psArgs.isEmpty() ? List.of("-ef") : psArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines;
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            lines = r.lines().toList();
+        }
+        try {
+            if (p.waitFor() != 0) {
+                throw new ContainerError(id, "ps", String.join(" ", cmd) + " failed: " + String.join("\n", lines));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerError(id, "ps", "interrupted");
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        int column = java.util.Arrays.asList(lines.get(0).trim().split("\\s+")).indexOf("PID");
+        if (column < 0) {
+            throw new ContainerError(id, "ps", "no PID column in the output of " + String.join(" ", cmd));
+        }
+        out.println(lines.get(0));
+        Set<String> wanted = new java.util.HashSet<>();
+        pids.forEach(pid -> wanted.add(Long.toString(pid)));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > column && wanted.contains(f[column])) {
+                out.println(line);
+            }
+        }
     }
 
     private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {

@@ -126,13 +126,17 @@ public final class Engine {
 
     /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly), as {@link #run}. */
     public RunResult run(Plan plan, Progress progress, Consumer<Container> onCreate) throws ContainerError {
-        return run(plan, null, progress, onCreate);
+        return run(plan, null, progress, RunHooks.NONE, onCreate);
     }
 
-    /** {@link #run(Plan, Progress, Consumer)} with a terminal for the command (OCI run: process.terminal), or null. */
-    public RunResult run(Plan plan, Terminal terminal, Progress progress, Consumer<Container> onCreate) throws ContainerError {
-        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, null, onCreate)) {
+    /**
+     * As {@link #run(Plan, Progress, Consumer)}, with a terminal for the command (OCI run: process.terminal) or null, and
+     * OCI hooks: {@code hooks.onStarted} once the command runs.
+     */
+    public RunResult run(Plan plan, Terminal terminal, Progress progress, RunHooks hooks, Consumer<Container> onCreate) throws ContainerError {
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, null, hooks, onCreate)) {
             start(c);
+            hooks.onStarted().accept(c.pid());
             return await(c);
         }
     }
@@ -175,7 +179,7 @@ public final class Engine {
             onExit.addAll(List.of("--root", config.dataRoot().toString(), "--run-root", config.runRoot().toString(), "cleanup", plan.name()));
             monitor = new Monitor(stateDir.resolve(ContainerState.LOG), detach.logMax(), stateDir.resolve(ContainerState.EXIT), onExit);
         }
-        return create(plan, progress, init, options.tty() ? Terminal.RELAY : null, monitor, detach, null, onCreate);
+        return create(plan, progress, init, options.tty() ? Terminal.RELAY : null, monitor, detach, null, RunHooks.NONE, onCreate);
     }
 
     /** The fifo an OCI-created container's process waits at, in its state folder, until {@code start}. */
@@ -188,20 +192,23 @@ public final class Engine {
      * stays in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
-        return create(plan, null, progress);
+        return create(plan, null, progress, RunHooks.NONE);
     }
 
-    /** {@link #create(Plan, Progress)} with a terminal for the command (OCI: its master sent to a console socket), or null. */
-    public ProcessStamp create(Plan plan, Terminal terminal, Progress progress) throws ContainerError {
+    /**
+     * As {@link #create(Plan, Progress)}, with a terminal for the command (OCI: its master sent to a console socket) or null,
+     * and OCI hooks (createRuntime's at the sync point, startContainer's).
+     */
+    public ProcessStamp create(Plan plan, Terminal terminal, Progress progress, RunHooks hooks) throws ContainerError {
         Path fifo = plan.stateDir().resolve(EXEC_FIFO);
-        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, fifo, x -> {})) {
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, fifo, hooks, x -> {})) {
             start(c);
             return ProcessStamp.of(kernel, c.pid());
         }
     }
 
     private Container create(Plan plan, Progress progress, InitLaunch init, Terminal terminal, Monitor monitor, Detach detach,
-                             Path execFifo, Consumer<Container> onCreate) throws ContainerError {
+                             Path execFifo, RunHooks hooks, Consumer<Container> onCreate) throws ContainerError {
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
@@ -213,6 +220,7 @@ public final class Engine {
         run.monitor(monitor);
         run.terminal(terminal);
         run.execFifo(execFifo);
+        run.hooks(hooks);
         run.encodeInitPlanAhead();
         Container c = new Container(this, run, init, detach);
         if (terminal != null && terminal.consoleSocket() == null) { // a relay makes the engine's terminal raw
@@ -397,6 +405,17 @@ public final class Engine {
         return kernel.signal(config.dataRoot(), process, signal);
     }
 
+    /** A signal to a process by pid, through a pidfd opened before its start time is read; false when it is gone. */
+    public boolean signal(long pid, int signal) throws IOException {
+        ProcessStamp p;
+        try {
+            p = ProcessStamp.of(kernel, pid);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return kernel.signal(config.dataRoot(), p, signal);
+    }
+
     /** The process is alive and not a zombie (ended, not yet reaped by its parent). */
     public boolean running(ProcessStamp process) {
         if (!process.alive(kernel)) {
@@ -413,6 +432,26 @@ public final class Engine {
     /** The cgroup planner for a container (the layout of the cgroup hierarchies, this engine's kernel): for a front end. */
     public CgroupPlanner cgroups(String container) throws ContainerError {
         return new CgroupPlanner(cgroupLayout(container), kernel);
+    }
+
+    /** A container's cgroup, to act on while it runs (OCI ps, pause, resume, kill --all, update). */
+    public dev.contain.runtime.cgroup.CgroupControl cgroupControl(String container) throws ContainerError {
+        return new dev.contain.runtime.cgroup.CgroupControl(cgroupLayout(container), kernel);
+    }
+
+    /** The cgroup folders of the container whose state folder this is, as its journal records them. */
+    public List<Path> cgroupDirs(Path stateDir) throws ContainerError {
+        try {
+            List<Path> out = new java.util.ArrayList<>();
+            for (dev.contain.runtime.stage.Undo u : dev.contain.runtime.stage.Journal.load(stateDir).entries()) {
+                if (u instanceof dev.contain.runtime.stage.Undo.Cgroup c) {
+                    out.add(c.dir());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ContainerError(stateDir.getFileName().toString(), "cgroup", "cannot read the journal: " + e.getMessage());
+        }
     }
 
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */

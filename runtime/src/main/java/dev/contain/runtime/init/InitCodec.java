@@ -140,6 +140,7 @@ public final class InitCodec {
             case "console_socket" -> new InitMessage.ConsoleSocket(Path.of(f.get(0)));
             case "console_size" -> new InitMessage.ConsoleSize(Integer.parseInt(f.get(0)), Integer.parseInt(f.get(1)));
             case "release" -> new InitMessage.Release();
+            case "start_hook" -> new InitMessage.StartHook(hook(f));
             case "stdin_null" -> new InitMessage.StdinNull();
             default -> new InitMessage.Op(op(key, f));
         };
@@ -160,8 +161,17 @@ public final class InitCodec {
             case "loopback_up" -> new InitOp.LoopbackUp();
             case "write" -> new InitOp.Write(f.get(0), f.get(1));
             case "hostname" -> new InitOp.Hostname(f.get(0));
+            case "sync" -> new InitOp.Sync();
+            case "hook" -> hook(f);
             default -> throw new IllegalArgumentException("unknown to this engine");
         };
+    }
+
+    /** NAME TIMEOUT STATE-BEFORE-PID STATE-AFTER-PID PATH ARGC ARGS... ENV... (see InitOp.Hook). */
+    private static InitOp.Hook hook(List<String> f) {
+        int argc = Integer.parseInt(f.get(5));
+        return new InitOp.Hook(f.get(0), Long.parseLong(f.get(1)), f.get(2), f.get(3), f.get(4), f.subList(6, 6 + argc),
+                f.subList(6 + argc, f.size()));
     }
 
     private static long hex(String s) {

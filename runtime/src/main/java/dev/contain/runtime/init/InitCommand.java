@@ -23,4 +23,9 @@ public sealed interface InitCommand {
     record Release() implements InitCommand {
         public String line() { return "release"; }
     }
+
+    /** The engine's hooks ran while the process waited at a sync operation ({@link InitReply.Sync}): it goes on. */
+    record Resume() implements InitCommand {
+        public String line() { return "resume"; }
+    }
 }

@@ -205,4 +205,10 @@ public sealed interface InitMessage {
         public String key() { return "exec_fifo"; }
         public List<String> fields() { return List.of(fifo.toString()); }
     }
+
+    /** OCI startContainer: a hook the process runs just before its command, after the exec fifo opened (hooks.c). */
+    record StartHook(InitOp.Hook hook) implements InitMessage {
+        public String key() { return "start_hook"; }
+        public List<String> fields() { return hook.fields(); }
+    }
 }

@@ -20,9 +20,10 @@ public final class InitPlan {
 
     /**
      * A container's first process: the plan's entries, then how this run holds it: run -d's {@code monitor}
-     * (or null), -t's or OCI's {@code terminal} (or null), OCI create's {@code execFifo} (or null).
+     * (or null), -t's or OCI's {@code terminal} (or null), OCI create's {@code execFifo} (or null) and OCI
+     * startContainer's {@code startHooks}.
      */
-    public static List<InitMessage> container(Plan plan, Monitor monitor, Terminal terminal, Path execFifo) {
+    public static List<InitMessage> container(Plan plan, Monitor monitor, Terminal terminal, Path execFifo, List<InitOp.Hook> startHooks) {
         List<InitMessage> m = new ArrayList<>(plan.ops().size() + 24);
         m.add(new InitMessage.Clone(plan.cloneFlags()));
         if (plan.joinNetns() != null) {
@@ -55,6 +56,9 @@ public final class InitPlan {
         terminal(m, terminal);
         if (execFifo != null) {
             m.add(new InitMessage.ExecFifo(execFifo));
+        }
+        for (InitOp.Hook h : startHooks) {
+            m.add(new InitMessage.StartHook(h));
         }
         return m;
     }

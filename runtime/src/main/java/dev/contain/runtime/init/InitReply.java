@@ -17,6 +17,9 @@ public sealed interface InitReply {
     /** OCI create: after "go" the process waits at the exec fifo, its command not yet exec'd. */
     record Created() implements InitReply {}
 
+    /** After "go": the process waits at a sync operation until {@link InitCommand.Resume} (OCI createRuntime hooks). */
+    record Sync() implements InitReply {}
+
     /** run -d: the monitor has taken the container over (the answer to {@link InitCommand.HandOver}). */
     record Monitoring() implements InitReply {}
 
@@ -65,6 +68,7 @@ public sealed interface InitReply {
         switch (line) {
             case "started": return new Started();
             case "created": return new Created();
+            case "sync": return new Sync();
             case "monitoring": return new Monitoring();
             default: return new Failure("setup", 0, line);
         }

@@ -19,19 +19,19 @@ final class Node {
     private final String id;
     private final String path;
     private final JsonNode json;
-    private final String file;
+    private final String stage;
     private final Set<String> taken = new HashSet<>();
 
     Node(String id, String path, JsonNode json) {
-        this(id, path, json, "config.json");
+        this(id, OciPlanner.CONFIG, path, json);
     }
 
-    /** {@code file}: the file errors name (config.json, or exec's process file). */
-    Node(String id, String path, JsonNode json, String file) {
+    /** {@code stage}: what its errors name as the stage (config.json, exec's process file, or the command given the JSON: update). */
+    Node(String id, String stage, String path, JsonNode json) {
         this.id = id;
+        this.stage = stage;
         this.path = path;
         this.json = json;
-        this.file = file;
     }
 
     String path(String key) {
@@ -39,7 +39,7 @@ final class Node {
     }
 
     ContainerError error(String key, String message) {
-        return new ContainerError(id, file, (key == null ? path : path(key)) + ": " + message);
+        return new ContainerError(id, stage, (key == null ? path : path(key)) + ": " + message);
     }
 
     boolean has(String key) {
@@ -80,7 +80,7 @@ final class Node {
         if (!v.isObject()) {
             throw error(key, "not an object");
         }
-        return new Node(id, path(key), v, file);
+        return new Node(id, stage, path(key), v);
     }
 
     List<Node> objects(String key) throws ContainerError {
@@ -96,7 +96,7 @@ final class Node {
             if (!v.get(i).isObject()) {
                 throw error(key + "[" + i + "]", "not an object");
             }
-            out.add(new Node(id, path(key) + "[" + i + "]", v.get(i), file));
+            out.add(new Node(id, stage, path(key) + "[" + i + "]", v.get(i)));
         }
         return out;
     }

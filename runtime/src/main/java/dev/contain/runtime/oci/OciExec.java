@@ -116,7 +116,7 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
         if (json == null || !json.isObject()) {
             throw new ContainerError(id, STAGE, "--process " + file + ": not a JSON object");
         }
-        return OciProcess.read(new Node(id, "", json, file.getFileName().toString()));
+        return OciProcess.read(new Node(id, file.getFileName().toString(), "", json));
     }
 
     private static Long id(String s) {

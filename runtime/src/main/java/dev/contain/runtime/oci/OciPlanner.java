@@ -83,7 +83,7 @@ public final class OciPlanner {
             throw top.error("ociVersion", version == null ? "missing" : "version " + version + " is not supported (1.x is)");
         }
         top.stringMap("annotations"); // kept by the state, not the plan
-        top.refuse("hooks", "hooks are not supported yet");
+        OciHooks hooks = OciHooks.read(top.object("hooks"));
         Node root = top.object("root");
         if (root == null) {
             throw top.error("root", "missing");
@@ -209,10 +209,35 @@ public final class OciPlanner {
         linux.done();
 
         Path stateDir = config.runRoot().resolve(id);
+        List<InitOp> placed = withHooks(PolicyOps.place(ops, security, List.of(), null), hooks,
+                OciRuntime.State.forHooks(id, bundle, rootfs, annotations(id, json)));
         return new Plan(id, false, null, stateDir, null, rootfs, null, null, List.of(),
                 namespaces & ~LinuxFlags.CLONE_NEWCGROUP, cgroup, List.of(), joinNetns, ids,
-                PolicyOps.place(ops, security, List.of(), null), List.copyOf(args), List.copyOf(env), cwd, uid, gid,
+                placed, List.copyOf(args), List.copyOf(env), cwd, uid, gid,
                 List.copyOf(groups), false, security, List.of(), HostRoot.isInitramfs());
+    }
+
+    /**
+     * The create-time hooks' place: once the mounts are made, before the root is made read-only and pivot_root: a sync
+     * point where the engine runs prestart and createRuntime, then the createContainer hooks the process runs itself.
+     */
+    private static List<InitOp> withHooks(List<InitOp> ops, OciHooks hooks, OciRuntime.State state) {
+        List<InitOp> mine = new ArrayList<>();
+        if (!hooks.of(OciHooks.Kind.PRESTART).isEmpty() || !hooks.of(OciHooks.Kind.CREATE_RUNTIME).isEmpty()) {
+            mine.add(new InitOp.Sync());
+        }
+        mine.addAll(hooks.forInit(OciHooks.Kind.CREATE_CONTAINER, state));
+        if (mine.isEmpty()) {
+            return ops;
+        }
+        int at = 0;
+        while (at < ops.size() && !(ops.get(at) instanceof InitOp.PivotRoot || ops.get(at) instanceof InitOp.Hostname
+                || ops.get(at) instanceof InitOp.Mount m && m.target().equals("/") && (m.flags() & LinuxFlags.MS_REMOUNT) != 0)) {
+            at++;
+        }
+        List<InitOp> out = new ArrayList<>(ops);
+        out.addAll(at, mine);
+        return List.copyOf(out);
     }
 
     /** config.json's process (for its terminal and console size, which are the runtime's, not the plan's). */

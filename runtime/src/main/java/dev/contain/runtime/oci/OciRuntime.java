@@ -3,10 +3,13 @@ package dev.contain.runtime.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.cgroup.CgroupControl;
+import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.engine.RunHooks;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Terminal;
@@ -40,7 +43,7 @@ public final class OciRuntime {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Status {
-        CREATING, CREATED, RUNNING, STOPPED;
+        CREATING, CREATED, RUNNING, PAUSED, STOPPED;
 
         public String text() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -50,11 +53,16 @@ public final class OciRuntime {
     /** The OCI state of a container (runtime-spec's state, with runc's created time). */
     public record State(String id, Status status, long pid, Path bundle, Path rootfs, String created, Map<String, String> annotations) {
         public String json() {
+            return json(status.text());
+        }
+
+        /** As a hook reads it: {@code status} as its kind says (see {@link OciHooks.Kind#status}). */
+        public String json(String status) {
             ObjectNode o = JSON.createObjectNode();
             o.put("ociVersion", OCI_VERSION);
             o.put("id", id);
             o.put("pid", pid);
-            o.put("status", status.text());
+            o.put("status", status);
             o.put("bundle", bundle == null ? "" : bundle.toString());
             o.put("rootfs", rootfs == null ? "" : rootfs.toString());
             o.put("created", created);
@@ -63,15 +71,43 @@ public final class OciRuntime {
             annotations.forEach(a::put);
             return o.toPrettyString();
         }
+
+        /** The state create-time hooks read, before anything is recorded. */
+        static State forHooks(String id, Path bundle, Path rootfs, Map<String, String> annotations) {
+            return new State(id, Status.CREATING, 0, bundle, rootfs, "", annotations);
+        }
+
+        State withPid(long pid) {
+            return new State(id, status, pid, bundle, rootfs, created, annotations);
+        }
     }
 
     private final Engine engine;
     private final Path root;
+    private final java.util.function.Consumer<String> warnings;
 
-    /** {@code engine}: its run root is the OCI root, where the containers' state folders are. */
+    /** {@code engine}: its run root is the OCI root, where the containers' state folders are. Warnings go to stderr. */
     public OciRuntime(Engine engine) {
+        this(engine, System.err::println);
+    }
+
+    /** {@code warnings}: what failed but fails nothing (a poststart or poststop hook), one line each. */
+    public OciRuntime(Engine engine, java.util.function.Consumer<String> warnings) {
         this.engine = engine;
         this.root = engine.config().runRoot();
+        this.warnings = warnings;
+    }
+
+    /**
+     * The hooks the engine carries out: prestart and createRuntime at the sync point, startContainer's in the
+     * container's process, and (OCI run) poststart once the command runs.
+     */
+    private RunHooks engineHooks(String id, OciHooks hooks, State state) {
+        return new RunHooks(pid -> {
+            hooks.run(id, OciHooks.Kind.PRESTART, state.withPid(pid));
+            hooks.run(id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
+        }, hooks.forInit(OciHooks.Kind.START_CONTAINER, state),
+                pid -> hooks.runAll(id, OciHooks.Kind.POSTSTART, state.withPid(pid)).forEach(warnings));
     }
 
     /**
@@ -88,14 +124,26 @@ public final class OciRuntime {
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "create", p.terminal(), true, consoleSocket, p.rows(), p.cols());
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
-        ProcessStamp process = engine.create(plan, terminal, progress);
+        Map<String, String> annotations = OciPlanner.annotations(id, config);
+        OciHooks hooks = OciHooks.of(id, config.get("hooks"));
+        State hookState = State.forHooks(id, b, plan.rootfs(), annotations);
+        ProcessStamp process;
+        try {
+            process = engine.create(plan, terminal, progress, engineHooks(id, hooks, hookState));
+        } catch (ContainerError e) { // the lifecycle goes on at delete (runtime-spec): the container is gone, poststop runs
+            hooks.runAll(id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
+            throw e;
+        }
         try {
             ObjectNode record = JSON.createObjectNode();
             record.put("bundle", b.toString());
             record.put("rootfs", plan.rootfs().toString());
             record.put("created", Instant.now().toString());
             ObjectNode a = record.putObject("annotations");
-            OciPlanner.annotations(id, config).forEach(a::put);
+            annotations.forEach(a::put);
+            if (config.has("hooks")) { // poststart and poststop run after this process is gone
+                record.set("hooks", config.get("hooks"));
+            }
             writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
             if (pidFile != null) {
                 writeAtomically(pidFile.toAbsolutePath(), Long.toString(process.pid()));
@@ -121,7 +169,13 @@ public final class OciRuntime {
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "run", p.terminal(), false, null, p.rows(), p.cols());
-        return engine.run(plan, terminal, progress, c -> {});
+        OciHooks hooks = OciHooks.of(id, config.get("hooks"));
+        State state = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
+        try {
+            return engine.run(plan, terminal, progress, engineHooks(id, hooks, state), c -> {});
+        } finally {
+            hooks.runAll(id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
+        }
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */
@@ -164,8 +218,21 @@ public final class OciRuntime {
         } catch (IOException e) {
             throw new ContainerError(id, "start", "cannot remove the exec fifo " + fifo + ": " + e.getMessage());
         }
+        OciHooks hooks = hooks(id);
         if (b != '0') {
-            throw new ContainerError(id, "start", "the container's process ended before its command started");
+            throw new ContainerError(id, "start", "the container's process ended before its command started"
+                    + (hooks.of(OciHooks.Kind.START_CONTAINER).isEmpty() ? "" : " (a startContainer hook failed: see the container's stderr)"));
+        }
+        hooks.runAll(id, OciHooks.Kind.POSTSTART, s).forEach(warnings);
+    }
+
+    /** The hooks recorded at create. */
+    private OciHooks hooks(String id) throws ContainerError {
+        Path record = root.resolve(id).resolve(RECORD);
+        try {
+            return Files.exists(record) ? OciHooks.of(id, JSON.readTree(record.toFile()).get("hooks")) : OciHooks.NONE;
+        } catch (IOException e) {
+            throw new ContainerError(id, "hooks", "cannot read " + record + ": " + e.getMessage());
         }
     }
 
@@ -216,6 +283,9 @@ public final class OciRuntime {
         r.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
         boolean alive = process.isPresent() && engine.running(process.get());
         Status status = !alive ? Status.STOPPED : Files.exists(dir.resolve(Engine.EXEC_FIFO)) ? Status.CREATED : Status.RUNNING;
+        if (status == Status.RUNNING && cgroup(id).frozen()) {
+            status = Status.PAUSED;
+        }
         return new State(id, status, alive ? process.get().pid() : 0, Path.of(r.path("bundle").asText()),
                 Path.of(r.path("rootfs").asText()), r.path("created").asText(), annotations);
     }
@@ -239,10 +309,10 @@ public final class OciRuntime {
         return out;
     }
 
-    /** A signal to the container's first process (through a pidfd); it must be created or running. */
+    /** A signal to the container's first process (through a pidfd); it must be created, running or paused. */
     public void kill(String id, int signal) throws ContainerError {
         State s = state(id);
-        if (s.status() != Status.CREATED && s.status() != Status.RUNNING) {
+        if (s.status() != Status.CREATED && s.status() != Status.RUNNING && s.status() != Status.PAUSED) {
             throw new ContainerError(id, "kill", "container not running (" + s.status().text() + ")");
         }
         try {
@@ -255,16 +325,110 @@ public final class OciRuntime {
         }
     }
 
-    /** Removes a stopped or created container; a running one only with {@code force} (it is killed first). */
+    /** Removes a stopped or created container; a running or paused one only with {@code force} (it is killed first). */
     public void delete(String id, boolean force) throws ContainerError {
         State s = state(id);
-        if (s.status() == Status.RUNNING && !force) {
-            throw new ContainerError(id, "delete", "cannot delete a running container (use --force)");
+        if ((s.status() == Status.RUNNING || s.status() == Status.PAUSED) && !force) {
+            throw new ContainerError(id, "delete", "cannot delete a " + s.status().text() + " container (use --force)");
         }
+        if (s.status() == Status.PAUSED) { // killed, then thawed: a frozen process dies only once it runs
+            killAll(id, 9);
+        }
+        OciHooks hooks = hooks(id);
         List<String> failures = engine.destroy(root.resolve(id)); // kills what still runs in it
         if (!failures.isEmpty()) {
             throw new ContainerError(id, "delete", "could not undo " + String.join("; ", failures));
         }
+        hooks.runAll(id, OciHooks.Kind.POSTSTOP, s.withPid(0)).forEach(warnings);
+    }
+
+    /** The container's cgroup as its journal records it, to act on. */
+    private record Cgroup(String id, CgroupControl control, List<CgroupPlan.Dir> dirs) {
+        boolean frozen() {
+            return control.frozen(dirs);
+        }
+    }
+
+    private Cgroup cgroup(String id) throws ContainerError {
+        CgroupControl control = engine.cgroupControl(id);
+        return new Cgroup(id, control, control.dirs(engine.cgroupDirs(root.resolve(id))));
+    }
+
+    /** The pids of every process in the container's cgroup (ps). */
+    public List<Long> pids(String id) throws ContainerError {
+        state(id);
+        try {
+            Cgroup c = cgroup(id);
+            return c.control().pids(c.dirs());
+        } catch (IOException e) {
+            throw new ContainerError(id, "ps", "cannot list the container's processes: " + e.getMessage());
+        }
+    }
+
+    /** Freezes every process of a created or running container. */
+    public void pause(String id) throws ContainerError {
+        State s = state(id);
+        if (s.status() != Status.RUNNING && s.status() != Status.CREATED) {
+            throw new ContainerError(id, "pause", "container not running or created (" + s.status().text() + ")");
+        }
+        Cgroup c = cgroup(id);
+        c.control().freeze(id, c.dirs());
+    }
+
+    public void resume(String id) throws ContainerError {
+        State s = state(id);
+        if (s.status() != Status.PAUSED) {
+            throw new ContainerError(id, "resume", "container not paused (" + s.status().text() + ")");
+        }
+        Cgroup c = cgroup(id);
+        c.control().thaw(id, c.dirs());
+    }
+
+    /** A signal to every process in the container's cgroup (kill --all); SIGKILL to a paused one thaws it, so they die. */
+    public void killAll(String id, int signal) throws ContainerError {
+        state(id);
+        Cgroup c = cgroup(id);
+        try {
+            List<Long> pids = c.control().pids(c.dirs());
+            if (pids.isEmpty()) {
+                throw new ContainerError(id, "kill", "container not running (no process in its cgroup)");
+            }
+            for (long pid : pids) {
+                engine.signal(pid, signal);
+            }
+        } catch (IOException e) {
+            throw new ContainerError(id, "kill", e.getMessage());
+        }
+        if (signal == 9 && c.frozen()) {
+            c.control().thaw(id, c.dirs());
+        }
+    }
+
+    /**
+     * New limits for a created, running or paused container (runc's update): {@code resources} is a
+     * linux.resources object; the limits it gives change, the others stay. What the engine cannot set is refused
+     * by name, as at create; so are device rules and removing a limit (-1).
+     */
+    public void update(String id, JsonNode resources) throws ContainerError {
+        State s = state(id);
+        if (s.status() == Status.STOPPED) {
+            throw new ContainerError(id, "update", "container not running (stopped)");
+        }
+        if (!resources.isObject()) {
+            throw new ContainerError(id, "update", "the resources are not a JSON object");
+        }
+        for (String[] k : new String[][] {{"memory", "limit"}, {"memory", "swap"}, {"cpu", "quota"}, {"pids", "limit"}}) {
+            JsonNode v = resources.path(k[0]).path(k[1]);
+            if (v.isNumber() && v.asLong() < 0 || k[0].equals("pids") && v.isNumber() && v.asLong() == 0) {
+                throw new ContainerError(id, "update", "resources." + k[0] + "." + k[1] + ": removing a limit is not supported");
+            }
+        }
+        if (resources.has("devices")) {
+            throw new ContainerError(id, "update", "resources.devices: device rules cannot be changed by update");
+        }
+        OciResources.Result r = OciResources.read(new Node(id, "update", "resources", resources));
+        Cgroup c = cgroup(id);
+        c.control().apply(id, engine.cgroups(id).updates(id, c.dirs(), r.limits()));
     }
 
     private static void check(String id) throws ContainerError {

@@ -87,7 +87,10 @@ public final class OciSpec {
         ObjectNode f = JSON.createObjectNode();
         f.put("ociVersionMin", "1.0.0");
         f.put("ociVersionMax", "1.2.0");
-        f.putArray("hooks");
+        ArrayNode hooks = f.putArray("hooks");
+        for (OciHooks.Kind k : OciHooks.Kind.values()) {
+            hooks.add(k.key());
+        }
         ArrayNode opts = f.putArray("mountOptions");
         List.of("async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "mand", "noatime", "nodev",
                 "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind", "relatime",

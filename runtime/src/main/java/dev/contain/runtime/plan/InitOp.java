@@ -92,4 +92,28 @@ public sealed interface InitOp {
         public String key() { return "hostname"; }
         public List<String> fields() { return List.of(name); }
     }
+
+    /** Stops the process until the engine, told "sync", has run its own hooks and says "resume" (OCI createRuntime). */
+    record Sync() implements InitOp {
+        public String key() { return "sync"; }
+        public List<String> fields() { return List.of(); }
+    }
+
+    /**
+     * A program the process forks and execs, waiting for it (OCI createContainer; as the {@code start_hook} entry,
+     * startContainer): {@code path} is resolved where the process stands, {@code args} is its argv, {@code env} its
+     * whole environment, its stdin {@code stateBeforePid}, the process's own pid, {@code stateAfterPid}; it must
+     * exit 0 within {@code timeoutSeconds} (0: no limit). {@code name} labels its failure.
+     */
+    record Hook(String name, long timeoutSeconds, String stateBeforePid, String stateAfterPid, String path, List<String> args,
+            List<String> env) implements InitOp {
+        public String key() { return "hook"; }
+        public List<String> fields() {
+            List<String> f = new java.util.ArrayList<>(List.of(name, Long.toString(timeoutSeconds), stateBeforePid, stateAfterPid, path,
+                    Integer.toString(args.size())));
+            f.addAll(args);
+            f.addAll(env);
+            return f;
+        }
+    }
 }

@@ -29,6 +29,7 @@ public final class Run {
     private FutureTask<byte[]> initPlan; // the init's plan, encoded ahead (see encodeInitPlanAhead)
     private java.nio.file.Path execFifo; // OCI create: the process waits at this fifo; the run ends at "created"
     private long monitorPid;
+    private dev.contain.runtime.engine.RunHooks hooks = dev.contain.runtime.engine.RunHooks.NONE;
     private volatile int interruptedBy;
     private volatile IdMaps ids; // the user namespace's maps, once the userns stage has its range
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
@@ -91,13 +92,23 @@ public final class Run {
         return execFifo;
     }
 
+    /** OCI hooks (see RunHooks): set before the plan is encoded. */
+    public void hooks(dev.contain.runtime.engine.RunHooks hooks) {
+        this.hooks = hooks;
+    }
+
+    public dev.contain.runtime.engine.RunHooks hooks() {
+        return hooks;
+    }
+
     /**
      * Encodes the init's plan on a thread of its own once the run's choices are made (monitor, terminal, exec
      * fifo), so that ~1.5 ms of interpreted work (the seccomp program's hex, ~80 entries) overlaps the stages
      * before the namespaces stage instead of lengthening it.
      */
     public void encodeInitPlanAhead() {
-        FutureTask<byte[]> task = new FutureTask<>(() -> InitCodec.encode(InitPlan.container(plan, monitor, terminal, execFifo)));
+        FutureTask<byte[]> task = new FutureTask<>(() -> InitCodec.encode(InitPlan.container(plan, monitor, terminal, execFifo,
+                hooks.startHooks())));
         Thread thread = new Thread(task, "contain-plan-encode");
         thread.setDaemon(true);
         thread.start();

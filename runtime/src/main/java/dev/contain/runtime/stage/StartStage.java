@@ -23,6 +23,11 @@ public final class StartStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         run.init().send(new InitCommand.Go());
         InitReply reply = run.init().read();
+        while (reply instanceof InitReply.Sync) { // the process waits before pivot_root: the engine's hooks run (OCI createRuntime)
+            run.hooks().atSync().run(run.containerPid());
+            run.init().send(new InitCommand.Resume());
+            reply = run.init().read();
+        }
         if (run.execFifo() == null ? reply instanceof InitReply.Started : reply instanceof InitReply.Created) {
             TestHooks.point("start:started");
             return;

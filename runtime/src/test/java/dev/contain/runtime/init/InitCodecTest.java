@@ -58,6 +58,8 @@ class InitCodecTest {
         k.put(new InitMessage.ConsoleSocket(Path.of("/tmp/conmon-term.X")), "console_socket|1|/tmp/conmon-term.X|");
         k.put(new InitMessage.ConsoleSize(30, 100), "console_size|2|30|100|");
         k.put(new InitMessage.Release(), "release|0|");
+        k.put(new InitMessage.StartHook(new InitOp.Hook("startContainer[0]", 0, "{\"pid\":", "}", "/bin/ready", List.of("ready"), List.of())),
+                "start_hook|7|startContainer[0]|0|{\"pid\":|}|/bin/ready|1|ready|");
         k.put(op(new InitOp.MakePrivate()), "make_private|0|");
         k.put(op(new InitOp.Idmap(Path.of("/img/rootfs"), Path.of("/run/contain/web/idmap/0"))), "idmap|2|/img/rootfs|/run/contain/web/idmap/0|");
         k.put(op(new InitOp.Mount("proc", "/proc", "proc", 14, "")), "mount|5|proc|/proc|proc|14||");
@@ -71,6 +73,9 @@ class InitCodecTest {
         k.put(op(new InitOp.LoopbackUp()), "loopback_up|0|");
         k.put(op(new InitOp.Write("/proc/sys/net/ipv4/ip_forward", "1")), "write|2|/proc/sys/net/ipv4/ip_forward|1|");
         k.put(op(new InitOp.Hostname("web")), "hostname|1|web|");
+        k.put(op(new InitOp.Sync()), "sync|0|");
+        k.put(op(new InitOp.Hook("createContainer[1]", 5, "{\"pid\":", ",\"id\":\"web\"}", "/usr/bin/prepare", List.of("prepare", "-q"),
+                List.of("A=1"))), "hook|9|createContainer[1]|5|{\"pid\":|,\"id\":\"web\"}|/usr/bin/prepare|2|prepare|-q|A=1|");
         return k;
     }
 
@@ -162,6 +167,7 @@ class InitCodecTest {
         assertEquals(new InitReply.MonitorPid(77), InitReply.parse("monitor 77"));
         assertEquals(new InitReply.Started(), InitReply.parse("started"));
         assertEquals(new InitReply.Created(), InitReply.parse("created"));
+        assertEquals(new InitReply.Sync(), InitReply.parse("sync"));
         assertEquals(new InitReply.Monitoring(), InitReply.parse("monitoring"));
         assertEquals(new InitReply.Exit(3, null), InitReply.parse("exit code 3"));
         assertEquals(new InitReply.Exit(null, 9), InitReply.parse("exit signal 9"));
@@ -185,8 +191,8 @@ class InitCodecTest {
 
     @Test
     void commandsAreTheLinesHostCReads() {
-        assertEquals(List.of("go", "signal 15", "detached", "release"), List.of(new InitCommand.Go(), new InitCommand.Signal(15),
-                new InitCommand.HandOver(), new InitCommand.Release()).stream().map(InitCommand::line).toList());
+        assertEquals(List.of("go", "signal 15", "detached", "release", "resume"), List.of(new InitCommand.Go(), new InitCommand.Signal(15),
+                new InitCommand.HandOver(), new InitCommand.Release(), new InitCommand.Resume()).stream().map(InitCommand::line).toList());
     }
 
     /** An exec keeps the container's confinement and nothing that would make a container. */

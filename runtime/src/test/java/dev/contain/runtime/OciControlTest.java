@@ -1,0 +1,220 @@
+package dev.contain.runtime;
+
+import static dev.contain.runtime.OciRuntimeTest.awaitStatus;
+import static dev.contain.runtime.OciRuntimeTest.awaitText;
+import static dev.contain.runtime.OciRuntimeTest.bundle;
+import static dev.contain.runtime.OciRuntimeTest.create;
+import static dev.contain.runtime.OciRuntimeTest.oci;
+import static dev.contain.runtime.OciRuntimeTest.run;
+import static dev.contain.runtime.OciRuntimeTest.state;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * contain-oci's ps, pause, resume, update and kill --all on the real kernel (this hybrid machine: the v1 freezer,
+ * memory, cpu and pids hierarchies), and podman's pause and unpause through it.
+ */
+class OciControlTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A first process with two children, ticking on stdout every 50 ms without forking (a read that times out on a fifo in /dev). */
+    private static final String TICKING = "sleep 1000 & sleep 1000 & mkfifo /dev/tick; exec 3<>/dev/tick; echo ready; "
+            + "while :; do echo x; read -t 0.05 y <&3; done";
+
+    /** The container's folder in a v1 hierarchy, as its first process's /proc/PID/cgroup names it. */
+    private static Path cgroup(long pid, String controller) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains(controller)) {
+                return Path.of("/sys/fs/cgroup", controller, f[2]);
+            }
+        }
+        throw new AssertionError("no " + controller + " cgroup for " + pid);
+    }
+
+    private static long ticks(Path out) throws Exception {
+        return Files.readAllLines(out).stream().filter(l -> l.equals("x")).count();
+    }
+
+    private static List<Long> pids(TestHost host, String id) throws Exception {
+        TestHost.Result ps = run(host, "ps", "--format", "json", id);
+        assertEquals(0, ps.exit(), ps.err());
+        List<Long> pids = new ArrayList<>();
+        JSON.readTree(ps.out()).forEach(p -> pids.add(p.asLong()));
+        return pids;
+    }
+
+    @Test
+    void psPauseResumeUpdateAndKillAll() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b", TICKING);
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "c1"), Files.readString(err));
+            long pid = state(host, "c1").get("pid").asLong();
+            assertEquals(List.of(pid), pids(host, "c1"), "created: only its first process");
+            assertEquals(0, run(host, "start", "c1").exit());
+            awaitText(out, "ready");
+            List<Long> pids = pids(host, "c1");
+            assertEquals(3, pids.size(), pids.toString());
+            assertTrue(pids.contains(pid), pids.toString());
+            // table: ps -ef's header and the lines of exactly those processes
+            TestHost.Result table = run(host, "ps", "c1");
+            assertEquals(0, table.exit(), table.err());
+            List<String> lines = table.out().lines().toList();
+            assertTrue(lines.get(0).contains("PID") && lines.get(0).contains("CMD"), lines.toString());
+            TreeSet<Long> shown = new TreeSet<>();
+            for (String l : lines.subList(1, lines.size())) {
+                shown.add(Long.parseLong(l.trim().split("\\s+")[1]));
+            }
+            assertEquals(new TreeSet<>(pids), shown, table.out());
+            TestHost.Result custom = run(host, "ps", "c1", "--", "-o", "pid,comm");
+            assertEquals(0, custom.exit(), custom.err());
+            assertEquals(4, custom.out().lines().count(), custom.out());
+
+            // pause: nothing runs (no tick in 400 ms), the state says so; resume: it ticks again
+            assertEquals(0, run(host, "pause", "c1").exit());
+            assertEquals("paused", state(host, "c1").get("status").asText());
+            assertEquals("FROZEN", Files.readString(cgroup(pid, "freezer").resolve("freezer.state")).trim());
+            long frozenAt = ticks(out);
+            Thread.sleep(400);
+            assertEquals(frozenAt, ticks(out), "a paused container ran");
+            TestHost.Result again = run(host, "pause", "c1");
+            assertEquals("contain-oci: c1: pause: container not running or created (paused)\n", again.err());
+            TestHost.Result start = run(host, "start", "c1");
+            assertEquals(1, start.exit());
+            assertEquals(0, run(host, "resume", "c1").exit());
+            assertEquals("running", state(host, "c1").get("status").asText());
+            long resumedAt = ticks(out);
+            for (int i = 0; i < 100 && ticks(out) < resumedAt + 3; i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(ticks(out) >= resumedAt + 3, "it runs again");
+            assertEquals("contain-oci: c1: resume: container not paused (running)\n", run(host, "resume", "c1").err());
+
+            // update: the limits given change, the others stay
+            TestHost.Result u = run(host, "update", "--memory", "64m", "--cpu-quota", "50000", "--pids-limit", "20", "c1");
+            assertEquals(0, u.exit(), u.err());
+            assertEquals("67108864", Files.readString(cgroup(pid, "memory").resolve("memory.limit_in_bytes")).trim());
+            assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim());
+            assertEquals("20", Files.readString(cgroup(pid, "pids").resolve("pids.max")).trim());
+            Process fromStdin = new ProcessBuilder(oci(host, "update", "--resources", "-", "c1")).start();
+            fromStdin.getOutputStream().write("{\"pids\": {\"limit\": 30}, \"memory\": {\"limit\": 134217728}}".getBytes());
+            fromStdin.getOutputStream().close();
+            TestHost.Result r = TestHost.Result.of(fromStdin, 60);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("30", Files.readString(cgroup(pid, "pids").resolve("pids.max")).trim());
+            assertEquals("134217728", Files.readString(cgroup(pid, "memory").resolve("memory.limit_in_bytes")).trim(), "raised");
+            assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim(), "unchanged");
+            assertEquals("contain-oci: c1: update: resources.cpu.cpus: not supported\n", run(host, "update", "--cpuset-cpus", "0", "c1").err());
+            assertEquals("contain-oci: c1: update: resources.cpu.period: a period other than 100000 us is not supported\n",
+                    run(host, "update", "--cpu-period", "50000", "--cpu-quota", "10000", "c1").err());
+            assertEquals("contain-oci: c1: update: resources.memory.limit: removing a limit is not supported\n",
+                    run(host, "update", "--memory", "-1", "c1").err());
+            assertEquals("contain-oci: c1: update: --memory: not a size: lots\n", run(host, "update", "--memory", "lots", "c1").err());
+
+            // kill --all: every process, not just the first
+            assertEquals(0, run(host, "kill", "--all", "c1", "KILL").exit());
+            awaitStatus(host, "c1", "stopped");
+            for (int i = 0; i < 100 && !pids(host, "c1").isEmpty(); i++) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), pids(host, "c1"));
+            for (long p : pids) {
+                assertTrue(!Files.exists(Path.of("/proc", Long.toString(p))) || Files.readString(Path.of("/proc", Long.toString(p), "stat")).contains(") Z"),
+                        "process " + p + " is gone");
+            }
+            assertEquals("contain-oci: c1: kill: container not running (no process in its cgroup)\n", run(host, "kill", "--all", "c1").err());
+            assertEquals("contain-oci: c1: pause: container not running or created (stopped)\n", run(host, "pause", "c1").err());
+            assertEquals(0, run(host, "delete", "c1").exit());
+            host.assertNothingLeft();
+        }
+    }
+
+    /** A paused container: a signal waits (it stays paused), delete needs --force, which kills it at once and leaves nothing. */
+    @Test
+    void aPausedContainerIsKilledAndDeletedWithForce() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b", TICKING);
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "p1"), Files.readString(err));
+            assertEquals(0, run(host, "start", "p1").exit());
+            awaitText(out, "ready");
+            assertEquals(0, run(host, "pause", "p1").exit());
+            assertEquals(0, run(host, "kill", "p1", "TERM").exit());
+            Thread.sleep(200);
+            assertEquals("paused", state(host, "p1").get("status").asText(), "the signal waits for the thaw");
+            assertEquals("contain-oci: p1: delete: cannot delete a paused container (use --force)\n", run(host, "delete", "p1").err());
+            long t0 = System.nanoTime();
+            TestHost.Result d = run(host, "delete", "--force", "p1");
+            assertEquals(0, d.exit(), d.err());
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000, "no wait for frozen processes to die");
+            assertEquals(1, run(host, "state", "p1").exit());
+            host.assertNothingLeft();
+        }
+    }
+
+    /** podman pause and unpause call contain-oci pause and resume; podman top reads the processes. */
+    @Test
+    void podmanPausesAndUnpausesThroughContainOci() throws Exception {
+        ImageTest.assumeTools("podman", "conmon");
+        try (TestHost host = new TestHost()) {
+            Path runtime = host.dir.resolve("contain-oci");
+            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+            for (String a : oci(host)) {
+                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+            }
+            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
+            runtime.toFile().setExecutable(true);
+            Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-");
+            List<String> podman = List.of("podman", "--root", host.dir.resolve("podman").toString(), "--runroot", runroot.toString(),
+                    "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", runtime.toString());
+            try {
+                TestHost.Result imported = OciRuntimeTest.exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1"));
+                assertEquals(0, imported.exit(), imported.err());
+                TestHost.Result d = OciRuntimeTest.exec(podman, List.of("run", "-d", "--name", "oci-p", "--network", "none", "--ulimit",
+                        "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "localhost/oci-busybox:1", "sh", "-c",
+                        "while :; do echo x; sleep 0.05; done"));
+                assertEquals(0, d.exit(), d.err());
+                TestHost.Result pause = OciRuntimeTest.exec(podman, List.of("pause", "oci-p"));
+                assertEquals(0, pause.exit(), pause.err());
+                assertEquals("paused\n", OciRuntimeTest.exec(podman, List.of("inspect", "--format", "{{.State.Status}}", "oci-p")).out());
+                long before = OciRuntimeTest.exec(podman, List.of("logs", "oci-p")).out().lines().count();
+                Thread.sleep(400);
+                assertEquals(before, OciRuntimeTest.exec(podman, List.of("logs", "oci-p")).out().lines().count(), "paused: no output");
+                TestHost.Result unpause = OciRuntimeTest.exec(podman, List.of("unpause", "oci-p"));
+                assertEquals(0, unpause.exit(), unpause.err());
+                assertEquals("running\n", OciRuntimeTest.exec(podman, List.of("inspect", "--format", "{{.State.Status}}", "oci-p")).out());
+                long after = before;
+                for (int i = 0; i < 100 && after < before + 3; i++) {
+                    Thread.sleep(50);
+                    after = OciRuntimeTest.exec(podman, List.of("logs", "oci-p")).out().lines().count();
+                }
+                assertTrue(after >= before + 3, "running again: " + before + " -> " + after);
+                TestHost.Result top = OciRuntimeTest.exec(podman, List.of("top", "oci-p", "pid", "comm"));
+                assertEquals(0, top.exit(), top.err());
+                assertTrue(top.out().contains("sh"), top.out());
+                assertEquals(0, OciRuntimeTest.exec(podman, List.of("pause", "oci-p")).exit());
+                TestHost.Result rm = OciRuntimeTest.exec(podman, List.of("rm", "-f", "oci-p"));
+                assertEquals(0, rm.exit(), "a paused container is removed with -f: " + rm.err());
+                assertEquals("", OciRuntimeTest.exec(podman, List.of("ps", "-aq")).out());
+            } finally {
+                OciRuntimeTest.exec(podman, List.of("rm", "-af"));
+                OciRuntimeTest.exec(podman, List.of("rmi", "-af"));
+                OciRuntimeTest.removePodmanCgroups();
+                try (var walk = Files.walk(runroot)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+            host.assertNothingLeft();
+        }
+    }
+}
