@@ -35,6 +35,16 @@ public final class Jna {
         }
     }
 
+    /** {@code type}'s functions bound to libc, JNA configured first (its first load: ~50 ms). */
+    static <T extends com.sun.jna.Library> T libc(Path dataRoot, Class<T> type) throws IOException {
+        configure(dataRoot);
+        try {
+            return com.sun.jna.Native.load("c", type);
+        } catch (LinkageError e) {
+            throw new IOException("cannot load libc through JNA: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Loads JNA and libc for bpf(2) on a thread of its own: a run on cgroup v2 attaches a device program in
      * its cgroup stage, and JNA's first load (~50 ms) overlaps the stages before it.

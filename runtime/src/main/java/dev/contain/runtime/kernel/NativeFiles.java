@@ -2,7 +2,6 @@ package dev.contain.runtime.kernel;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -46,12 +45,7 @@ public final class NativeFiles {
     /** libc, loaded once (JNA's start-up: ~50 ms the first time). */
     public static synchronized NativeFiles load(Path dataRoot) throws IOException {
         if (instance == null) {
-            Jna.configure(dataRoot);
-            try {
-                instance = new NativeFiles(Native.load("c", C.class));
-            } catch (LinkageError e) {
-                throw new IOException("cannot load libc through JNA: " + e.getMessage(), e);
-            }
+            instance = new NativeFiles(Jna.libc(dataRoot, C.class));
         }
         return instance;
     }

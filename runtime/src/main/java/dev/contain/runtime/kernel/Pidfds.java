@@ -2,7 +2,6 @@ package dev.contain.runtime.kernel;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -26,12 +25,7 @@ final class Pidfds {
 
     private static synchronized C c(Path dataRoot) throws IOException {
         if (c == null) {
-            Jna.configure(dataRoot);
-            try {
-                c = Native.load("c", C.class);
-            } catch (LinkageError e) {
-                throw new IOException("cannot load libc through JNA: " + e.getMessage(), e);
-            }
+            c = Jna.libc(dataRoot, C.class);
         }
         return c;
     }
