@@ -142,7 +142,7 @@ static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, 
     if (p->join) {
         join_namespaces(p, join_fd); /* exec: the container exists; nothing to make */
     } else {
-        if (p->clone_flags & CLONE_NEWUSER) {
+        if (ns_join_user(p) || (p->clone_flags & CLONE_NEWUSER)) {
             if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) fail(FAIL_SETUP, errno, "become root in the user namespace: %s", strerror(errno));
         }
         run_operations(p);
@@ -203,14 +203,9 @@ static int take_engine_stdio(int pidfd) {
 
 /* Before clone, as root in the initial namespaces. */
 static void prepare(struct plan *p, struct host *h) {
-    /* network container:NAME: the first process shares another container's network namespace. Joined here,
-     * by root in the initial user namespace, since the container's own user namespace has no rights over a
-     * sibling's network namespace. */
-    if (p->join_netns) {
-        int fd = open(p->join_netns, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) fail(FAIL_SETUP, errno, "join the network namespace %s: %s", p->join_netns, strerror(errno));
-        close(fd);
-    }
+    /* namespaces joined by path (network container:NAME, an OCI config's paths): opened and checked here, by
+     * root in the initial namespaces, since the container's own user namespace has no rights over another's */
+    ns_open(p);
     /* opened here, by root in the initial namespaces: the container's process only writes */
     for (int i = 0; i < p->ncgroup_join; i++)
         if ((h->cgroup_fds[i] = open(p->cgroup_join[i], O_WRONLY | O_CLOEXEC)) < 0)
@@ -357,7 +352,9 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
 
     pid_t parent = getpid();
+    ns_enter_before_clone(&plan);
     child = clone_container(plan.join ? 0 : plan.clone_flags, host.clone_into_fd);
+    if (child > 0) ns_leave_after_clone(&plan);
     if (child < 0 && host.clone_into_fd >= 0) fail(FAIL_CGROUP, errno, "clone into the container's cgroup (Linux 5.7+): %s", strerror(errno));
     if (child < 0) fail(FAIL_SETUP, errno, "clone: %s", strerror(errno));
     if (child == 0) {

@@ -28,6 +28,7 @@
 
 #define PLAN_VERSION 2
 #define MAX_CGROUP_JOIN 16
+#define MAX_NS_JOIN 8
 
 /* ---- failures -------------------------------------------------------------------------------------- */
 
@@ -129,9 +130,17 @@ struct process {
     int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
 };
 
+/* A namespace joined by path (nsjoin.c): flag is its CLONE_NEW* type; fd is opened by ns_open. */
+struct ns_join {
+    int flag;
+    const char *path;
+    int fd;
+};
+
 struct plan {
     unsigned long long clone_flags;
-    const char *join_netns;
+    struct ns_join joins[MAX_NS_JOIN]; /* "join_ns TYPE PATH", each type at most once */
+    int njoins;
     const char *cgroup_join[MAX_CGROUP_JOIN];
     int ncgroup_join;
     const char *clone_into_cgroup;
@@ -198,6 +207,15 @@ int receive_fd(int sock);
  * created and blocks opening the fifo for writing until `start` opens it for reading. */
 void exec_fifo_make(struct plan *plan);
 void exec_fifo_wait(struct process *process);
+
+/* nsjoin.c: namespaces joined by path. ns_type: a CLONE_NEW* flag for a /proc/PID/ns name, or 0. On the host
+ * side ns_open (each checked to be of its type), ns_enter_before_clone and ns_leave_after_clone around the
+ * clone (all but user); in the new process ns_join_user (1 when it joined one), which closes the rest. */
+int ns_type(const char *name);
+void ns_open(struct plan *plan);
+void ns_enter_before_clone(struct plan *plan);
+void ns_leave_after_clone(struct plan *plan);
+int ns_join_user(struct plan *plan);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

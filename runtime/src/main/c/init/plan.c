@@ -61,9 +61,13 @@ static void d_clone(struct plan *p, const char *key, char **f, int n) {
     p->clone_flags = number(key, 0, f[0], 10, ~0ULL);
 }
 
-static void d_join_netns(struct plan *p, const char *key, char **f, int n) {
+static void d_join_ns(struct plan *p, const char *key, char **f, int n) {
     (void)n;
-    p->join_netns = absolute(key, 0, f[0]);
+    int flag = ns_type(f[0]);
+    if (!flag) refuse(key, "unknown namespace type \"%.32s\"", f[0]);
+    for (int i = 0; i < p->njoins; i++)
+        if (p->joins[i].flag == flag) refuse(key, "the %s namespace given twice", f[0]);
+    p->joins[p->njoins++] = (struct ns_join){.flag = flag, .path = absolute(key, 1, f[1]), .fd = -1};
 }
 
 static void d_cgroup_join(struct plan *p, const char *key, char **f, int n) {
@@ -236,7 +240,7 @@ struct entry_def {
 static const struct entry_def ENTRIES[] = {
     {"version", 1, 1, 0, d_version},
     {"clone", 1, 1, 0, d_clone},
-    {"join_netns", 1, 1, 0, d_join_netns},
+    {"join_ns", 2, 2, 1, d_join_ns},
     {"cgroup_join", 1, 1, 1, d_cgroup_join},
     {"clone_into_cgroup", 1, 1, 0, d_clone_into_cgroup},
     {"rootfs", 1, 1, 0, d_rootfs},
@@ -342,11 +346,13 @@ void read_plan(int fd, struct plan *p) {
         refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
     if (p->detach && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
     if (p->join) { /* a process entering a container makes none of it */
-        const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->join_netns ? "join_netns"
+        const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->njoins ? "join_ns"
                           : p->process.reaper ? "reaper" : p->detach ? "detach" : p->chroot_fallback ? "chroot_fallback" : NULL;
         if (other) refuse(other, "not with join (exec into a running container)");
     }
     if (p->tty && p->detach) refuse("tty", "not with detach");
+    for (int i = 0; i < p->njoins; i++)
+        if ((unsigned long long)p->joins[i].flag & p->clone_flags) refuse("join_ns", "%s: a namespace joined and also made (clone)", p->joins[i].path);
     for (int i = 0; i < p->nops && !p->rootfs; i++)
         if (p->ops[i].def->container_path >= 0) refuse(p->ops[i].def->key, "a container path, and the plan has no rootfs entry");
 }

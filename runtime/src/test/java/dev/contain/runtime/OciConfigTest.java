@@ -21,6 +21,7 @@ import dev.contain.runtime.oci.OciPlanner;
 import dev.contain.runtime.oci.OciSpec;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
+import dev.contain.runtime.plan.NamespaceJoin;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Security;
 import java.io.IOException;
@@ -241,7 +242,7 @@ class OciConfigTest {
         assertEquals("/home", p.cwd());
         assertEquals(Integer.valueOf(18), p.security().umask());
         assertEquals(Integer.valueOf(100), p.security().oomScoreAdj());
-        assertEquals(Path.of("/run/netns/test"), p.joinNetns());
+        assertEquals(List.of(NamespaceJoin.network(Path.of("/run/netns/test"))), p.joins());
         assertEquals(0, p.cloneFlags() & (LinuxFlags.CLONE_NEWNET | LinuxFlags.CLONE_NEWCGROUP)); // joined; cgroup unshared after
         assertEquals(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP), p.ops().get(0));
         assertTrue(p.ops().contains(new InitOp.Write("/proc/sys/net/ipv4/ping_group_range", "0 0")));

@@ -226,6 +226,95 @@ class OciRuntimeTest {
         }
     }
 
+    /** A holder process in namespaces of its own (unshare(1)); it and its children die with the test. */
+    private static Process holder(String... unshareArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--fork", "--kill-child"));
+        cmd.addAll(List.of(unshareArgs));
+        cmd.addAll(List.of("sh", "-c", "hostname joined-uts && echo ready && exec sleep 1000"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String ready = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+        assertEquals("ready\n", ready, "the holder did not start");
+        return p;
+    }
+
+    /** Sets linux.namespaces[type].path (adding the entry if missing) in a bundle's config.json; the config's hostname goes. */
+    private static void joinByPath(Path bundle, java.util.Map<String, String> paths) throws IOException {
+        ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        c.remove("hostname");
+        ArrayNode namespaces = (ArrayNode) c.with("linux").get("namespaces");
+        paths.forEach((type, path) -> {
+            ObjectNode entry = null;
+            for (JsonNode ns : namespaces) {
+                if (ns.get("type").asText().equals(type)) {
+                    entry = (ObjectNode) ns;
+                }
+            }
+            (entry == null ? namespaces.addObject().put("type", type) : entry).put("path", path);
+        });
+        Files.writeString(bundle.resolve("config.json"), c.toString());
+    }
+
+    private static String nsLink(long pid, String type) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", type)).toString();
+    }
+
+    /** uts, ipc and pid namespaces given by path are joined (the pid one before clone, since only children enter it). */
+    @Test
+    void namespacesOfEveryKindAreJoinedByPath() throws Exception {
+        Process holder = holder("--uts", "--ipc", "--pid", "--mount-proc");
+        try (TestHost host = new TestHost()) {
+            long pid = holder.pid();
+            Path bundle = bundle(host, "bj", "hostname; readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid");
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/" + pid + "/ns/uts", "ipc", "/proc/" + pid + "/ns/ipc",
+                    "pid", "/proc/" + pid + "/ns/pid_for_children"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cj");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("joined-uts\n" + nsLink(pid, "ipc") + "\n" + nsLink(pid, "pid_for_children") + "\n", r.out());
+            assertFalse(r.out().contains(nsLink(ProcessHandle.current().pid(), "ipc")));
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A path that is no namespace, or one of another type, is refused before anything runs, as the type is checked. */
+    @Test
+    void aNamespacePathOfTheWrongTypeIsRefused() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "bw", "true");
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/self/ns/ipc"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("cw: setup: join the uts namespace /proc/self/ns/ipc: it is a namespace of type ipc"), r.err());
+            joinByPath(bundle, java.util.Map.of("uts", bundle.resolve("config.json").toString()));
+            r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("config.json: not a namespace"), r.err());
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/self/ns/uts", "mount", "/proc/self/ns/mnt")); // the engine's own
+            r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("is the host's mount namespace"), r.err());
+            assertEquals("[]", run(host, "list", "--format", "json").out().trim());
+        }
+    }
+
+    /** A user namespace joined by path keeps its owner's id maps (none written); the new namespaces are made inside it. */
+    @Test
+    void aUserNamespaceIsJoinedByPathWithTheNamespacesItOwns() throws Exception {
+        Process holder = holder("--user", "--map-root-user", "--uts", "--pid", "--mount-proc");
+        try (TestHost host = new TestHost()) {
+            long pid = holder.pid();
+            Path bundle = bundle(host, "bu", "hostname; readlink /proc/self/ns/user; cat /proc/self/uid_map");
+            joinByPath(bundle, java.util.Map.of("user", "/proc/" + pid + "/ns/user", "uts", "/proc/" + pid + "/ns/uts",
+                    "pid", "/proc/" + pid + "/ns/pid_for_children"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cu");
+            assertEquals(0, r.exit(), r.err());
+            String map = Files.readString(Path.of("/proc", Long.toString(pid), "uid_map"));
+            assertEquals("joined-uts\n" + nsLink(pid, "user") + "\n" + map, r.out());
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
     /** podman, with its own store in the test's folder (vfs, cgroupfs, no network), runs contain-oci as its runtime. */
     @Test
     void podmanRunsItsContainersWithContainOci() throws Exception {

@@ -34,9 +34,6 @@ import java.util.Map;
  */
 public final class OciPlanner {
     public static final String CONFIG = "config.json";
-    private static final Map<String, Long> NAMESPACES = Map.of("pid", LinuxFlags.CLONE_NEWPID, "network", LinuxFlags.CLONE_NEWNET,
-            "mount", LinuxFlags.CLONE_NEWNS, "ipc", LinuxFlags.CLONE_NEWIPC, "uts", LinuxFlags.CLONE_NEWUTS,
-            "user", LinuxFlags.CLONE_NEWUSER, "cgroup", LinuxFlags.CLONE_NEWCGROUP, "time", LinuxFlags.CLONE_NEWTIME);
     private static final List<String> CAP_SETS = List.of("bounding", "effective", "permitted", "inheritable", "ambient");
 
     private final EngineConfig config;
@@ -103,31 +100,9 @@ public final class OciPlanner {
         if (linux == null) {
             throw top.error("linux", "missing");
         }
-        long namespaces = 0;
-        Path joinNetns = null;
-        for (Node ns : linux.objects("namespaces")) {
-            String type = ns.string("type", "");
-            String path = ns.string("path", null);
-            ns.done();
-            Long flag = NAMESPACES.get(type);
-            if (flag == null) {
-                throw ns.error("type", "unknown namespace type \"" + type + "\"");
-            }
-            if ((namespaces & flag) != 0 || type.equals("network") && joinNetns != null) {
-                throw ns.error("type", "the " + type + " namespace is listed twice");
-            }
-            if (path == null) {
-                namespaces |= flag;
-            } else if (type.equals("network")) {
-                joinNetns = Path.of(path);
-            } else {
-                throw ns.error("path", "joining a " + type + " namespace by path is not supported (only network)");
-            }
-        }
-        if ((namespaces & LinuxFlags.CLONE_NEWNS) == 0) {
-            throw linux.error("namespaces", "a mount namespace is required");
-        }
-        IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0);
+        OciNamespaces.Result nsr = OciNamespaces.read(linux);
+        long namespaces = nsr.made();
+        IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0, nsr.userJoined());
         OciResources.Result resources = OciResources.read(linux.object("resources"));
         String cgroupsPath = linux.string("cgroupsPath", null);
         CgroupPlan cgroup = cgroup(linux, id, cgroupsPath, resources);
@@ -227,12 +202,15 @@ public final class OciPlanner {
         }
 
         List<InitOp> ops = new ArrayList<>();
-        if ((namespaces & LinuxFlags.CLONE_NEWCGROUP) != 0) { // after the process is in its cgroup: that is its root
-            ops.add(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP));
+        // made by clone, but: cgroup after the process is in its cgroup (that is its root), and every one after joining
+        // a user namespace by path, so they belong to it
+        long unshared = nsr.userJoined() ? namespaces : namespaces & LinuxFlags.CLONE_NEWCGROUP;
+        if (unshared != 0) {
+            ops.add(new InitOp.Unshare(unshared));
         }
         ops.add(new InitOp.MakePrivate());
         ops.add(new InitOp.Mount(rootfs.toString(), "/", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REC, "")); // a mount pivot_root takes
-        boolean netns = (namespaces & LinuxFlags.CLONE_NEWNET) != 0;
+        boolean netns = (namespaces & LinuxFlags.CLONE_NEWNET) != 0; // a new one: sysfs of its own
         boolean devTmpfs = false;
         boolean devpts = false;
         for (Node m : top.objects("mounts")) {
@@ -251,18 +229,18 @@ public final class OciPlanner {
             }
         }
         for (Map.Entry<String, String> s : sysctl.entrySet()) {
-            checkSysctl(linux, s.getKey(), namespaces, netns || joinNetns != null);
+            checkSysctl(linux, s.getKey(), nsr);
             ops.add(new InitOp.Write("/proc/sys/" + s.getKey().replace('.', '/'), s.getValue()));
         }
         if (domainname != null) {
-            requireUts(top, "domainname", namespaces);
+            requireUts(top, "domainname", nsr);
             ops.add(new InitOp.Write("/proc/sys/kernel/domainname", domainname));
         }
         if (readonlyRoot) {
             ops.add(new InitOp.Mount("", "/", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REMOUNT | LinuxFlags.MS_RDONLY, ""));
         }
         if (hostname != null) {
-            requireUts(top, "hostname", namespaces);
+            requireUts(top, "hostname", nsr);
             ops.add(new InitOp.Hostname(hostname));
         }
         ops.add(new InitOp.PivotRoot("/"));
@@ -271,7 +249,7 @@ public final class OciPlanner {
 
         Path stateDir = config.runRoot().resolve(id);
         return new Plan(id, false, null, stateDir, null, rootfs, null, null, List.of(),
-                namespaces & ~LinuxFlags.CLONE_NEWCGROUP, cgroup, List.of(), joinNetns, ids,
+                namespaces & ~unshared, cgroup, List.of(), nsr.joins(), ids,
                 PolicyOps.place(ops, security, List.of(), null), List.copyOf(args), List.copyOf(env), cwd, uid, gid,
                 List.copyOf(groups), false, security, List.of(), HostRoot.isInitramfs());
     }
@@ -284,30 +262,33 @@ public final class OciPlanner {
         return v == null ? 0 : v;
     }
 
-    private static void requireUts(Node top, String key, long namespaces) throws ContainerError {
-        if ((namespaces & LinuxFlags.CLONE_NEWUTS) == 0) {
-            throw top.error(key, "needs a new uts namespace");
+    private static void requireUts(Node top, String key, OciNamespaces.Result ns) throws ContainerError {
+        if (!ns.own(LinuxFlags.CLONE_NEWUTS)) {
+            throw top.error(key, "needs a uts namespace of the container's (new, or joined by path), not the host's");
         }
     }
 
     /** As runc validates them: a sysctl of a namespace the container has, never one of the host's. */
-    private static void checkSysctl(Node linux, String key, long namespaces, boolean netns) throws ContainerError {
+    private static void checkSysctl(Node linux, String key, OciNamespaces.Result ns) throws ContainerError {
         boolean ipc = key.startsWith("kernel.msg") || key.startsWith("kernel.sem") || key.startsWith("kernel.shm")
                 || key.startsWith("fs.mqueue.");
         boolean uts = key.equals("kernel.hostname") || key.equals("kernel.domainname");
         if (key.contains("/") || key.contains("..") || key.isEmpty()) {
             throw linux.error("sysctl." + key, "not a sysctl name");
         }
-        if (ipc && (namespaces & LinuxFlags.CLONE_NEWIPC) != 0 || uts && (namespaces & LinuxFlags.CLONE_NEWUTS) != 0
-                || key.startsWith("net.") && netns) {
+        if (ipc && ns.own(LinuxFlags.CLONE_NEWIPC) || uts && ns.own(LinuxFlags.CLONE_NEWUTS) || key.startsWith("net.") && ns.own(LinuxFlags.CLONE_NEWNET)) {
             return;
         }
         throw linux.error("sysctl." + key, "not a sysctl of a namespace of the container (the host's would change)");
     }
 
-    private IdPlan ids(Node linux, boolean userns) throws ContainerError {
+    /** A user namespace joined by path has the maps its owner wrote: none are written (mappings given then only describe them). */
+    private IdPlan ids(Node linux, boolean userns, boolean joined) throws ContainerError {
         List<IdMap> uid = maps(linux.objects("uidMappings"));
         List<IdMap> gid = maps(linux.objects("gidMappings"));
+        if (joined) {
+            return IdPlan.NONE;
+        }
         if (!userns) {
             if (!uid.isEmpty() || !gid.isEmpty()) {
                 throw linux.error("uidMappings", "mappings without a user namespace");

@@ -48,7 +48,8 @@ public final class ExecPlanner {
             switch (e.get(0)) {
                 case "clone" -> flags |= Long.parseUnsignedLong(fields.get(0)) & NAMESPACES;
                 case "unshare" -> flags |= Long.parseLong(fields.get(0)) & NAMESPACES;
-                case "join_netns" -> flags |= LinuxFlags.CLONE_NEWNET;
+                case NamespaceJoin.KEY -> flags |= NamespaceJoin.flag(fields.get(0)); // joined by path: exec joins it too
+                case "join_netns" -> flags |= LinuxFlags.CLONE_NEWNET; // a plan saved by an engine before join_ns
                 case "env" -> env = fields;
                 case "cwd" -> cwd = fields.get(0);
                 case "user" -> user = fields;

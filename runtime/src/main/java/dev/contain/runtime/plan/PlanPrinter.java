@@ -44,8 +44,8 @@ public final class PlanPrinter {
         for (var tasks : plan.cgroup().selfJoinFiles()) {
             s.append("init: the container's process moves itself into ").append(tasks).append(" (writes 0)\n");
         }
-        if (plan.joinNetns() != null) {
-            s.append("namespaces: join the network namespace ").append(plan.joinNetns()).append(" before clone\n");
+        for (NamespaceJoin j : plan.joins()) {
+            s.append("namespaces: join the ").append(j.type()).append(" namespace ").append(j.path()).append('\n');
         }
         for (int i = 0; i < plan.bridges().size(); i++) {
             var b = plan.bridges().get(i);
