@@ -315,6 +315,22 @@ class OciRuntimeTest {
         }
     }
 
+    /** linux.devices: nodes made with their type, numbers, mode and owner, and open-able (the device cgroup allows them). */
+    @Test
+    void devicesAreMadeAndAllowed() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "bd", "stat -c '%F %t:%T %a %u:%g' /dev/mytun /dev/myfifo; exec 3<>/dev/mytun && echo opened; exec 4</dev/net/tun");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            ArrayNode d = c.with("linux").putArray("devices");
+            d.addObject().put("path", "/dev/mytun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0640).put("uid", 1).put("gid", 2);
+            d.addObject().put("path", "/dev/myfifo").put("type", "p");
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cd");
+            assertEquals("character special file a:c8 640 1:2\nfifo 0:0 666 0:0\nopened\n", r.out(), r.err());
+            assertTrue(r.err().contains("/dev/net/tun"), r.err()); // not listed: not there
+        }
+    }
+
     /** podman, with its own store in the test's folder (vfs, cgroupfs, no network), runs contain-oci as its runtime. */
     @Test
     void podmanRunsItsContainersWithContainOci() throws Exception {

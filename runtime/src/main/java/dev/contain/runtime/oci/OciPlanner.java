@@ -103,7 +103,8 @@ public final class OciPlanner {
         OciNamespaces.Result nsr = OciNamespaces.read(linux);
         long namespaces = nsr.made();
         IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0, nsr.userJoined());
-        OciResources.Result resources = OciResources.read(linux.object("resources"));
+        OciDevices.Result devices = OciDevices.read(linux.objects("devices"), (namespaces & LinuxFlags.CLONE_NEWUSER) != 0 || nsr.userJoined());
+        OciResources.Result resources = OciResources.read(linux.object("resources")).allowing(devices.rules());
         String cgroupsPath = linux.string("cgroupsPath", null);
         CgroupPlan cgroup = cgroup(linux, id, cgroupsPath, resources);
         Map<String, String> sysctl = linux.stringMap("sysctl");
@@ -114,7 +115,6 @@ public final class OciPlanner {
         if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
             throw linux.error("rootfsPropagation", "\"" + propagation + "\" is not supported (private and rprivate are)");
         }
-        linux.refuse("devices", "device nodes beyond the default ones are not supported yet");
         for (String k : List.of("intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices")) {
             linux.refuse(k, "not supported");
         }
@@ -221,13 +221,18 @@ public final class OciPlanner {
                 if (op instanceof InitOp.Mount mount && mount.type().equals("devpts") && mount.target().equals("/dev/pts")) devpts = true;
             }
         }
-        if (devTmpfs) { // runc's default devices and links in a /dev of its own
-            Planner.deviceNodes(ops);
+        if (devTmpfs) { // runc's default devices and links in a /dev of its own, but those linux.devices makes
+            List<InitOp> defaults = new ArrayList<>();
+            Planner.deviceNodes(defaults);
+            defaults.removeIf(op -> op instanceof InitOp.Touch t && devices.paths().contains(t.path())
+                    || op instanceof InitOp.Mount d && devices.paths().contains(d.target()));
+            ops.addAll(defaults);
             Planner.devSymlinks(ops);
             if (devpts) {
                 ops.add(new InitOp.Symlink("pts/ptmx", "/dev/ptmx"));
             }
         }
+        ops.addAll(devices.ops());
         for (Map.Entry<String, String> s : sysctl.entrySet()) {
             checkSysctl(linux, s.getKey(), nsr);
             ops.add(new InitOp.Write("/proc/sys/" + s.getKey().replace('.', '/'), s.getValue()));
