@@ -186,6 +186,29 @@ static int open_engine(pid_t engine, int *pidfd) {
     return 0;
 }
 
+/* OCI --preserve-fds: the engine's descriptors 3..3+N-1 (its caller's, inherited) become this process's 3..3+N-1,
+ * without close-on-exec, for the command. The control pipes and the pidfd move above them first. */
+static void take_engine_extra_fds(int n, int *ctl_in, int *ctl_out, int *pidfd) {
+    int *mine[] = {ctl_in, ctl_out, pidfd};
+    for (int i = 0; i < 3; i++) {
+        int moved = fcntl(*mine[i], F_DUPFD_CLOEXEC, 3 + n);
+        if (moved < 0) fail(FAIL_SETUP, errno, "move the control pipes above the preserved descriptors: %s", strerror(errno));
+        close(*mine[i]);
+        *mine[i] = moved;
+    }
+    control_fd = *ctl_out;
+    for (int fd = 3; fd < 3 + n; fd++) {
+        int theirs = (int)syscall(SYS_pidfd_getfd, *pidfd, fd, 0);
+        if (theirs < 0) fail(FAIL_SETUP, errno, "take the caller's descriptor %d (--preserve-fds %d): %s", fd, n, strerror(errno));
+        if (theirs == fd) { /* the lowest free number, as it usually is: only its close-on-exec goes */
+            if (fcntl(fd, F_SETFD, 0) < 0) fail(FAIL_SETUP, errno, "fcntl: %s", strerror(errno));
+        } else {
+            if (dup2(theirs, fd) < 0) fail(FAIL_SETUP, errno, "dup2: %s", strerror(errno));
+            close(theirs);
+        }
+    }
+}
+
 static int take_engine_stdio(int pidfd) {
     for (int fd = 0; fd <= 1; fd++) {
         int theirs = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -298,6 +321,7 @@ int main(int argc, char **argv) {
     if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     struct plan plan = {0};
     read_plan(ctl_in, &plan);
+    if (plan.process.preserve_fds) take_engine_extra_fds(plan.process.preserve_fds, &ctl_in, &ctl_out, &engine);
     int log_pipe = -1;
     if (plan.detach) {
         /* The monitor is a child of this process, which stays only until the handover: a JVM thread waits

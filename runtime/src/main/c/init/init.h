@@ -128,6 +128,7 @@ struct process {
     int exec_fifo_fd; /* OCI create: an O_PATH fd of the exec fifo, opened for writing before exec; 0: none */
     int status_fd; /* the reaper's pipe to the host side: the command's own wait status, or -1 */
     int parent_death; /* exec: SIGKILL when the host side dies, set again after the ids change */
+    int preserve_fds; /* OCI --preserve-fds (and LISTEN_FDS): the engine's descriptors 3..3+N-1 reach the command as they are */
 };
 
 /* A namespace joined by path (nsjoin.c): flag is its CLONE_NEW* type; fd is opened by ns_open. */

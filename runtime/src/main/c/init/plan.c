@@ -221,6 +221,11 @@ static void d_umask(struct plan *p, const char *key, char **f, int n) {
     p->process.has_umask = 1;
 }
 
+static void d_preserve_fds(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->process.preserve_fds = (int)number(key, 0, f[0], 10, 4096);
+}
+
 static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
     (void)n;
     p->exec_fifo = absolute(key, 0, f[0]);
@@ -263,6 +268,7 @@ static const struct entry_def ENTRIES[] = {
     {"tty", 0, 0, 0, d_tty},
     {"umask", 1, 1, 0, d_umask},
     {"exec_fifo", 1, 1, 0, d_exec_fifo},
+    {"preserve_fds", 1, 1, 0, d_preserve_fds},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 

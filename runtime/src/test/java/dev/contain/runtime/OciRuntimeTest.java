@@ -322,12 +322,55 @@ class OciRuntimeTest {
             Path bundle = bundle(host, "bd", "stat -c '%F %t:%T %a %u:%g' /dev/mytun /dev/myfifo; exec 3<>/dev/mytun && echo opened; exec 4</dev/net/tun");
             ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
             ArrayNode d = c.with("linux").putArray("devices");
-            d.addObject().put("path", "/dev/mytun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0640).put("uid", 1).put("gid", 2);
+            d.addObject().put("path", "/dev/mytun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0606).put("uid", 1).put("gid", 2);
             d.addObject().put("path", "/dev/myfifo").put("type", "p");
             Files.writeString(bundle.resolve("config.json"), c.toString());
             TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cd");
-            assertEquals("character special file a:c8 640 1:2\nfifo 0:0 666 0:0\nopened\n", r.out(), r.err());
+            assertEquals("character special file a:c8 606 1:2\nfifo 0:0 666 0:0\nopened\n", r.out(), r.err()); // no CAP_DAC_OVERRIDE: "other" opens it
             assertTrue(r.err().contains("/dev/net/tun"), r.err()); // not listed: not there
+        }
+    }
+
+    /** --preserve-fds and socket activation's LISTEN_FDS: the caller's descriptors from 3 on reach the command, nothing more. */
+    @Test
+    void preservedDescriptorsAndListenFdsReachTheCommand() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path in = host.dir.resolve("in");
+            Files.writeString(in, "through fd 3\n");
+            Path out = host.dir.resolve("out");
+            Path bundle = bundle(host, "bf", "cat <&3 >&4; echo $LISTEN_FDS $LISTEN_PID >&4; ls /proc/self/fd >&4");
+            StringBuilder cmd = new StringBuilder("exec 3<" + in + " 4>" + out + "; LISTEN_FDS=1 LISTEN_PID=$$ exec");
+            for (String a : oci(host, "run", "--preserve-fds", "1", "--bundle", bundle.toString(), "cf")) {
+                cmd.append(" '").append(a).append('\'');
+            }
+            TestHost.Result r = host.run(new ProcessBuilder("sh", "-c", cmd.toString()));
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("through fd 3\n1 1\n0\n1\n2\n3\n4\n5\n", Files.readString(out)); // 5: ls's own, of /proc/self/fd
+            r = run(host, "run", "--preserve-fds", "x", "--bundle", bundle.toString(), "cf");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("cf: create: --preserve-fds x: not a number of descriptors (0 to 1024)"), r.err());
+        }
+    }
+
+    /** While `run` waits, another shell's `state` says running, with the pid the pid file holds. */
+    @Test
+    void aRunningRunIsRunningForState() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "br", "sleep 30");
+            Path pidFile = host.dir.resolve("pid");
+            Process p = new ProcessBuilder(oci(host, "run", "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), "cr"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                awaitStatus(host, "cr", "running");
+                JsonNode s = state(host, "cr");
+                assertEquals(bundle.toString(), s.get("bundle").asText());
+                assertEquals(Files.readString(pidFile).trim(), s.get("pid").asText());
+                assertEquals(0, run(host, "kill", "cr", "KILL").exit());
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(137, p.exitValue());
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
         }
     }
 

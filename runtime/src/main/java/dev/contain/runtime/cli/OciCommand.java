@@ -195,7 +195,7 @@ public final class OciCommand {
                 consoleSocket(id, a);
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
                 String pidFile = a.option("pid-file");
-                runtime().create(id, bundle, pidFile == null ? null : Path.of(pidFile), progress());
+                runtime().create(id, bundle, pidFile == null ? null : Path.of(pidFile), fds(id, a), progress());
                 return 0;
             }
             case "run" -> {
@@ -205,7 +205,8 @@ public final class OciCommand {
                     throw new ContainerError(id, "run", "--detach is not supported yet (create, then start)");
                 }
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                RunResult r = runtime().run(id, bundle, progress());
+                String pidFile = a.option("pid-file");
+                RunResult r = runtime().run(id, bundle, pidFile == null ? null : Path.of(pidFile), fds(id, a), progress());
                 return r.engineExitCode();
             }
             case "start" -> {
@@ -261,10 +262,31 @@ public final class OciCommand {
         if (a.option("console-socket") != null) {
             throw new ContainerError(id, "create", "--console-socket: a terminal is not supported yet");
         }
-        String fds = a.option("preserve-fds");
-        if (fds != null && !fds.equals("0")) {
-            throw new ContainerError(id, "create", "--preserve-fds: not supported yet");
+    }
+
+    /** --preserve-fds N, and socket activation's LISTEN_FDS when LISTEN_PID is this process, as runc takes them. */
+    private static OciRuntime.Fds fds(String id, Args a) throws ContainerError {
+        int preserve = count(id, "--preserve-fds", a.option("preserve-fds"));
+        int listen = 0;
+        if (String.valueOf(ProcessHandle.current().pid()).equals(System.getenv("LISTEN_PID"))) {
+            listen = count(id, "LISTEN_FDS", System.getenv("LISTEN_FDS"));
         }
+        return new OciRuntime.Fds(listen, preserve);
+    }
+
+    private static int count(String id, String what, String value) throws ContainerError {
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ContainerError(id, "create", what + " " + value + ": not a number of descriptors (0 to 1024)");
     }
 
     private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {

@@ -170,10 +170,16 @@ public final class Engine {
      * in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
+        return create(plan, 0, progress);
+    }
+
+    /** {@code preserveFds}: this process's descriptors 3..3+N-1 are passed to the container's command (OCI --preserve-fds). */
+    public ProcessStamp create(Plan plan, int preserveFds, Progress progress) throws ContainerError {
         InitLaunch init = InitLaunch.start(config.dataRoot());
         try {
             Run[] created = new Run[1];
             run(plan, progress, r -> {
+                r.preserveFds(preserveFds);
                 r.execFifo(plan.stateDir().resolve(EXEC_FIFO));
                 created[0] = r;
             }, init, null);

@@ -76,6 +76,11 @@ public final class OciPlanner {
     }
 
     public Plan plan(String id, Path bundle, JsonNode json) throws ContainerError {
+        return plan(id, bundle, json, 0);
+    }
+
+    /** {@code listenFds}: socket-activation descriptors passed on (LISTEN_FDS): the command's env says so, as runc's does. */
+    public Plan plan(String id, Path bundle, JsonNode json, int listenFds) throws ContainerError {
         Node top = new Node(id, "", json);
         String version = top.string("ociVersion", null);
         if (version == null || !version.startsWith("1.")) {
@@ -131,7 +136,12 @@ public final class OciPlanner {
         if (args.isEmpty()) {
             throw process.error("args", "missing: the command to run");
         }
-        List<String> env = process.strings("env");
+        List<String> env = new ArrayList<>(process.strings("env"));
+        if (listenFds > 0) {
+            env.removeIf(e -> e.startsWith("LISTEN_FDS=") || e.startsWith("LISTEN_PID="));
+            env.add("LISTEN_FDS=" + listenFds);
+            env.add("LISTEN_PID=1");
+        }
         String cwd = process.string("cwd", "/");
         if (!cwd.startsWith("/")) {
             throw process.error("cwd", "not an absolute path: " + cwd);

@@ -73,24 +73,34 @@ public final class OciRuntime {
         this.root = engine.config().runRoot();
     }
 
+    /**
+     * Descriptors passed to the command as runc passes them: {@code listen} socket-activation ones (the caller's
+     * LISTEN_FDS, for this process) first, then {@code preserve} more (--preserve-fds), from descriptor 3 on.
+     */
+    public record Fds(int listen, int preserve) {
+        public static final Fds NONE = new Fds(0, 0);
+
+        int total() {
+            return listen + preserve;
+        }
+    }
+
     /** Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any). */
     public long create(String id, Path bundle, Path pidFile, Progress progress) throws ContainerError {
+        return create(id, bundle, pidFile, Fds.NONE, progress);
+    }
+
+    public long create(String id, Path bundle, Path pidFile, Fds fds, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "create", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
-        ProcessStamp process = engine.create(plan, progress);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
+        ProcessStamp process = engine.create(plan, fds.total(), progress);
         try {
-            ObjectNode record = JSON.createObjectNode();
-            record.put("bundle", b.toString());
-            record.put("rootfs", plan.rootfs().toString());
-            record.put("created", Instant.now().toString());
-            ObjectNode a = record.putObject("annotations");
-            OciPlanner.annotations(id, config).forEach(a::put);
-            writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
+            record(id, plan, b, config);
             if (pidFile != null) {
                 writeAtomically(pidFile.toAbsolutePath(), Long.toString(process.pid()));
             }
@@ -101,15 +111,52 @@ public final class OciRuntime {
         return process.pid();
     }
 
-    /** create + start + wait, and the container deleted at its end, as runc's run: its exit code. */
-    public RunResult run(String id, Path bundle, Progress progress) throws ContainerError {
+    /** This front end's record of a container (oci.json): without it, `state` says it is being created. */
+    private static void record(String id, Plan plan, Path bundle, JsonNode config) throws IOException, ContainerError {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("bundle", bundle.toString());
+        record.put("rootfs", plan.rootfs().toString());
+        record.put("created", Instant.now().toString());
+        ObjectNode a = record.putObject("annotations");
+        OciPlanner.annotations(id, config).forEach(a::put);
+        writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
+    }
+
+    /**
+     * create + start + wait, and the container deleted at its end, as runc's run: its exit code. Its record is
+     * written once its state folder exists and the pid file once its process does, so `state` from elsewhere
+     * sees it (running once its process is), as runc's does.
+     */
+    public RunResult run(String id, Path bundle, Path pidFile, Fds fds, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "run", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b);
-        return engine.run(plan, progress, r -> {});
+        JsonNode config = OciPlanner.read(id, b);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
+        dev.contain.runtime.stage.Run[] run = new dev.contain.runtime.stage.Run[1];
+        Progress recording = new Progress() {
+            @Override public void info(String line) { progress.info(line); }
+            @Override public void warn(String line) { progress.warn(line); }
+            @Override public void trace(String line) { progress.trace(line); }
+            @Override public void stageDone(String stage, long nanos) {
+                progress.stageDone(stage, nanos);
+                try {
+                    if (stage.equals("state")) {
+                        record(id, plan, b, config);
+                    } else if (stage.equals("namespaces") && pidFile != null) {
+                        writeAtomically(pidFile.toAbsolutePath(), Long.toString(run[0].containerPid()));
+                    }
+                } catch (IOException | ContainerError e) {
+                    progress.warn("contain-oci: " + id + ": cannot record the container: " + e.getMessage());
+                }
+            }
+        };
+        return engine.run(plan, recording, r -> {
+            run[0] = r;
+            r.preserveFds(fds.total());
+        });
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */
@@ -165,7 +212,7 @@ public final class OciRuntime {
         }
         Optional<ProcessStamp> process = engine.firstProcess(dir);
         Path record = dir.resolve(RECORD);
-        if (!Files.exists(record)) {
+        if (!Files.exists(record) || process.isEmpty()) { // run: recorded before its process exists
             return new State(id, Status.CREATING, process.map(ProcessStamp::pid).orElse(0L), null, null, "", Map.of());
         }
         JsonNode r;

@@ -43,6 +43,11 @@ public final class NamespacesStage implements Stage {
             w.entry("exec_fifo", List.of(run.execFifo().toString()));
             encoded = concat(encoded, w.bytes());
         }
+        if (run.preserveFds() > 0) {
+            Plan.PlanWriter w = new Plan.PlanWriter();
+            w.entry("preserve_fds", List.of(Integer.toString(run.preserveFds())));
+            encoded = concat(encoded, w.bytes());
+        }
         run.initPlan(encoded);
         init.sendPlan(encoded);
         String line = init.readLine();

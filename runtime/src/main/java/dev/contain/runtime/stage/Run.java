@@ -87,6 +87,17 @@ public final class Run {
         return execFifo;
     }
 
+    private int preserveFds;
+
+    /** OCI --preserve-fds: the engine's descriptors 3..3+N-1 (its caller's) are passed to the command. */
+    public void preserveFds(int n) {
+        this.preserveFds = n;
+    }
+
+    public int preserveFds() {
+        return preserveFds;
+    }
+
     void initPlan(byte[] plan) {
         this.initPlan = plan;
     }
