@@ -361,6 +361,9 @@ class OciRuntimeTest {
             Process p = new ProcessBuilder(oci(host, "run", "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), "cr"))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {
+                for (int i = 0; i < 200 && run(host, "state", "cr").exit() != 0; i++) {
+                    Thread.sleep(50); // not there before run made its state folder
+                }
                 awaitStatus(host, "cr", "running");
                 JsonNode s = state(host, "cr");
                 assertEquals(bundle.toString(), s.get("bundle").asText());
