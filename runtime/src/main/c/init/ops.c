@@ -164,6 +164,16 @@ static void op_make_private(struct plan *plan, const struct op *op) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(FAIL_SETUP, errno, "make the container's mounts private: %s", strerror(errno));
 }
 
+/* linux.rootfsPropagation: the namespace's "/" (the host's copy before pivot_root, the container's root after) made
+ * shared, slave, private or unbindable (recursively with MS_REC), as the engine says. */
+static void op_root_propagation(struct plan *plan, const struct op *op) {
+    (void)plan;
+    unsigned long flags = (unsigned long)op->number;
+    if (flags & ~(unsigned long)(MS_REC | MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE) || !(flags & ~(unsigned long)MS_REC))
+        fail(FAIL_SETUP, EINVAL, "plan entry \"root_propagation\": flags %#lx are not one propagation", flags);
+    if (mount(NULL, "/", NULL, flags, NULL) < 0) fail(FAIL_SETUP, errno, "set the propagation of / (flags %#lx): %s", flags, strerror(errno));
+}
+
 static void op_idmap(struct plan *plan, const struct op *op) {
     struct idmap *m = &plan->idmaps[op->idmap];
     if (m->fd < 0) fail(FAIL_SETUP, EPROTO, "idmap %s: no idmapped copy arrived from the host side", m->source);
@@ -342,6 +352,7 @@ static void op_mknod(struct plan *plan, const struct op *op) {
 static const struct op_def OPS[] = {
     {"mknod", 7, 0, 4, 8, 07777, op_mknod},
     {"make_private", 0, NONE, NONE, 0, 0, op_make_private},
+    {"root_propagation", 1, NONE, 0, 10, 0xffffffffUL, op_root_propagation},
     {"idmap", 2, NONE, NONE, 0, 0, op_idmap},
     {"mount", 5, 1, 3, 10, ~0UL, op_mount},
     {"mkdir", 2, 0, 1, 8, 07777, op_mkdir},

@@ -404,7 +404,27 @@ class OciConfigTest {
         c.putObject("hooks");
         linux(c).putArray("devices");
         linux(c).put("mountLabel", "");
+        c.put("org.example.extension", "x"); // an unknown property: ignored, as runtime-spec requires
         plan(c); // no exception
+    }
+
+    /** rootfsPropagation: slave from the start (host mounts come in, none go out), and the root's own after pivot_root. */
+    @Test
+    void rootPropagationAsRuncSetsIt() throws Exception {
+        ObjectNode c = runcSpec();
+        linux(c).put("rootfsPropagation", "rslave");
+        Plan p = plan(c);
+        InitOp slave = new InitOp.RootPropagation(LinuxFlags.MS_SLAVE | LinuxFlags.MS_REC);
+        assertEquals(slave, p.ops().get(0));
+        assertEquals(slave, p.ops().get(p.ops().size() - 1));
+        assertTrue(p.ops().get(p.ops().size() - 2) instanceof InitOp.PivotRoot);
+        linux(c).put("rootfsPropagation", "shared");
+        p = plan(c);
+        assertEquals(new InitOp.MakePrivate(), p.ops().get(0));
+        assertEquals(new InitOp.RootPropagation(LinuxFlags.MS_SHARED), p.ops().get(p.ops().size() - 1));
+        linux(c).put("rootfsPropagation", "sideways");
+        assertEquals("c1: config.json: linux.rootfsPropagation: \"sideways\" is not a propagation (shared, slave, private, unbindable, r...)",
+                refused(c).userMessage());
     }
 
     @Test

@@ -34,6 +34,9 @@ import java.util.Map;
  */
 public final class OciPlanner {
     public static final String CONFIG = "config.json";
+    /** runtime-spec's top-level properties: a known one not taken is refused, an unknown one ignored, as the spec says. */
+    private static final java.util.Set<String> SPEC_KEYS = java.util.Set.of("ociVersion", "process", "root", "hostname", "domainname",
+            "mounts", "hooks", "annotations", "linux", "solaris", "windows", "vm", "zos", "uidMappings", "gidMappings");
     private static final List<String> CAP_SETS = List.of("bounding", "effective", "permitted", "inheritable", "ambient");
 
     private final EngineConfig config;
@@ -117,8 +120,9 @@ public final class OciPlanner {
         List<String> readonly = linux.strings("readonlyPaths");
         Node seccompNode = linux.object("seccomp");
         String propagation = linux.string("rootfsPropagation", "");
-        if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
-            throw linux.error("rootfsPropagation", "\"" + propagation + "\" is not supported (private and rprivate are)");
+        Long rootPropagation = propagation.isEmpty() ? null : OciMounts.propagation(propagation);
+        if (!propagation.isEmpty() && rootPropagation == null) {
+            throw linux.error("rootfsPropagation", "\"" + propagation + "\" is not a propagation (shared, slave, private, unbindable, r...)");
         }
         for (String k : List.of("intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices")) {
             linux.refuse(k, "not supported");
@@ -218,7 +222,10 @@ public final class OciPlanner {
         if (unshared != 0) {
             ops.add(new InitOp.Unshare(unshared));
         }
-        ops.add(new InitOp.MakePrivate());
+        // nothing mounted in the container propagates to the host: "/" private, or a slave of the host's (rslave: host
+        // mounts come in), as runc's rootfsPropagation; the root's own propagation is set after pivot_root
+        boolean slave = rootPropagation != null && (rootPropagation & LinuxFlags.MS_SLAVE) != 0;
+        ops.add(slave ? new InitOp.RootPropagation(LinuxFlags.MS_SLAVE | LinuxFlags.MS_REC) : new InitOp.MakePrivate());
         ops.add(new InitOp.Mount(rootfs.toString(), "/", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REC, "")); // a mount pivot_root takes
         boolean netns = (namespaces & LinuxFlags.CLONE_NEWNET) != 0; // a new one: sysfs of its own
         boolean devTmpfs = false;
@@ -259,7 +266,10 @@ public final class OciPlanner {
             ops.add(new InitOp.Hostname(hostname));
         }
         ops.add(new InitOp.PivotRoot("/"));
-        top.done();
+        if (rootPropagation != null) {
+            ops.add(new InitOp.RootPropagation(rootPropagation));
+        }
+        top.doneIgnoringUnknown(SPEC_KEYS);
         linux.done();
 
         Path stateDir = config.runRoot().resolve(id);

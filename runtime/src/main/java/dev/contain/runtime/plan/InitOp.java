@@ -50,6 +50,12 @@ public sealed interface InitOp {
         }
     }
 
+    /** The propagation of the namespace's {@code /} (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, perhaps with MS_REC). */
+    record RootPropagation(long flags) implements InitOp {
+        public String key() { return "root_propagation"; }
+        public List<String> fields() { return List.of(Long.toString(flags)); }
+    }
+
     /** Creates an empty file to bind-mount a file onto (and its missing folders); what exists is left as it is. */
     record Touch(String path) implements InitOp {
         public String key() { return "touch"; }

@@ -118,6 +118,7 @@ public final class PlanPrinter {
         }
         if (op instanceof InitOp.Mkdir d) return "mkdir " + d.path() + " mode " + Integer.toOctalString(d.mode());
         if (op instanceof InitOp.Touch t) return "create " + t.path();
+        if (op instanceof InitOp.RootPropagation r) return "propagation of / flags 0x" + Long.toHexString(r.flags());
         if (op instanceof InitOp.Mknod n) return "mknod " + n.path() + " " + n.type() + " " + n.major() + ":" + n.minor() + " mode " + Integer.toOctalString(n.mode()) + " owner " + n.uid() + ":" + n.gid();
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
