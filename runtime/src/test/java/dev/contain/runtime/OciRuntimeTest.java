@@ -435,6 +435,57 @@ class OciRuntimeTest {
         }
     }
 
+    /**
+     * A pod: its infra container (podman's pause image, made from catatonit) holds the network, ipc and uts namespaces;
+     * its containers join them by path. The rlimits podman asks by default exceed this machine's: containers.conf lowers them.
+     */
+    @Test
+    void podmanPodContainersShareTheirNamespacesThroughContainOci() throws Exception {
+        ImageTest.assumeTools("podman", "conmon", "catatonit");
+        try (TestHost host = new TestHost()) {
+            Path runtime = host.dir.resolve("contain-oci");
+            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+            for (String a : oci(host)) {
+                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+            }
+            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
+            runtime.toFile().setExecutable(true);
+            Path conf = host.dir.resolve("containers.conf");
+            Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
+            Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-");
+            List<String> podman = List.of("env", "CONTAINERS_CONF=" + conf, "podman", "--root", host.dir.resolve("podman").toString(),
+                    "--runroot", runroot.toString(), "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+                    "--runtime", runtime.toString());
+            try {
+                assertEquals(0, exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1")).exit());
+                TestHost.Result pod = exec(podman, List.of("pod", "create", "--name", "p1"));
+                assertEquals(0, pod.exit(), pod.err());
+                TestHost.Result a = exec(podman, List.of("run", "-d", "--pod", "p1", "--name", "a1", "localhost/oci-busybox:1", "sleep", "60"));
+                assertEquals(0, a.exit(), a.err());
+                TestHost.Result b = exec(podman, List.of("run", "--rm", "--pod", "p1", "localhost/oci-busybox:1", "sh", "-c",
+                        "hostname; for t in net ipc uts pid; do readlink /proc/self/ns/$t; done"));
+                assertEquals(0, b.exit(), b.err());
+                long pid = Long.parseLong(exec(podman, List.of("inspect", "-f", "{{.State.Pid}}", "a1")).out().trim());
+                String[] seen = b.out().split("\n");
+                assertEquals("p1", seen[0]); // the pod's uts namespace, named by the infra container
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(nsLink(pid, List.of("net", "ipc", "uts").get(i)), seen[i + 1]);
+                }
+                assertTrue(!seen[4].equals(nsLink(pid, "pid")), "each container has a pid namespace of its own");
+                assertEquals(0, exec(podman, List.of("pod", "rm", "-f", "-t", "0", "p1")).exit());
+                assertEquals("", exec(podman, List.of("ps", "-aq")).out());
+            } finally {
+                exec(podman, List.of("pod", "rm", "-af", "-t", "0"));
+                exec(podman, List.of("rm", "-af"));
+                exec(podman, List.of("rmi", "-af"));
+                removePodmanCgroups();
+                try (var walk = Files.walk(runroot)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
     private static TestHost.Result exec(List<String> podman, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(podman);
         cmd.addAll(args);
