@@ -117,7 +117,12 @@ EOF
       mkdir "$work/bundle"
       nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci spec --bundle "$work/bundle" >>"$work/output" 2>&1
       sed -i 's|"args" : \[ "sh" \]|"args" : [ "/contain-init" ]|; s|"path" : "rootfs"|"path" : "'"$rootfs"'"|' "$work/bundle/config.json"
-      set -- oci --root "$work/oci" --data-root "$work/data" run --bundle "$work/bundle" "training-$$"
+      # the calls podman and containerd make, in their order: create, state, start, state, kill, delete; then a run
+      o="oci --root $work/oci --data-root $work/data"
+      # shellcheck disable=SC2086
+      set -- $o create --bundle "$work/bundle" "training-$$-c" --then $o state "training-$$-c" \
+        --then $o start "training-$$-c" --then $o state "training-$$-c" --then $o kill "training-$$-c" KILL \
+        --then $o delete --force "training-$$-c" --then $o list --then $o run --bundle "$work/bundle" "training-$$"
     fi
   else
     set -- "$@" --dry-run --name training -- /contain-init

@@ -292,6 +292,65 @@ class Bench:
             w = walls[label]
             print(f"| {label} | {statistics.median(w):.1f} ms | {min(w):.1f} | {max(w):.1f} |")
 
+    def oci(self):
+        """The OCI front end: runc's create, start, delete on one bundle (/bin/true) for contain-oci, runc and crun,
+        and podman run --rm with contain-oci as its runtime beside podman's own runtimes."""
+        n = max(5, self.args.runs // 3)
+        state = os.path.join(self.work, "oci-seq")
+        oci = os.path.join(ROOT, "build", "contain-oci")
+        runtimes = [("contain-oci", [oci, "--root", state]), ("runc", ["runc", "--root", state])]
+        if shutil.which("crun"):  # crun 1.8 refuses hybrid cgroups unless the unified tree is hidden (see start-up)
+            runtimes.append(("crun (unified tree hidden)", ["unshare", "-m", "sh", "-c",
+                             'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"', "crun", "--root", state]))
+        steps = {(name, step): [] for name, _ in runtimes for step in ("create", "start", "delete", "total")}
+        for i in range(n):
+            k = i % len(runtimes)
+            for name, cmd in runtimes[k:] + runtimes[:k]:
+                cid = self.next_id()
+                time.sleep(self.args.pause)
+                total = 0.0
+                for step, args in (("create", ["create", "--bundle", self.bundle, cid]), ("start", ["start", cid]),
+                                   ("delete", ["delete", "--force", cid])):
+                    wall, _, rc, err = timed(cmd + args)
+                    if rc != 0:
+                        subprocess.run(cmd + ["delete", "--force", cid], capture_output=True)
+                        raise SystemExit(f"{name} {step} failed: {err}")
+                    steps[(name, step)].append(wall)
+                    total += wall
+                steps[(name, "total")].append(total)
+        print(f"\n### OCI runtime: create, start, delete of a bundle running /bin/true ({n} each, alternated)\n")
+        print("| runtime | create | start | delete | sequence |")
+        print("|---|---:|---:|---:|---:|")
+        for name, _ in runtimes:
+            cells = [f"{statistics.median(steps[(name, s)]):.1f} ms" for s in ("create", "start", "delete", "total")]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+        if not self.podman_image:
+            return
+        podman = ["podman", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit",
+                  "nproc=1024:1024", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", self.podman_image, "/bin/true"]
+        cases = [(f"podman --runtime {r} run --rm", podman[:1] + ["--runtime", path] + podman[1:])
+                 for r, path in (("contain-oci", oci), ("runc", "runc"), ("crun", "crun"))]
+        walls = {label: [] for label, _ in cases}
+        failed = set()
+        for i in range(n):
+            k = i % len(cases)
+            for label, cmd in cases[k:] + cases[:k]:
+                if label in failed:
+                    continue
+                time.sleep(self.args.pause)
+                wall, _, rc, err = timed(cmd)
+                if rc != 0:
+                    failed.add(label)
+                    self.notes.append(f"{label}: skipped, it fails here: {err.strip().splitlines()[-1] if err.strip() else rc}")
+                else:
+                    walls[label].append(wall)
+        print(f"\n### podman with each runtime: run --rm of /bin/true ({n} each, alternated)\n")
+        print("| command | median | min | max |")
+        print("|---|---:|---:|---:|")
+        for label, w in walls.items():
+            if w:
+                print(f"| {label} | {statistics.median(w):.1f} ms | {min(w):.1f} | {max(w):.1f} |")
+
     def throughput(self):
         n = self.args.throughput
         print(f"\n### Throughput: {n} containers one after another, and {n} with 2 at a time\n")
@@ -429,6 +488,7 @@ def main():
     parser.add_argument("--pause", type=float, default=0.2, help="seconds of quiet before each start-up run (default 0.2)")
     parser.add_argument("--quick", action="store_true", help="start-up and breakdown only")
     parser.add_argument("--images", action="store_true", help="the image rows only (import, pull)")
+    parser.add_argument("--oci", action="store_true", help="the OCI runtime rows only (create/start/delete, podman --runtime)")
     parser.add_argument("--image-runs", type=int, default=3, help="runs per image operation (default 3)")
     args = parser.parse_args()
     if args.images:
@@ -438,11 +498,15 @@ def main():
     try:
         cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
         print(f"## contain benchmark, {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}")
-        bench.startup()
-        bench.breakdown()
-        bench.exec_bench()
-        if not args.quick:
+        if args.oci:
+            bench.oci()
+        else:
+            bench.startup()
+            bench.breakdown()
+            bench.exec_bench()
+        if not args.quick and not args.oci:
             bench.lifecycle()
+            bench.oci()
             bench.warm()
             bench.throughput()
             bench.growth()

@@ -26,7 +26,10 @@
  *
  * exec is the same conversation with a plan whose "join" entry replaces the clone flags, the root and the
  * operations: the process is cloned into the running container's pid namespace and cgroup and joins the
- * rest through a pidfd (join.c). With "tty" the command's stdio is a pty made inside (tty.c).
+ * rest through a pidfd (join.c). With "tty" the command's stdio is a pty made inside (tty.c). With
+ * "stdin_null" its stdin is /dev/null (exec without -i). With "detach" (exec -d) the host side forks as for
+ * run -d ("monitor M"), takes no engine stdio (all /dev/null), and after "detached" stays as the process's
+ * parent until it ends, writing nothing.
  */
 #include "init.h"
 
@@ -350,6 +353,9 @@ int main(int argc, char **argv) {
     } else {
         err = take_engine_stdio(engine);
         if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
+        int null = plan.stdin_null ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+        if (plan.stdin_null && (null < 0 || dup2(null, 0) < 0)) fail(FAIL_SETUP, errno, "stdin from /dev/null: %s", strerror(errno));
+        if (null >= 0) close(null);
     }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
      * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */

@@ -156,8 +156,9 @@ struct plan {
     int has_oom_score_adj;
     int oom_score_adj;
     /* run -d: the host side stays as the container's monitor (monitor.c) */
-    int detach;                  /* the engine's stdio is not taken; its leaving does not end the container */
-    const char *log_path;        /* the command's stdout and stderr go here, rotated at log_max bytes */
+    int detach;                  /* the engine's stdio is not taken; its leaving does not end the container (with join:
+                                  * exec -d, the monitor stays as the exec'd process's parent until it ends) */
+    const char *log_path;        /* the command's stdout and stderr go here, rotated at log_max bytes (none: /dev/null) */
     unsigned long long log_max;
     const char *exit_file;       /* "code N TIME_MS" or "signal N TIME_MS", written by rename when it ends */
     char **on_exit;              /* then the monitor execs this (the engine's teardown), as conmon's exit command */
@@ -167,6 +168,7 @@ struct plan {
     unsigned long long join_start_time;  /* and start time: a reused pid is refused */
     unsigned long long join_flags;       /* the namespaces to join (CLONE_NEW*) */
     int tty;                             /* tty.c: the command's stdio is a pty made inside the container */
+    int stdin_null;                      /* the command's stdin is /dev/null, not the engine's (exec without -i) */
     const char *exec_fifo;       /* OCI create: made by the host side; the process waits at it until "start" */
     struct process process;
 };

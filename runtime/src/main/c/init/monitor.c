@@ -33,9 +33,15 @@ static void open_log(const struct plan *p, int truncate) {
     log_size = fstat(log_fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
 }
 
-/* Before clone: the container's stdin is /dev/null, its stdout and stderr the log pipe's write end. */
+/* Before clone: the container's stdin is /dev/null, its stdout and stderr the log pipe's write end; with no
+ * log (exec -d), /dev/null too, and -1. */
 int monitor_stdio(struct plan *p) {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (!p->log_path) {
+        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) fail(FAIL_SETUP, errno, "open /dev/null: %s", strerror(errno));
+        close(null);
+        return -1;
+    }
     int pipefd[2];
     if (null < 0 || pipe2(pipefd, O_CLOEXEC) < 0) fail(FAIL_SETUP, errno, "make the log pipe: %s", strerror(errno));
     if (dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(pipefd[1], 2) < 0) fail(FAIL_SETUP, errno, "dup2: %s", strerror(errno));
@@ -97,13 +103,13 @@ static void write_exit(const struct plan *p, int status) {
  * at most 200 ms of silence is waited for), the exit file, then the teardown. */
 _Noreturn void monitor_finish(struct plan *p, int log_pipe, int status) {
     struct pollfd pfd = {.fd = log_pipe, .events = POLLIN};
-    while (poll(&pfd, 1, 200) > 0) {
+    while (log_pipe >= 0 && poll(&pfd, 1, 200) > 0) {
         ssize_t n = read(log_pipe, buffer, sizeof buffer);
         if (n <= 0) break;
         append(p, buffer, (size_t)n);
     }
-    close(log_pipe);
-    write_exit(p, status);
+    if (log_pipe >= 0) close(log_pipe);
+    if (p->exit_file) write_exit(p, status);
     if (!p->on_exit) _exit(0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);

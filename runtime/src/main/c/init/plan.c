@@ -215,6 +215,11 @@ static void d_tty(struct plan *p, const char *key, char **f, int n) {
     p->tty = 1;
 }
 
+static void d_stdin_null(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->stdin_null = 1;
+}
+
 static void d_umask(struct plan *p, const char *key, char **f, int n) {
     (void)n;
     p->process.umask = (mode_t)number(key, 0, f[0], 8, 0777);
@@ -269,6 +274,7 @@ static const struct entry_def ENTRIES[] = {
     {"umask", 1, 1, 0, d_umask},
     {"exec_fifo", 1, 1, 0, d_exec_fifo},
     {"preserve_fds", 1, 1, 0, d_preserve_fds},
+    {"stdin_null", 0, 0, 0, d_stdin_null},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 
@@ -350,10 +356,10 @@ void read_plan(int fd, struct plan *p) {
     if (!p->process.envp) p->process.envp = allocate(1, sizeof(char *));
     if (!p->detach && (p->log_path || p->exit_file || p->on_exit))
         refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
-    if (p->detach && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
+    if (p->detach && !p->join && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
     if (p->join) { /* a process entering a container makes none of it */
         const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->njoins ? "join_ns"
-                          : p->process.reaper ? "reaper" : p->detach ? "detach" : p->chroot_fallback ? "chroot_fallback" : NULL;
+                          : p->process.reaper ? "reaper" : p->on_exit ? "on_exit" : p->chroot_fallback ? "chroot_fallback" : NULL;
         if (other) refuse(other, "not with join (exec into a running container)");
     }
     if (p->tty && p->detach) refuse("tty", "not with detach");

@@ -100,6 +100,45 @@ class ExecTest {
         }
     }
 
+    /** docker's exec: stdin only with -i (else /dev/null); -d returns once the process runs, which runs on. */
+    @Test
+    void stdinOnlyWithIAndADetachedExecRunsOn() throws Exception {
+        try (TestHost host = new TestHost()) {
+            startDetached(host, "io");
+            Path input = host.dir.resolve("input");
+            Files.writeString(input, "hello\n");
+            Result withoutI = host.run(host.cli("exec", "io", "--", "sh", "-c", "cat; echo end").redirectInput(input.toFile()));
+            ok(withoutI);
+            assertEquals("end\n", withoutI.out(), "without -i the process reads /dev/null");
+            Result withI = host.run(host.cli("exec", "-i", "io", "--", "sh", "-c", "cat; echo end").redirectInput(input.toFile()));
+            ok(withI);
+            assertEquals("hello\nend\n", withI.out());
+
+            long pid1 = Long.parseLong(out(host, "ps", "--format", "json").replaceAll("(?s).*\"pid\" : (\\d+).*", "$1"));
+            long started = System.nanoTime();
+            Result detached = host.run("exec", "-d", "io", "--", "sh", "-c", "echo lost; exec sleep 30");
+            ok(detached);
+            assertTrue((System.nanoTime() - started) / 1_000_000 < 20_000, "exec -d returns at once");
+            assertEquals("", detached.out(), "a detached process's output goes nowhere");
+            long sleeper = childOf(pid1, "sleep"); // it runs on in the container after exec returned
+            String stat = Files.readString(Path.of("/proc/" + sleeper + "/stat"));
+            long parent = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
+            assertTrue(Files.readString(Path.of("/proc/" + parent + "/comm")).startsWith("contain-init"),
+                    "its parent is its monitor (the init's host side), which reaps it: " + parent);
+            Result missing = host.run("exec", "-d", "io", "--", "nosuch");
+            assertEquals(127, missing.exit(), "a detached exec that cannot start fails as exec does");
+            assertEquals("contain: io: exec \"nosuch\": No such file or directory\n", missing.err());
+            Result dt = host.run("exec", "-d", "-t", "io", "--", "true");
+            assertEquals(125, dt.exit());
+            assertTrue(dt.err().contains("exec -d with -t is not supported"), dt.err());
+            ok(host.run("rm", "-f", "io")); // the detached process and its monitor end with the container
+            for (int i = 0; i < 100 && (Files.exists(Path.of("/proc/" + sleeper)) || Files.exists(Path.of("/proc/" + parent))); i++) {
+                Thread.sleep(50);
+            }
+            assertFalse(Files.exists(Path.of("/proc/" + parent)), "the detached exec's monitor ended with its process");
+        }
+    }
+
     /** The host pid of the process named {@code comm} among the descendants of the container's PID 1's siblings. */
     private static long childOf(long pid1, String comm) throws Exception {
         String pidns = Files.readSymbolicLink(Path.of("/proc/" + pid1 + "/ns/pid")).toString();
@@ -197,9 +236,7 @@ class ExecTest {
         List<List<String>> entries = new ArrayList<>(List.of(List.of("version", "2"), List.of("join", Long.toString(pid), Long.toString(start), flags),
                 List.of("argv", "/bin/true"), List.of("cwd", "/"), List.of("user", "0", "0")));
         entries.addAll(extra);
-        dev.contain.runtime.plan.Plan.PlanWriter writer = new dev.contain.runtime.plan.Plan.PlanWriter();
-        entries.forEach(entry -> writer.entry(entry.get(0), entry.subList(1, entry.size())));
-        byte[] plan = writer.bytes();
+        byte[] plan = dev.contain.runtime.init.InitCodec.entries(entries);
         Process p = new ProcessBuilder(init.toString(), Long.toString(ProcessHandle.current().pid()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new ArrayList<>();

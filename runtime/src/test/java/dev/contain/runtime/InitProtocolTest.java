@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.contain.runtime.cgroup.CgroupLayout;
-import dev.contain.runtime.init.InitProcess;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.kernel.LinuxKernel;
 import java.io.BufferedReader;
@@ -48,17 +47,6 @@ class InitProtocolTest {
     }
 
     @Test
-    void failureLinesNameTheirKindErrnoAndStage() {
-        var exec = InitProcess.Failure.parse("error exec 2 exec \"pyhton3\": No such file or directory");
-        assertEquals(new InitProcess.Failure("exec", 2, "exec \"pyhton3\": No such file or directory"), exec);
-        var cgroup = InitProcess.Failure.parse("error cgroup 13 open /sys/fs/cgroup/pids/contain/web/tasks: Permission denied");
-        assertEquals("cgroup", cgroup.stage("namespaces"));
-        assertEquals("setup", InitProcess.Failure.parse("error setup 22 clone: Invalid argument").stage("namespaces"));
-        assertEquals("start", exec.stage("start"));
-        assertEquals(new InitProcess.Failure("setup", 0, "something else"), InitProcess.Failure.parse("something else"));
-    }
-
-    @Test
     void takesStdioOnlyFromItsOwnParent() throws Exception {
         // pid 1 is not its parent: a reused pid must never lend the init someone else's files
         Process p = start(1);
@@ -83,11 +71,9 @@ class InitProtocolTest {
                 List.of("cwd", "/"), List.of("user", "0", "0")));
     }
 
-    /** Each entry a key and its fields, as Plan.encodeForInit writes them, after a "plan VERSION LENGTH" header. */
+    /** Each entry a key and its fields, as InitCodec writes them, after a "plan VERSION LENGTH" header. */
     private static void sendPlan(OutputStream toInit, int version, List<List<String>> entries) throws Exception {
-        dev.contain.runtime.plan.Plan.PlanWriter writer = new dev.contain.runtime.plan.Plan.PlanWriter();
-        entries.forEach(entry -> writer.entry(entry.get(0), entry.subList(1, entry.size())));
-        byte[] plan = writer.bytes();
+        byte[] plan = dev.contain.runtime.init.InitCodec.entries(entries);
         toInit.write(("plan " + version + " " + plan.length + "\n").getBytes(StandardCharsets.US_ASCII));
         toInit.write(plan);
         toInit.flush();

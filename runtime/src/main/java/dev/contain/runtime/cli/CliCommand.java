@@ -219,4 +219,16 @@ abstract class CliCommand implements Callable<Integer> {
             return this;
         }
     }
+
+    /**
+     * Ctrl-C, SIGTERM and SIGHUP go to what the engine runs in the foreground (a container, an exec'd process);
+     * the engine stays to tear down, then exits with its status. With -t the terminal is raw: Ctrl-C is a byte for the pty.
+     */
+    @SuppressWarnings("restriction")
+    static void forwardSignals(dev.contain.runtime.engine.Running running) {
+        for (int sig : new int[] {dev.contain.runtime.engine.Signals.SIGINT, dev.contain.runtime.engine.Signals.SIGTERM,
+                dev.contain.runtime.engine.Signals.SIGHUP}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(dev.contain.runtime.engine.Signals.name(sig).substring(3)), s -> running.signal(s.getNumber()));
+        }
+    }
 }

@@ -2,9 +2,7 @@ package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Exec;
 import dev.contain.runtime.engine.ExecOptions;
-import dev.contain.runtime.engine.Signals;
 import java.util.List;
 import java.util.Map;
 
@@ -18,11 +16,13 @@ final class ExecCommand extends CliCommand {
                 .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
                 .option("DIR", "Working directory inside the container (absolute).", "-w", "--workdir")
                 .option("USER[:GROUP]", "User (and group), names or ids from the container's /etc/passwd and /etc/group.", "-u", "--user")
-                .flag("Keep stdin attached (it always is: accepted for docker's -it).", "-i", "--interactive")
+                .flag("Keep stdin attached: the engine's stdin is the process's (without it: /dev/null, as docker's).", "-i", "--interactive")
+                .flag("Detached: return once the process has started (exit 0); it runs on in the container, its output discarded.", "-d", "--detach")
                 .flag("A terminal: a pty made inside the container, the engine's terminal relayed to it in raw mode.", "-t", "--tty")
                 .exitCodes("N:the command's own exit code", "125:the engine failed (no such container, not running, bad option)",
                         "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N")
                 .examples("Examples:", "contain exec web -- cat /etc/hostname", "contain exec -it web -- sh",
+                        "contain exec -d web -- sleep 60                 # runs on in the container",
                         "contain exec -u nobody -w /tmp -e DEBUG=1 web -- id");
         m.spec.parser().stopAtPositional(true); // the command's own options are its own: exec web ls -la
         return m;
@@ -36,15 +36,8 @@ final class ExecCommand extends CliCommand {
         if (!command.isEmpty() && command.get(0).equals("--")) {
             command = command.subList(1, command.size());
         }
-        ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"));
-        return new Engine(config()).containers().exec(name, options, ExecCommand::forwardSignals).engineExitCode();
-    }
-
-    /** Ctrl-C, SIGTERM and SIGHUP go to the exec'd process (with -t the terminal is raw: Ctrl-C is a byte for the pty). */
-    @SuppressWarnings("restriction")
-    private static void forwardSignals(Exec exec) {
-        for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> exec.signal(s.getNumber()));
-        }
+        ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"),
+                flag("--interactive"), flag("--detach"));
+        return new Engine(config()).exec(name, options, CliCommand::forwardSignals).engineExitCode();
     }
 }

@@ -5,9 +5,7 @@ import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.RunResult;
-import dev.contain.runtime.engine.Signals;
 import dev.contain.runtime.plan.PlanPrinter;
-import dev.contain.runtime.stage.Run;
 import dev.contain.spec.ContainerSpec;
 import dev.contain.spec.Problem;
 import dev.contain.spec.SpecOverrides;
@@ -95,7 +93,7 @@ final class RunCommand extends CliCommand {
             traceStartup(cliDone, System.nanoTime());
         }
         Engine engine = new Engine(config());
-        RunOptions options = new RunOptions(flag("--ignore-missing-limits"));
+        RunOptions options = new RunOptions(flag("--ignore-missing-limits"), flag("--tty"));
         if (flag("--dry-run")) {
             System.out.print(PlanPrinter.print(engine.plan(spec, options)));
             return 0;
@@ -105,15 +103,11 @@ final class RunCommand extends CliCommand {
                     + "(its output goes to its log); use contain exec -it NAME -- sh to get one in it");
         }
         if (flag("--detach")) {
-            System.out.println(engine.start(spec, options, progress(true, trace),
+            System.out.println(engine.runDetached(spec, options, progress(true, trace),
                     new Engine.Detach(logSize(spec.name()), flag("--rm"), Self.command())));
             return 0;
         }
-        boolean tty = flag("--tty");
-        RunResult exit = engine.run(spec, options, progress(quiet, trace), run -> {
-            forwardSignals(run);
-            run.terminal(tty);
-        });
+        RunResult exit = engine.run(spec, options, progress(quiet, trace), CliCommand::forwardSignals);
         if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
         }
@@ -172,13 +166,5 @@ final class RunCommand extends CliCommand {
                 if (trace) System.err.println("trace: " + line);
             }
         };
-    }
-
-    /** Ctrl-C, SIGTERM and SIGHUP go to the container; the engine stays to tear down, then exits with its status. */
-    @SuppressWarnings("restriction")
-    private void forwardSignals(Run run) {
-        for (int sig : new int[] {Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig).substring(3)), s -> run.signal(s.getNumber()));
-        }
     }
 }

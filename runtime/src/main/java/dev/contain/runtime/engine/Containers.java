@@ -1,8 +1,13 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.init.InitCodec;
+import dev.contain.runtime.init.InitMessage;
+import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.net.Leases;
+import dev.contain.runtime.plan.ExecPlan;
+import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.stage.Journal;
 import dev.contain.runtime.state.ContainerState;
 import dev.contain.runtime.state.ContainerState.Phase;
@@ -280,7 +285,7 @@ public final class Containers {
      * as its command is (the plan its first process was given, kept in its state folder). {@code onStart}
      * receives the exec before it starts, to forward signals. How the process ended.
      */
-    public RunResult exec(String name, ExecOptions options, java.util.function.Consumer<Exec> onStart) throws ContainerError {
+    public RunResult exec(String name, ExecOptions options, java.util.function.Consumer<? super Exec> onStart) throws ContainerError {
         ContainerState s = existing(name);
         Status status = running(s);
         byte[] stored = s.initPlan().orElseThrow(() -> new ContainerError(name, "exec", "its state folder has no init-plan (started by an older engine?)"));
@@ -288,11 +293,11 @@ public final class Containers {
         if (!pid1.alive(kernel)) { // the init checks it again, through its pidfd: this is for the message, and the user lookup
             throw new ContainerError(name, "exec", "is not running (its process " + status.pid() + " has ended)");
         }
-        byte[] plan = dev.contain.runtime.plan.ExecPlanner.plan(name, dev.contain.runtime.plan.PlanEntries.decode(stored), pid1, options,
-                Path.of("/proc", Long.toString(status.pid()), "root"));
+        List<InitMessage> container = storedPlan(name, stored);
+        ExecPlan plan = ExecPlanner.plan(name, InitPlan.process(container), pid1, options, Path.of("/proc", Long.toString(status.pid()), "root"));
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), plan, pid1);
+        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), plan.detach());
     }
 
     /** The container's log files, oldest first (run -d only). */
@@ -306,13 +311,26 @@ public final class Containers {
 
     /** The plan the init was given, as entries of key and fields (for inspect). */
     public List<List<String>> initPlan(String name) throws ContainerError {
-        List<List<String>> entries = dev.contain.runtime.plan.PlanEntries.decode(existing(name).initPlan().orElse(new byte[0]));
-        for (List<String> entry : entries) {
-            if (entry.get(0).equals("seccomp") && entry.size() == 3) { // the filter as its size, not kilobytes of hex
-                entry.set(2, "(" + entry.get(2).length() / 16 + " BPF instructions)");
+        List<List<String>> entries = new ArrayList<>();
+        for (InitMessage m : storedPlan(name, existing(name).initPlan().orElse(null))) {
+            List<String> entry = new ArrayList<>(List.of(m.key()));
+            if (m instanceof InitMessage.Seccomp s) { // the filter as its size, not kilobytes of hex
+                entry.addAll(List.of(Integer.toUnsignedString(s.filter().flags()), "(" + s.filter().instructions() + " BPF instructions)"));
+            } else {
+                entry.addAll(m.fields());
             }
+            entries.add(entry);
         }
         return entries;
+    }
+
+    /** The plan a container's init was given, read back from its state folder (none: empty). */
+    private static List<InitMessage> storedPlan(String name, byte[] stored) throws ContainerError {
+        try {
+            return stored == null ? List.of() : InitCodec.decode(stored);
+        } catch (IllegalArgumentException e) {
+            throw new ContainerError(name, "state", "its state folder's init-plan cannot be read: " + e.getMessage());
+        }
     }
 
     /** "running", "exited (0) 5 s ago", ... */

@@ -100,74 +100,86 @@ public final class Engine {
         }
     }
 
+    /** The stages that make a container, in order; {@link StartStage} ("go") is {@link #start}'s. */
     List<Stage> stages() {
         return List.of(new StateStage(), new ImageStage(), new UsernsStage(), new CgroupStage(), new NamespacesStage(),
-                new NetworkStage(), new StartStage());
+                new NetworkStage());
     }
 
     /**
-     * Runs the container in the foreground. {@code onRun} receives the run before its first stage, so a
-     * caller can forward signals to it ({@link Run#signal}). Every stage's objects are undone on return,
-     * whether the command ended, a stage failed, or a signal stopped it.
+     * Runs the container in the foreground: {@link #create}, {@link #start}, {@link #await}. {@code onCreate}
+     * receives the container before its first stage, so a caller can forward signals to it. Every stage's
+     * objects are undone on return, whether the command ended, a stage failed, or a signal stopped it.
      */
-    public RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun) throws ContainerError {
-        InitLaunch init = InitLaunch.start(config.dataRoot()); // starts while the run plans (see InitLaunch)
-        try {
-            return run(spec, options, progress, onRun, init);
-        } finally {
-            init.closeUnlessTaken();
+    public RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Container> onCreate) throws ContainerError {
+        try (Container c = create(spec, options, progress, null, onCreate)) {
+            start(c);
+            return await(c);
         }
     }
 
-    /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly). */
-    public RunResult run(Plan plan, Progress progress, Consumer<Run> onRun) throws ContainerError {
-        InitLaunch init = InitLaunch.start(config.dataRoot());
-        try {
-            return run(plan, progress, onRun, init);
-        } finally {
-            init.closeUnlessTaken();
+    /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly), as {@link #run}. */
+    public RunResult run(Plan plan, Progress progress, Consumer<Container> onCreate) throws ContainerError {
+        return run(plan, 0, progress, onCreate);
+    }
+
+    /** {@code preserveFds}: this process's descriptors 3..3+N-1 are passed to the container's command (OCI --preserve-fds). */
+    public RunResult run(Plan plan, int preserveFds, Progress progress, Consumer<Container> onCreate) throws ContainerError {
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), false, null, null, null, preserveFds, onCreate)) {
+            start(c);
+            return await(c);
         }
     }
 
-    private RunResult run(ContainerSpec spec, RunOptions options, Progress progress, Consumer<Run> onRun, InitLaunch init)
+    /**
+     * run -d: {@link #create} and {@link #start}; the container is handed to its monitor (the init's host side)
+     * once the command runs, and its name returned. No JVM stays: the monitor logs its output, records its exit,
+     * and runs the teardown ({@code cleanup NAME} of this engine, as {@link Detach#self} runs it). A command
+     * that cannot be run fails as in the foreground (127/126), with nothing left.
+     */
+    public String runDetached(ContainerSpec spec, RunOptions options, Progress progress, Detach detach) throws ContainerError {
+        try (Container c = create(spec, options, progress, detach, x -> {})) {
+            start(c);
+            return c.name();
+        }
+    }
+
+    /**
+     * Plans the container and makes it: its state folder, root, ids, cgroup, namespaces and network, its first
+     * process waiting for {@link #start}. {@code detach}: run -d's monitor (or null: the foreground). The caller
+     * must {@link Container#close} it (try-with-resources): what was made is undone unless handed over. On a
+     * failure everything is undone before this throws.
+     */
+    public Container create(ContainerSpec spec, RunOptions options, Progress progress, Detach detach, Consumer<Container> onCreate)
             throws ContainerError {
-        long planning = System.nanoTime();
-        Plan plan = plan(spec, options, cgroupLayoutForRun(spec, progress), true);
-        progress.stageDone("plan", System.nanoTime() - planning);
-        return run(plan, progress, onRun, init);
-    }
-
-    /**
-     * run -d: sets the container up and starts its command, then hands it to its monitor (the init's host
-     * side) and returns its name once the command runs. No JVM stays: the monitor logs its output, records
-     * its exit, and runs the teardown ({@code onExit}, normally this engine's {@code cleanup NAME}).
-     * A command that cannot be run fails as in the foreground (127/126), with nothing left.
-     */
-    public String start(ContainerSpec spec, RunOptions options, Progress progress, Detach detach) throws ContainerError {
-        InitLaunch init = InitLaunch.start(config.dataRoot());
+        InitLaunch init = InitLaunch.start(config.dataRoot()); // starts while the run plans (see InitLaunch)
+        Plan plan;
         try {
             long planning = System.nanoTime();
-            Plan plan = plan(spec, options);
+            plan = plan(spec, options, cgroupLayoutForRun(spec, progress), true);
             progress.stageDone("plan", System.nanoTime() - planning);
+        } catch (ContainerError | RuntimeException e) {
+            init.closeUnlessTaken();
+            throw e;
+        }
+        Monitor monitor = null;
+        if (detach != null) {
             Path stateDir = plan.stateDir();
             List<String> onExit = new java.util.ArrayList<>(detach.self());
             onExit.addAll(List.of("--root", config.dataRoot().toString(), "--run-root", config.runRoot().toString(), "cleanup", plan.name()));
-            Monitor monitor = new Monitor(stateDir.resolve(ContainerState.LOG), detach.logMax(), stateDir.resolve(ContainerState.EXIT), onExit);
-            run(plan, progress, r -> r.monitor(monitor), init, detach);
-            return plan.name();
-        } finally {
-            init.closeUnlessTaken();
+            monitor = new Monitor(stateDir.resolve(ContainerState.LOG), detach.logMax(), stateDir.resolve(ContainerState.EXIT), onExit);
         }
+        return create(plan, progress, init, options.tty(), monitor, detach, null, 0, onCreate);
     }
 
     /** The fifo an OCI-created container's process waits at, in its state folder, until {@code start}. */
     public static final String EXEC_FIFO = "exec.fifo";
 
     /**
-     * OCI create: sets the container up (namespaces, cgroup, mounts, ids, capabilities) and leaves its process
-     * waiting before exec at {@link #EXEC_FIFO} in its state folder, then lets the init's host side go, so no
-     * contain process stays: the container's process is left to the caller (its subreaper). The journal stays
-     * in the state folder for {@link #destroy}. Returns its first process.
+     * OCI create: {@link #create} and {@link #start} with the container's process left waiting before exec at
+     * {@link #EXEC_FIFO} in its state folder (namespaces, cgroup, mounts, ids, capabilities all set); the init's
+     * host side goes, so no contain process stays: the process is the caller's (its subreaper's). The journal
+     * stays in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
         return create(plan, 0, progress);
@@ -175,18 +187,157 @@ public final class Engine {
 
     /** {@code preserveFds}: this process's descriptors 3..3+N-1 are passed to the container's command (OCI --preserve-fds). */
     public ProcessStamp create(Plan plan, int preserveFds, Progress progress) throws ContainerError {
-        InitLaunch init = InitLaunch.start(config.dataRoot());
-        try {
-            Run[] created = new Run[1];
-            run(plan, progress, r -> {
-                r.preserveFds(preserveFds);
-                r.execFifo(plan.stateDir().resolve(EXEC_FIFO));
-                created[0] = r;
-            }, init, null);
-            return ProcessStamp.of(kernel, created[0].containerPid());
-        } finally {
-            init.closeUnlessTaken();
+        Path fifo = plan.stateDir().resolve(EXEC_FIFO);
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), false, null, null, fifo, preserveFds, x -> {})) {
+            start(c);
+            return ProcessStamp.of(kernel, c.pid());
         }
+    }
+
+    private Container create(Plan plan, Progress progress, InitLaunch init, boolean tty, Monitor monitor, Detach detach,
+                             Path execFifo, int preserveFds, Consumer<Container> onCreate) throws ContainerError {
+        if (!plan.bridges().isEmpty()) {
+            Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
+        }
+        if (plan.cgroup().v2() && !plan.cgroup().deviceFilter().isEmpty()) {
+            dev.contain.runtime.kernel.Jna.preloadBpf(config.dataRoot()); // likewise, before the cgroup stage
+        }
+        Run run = new Run(plan, config, kernel, progress);
+        run.initLaunch(init);
+        run.monitor(monitor);
+        run.terminal(tty);
+        run.execFifo(execFifo);
+        run.preserveFds(preserveFds);
+        run.encodeInitPlanAhead();
+        Container c = new Container(this, run, init, detach);
+        boolean made = false;
+        try {
+            onCreate.accept(c);
+            progress.info("running container \"" + plan.name() + "\" from " + (plan.image() == null ? "root folder " + plan.rootfs()
+                    : "image \"" + plan.image().display() + "\""));
+            progress.info("container command: " + quote(plan.argv()));
+            if (plan.privileged()) { // said even with --quiet: the user should not forget it
+                progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
+                        + "nothing masked or read-only in /proc and /sys");
+            }
+            for (Stage stage : stages()) {
+                apply(run, stage);
+            }
+            made = true;
+            return c;
+        } finally {
+            if (!made) {
+                c.close();
+            }
+        }
+    }
+
+    private void apply(Run run, Stage stage) throws ContainerError {
+        if (run.interruptedBy() != 0) {
+            throw run.error(stage.name(), "interrupted by " + Signals.name(run.interruptedBy()) + " before the container started");
+        }
+        long stageStart = System.nanoTime();
+        try {
+            stage.apply(run);
+        } catch (IOException e) {
+            throw run.error(stage.name(), e.getMessage());
+        }
+        run.progress().stageDone(stage.name(), System.nanoTime() - stageStart);
+    }
+
+    /**
+     * Starts a created container's command ("go"). In the foreground the caller then {@link #await}s it; run -d
+     * hands it to its monitor here; an OCI-created one is left waiting at its exec fifo, its process the caller's.
+     * A command that cannot be run throws (127/126) and the container is torn down.
+     */
+    public void start(Container c) throws ContainerError {
+        Run run = c.run;
+        Plan plan = run.plan();
+        boolean ok = false;
+        try {
+            apply(run, new StartStage());
+            if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
+                run.progress().info("container created as process " + run.containerPid());
+                try {
+                    ContainerState.at(plan.stateDir(), kernel).writeInitPlan(run.initPlan());
+                    run.init().send(new dev.contain.runtime.init.InitCommand.Release());
+                } catch (IOException e) {
+                    throw run.error("start", "cannot let the container's process go: " + e.getMessage());
+                }
+                c.handedOver();
+                ok = true;
+                return;
+            }
+            run.progress().info("container started as process " + run.containerPid());
+            try {
+                recordStarted(run, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove());
+                if (c.detach != null) {
+                    // the monitor owns the state folder from here: gc judges it by the monitor's life
+                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
+                    run.init().handOver();
+                    c.handedOver();
+                }
+            } catch (IOException e) {
+                throw run.error("start", "cannot hand the container to its monitor: " + e.getMessage());
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                c.close();
+            }
+        }
+    }
+
+    /** Waits for a started foreground container's command to end, tears the container down, and says how it ended. */
+    public RunResult await(Container c) throws ContainerError {
+        if (c.isHandedOver()) {
+            throw new IllegalStateException(c.name() + " is not this engine's to wait for (detached or OCI-created): see containers().await");
+        }
+        Run run = c.run;
+        Plan plan = run.plan();
+        try {
+            long started = System.nanoTime();
+            RunResult exit;
+            try {
+                exit = run.awaitExit();
+            } catch (ContainerError e) { // the init died: said now, before the teardown's lines
+                run.progress().warn("contain: " + e.userMessage());
+                throw e.shown();
+            }
+            TestHooks.point("wait:exited");
+            run.progress().stageDone("command", System.nanoTime() - started);
+            CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
+            RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
+                    report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,
+                    CgroupReport.limitText(plan.cgroup().memoryLimit()));
+            run.progress().info(result.describe());
+            return result;
+        } finally {
+            c.close();
+        }
+    }
+
+    /** Stops a container by name (see {@link Containers#stop}): its exit, if it had not ended already. */
+    public java.util.Optional<dev.contain.runtime.state.Exit> stop(String name, long graceMillis) throws ContainerError {
+        return containers().stop(name, graceMillis);
+    }
+
+    /** Removes a container by name; {@code force} stops a running one first (see {@link Containers#remove}). */
+    public void delete(String name, boolean force) throws ContainerError {
+        containers().remove(name, force);
+    }
+
+    /** Waits for a container by name to end (a detached one too): how its command ended. */
+    public dev.contain.runtime.state.Exit await(String name) throws ContainerError {
+        return containers().await(name);
+    }
+
+    /**
+     * Runs a process in a running container (see {@link Containers#exec}); {@code onStart} receives it before it
+     * starts, to forward signals. How the process ended.
+     */
+    public RunResult exec(String name, ExecOptions options, Consumer<? super Exec> onStart) throws ContainerError {
+        return containers().exec(name, options, onStart);
     }
 
     /** Undoes what a container's journal holds (its processes killed, its cgroup and state folder removed). */
@@ -248,10 +399,6 @@ public final class Engine {
         return new Containers(config, kernel);
     }
 
-    private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init) throws ContainerError {
-        return run(plan, progress, onRun, init, null);
-    }
-
     /** The status ps shows, once the command runs. */
     private void recordStarted(Run run, long created, boolean detached, boolean autoRemove) throws IOException {
         Plan plan = run.plan();
@@ -262,87 +409,9 @@ public final class Engine {
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
     }
 
-    private RunResult run(Plan plan, Progress progress, Consumer<Run> onRun, InitLaunch init, Detach detach) throws ContainerError {
-        long created = System.currentTimeMillis();
-        boolean handedOver = false;
-        if (!plan.bridges().isEmpty()) {
-            Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
-        }
-        if (plan.cgroup().v2() && !plan.cgroup().deviceFilter().isEmpty()) {
-            dev.contain.runtime.kernel.Jna.preloadBpf(config.dataRoot()); // likewise, before the cgroup stage
-        }
-        Run run = new Run(plan, config, kernel, progress);
-        run.initLaunch(init);
-        onRun.accept(run);
-        progress.info("running container \"" + plan.name() + "\" from " + (plan.image() == null ? "root folder " + plan.rootfs()
-                : "image \"" + plan.image().display() + "\""));
-        progress.info("container command: " + quote(plan.argv()));
-        if (plan.privileged()) { // said even with --quiet: the user should not forget it
-            progress.warn("contain: " + plan.name() + ": privileged: every capability, no seccomp filter, no no_new_privs, "
-                    + "nothing masked or read-only in /proc and /sys");
-        }
-        try {
-            for (Stage stage : stages()) {
-                if (run.interruptedBy() != 0) {
-                    throw run.error(stage.name(), "interrupted by " + Signals.name(run.interruptedBy()) + " before the container started");
-                }
-                long stageStart = System.nanoTime();
-                try {
-                    stage.apply(run);
-                } catch (IOException e) {
-                    throw run.error(stage.name(), e.getMessage());
-                }
-                progress.stageDone(stage.name(), System.nanoTime() - stageStart);
-            }
-            if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
-                progress.info("container created as process " + run.containerPid());
-                try {
-                    ContainerState.at(plan.stateDir(), kernel).writeInitPlan(run.initPlan());
-                    run.init().send("release");
-                } catch (IOException e) {
-                    throw run.error("start", "cannot let the container's process go: " + e.getMessage());
-                }
-                handedOver = true;
-                return null;
-            }
-            progress.info("container started as process " + run.containerPid());
-            try {
-                recordStarted(run, created, detach != null, detach != null && detach.autoRemove());
-                if (detach != null) {
-                    // the monitor owns the state folder from here: gc judges it by the monitor's life
-                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
-                    run.init().handOver();
-                    handedOver = true;
-                    return null;
-                }
-            } catch (IOException e) {
-                throw run.error("start", "cannot hand the container to its monitor: " + e.getMessage());
-            }
-            long started = System.nanoTime();
-            RunResult exit;
-            try {
-                exit = run.awaitExit();
-            } catch (ContainerError e) { // the init died: said now, before the teardown's lines
-                progress.warn("contain: " + e.userMessage());
-                throw e.shown();
-            }
-            TestHooks.point("wait:exited");
-            progress.stageDone("command", System.nanoTime() - started);
-            CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
-            RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
-                    report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,
-                    CgroupReport.limitText(plan.cgroup().memoryLimit()));
-            progress.info(result.describe());
-            return result;
-        } finally {
-            if (!handedOver) { // once handed over, the monitor tears it down when the command ends
-                teardown(run, progress);
-            }
-        }
-    }
-
-    private void teardown(Run run, Progress progress) {
+    void teardown(Run run) {
         Plan plan = run.plan();
+        Progress progress = run.progress();
         long teardown = System.nanoTime();
         if (run.init() != null) {
             run.init().close();

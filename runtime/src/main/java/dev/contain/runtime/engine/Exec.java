@@ -1,10 +1,14 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.init.InitCodec;
+import dev.contain.runtime.init.InitCommand;
+import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitProcess;
+import dev.contain.runtime.init.InitReply;
 import dev.contain.runtime.kernel.EmbeddedBinary;
-import dev.contain.runtime.kernel.ProcessStamp;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One {@code contain exec} in progress: the native init in its join mode (runtime/src/main/c/init/join.c)
@@ -13,7 +17,7 @@ import java.nio.file.Path;
  * are the process's (or, with -t, relayed through a pty made inside the container). Signals the engine gets
  * go to the process; if the engine dies, its pipe closes and the init kills the process.
  */
-public final class Exec {
+public final class Exec implements Running {
     private static final int ENOENT = 2, ESRCH = 3;
 
     private final String container;
@@ -24,48 +28,54 @@ public final class Exec {
     }
 
     /** Forwards a signal the engine received (Ctrl-C, SIGTERM...) to the exec'd process. */
+    @Override
     public void signal(int signal) {
         InitProcess current = init;
         if (current != null) {
             try {
-                current.send("signal " + signal);
+                current.send(new InitCommand.Signal(signal));
             } catch (IOException e) {
                 // the init is gone; the exec is ending anyway
             }
         }
     }
 
-    RunResult run(Path dataRoot, byte[] plan, ProcessStamp pid1) throws ContainerError {
+    /** Runs the process; {@code detach} (exec -d): returns once it has started, its monitor (the init's host side) stays. */
+    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach) throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
-            started.sendPlan(plan);
-            expect(started, "pid ", pid1);
-            started.send("go");
-            expect(started, "started", pid1);
-            String line;
-            while ((line = started.readLine()) != null) {
-                String[] f = line.split(" ");
-                if (f.length == 3 && f[0].equals("exit")) {
-                    int n = Integer.parseInt(f[2]);
-                    return f[1].equals("code") ? new RunResult(container, n, null) : new RunResult(container, null, n);
-                }
+            started.sendPlan(InitCodec.encode(plan));
+            InitReply reply = started.read();
+            if (detach) { // the host side forked: its monitor holds the process from here
+                expect(reply, InitReply.MonitorPid.class);
+                reply = started.read();
             }
-            throw new ContainerError(container, "exec", "the native init ended without reporting the process's exit");
+            expect(reply, InitReply.Pid.class);
+            started.send(new InitCommand.Go());
+            expect(started.read(), InitReply.Started.class);
+            if (detach) {
+                started.handOver();
+                return new RunResult(container, 0, null);
+            }
+            InitReply.Exit exit = started.awaitExit();
+            if (exit == null) {
+                throw new ContainerError(container, "exec", "the native init ended without reporting the process's exit");
+            }
+            return new RunResult(container, exit.code(), exit.signal());
         } catch (IOException e) {
             throw new ContainerError(container, "exec", "lost the native init: " + e.getMessage());
         }
     }
 
-    /** The next line starts with {@code prefix}, or the init's failure is thrown as the user should read it. */
-    private void expect(InitProcess init, String prefix, ProcessStamp pid1) throws IOException, ContainerError {
-        String line = init.readLine();
-        if (line != null && line.startsWith(prefix)) {
+    /** The reply is of the kind expected, or the init's failure is thrown as the user should read it. */
+    private void expect(InitReply reply, Class<? extends InitReply> expected) throws ContainerError {
+        if (expected.isInstance(reply)) {
             return;
         }
-        if (line == null) {
+        if (reply instanceof InitReply.Closed) {
             throw new ContainerError(container, "exec", "the native init exited before the process started");
         }
-        InitProcess.Failure failure = InitProcess.Failure.parse(line);
+        InitReply.Failure failure = InitReply.Failure.of(reply);
         if (failure.kind().equals("exec")) { // the command itself: docker's codes (127 not found, 126 cannot run)
             throw new ContainerError(container, null, failure.message(),
                     failure.errno() == ENOENT ? ContainerError.NOT_FOUND : ContainerError.CANNOT_INVOKE, null);

@@ -28,8 +28,7 @@ public final class InitProcess implements AutoCloseable {
         this.toInit = process.getOutputStream();
     }
 
-    /** Starts the init; if it cannot start the container, the first line read says why (or is null). */
-    /** In the data root: the overlay's options name the store's layers relative to it (see Planner). */
+    /** Starts the init; if it cannot start the container, the first reply says why. In the data root: the overlay's options name the store's layers relative to it (see Planner). */
     public static InitProcess start(Path binary, Path dataRoot) throws IOException {
         Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
                 .directory(dataRoot.toFile())
@@ -42,44 +41,38 @@ public final class InitProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The plan, as {@link InitCodec#encode} made it (the caller keeps the bytes for the state folder). */
     public void sendPlan(byte[] plan) throws IOException {
-        byte[] header = ("plan " + dev.contain.runtime.plan.Plan.INIT_PLAN_VERSION + " " + plan.length + "\n")
-                .getBytes(StandardCharsets.US_ASCII);
         synchronized (writeLock) {
-            toInit.write(header);
+            toInit.write(InitCodec.header(plan.length));
             toInit.write(plan);
             toInit.flush();
         }
     }
 
-    public void send(String line) throws IOException {
+    public void send(InitCommand command) throws IOException {
         synchronized (writeLock) {
-            toInit.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            toInit.write((command.line() + "\n").getBytes(StandardCharsets.UTF_8));
             toInit.flush();
         }
     }
 
-    /**
-     * A failure the init reports instead of "pid" or "started": {@code error KIND ERRNO MESSAGE}, where
-     * KIND is setup, exec or cgroup (see runtime/src/main/c/init/init.h). A setup message says what the
-     * init did, on which container path, and the errno's text.
-     */
-    public record Failure(String kind, int errno, String message) {
-        public static Failure parse(String line) {
-            String[] f = line.split(" ", 4);
-            return f.length == 4 && f[0].equals("error") && f[2].chars().allMatch(Character::isDigit)
-                    ? new Failure(f[1], Integer.parseInt(f[2]), f[3])
-                    : new Failure("setup", 0, line);
-        }
-
-        /** What the user reads after the container's name: "setup", "cgroup", or (exec) the stage that was waiting. */
-        public String stage(String waiting) {
-            return kind.equals("cgroup") || kind.equals("setup") ? kind : waiting;
-        }
+    /** The init's next reply ({@link InitReply.Closed} once it has exited). Only one thread reads. */
+    public InitReply read() throws IOException {
+        return InitReply.parse(readLine());
     }
 
-    /** The next line from the init, or null when it has exited. Only one thread reads. */
-    public String readLine() throws IOException {
+    /** Reads replies until the command's exit ("exit code N" or "exit signal N"); null if the init closed its pipe first. */
+    public InitReply.Exit awaitExit() throws IOException {
+        for (InitReply r; !((r = read()) instanceof InitReply.Closed); ) {
+            if (r instanceof InitReply.Exit exit) {
+                return exit;
+            }
+        }
+        return null;
+    }
+
+    private String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = fromInit.read()) >= 0; ) {
             if (b == '\n') {
@@ -95,10 +88,10 @@ public final class InitProcess implements AutoCloseable {
      * lets it go on alone (its pipes closed, not waited for).
      */
     public void handOver() throws IOException {
-        send("detached");
-        String line = readLine();
-        if (!"monitoring".equals(line)) {
-            throw new IOException("the native init did not take the container over (it said " + (line == null ? "nothing" : "'" + line + "'") + ")");
+        send(new InitCommand.HandOver());
+        InitReply reply = read();
+        if (!(reply instanceof InitReply.Monitoring)) {
+            throw new IOException("the native init did not take the container over (it said " + reply + ")");
         }
         synchronized (writeLock) {
             toInit.close();

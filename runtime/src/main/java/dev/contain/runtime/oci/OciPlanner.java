@@ -182,7 +182,10 @@ public final class OciPlanner {
                 }
             }
             caps.done();
-            security = security.withCaps(new Security.Caps(m[0], m[1], m[2], m[3], m[4]));
+            // the kernel raises an ambient capability only if it is permitted and inheritable; `runc spec` asks for
+            // ambient ones with no inheritable set, and runc and crun skip what cannot be raised: so do we
+            long ambient = m[4] & m[2] & m[3];
+            security = security.withCaps(new Security.Caps(m[0], m[1], m[2], m[3], ambient));
         }
         List<Security.Rlimit> rlimits = new ArrayList<>();
         for (Node r : process.objects("rlimits")) {

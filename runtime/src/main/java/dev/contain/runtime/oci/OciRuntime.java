@@ -135,7 +135,7 @@ public final class OciRuntime {
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
         Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
-        dev.contain.runtime.stage.Run[] run = new dev.contain.runtime.stage.Run[1];
+        dev.contain.runtime.engine.Container[] container = new dev.contain.runtime.engine.Container[1];
         Progress recording = new Progress() {
             @Override public void info(String line) { progress.info(line); }
             @Override public void warn(String line) { progress.warn(line); }
@@ -146,17 +146,14 @@ public final class OciRuntime {
                     if (stage.equals("state")) {
                         record(id, plan, b, config);
                     } else if (stage.equals("namespaces") && pidFile != null) {
-                        writeAtomically(pidFile.toAbsolutePath(), Long.toString(run[0].containerPid()));
+                        writeAtomically(pidFile.toAbsolutePath(), Long.toString(container[0].pid()));
                     }
                 } catch (IOException | ContainerError e) {
                     progress.warn("contain-oci: " + id + ": cannot record the container: " + e.getMessage());
                 }
             }
         };
-        return engine.run(plan, recording, r -> {
-            run[0] = r;
-            r.preserveFds(fds.total());
-        });
+        return engine.run(plan, fds.total(), recording, c -> container[0] = c);
     }
 
     /** Lets a created container's process exec its command: opens its exec fifo for reading, as runc start does. */

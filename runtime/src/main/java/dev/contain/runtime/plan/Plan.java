@@ -44,9 +44,6 @@ public record Plan(
         List<InitOp.Idmap> idmaps,
         boolean chrootFallback) {
 
-    /** The plan format the init speaks (runtime/src/main/c/init/init.h, INIT-PROTOCOL). */
-    public static final int INIT_PLAN_VERSION = 2;
-
     /** Every namespace the container gets: those it is cloned with, and those unshared after (cgroup). */
     public long namespaces() {
         long flags = cloneFlags;
@@ -56,105 +53,5 @@ public record Plan(
             }
         }
         return flags;
-    }
-
-    /** The plan as the init reads it: entries of key, field count, fields, all NUL-terminated. */
-    public byte[] encodeForInit() {
-        PlanWriter w = new PlanWriter();
-        w.entry("version", List.of(Integer.toString(INIT_PLAN_VERSION)));
-        w.entry("clone", List.of(Long.toUnsignedString(cloneFlags)));
-        for (NamespaceJoin j : joins) {
-            w.entry(NamespaceJoin.KEY, List.of(j.type(), j.path().toString()));
-        }
-        for (Path tasks : cgroup.selfJoinFiles()) {
-            w.entry("cgroup_join", List.of(tasks.toString()));
-        }
-        if (cgroup.cloneInto() != null) {
-            w.entry("clone_into_cgroup", List.of(cgroup.cloneInto().toString()));
-        }
-        w.entry("rootfs", List.of(rootfs.toString()));
-        if (chrootFallback) {
-            w.entry("chroot_fallback", List.of());
-        }
-        for (InitOp op : ops) {
-            w.entry(op.key(), op.fields());
-        }
-        w.entry("argv", argv);
-        w.entry("env", env);
-        w.entry("cwd", List.of(cwd));
-        List<String> user = new java.util.ArrayList<>(List.of(Long.toString(uid), Long.toString(gid)));
-        groups.forEach(g -> user.add(Long.toString(g)));
-        w.entry("user", user);
-        if (reaper) {
-            w.entry("reaper", List.of());
-        }
-        encode(w, security);
-        return w.bytes();
-    }
-
-    /** The entries of security that are not operations (masked and read-only paths are, in {@code ops}). */
-    private static void encode(PlanWriter w, Security s) {
-        if (s.caps() != null) {
-            w.entry("caps", s.caps().fields());
-        }
-        if (s.noNewPrivs()) {
-            w.entry("no_new_privs", List.of());
-        }
-        if (s.seccomp() != null) { // the program's hex goes straight into the plan: no 20 KB string to build and scan
-            w.token("seccomp");
-            w.token("2");
-            w.token(Integer.toUnsignedString(s.seccomp().flags()));
-            byte[] hex = hexToken(s.seccomp().program());
-            w.out.write(hex, 0, hex.length);
-        }
-        for (Security.Rlimit r : s.rlimits()) {
-            w.entry("rlimit", List.of(Integer.toString(r.resource()), Security.Rlimit.text(r.soft()), Security.Rlimit.text(r.hard())));
-        }
-        if (s.oomScoreAdj() != null) {
-            w.entry("oom_score_adj", List.of(s.oomScoreAdj().toString()));
-        }
-        if (s.umask() != null) {
-            w.entry("umask", List.of(Integer.toOctalString(s.umask())));
-        }
-    }
-
-    /**
-     * Lowercase hex and the closing NUL, by table, as bytes: the interpreted JVM of a cold run spends ~1.3 ms on a
-     * 10 KB program through HexFormat and a String (its per-digit calls, then a scan and an encoding of the
-     * string), ~0.5 ms here.
-     */
-    static byte[] hexToken(byte[] bytes) {
-        byte[] digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-        byte[] out = new byte[bytes.length * 2 + 1];
-        for (int i = 0, j = 0; i < bytes.length; i++) {
-            int v = bytes[i] & 0xff;
-            out[j++] = digits[v >>> 4];
-            out[j++] = digits[v & 15];
-        }
-        return out; // the last byte is already 0
-    }
-
-    /** The init's plan encoding: entries of key, field count, fields, each token NUL-terminated. */
-    public static final class PlanWriter {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-        public void entry(String key, List<String> fields) {
-            token(key);
-            token(Integer.toString(fields.size()));
-            fields.forEach(this::token);
-        }
-
-        private void token(String s) {
-            if (s.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("a NUL byte in '" + s.replace('\0', '?') + "'");
-            }
-            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            out.write(b, 0, b.length);
-            out.write(0);
-        }
-
-        public byte[] bytes() {
-            return out.toByteArray();
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.init.InitProcess;
+import dev.contain.runtime.init.InitReply;
 import dev.contain.runtime.kernel.Errors;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
@@ -28,43 +29,22 @@ public final class NamespacesStage implements Stage {
         InitProcess init = run.takeInit();
         run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
         TestHooks.point("namespaces:init");
-        byte[] encoded = plan.encodeForInit();
-        // entries may come in any order: run -d's monitor entries, run -t's tty and OCI create's fifo follow the plan's
-        if (run.monitor() != null) {
-            encoded = concat(encoded, run.monitor().encode());
-        }
-        if (run.terminal()) {
-            Plan.PlanWriter tty = new Plan.PlanWriter();
-            tty.entry("tty", List.of());
-            encoded = concat(encoded, tty.bytes());
-        }
-        if (run.execFifo() != null) { // OCI create: the process waits at the fifo before exec
-            Plan.PlanWriter w = new Plan.PlanWriter();
-            w.entry("exec_fifo", List.of(run.execFifo().toString()));
-            encoded = concat(encoded, w.bytes());
-        }
-        if (run.preserveFds() > 0) {
-            Plan.PlanWriter w = new Plan.PlanWriter();
-            w.entry("preserve_fds", List.of(Integer.toString(run.preserveFds())));
-            encoded = concat(encoded, w.bytes());
-        }
-        run.initPlan(encoded);
+        byte[] encoded = run.initPlan();
         init.sendPlan(encoded);
-        String line = init.readLine();
-        if (line != null && line.startsWith("monitor ") && run.monitor() != null) { // run -d: the init's host side forked
-            long monitor = Long.parseLong(line.substring(8).trim());
-            run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), monitor)));
-            run.monitorPid(monitor);
-            line = init.readLine();
+        InitReply reply = init.read();
+        if (reply instanceof InitReply.MonitorPid monitor && run.monitor() != null) { // run -d: the init's host side forked
+            run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), monitor.pid())));
+            run.monitorPid(monitor.pid());
+            reply = init.read();
         }
-        if (line == null) {
+        if (reply instanceof InitReply.Closed) {
             throw run.error(name(), "the native init exited before creating the container");
         }
-        if (!line.startsWith("pid ")) {
-            InitProcess.Failure failure = InitProcess.Failure.parse(line);
+        if (!(reply instanceof InitReply.Pid started)) {
+            InitReply.Failure failure = InitReply.Failure.of(reply);
             throw run.error(failure.stage(name()), failure.message());
         }
-        long pid = Long.parseLong(line.substring(4).trim());
+        long pid = started.pid();
         TestHooks.point("namespaces:cloned");
         ProcessStamp container = ProcessStamp.of(run.kernel(), pid);
         run.journal().record(new Undo.Process(container));
@@ -80,12 +60,6 @@ public final class NamespacesStage implements Stage {
             writeMap(run, proc.resolve("gid_map"), maps.gid());
         }
         TestHooks.point("namespaces:mapped");
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     private void writeMap(Run run, Path file, List<IdMap> map) throws ContainerError {

@@ -2,7 +2,8 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.runtime.init.InitProcess;
+import dev.contain.runtime.init.InitCommand;
+import dev.contain.runtime.init.InitReply;
 import java.io.IOException;
 
 /**
@@ -20,16 +21,16 @@ public final class StartStage implements Stage {
 
     @Override
     public void apply(Run run) throws ContainerError, IOException {
-        run.init().send("go");
-        String line = run.init().readLine();
-        if ("started".equals(line) && run.execFifo() == null || "created".equals(line) && run.execFifo() != null) {
+        run.init().send(new InitCommand.Go());
+        InitReply reply = run.init().read();
+        if (run.execFifo() == null ? reply instanceof InitReply.Started : reply instanceof InitReply.Created) {
             TestHooks.point("start:started");
             return;
         }
-        if (line == null) {
+        if (reply instanceof InitReply.Closed) {
             throw run.error(name(), "the native init exited before the command started");
         }
-        InitProcess.Failure failure = InitProcess.Failure.parse(line);
+        InitReply.Failure failure = InitReply.Failure.of(reply);
         if (!failure.kind().equals("exec")) {
             String why = failure.errno() == EACCES ? dev.contain.runtime.ids.Reachability.hint(run.plan(), run.ids()) : "";
             throw run.error(failure.stage("rootfs"), failure.message() + why);

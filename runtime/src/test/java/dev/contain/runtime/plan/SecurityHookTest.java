@@ -8,7 +8,6 @@ import dev.contain.runtime.security.CapabilitySets;
 import dev.contain.runtime.security.SeccompFilter;
 import dev.contain.runtime.security.SecurityPlan;
 import dev.contain.spec.Rlimit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,13 +39,5 @@ class SecurityHookTest {
         assertNull(s.seccomp());
         assertEquals(false, s.noNewPrivs());
         assertEquals(List.of(), s.masked());
-    }
-
-    @Test
-    void hexIsHexFormatsLowercase() {
-        byte[] b = new byte[4096];
-        new Random(1).nextBytes(b);
-        assertEquals(HexFormat.of().formatHex(b) + "\0", new String(Plan.hexToken(b), java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals("\0", new String(Plan.hexToken(new byte[0]), java.nio.charset.StandardCharsets.US_ASCII));
     }
 }
