@@ -14,6 +14,7 @@
  *   join.c     exec: a new process joins a running container through a pidfd of its first process
  *   tty.c      -t: a pty made inside the container, relayed to the engine's terminal in raw mode
  *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
+ *   nsjoin.c   namespaces joined by path (join_ns): opened and type-checked, entered around the clone
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */

@@ -39,12 +39,12 @@ public final class OciCommand {
     private static final String USAGE = """
             usage: contain-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [OPTIONS] ID
             commands:
-              create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID   set up, its process waits before exec
+              create --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   set up, its process waits before exec
               start ID                          exec the created container's command
               state ID                          the OCI state as JSON
               kill ID [SIGNAL]                  a signal (name or number; default SIGTERM)
               delete [--force] ID               remove a stopped or created container (--force: a running one)
-              run --bundle DIR ID               create, start, wait, delete: exits with the command's code
+              run --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   create, start, wait, delete: the command's code
               list [--format table|json]        the containers under --root
               spec [--bundle DIR] [--rootless]  write a default config.json
               features                          what this runtime supports, as JSON
