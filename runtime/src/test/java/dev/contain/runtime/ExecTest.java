@@ -314,6 +314,40 @@ class ExecTest {
         }
     }
 
+    /** The init puts the user's terminal in raw mode; killed with SIGKILL it cannot set it back: the engine does. */
+    @Test
+    void aKilledInitLeavesTheTerminalAsItWas() throws Exception {
+        try (TestHost host = new TestHost()) {
+            startDetached(host, "raw");
+            List<ProcessBuilder> clis = List.of(host.cli("exec", "-it", "raw", "--", "sh", "-c", "echo ready; sleep 30"),
+                    host.cli("run", "-q", "-it", host.spec("raw2", SPEC).toString(), "--", "sh", "-c", "echo ready; sleep 30"));
+            for (ProcessBuilder cli : clis) {
+                try (Pty pty = Pty.open(24, 80)) {
+                    String before = pty.settings();
+                    Process p = pty.start(cli);
+                    pty.await("ready");
+                    assertFalse(before.equals(pty.settings()), "raw while the command runs");
+                    long init = ProcessHandle.of(p.pid()).orElseThrow().children()
+                            .filter(c -> comm(c.pid()).equals("contain-init")).findFirst().orElseThrow().pid();
+                    TestHost.exec(List.of("kill", "-KILL", Long.toString(init)));
+                    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                    assertEquals(125, p.exitValue(), pty.output());
+                    assertEquals(before, pty.settings(), "the engine set the terminal back: " + cli.command().subList(cli.command().indexOf("--run-root") + 2, cli.command().size()));
+                    pty.await("killed by signal 9");
+                }
+            }
+            ok(host.run("rm", "-f", "raw"));
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** A pty the test opens (JNA): the engine runs with its terminal side as stdio and controlling terminal (setsid -c). */
     static final class Pty implements AutoCloseable {
         interface C extends com.sun.jna.Library {

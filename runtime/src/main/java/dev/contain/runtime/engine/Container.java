@@ -17,6 +17,7 @@ public final class Container implements Running, AutoCloseable {
     private boolean handedOver;
     private boolean closed;
     private final Engine engine;
+    TerminalGuard terminal; // -t: the user's terminal, set again at the end whatever happened (or null)
 
     Container(Engine engine, Run run, InitLaunch init, Engine.Detach detach) {
         this.engine = engine;
@@ -52,13 +53,21 @@ public final class Container implements Running, AutoCloseable {
         return handedOver;
     }
 
-    /** Tears down what is not handed over (idempotent). */
+    /** -t: the user's terminal as it was before the init made it raw (at once, and again at close: idempotent). */
+    void restoreTerminal() {
+        if (terminal != null) {
+            terminal.restore();
+        }
+    }
+
+    /** Tears down what is not handed over (idempotent); sets the user's terminal back first. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        restoreTerminal();
         try {
             if (!handedOver) {
                 engine.teardown(run);

@@ -297,7 +297,8 @@ public final class Containers {
         ExecPlan plan = ExecPlanner.plan(name, InitPlan.process(container), pid1, options, Path.of("/proc", Long.toString(status.pid()), "root"));
         Exec exec = new Exec(name);
         onStart.accept(exec);
-        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), plan.detach());
+        TerminalGuard terminal = plan.tty() && plan.stdin() ? TerminalGuard.start(kernel, config.dataRoot()) : null; // raw only with -i
+        return exec.run(config.dataRoot(), InitPlan.exec(container, plan), plan.detach(), terminal);
     }
 
     /** The container's log files, oldest first (run -d only). */

@@ -210,6 +210,9 @@ public final class Engine {
         run.preserveFds(preserveFds);
         run.encodeInitPlanAhead();
         Container c = new Container(this, run, init, detach);
+        if (tty) {
+            c.terminal = TerminalGuard.start(kernel, config.dataRoot());
+        }
         boolean made = false;
         try {
             onCreate.accept(c);
@@ -255,6 +258,9 @@ public final class Engine {
         Plan plan = run.plan();
         boolean ok = false;
         try {
+            if (c.terminal != null) {
+                c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
+            }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
                 run.progress().info("container created as process " + run.containerPid());
@@ -300,7 +306,8 @@ public final class Engine {
             RunResult exit;
             try {
                 exit = run.awaitExit();
-            } catch (ContainerError e) { // the init died: said now, before the teardown's lines
+            } catch (ContainerError e) { // the init died: said now (on a terminal set back), before the teardown's lines
+                c.restoreTerminal();
                 run.progress().warn("contain: " + e.userMessage());
                 throw e.shown();
             }

@@ -41,7 +41,7 @@ public final class Exec implements Running {
     }
 
     /** Runs the process; {@code detach} (exec -d): returns once it has started, its monitor (the init's host side) stays. */
-    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach) throws ContainerError {
+    RunResult run(Path dataRoot, List<InitMessage> plan, boolean detach, TerminalGuard terminal) throws ContainerError {
         try (InitProcess started = InitProcess.start(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot), dataRoot)) {
             init = started;
             started.sendPlan(InitCodec.encode(plan));
@@ -51,6 +51,9 @@ public final class Exec implements Running {
                 reply = started.read();
             }
             expect(reply, InitReply.Pid.class);
+            if (terminal != null) {
+                terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
+            }
             started.send(new InitCommand.Go());
             expect(started.read(), InitReply.Started.class);
             if (detach) {
@@ -59,11 +62,20 @@ public final class Exec implements Running {
             }
             InitReply.Exit exit = started.awaitExit();
             if (exit == null) {
-                throw new ContainerError(container, "exec", "the native init ended without reporting the process's exit");
+                java.util.OptionalInt status = started.exitValue();
+                String how = status.isPresent() && status.getAsInt() > 128
+                        ? " was killed by signal " + (status.getAsInt() - 128) + " (" + Signals.name(status.getAsInt() - 128) + ")"
+                        : " ended";
+                throw new ContainerError(container, "exec", "the native init (pid " + started.pid() + ")" + how
+                        + " without reporting the process's exit; the process was killed with it");
             }
             return new RunResult(container, exit.code(), exit.signal());
         } catch (IOException e) {
             throw new ContainerError(container, "exec", "lost the native init: " + e.getMessage());
+        } finally {
+            if (terminal != null) {
+                terminal.restore(); // an init killed while the terminal was raw cannot
+            }
         }
     }
 

@@ -54,11 +54,11 @@ public final class InitCodec {
 
     /** A stored plan read back (without its header), the version entry checked and dropped. */
     public static List<InitMessage> decode(byte[] plan) {
-        List<String> tokens = new ArrayList<>();
+        List<int[]> tokens = new ArrayList<>(); // start and end of each token: the seccomp program's hex is read from the bytes
         int start = 0;
         for (int i = 0; i < plan.length; i++) {
             if (plan[i] == 0) {
-                tokens.add(new String(plan, start, i - start, StandardCharsets.UTF_8));
+                tokens.add(new int[] {start, i});
                 start = i + 1;
             }
         }
@@ -68,30 +68,47 @@ public final class InitCodec {
         List<InitMessage> messages = new ArrayList<>();
         boolean versioned = false;
         for (int i = 0; i < tokens.size(); ) {
-            String key = tokens.get(i);
-            int n = i + 1 < tokens.size() ? Integer.parseInt(tokens.get(i + 1)) : -1;
+            String key = text(plan, tokens.get(i));
+            int n = i + 1 < tokens.size() ? Integer.parseInt(text(plan, tokens.get(i + 1))) : -1;
             if (n < 0 || i + 2 + n > tokens.size()) {
                 throw new IllegalArgumentException("plan entry \"" + key + "\": the plan ends inside it");
             }
-            List<String> f = tokens.subList(i + 2, i + 2 + n);
+            List<int[]> fields = tokens.subList(i + 2, i + 2 + n);
             i += 2 + n;
-            if (key.equals("version")) {
-                if (!f.equals(List.of(Integer.toString(VERSION)))) {
-                    throw new IllegalArgumentException("plan version " + f + ", this engine speaks " + VERSION);
-                }
-                versioned = true;
-                continue;
-            }
             try {
+                if (key.equals("seccomp") && n == 2) { // ~20 KB of hex: to bytes by table, without a String between
+                    int[] hex = fields.get(1);
+                    messages.add(new InitMessage.Seccomp(new Security.Seccomp(Integer.parseUnsignedInt(text(plan, fields.get(0))),
+                            fromHex(plan, hex[0], hex[1]))));
+                    continue;
+                }
+                List<String> f = new ArrayList<>(n);
+                for (int[] t : fields) {
+                    f.add(text(plan, t));
+                }
+                if (key.equals("version")) {
+                    if (!f.equals(List.of(Integer.toString(VERSION)))) {
+                        throw new IllegalArgumentException("plan version " + f + ", this engine speaks " + VERSION);
+                    }
+                    versioned = true;
+                    continue;
+                }
                 messages.add(decode(key, f));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage() != null && e.getMessage().startsWith("plan version") ? e
+                        : new IllegalArgumentException("plan entry \"" + key + "\": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("plan entry \"" + key + "\" " + f + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("plan entry \"" + key + "\": " + e, e);
             }
         }
         if (!versioned) {
             throw new IllegalArgumentException("the plan has no version entry");
         }
         return messages;
+    }
+
+    private static String text(byte[] plan, int[] token) {
+        return new String(plan, token[0], token[1] - token[0], StandardCharsets.UTF_8);
     }
 
     private static InitMessage decode(String key, List<String> f) {
@@ -111,7 +128,6 @@ public final class InitCodec {
             case "reaper" -> new InitMessage.Reaper();
             case "caps" -> new InitMessage.Caps(new Security.Caps(hex(f.get(0)), hex(f.get(1)), hex(f.get(2)), hex(f.get(3)), hex(f.get(4))));
             case "no_new_privs" -> new InitMessage.NoNewPrivs();
-            case "seccomp" -> new InitMessage.Seccomp(new Security.Seccomp(Integer.parseUnsignedInt(f.get(0)), fromHex(f.get(1))));
             case "rlimit" -> new InitMessage.Rlimit(new Security.Rlimit(Integer.parseInt(f.get(0)), limit(f.get(1)), limit(f.get(2))));
             case "oom_score_adj" -> new InitMessage.OomScoreAdj(Integer.parseInt(f.get(0)));
             case "umask" -> new InitMessage.Umask(Integer.parseInt(f.get(0), 8));
@@ -174,22 +190,30 @@ public final class InitCodec {
         return out; // the last byte is already 0
     }
 
-    /** Lowercase hex back to bytes, as plan.c accepts it. */
-    static byte[] fromHex(String hex) {
-        if (hex.length() % 2 != 0) {
-            throw new IllegalArgumentException("an odd number of hex digits");
+    /** Each byte's value as a lowercase hex digit, or -1. */
+    private static final byte[] DIGIT = new byte[256];
+
+    static {
+        java.util.Arrays.fill(DIGIT, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            DIGIT["0123456789abcdef".charAt(d)] = (byte) d;
         }
-        byte[] out = new byte[hex.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) (digit(hex.charAt(2 * i)) << 4 | digit(hex.charAt(2 * i + 1)));
-        }
-        return out;
     }
 
-    private static int digit(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        throw new IllegalArgumentException("'" + c + "' is not a lowercase hex digit");
+    /** Lowercase hex (bytes {@code from} to {@code to} of {@code text}) back to bytes, as plan.c accepts it. */
+    static byte[] fromHex(byte[] text, int from, int to) {
+        if ((to - from) % 2 != 0) {
+            throw new IllegalArgumentException("an odd number of hex digits");
+        }
+        byte[] out = new byte[(to - from) / 2];
+        for (int i = 0, j = from; i < out.length; i++, j += 2) {
+            int hi = DIGIT[text[j] & 0xff], lo = DIGIT[text[j + 1] & 0xff];
+            if ((hi | lo) < 0) {
+                throw new IllegalArgumentException("not lowercase hex at offset " + (j - from));
+            }
+            out[i] = (byte) (hi << 4 | lo);
+        }
+        return out;
     }
 
     /** Tokens, each NUL-terminated; a NUL inside one is refused (the init would read two). */

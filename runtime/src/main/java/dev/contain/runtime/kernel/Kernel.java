@@ -72,4 +72,14 @@ public interface Kernel {
     default boolean signal(java.nio.file.Path dataRoot, ProcessStamp process, int signal) throws IOException {
         return Pidfds.signal(this, dataRoot, process, signal);
     }
+
+    /** The settings of the terminal on this process's {@code fd}, or empty if it is no terminal. */
+    default java.util.Optional<TerminalSettings> terminalSettings(java.nio.file.Path dataRoot, int fd) throws IOException {
+        return Terminals.save(dataRoot, fd);
+    }
+
+    /** Sets a terminal's settings again (at once: nothing is waited for). */
+    default void setTerminalSettings(java.nio.file.Path dataRoot, TerminalSettings settings) throws IOException {
+        Terminals.restore(dataRoot, settings);
+    }
 }

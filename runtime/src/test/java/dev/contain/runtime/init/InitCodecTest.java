@@ -147,8 +147,11 @@ class InitCodecTest {
                 () -> InitCodec.decode(InitCodec.entries(List.of(List.of("tty"))))).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> InitCodec.decode(InitCodec.entries(List.of(List.of("version", "3"))))).getMessage().contains("plan version [3]"));
-        assertEquals("plan entry \"frobnicate\" []: unknown to this engine", assertThrows(IllegalArgumentException.class,
+        assertEquals("plan entry \"frobnicate\": unknown to this engine", assertThrows(IllegalArgumentException.class,
                 () -> InitCodec.decode(InitCodec.entries(List.of(List.of("version", "2"), List.of("frobnicate"))))).getMessage());
+        byte[] seccomp = InitCodec.entries(List.of(List.of("version", "2"), List.of("seccomp", "0", "06000000000Gff7f")));
+        assertEquals("plan entry \"seccomp\": not lowercase hex at offset 10", assertThrows(IllegalArgumentException.class,
+                () -> InitCodec.decode(seccomp)).getMessage());
         byte[] cut = InitCodec.encode(List.of(new InitMessage.Argv(List.of("sleep", "1"))));
         assertThrows(IllegalArgumentException.class, () -> InitCodec.decode(java.util.Arrays.copyOf(cut, cut.length - 2)));
     }
