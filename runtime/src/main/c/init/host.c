@@ -151,7 +151,7 @@ static _Noreturn void container_main(struct plan *p, struct host *h, int go_fd, 
     if (p->join) {
         join_namespaces(p, join_fd); /* exec: the container exists; nothing to make */
     } else {
-        if (p->clone_flags & CLONE_NEWUSER) {
+        if (ns_join_user(p) || (p->clone_flags & CLONE_NEWUSER)) {
             if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) fail(FAIL_SETUP, errno, "become root in the user namespace: %s", strerror(errno));
         }
         run_operations(p);
@@ -195,6 +195,29 @@ static int open_engine(pid_t engine, int *pidfd) {
     return 0;
 }
 
+/* OCI --preserve-fds: the engine's descriptors 3..3+N-1 (its caller's, inherited) become this process's 3..3+N-1,
+ * without close-on-exec, for the command. The control pipes and the pidfd move above them first. */
+static void take_engine_extra_fds(int n, int *ctl_in, int *ctl_out, int *pidfd) {
+    int *mine[] = {ctl_in, ctl_out, pidfd};
+    for (int i = 0; i < 3; i++) {
+        int moved = fcntl(*mine[i], F_DUPFD_CLOEXEC, 3 + n);
+        if (moved < 0) fail(FAIL_SETUP, errno, "move the control pipes above the preserved descriptors: %s", strerror(errno));
+        close(*mine[i]);
+        *mine[i] = moved;
+    }
+    control_fd = *ctl_out;
+    for (int fd = 3; fd < 3 + n; fd++) {
+        int theirs = (int)syscall(SYS_pidfd_getfd, *pidfd, fd, 0);
+        if (theirs < 0) fail(FAIL_SETUP, errno, "take the caller's descriptor %d (--preserve-fds %d): %s", fd, n, strerror(errno));
+        if (theirs == fd) { /* the lowest free number, as it usually is: only its close-on-exec goes */
+            if (fcntl(fd, F_SETFD, 0) < 0) fail(FAIL_SETUP, errno, "fcntl: %s", strerror(errno));
+        } else {
+            if (dup2(theirs, fd) < 0) fail(FAIL_SETUP, errno, "dup2: %s", strerror(errno));
+            close(theirs);
+        }
+    }
+}
+
 static int take_engine_stdio(int pidfd) {
     for (int fd = 0; fd <= 1; fd++) {
         int theirs = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -212,14 +235,9 @@ static int take_engine_stdio(int pidfd) {
 
 /* Before clone, as root in the initial namespaces. */
 static void prepare(struct plan *p, struct host *h) {
-    /* network container:NAME: the first process shares another container's network namespace. Joined here,
-     * by root in the initial user namespace, since the container's own user namespace has no rights over a
-     * sibling's network namespace. */
-    if (p->join_netns) {
-        int fd = open(p->join_netns, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) fail(FAIL_SETUP, errno, "join the network namespace %s: %s", p->join_netns, strerror(errno));
-        close(fd);
-    }
+    /* namespaces joined by path (network container:NAME, an OCI config's paths): opened and checked here, by
+     * root in the initial namespaces, since the container's own user namespace has no rights over another's */
+    ns_open(p);
     /* opened here, by root in the initial namespaces: the container's process only writes */
     for (int i = 0; i < p->ncgroup_join; i++)
         if ((h->cgroup_fds[i] = open(p->cgroup_join[i], O_WRONLY | O_CLOEXEC)) < 0)
@@ -312,6 +330,7 @@ int main(int argc, char **argv) {
     if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     struct plan plan = {0};
     read_plan(ctl_in, &plan);
+    if (plan.process.preserve_fds) take_engine_extra_fds(plan.process.preserve_fds, &ctl_in, &ctl_out, &engine);
     int log_pipe = -1;
     if (plan.detach) {
         /* The monitor is a child of this process, which stays only until the handover: a JVM thread waits
@@ -370,7 +389,9 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
 
     pid_t parent = getpid();
+    ns_enter_before_clone(&plan);
     child = clone_container(plan.join ? 0 : plan.clone_flags, host.clone_into_fd);
+    if (child > 0) ns_leave_after_clone(&plan);
     if (child < 0 && host.clone_into_fd >= 0) fail(FAIL_CGROUP, errno, "clone into the container's cgroup (Linux 5.7+): %s", strerror(errno));
     if (child < 0) fail(FAIL_SETUP, errno, "clone: %s", strerror(errno));
     if (child == 0) {

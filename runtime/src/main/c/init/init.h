@@ -15,6 +15,7 @@
  *   tty.c      -t: a pty made inside the container, relayed to the engine's terminal in raw mode
  *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
  *   hooks.c    OCI hooks the process forks and execs (createContainer, startContainer); the sync point
+ *   nsjoin.c   namespaces joined by path (join_ns): opened and type-checked, entered around the clone
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
@@ -29,6 +30,7 @@
 
 #define PLAN_VERSION 2
 #define MAX_CGROUP_JOIN 16
+#define MAX_NS_JOIN 8
 
 /* ---- failures -------------------------------------------------------------------------------------- */
 
@@ -144,11 +146,20 @@ struct process {
     int outlive_host; /* exec with release: no parent-death signal, the process outlives the host side */
     struct hook *start_hooks; /* run just before exec, after the exec fifo opened */
     int nstart_hooks;
+    int preserve_fds; /* OCI --preserve-fds (and LISTEN_FDS): the engine's descriptors 3..3+N-1 reach the command as they are */
+};
+
+/* A namespace joined by path (nsjoin.c): flag is its CLONE_NEW* type; fd is opened by ns_open. */
+struct ns_join {
+    int flag;
+    const char *path;
+    int fd;
 };
 
 struct plan {
     unsigned long long clone_flags;
-    const char *join_netns;
+    struct ns_join joins[MAX_NS_JOIN]; /* "join_ns TYPE PATH", each type at most once */
+    int njoins;
     const char *cgroup_join[MAX_CGROUP_JOIN];
     int ncgroup_join;
     const char *clone_into_cgroup;
@@ -230,6 +241,15 @@ void decode_hook(const char *key, char **f, int n, struct hook *h);
 void hook_run(const struct hook *h);
 extern int sync_fd;
 void sync_with_engine(void);
+
+/* nsjoin.c: namespaces joined by path. ns_type: a CLONE_NEW* flag for a /proc/PID/ns name, or 0. On the host
+ * side ns_open (each checked to be of its type), ns_enter_before_clone and ns_leave_after_clone around the
+ * clone (all but user); in the new process ns_join_user (1 when it joined one), which closes the rest. */
+int ns_type(const char *name);
+void ns_open(struct plan *plan);
+void ns_enter_before_clone(struct plan *plan);
+void ns_leave_after_clone(struct plan *plan);
+int ns_join_user(struct plan *plan);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

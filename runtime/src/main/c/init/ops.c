@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -161,6 +162,16 @@ static int remount_read_only(int fd) {
 static void op_make_private(struct plan *plan, const struct op *op) {
     (void)plan, (void)op;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(FAIL_SETUP, errno, "make the container's mounts private: %s", strerror(errno));
+}
+
+/* linux.rootfsPropagation: the namespace's "/" (the host's copy before pivot_root, the container's root after) made
+ * shared, slave, private or unbindable (recursively with MS_REC), as the engine says. */
+static void op_root_propagation(struct plan *plan, const struct op *op) {
+    (void)plan;
+    unsigned long flags = (unsigned long)op->number;
+    if (flags & ~(unsigned long)(MS_REC | MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE) || !(flags & ~(unsigned long)MS_REC))
+        fail(FAIL_SETUP, EINVAL, "plan entry \"root_propagation\": flags %#lx are not one propagation", flags);
+    if (mount(NULL, "/", NULL, flags, NULL) < 0) fail(FAIL_SETUP, errno, "set the propagation of / (flags %#lx): %s", flags, strerror(errno));
 }
 
 static void op_idmap(struct plan *plan, const struct op *op) {
@@ -326,9 +337,34 @@ static void op_sync(struct plan *plan, const struct op *op) {
     sync_with_engine();
 }
 
+/* A device node or FIFO (an OCI config's linux.devices): PATH TYPE(c|b|p) MAJOR MINOR MODE UID GID. Its mode is set
+ * exactly (no umask) and its owner; one already there of the same kind and number is kept and given them. */
+static void op_mknod(struct plan *plan, const struct op *op) {
+    (void)plan;
+    char **a = op->args, parent[4096];
+    unsigned long long major, minor, uid, gid;
+    if (strlen(a[1]) != 1 || !strchr("cbp", a[1][0]) || parse_number(a[2], 10, 0xfff, &major) < 0 || parse_number(a[3], 10, 0xfffff, &minor) < 0 ||
+        parse_number(a[5], 10, 0xfffffffeULL, &uid) < 0 || parse_number(a[6], 10, 0xfffffffeULL, &gid) < 0)
+        fail(FAIL_SETUP, EINVAL, "plan entry \"mknod\": %s: type %.8s, numbers %.16s %.16s %.16s %.16s: not a device", a[0], a[1], a[2], a[3], a[5], a[6]);
+    mode_t type = a[1][0] == 'c' ? S_IFCHR : a[1][0] == 'b' ? S_IFBLK : S_IFIFO;
+    dev_t dev = type == S_IFIFO ? 0 : makedev((unsigned)major, (unsigned)minor);
+    const char *name = split(a[0], parent, sizeof parent);
+    int dir = mkdir_in_root("mknod", parent, 0755);
+    struct stat st;
+    if (mknodat(dir, name, type | 0600, dev) < 0) {
+        if (errno != EEXIST || fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != dev))
+            fail(FAIL_SETUP, errno == EEXIST ? EEXIST : errno, "mknod %s: %s", a[0], errno == EEXIST ? "something else is there already" : strerror(errno));
+    }
+    if (fchmodat(dir, name, (mode_t)op->number, 0) < 0 || fchownat(dir, name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
+        fail(FAIL_SETUP, errno, "mknod %s: set its mode %llo and owner %llu:%llu: %s", a[0], op->number, uid, gid, strerror(errno));
+    close(dir);
+}
+
 #define NONE (-1)
 static const struct op_def OPS[] = {
+    {"mknod", 7, 0, 4, 8, 07777, op_mknod},
     {"make_private", 0, NONE, NONE, 0, 0, op_make_private},
+    {"root_propagation", 1, NONE, 0, 10, 0xffffffffUL, op_root_propagation},
     {"idmap", 2, NONE, NONE, 0, 0, op_idmap},
     {"mount", 5, 1, 3, 10, ~0UL, op_mount},
     {"mkdir", 2, 0, 1, 8, 07777, op_mkdir},

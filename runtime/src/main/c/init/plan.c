@@ -61,9 +61,13 @@ static void d_clone(struct plan *p, const char *key, char **f, int n) {
     p->clone_flags = number(key, 0, f[0], 10, ~0ULL);
 }
 
-static void d_join_netns(struct plan *p, const char *key, char **f, int n) {
+static void d_join_ns(struct plan *p, const char *key, char **f, int n) {
     (void)n;
-    p->join_netns = absolute(key, 0, f[0]);
+    int flag = ns_type(f[0]);
+    if (!flag) refuse(key, "unknown namespace type \"%.32s\"", f[0]);
+    for (int i = 0; i < p->njoins; i++)
+        if (p->joins[i].flag == flag) refuse(key, "the %s namespace given twice", f[0]);
+    p->joins[p->njoins++] = (struct ns_join){.flag = flag, .path = absolute(key, 1, f[1]), .fd = -1};
 }
 
 static void d_cgroup_join(struct plan *p, const char *key, char **f, int n) {
@@ -238,6 +242,11 @@ static void d_umask(struct plan *p, const char *key, char **f, int n) {
     p->process.has_umask = 1;
 }
 
+static void d_preserve_fds(struct plan *p, const char *key, char **f, int n) {
+    (void)n;
+    p->process.preserve_fds = (int)number(key, 0, f[0], 10, 4096);
+}
+
 static void d_exec_fifo(struct plan *p, const char *key, char **f, int n) {
     (void)n;
     p->exec_fifo = absolute(key, 0, f[0]);
@@ -281,7 +290,7 @@ struct entry_def {
 static const struct entry_def ENTRIES[] = {
     {"version", 1, 1, 0, d_version},
     {"clone", 1, 1, 0, d_clone},
-    {"join_netns", 1, 1, 0, d_join_netns},
+    {"join_ns", 2, 2, 1, d_join_ns},
     {"cgroup_join", 1, 1, 1, d_cgroup_join},
     {"clone_into_cgroup", 1, 1, 0, d_clone_into_cgroup},
     {"rootfs", 1, 1, 0, d_rootfs},
@@ -308,6 +317,7 @@ static const struct entry_def ENTRIES[] = {
     {"console_size", 2, 2, 0, d_console_size},
     {"release", 0, 0, 0, d_release},
     {"start_hook", HOOK_FIELDS, ANY, 1, d_start_hook},
+    {"preserve_fds", 1, 1, 0, d_preserve_fds},
     {"stdin_null", 0, 0, 0, d_stdin_null},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
@@ -397,7 +407,7 @@ void read_plan(int fd, struct plan *p) {
         refuse(p->log_path ? "log" : p->exit_file ? "exit_file" : "on_exit", "only for a detached container (no detach entry)");
     if (p->detach && !p->join && (!p->log_path || !p->exit_file)) refuse("detach", "needs the log and exit_file entries");
     if (p->join) { /* a process entering a container makes none of it */
-        const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->join_netns ? "join_netns"
+        const char *other = p->clone_flags ? "clone" : p->rootfs ? "rootfs" : p->nops ? p->ops[0].def->key : p->njoins ? "join_ns"
                           : p->process.reaper ? "reaper" : p->on_exit ? "on_exit" : p->chroot_fallback ? "chroot_fallback" : NULL;
         if (other) refuse(other, "not with join (exec into a running container)");
     }
@@ -411,6 +421,8 @@ void read_plan(int fd, struct plan *p) {
         p->process.parent_death = 0;
         p->process.outlive_host = 1;
     }
+    for (int i = 0; i < p->njoins; i++)
+        if ((unsigned long long)p->joins[i].flag & p->clone_flags) refuse("join_ns", "%s: a namespace joined and also made (clone)", p->joins[i].path);
     for (int i = 0; i < p->nops && !p->rootfs; i++)
         if (p->ops[i].def->container_path >= 0) refuse(p->ops[i].def->key, "a container path, and the plan has no rootfs entry");
 }

@@ -155,7 +155,8 @@ _Noreturn void enter_process(struct process *p) {
     if (p->has_umask) umask(p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(FAIL_SETUP, errno, "set no_new_privs: %s", strerror(errno));
     if (p->has_caps) set_caps(p);
-    close_fds(3, ~0U, CONTAIN_CLOSE_RANGE_CLOEXEC); /* the error pipe must stay open until exec */
+    /* the error pipe must stay open until exec; the caller's preserved descriptors (below it) stay open after */
+    close_fds(3 + (unsigned int)p->preserve_fds, ~0U, CONTAIN_CLOSE_RANGE_CLOEXEC);
     int fifo = p->exec_fifo_fd > 0 ? exec_fifo_wait(p) : -1;
     for (int i = 0; i < p->nstart_hooks; i++) hook_run(&p->start_hooks[i]); /* a failure: `start` reads no byte */
     if (fifo >= 0) exec_fifo_release(fifo);

@@ -75,7 +75,7 @@ class CgroupTest {
 
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
         Path state = Files.createDirectories(tmp.resolve("state"));
-        Plan plan = new Plan("web", false, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), null, dev.contain.runtime.ids.IdPlan.NONE,
+        Plan plan = new Plan("web", false, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), List.of(), dev.contain.runtime.ids.IdPlan.NONE,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);
         return new Run(plan, EngineConfig.of(tmp, tmp), kernel, Progress.SILENT);
     }

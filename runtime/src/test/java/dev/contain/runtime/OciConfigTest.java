@@ -24,6 +24,7 @@ import dev.contain.runtime.oci.OciProcess;
 import dev.contain.runtime.oci.OciSpec;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
+import dev.contain.runtime.plan.NamespaceJoin;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Security;
 import java.io.IOException;
@@ -251,7 +252,7 @@ class OciConfigTest {
         assertEquals("/home", p.cwd());
         assertEquals(Integer.valueOf(18), p.security().umask());
         assertEquals(Integer.valueOf(100), p.security().oomScoreAdj());
-        assertEquals(Path.of("/run/netns/test"), p.joinNetns());
+        assertEquals(List.of(NamespaceJoin.network(Path.of("/run/netns/test"))), p.joins());
         assertEquals(0, p.cloneFlags() & (LinuxFlags.CLONE_NEWNET | LinuxFlags.CLONE_NEWCGROUP)); // joined; cgroup unshared after
         assertEquals(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP), p.ops().get(0));
         assertTrue(p.ops().contains(new InitOp.Write("/proc/sys/net/ipv4/ping_group_range", "0 0")));
@@ -326,8 +327,14 @@ class OciConfigTest {
         assertRefused("process.apparmorProfile: not supported", c -> ((ObjectNode) c.get("process")).put("apparmorProfile", "p"));
         assertRefused("process.capabilities.bounding: unknown capability CAP_NOPE",
                 c -> ((ArrayNode) c.get("process").get("capabilities").get("bounding")).add("CAP_NOPE"));
-        assertRefused("linux.namespaces[0].path: joining a pid namespace by path is not supported (only network)",
-                c -> ((ObjectNode) linux(c).get("namespaces").get(0)).put("path", "/proc/1/ns/pid"));
+        assertRefused("linux.namespaces[0].path: not an absolute path: proc/1/ns/pid",
+                c -> ((ObjectNode) linux(c).get("namespaces").get(0)).put("path", "proc/1/ns/pid"));
+        assertRefused("linux.namespaces[4].path: /proc/self/ns/mnt is the host's mount namespace: the container's root would replace the host's",
+                c -> ((ObjectNode) linux(c).get("namespaces").get(4)).put("path", "/proc/self/ns/mnt"));
+        assertRefused("linux.namespaces: a new pid namespace inside a user namespace joined by path is not supported (join that one by path too, or make a new user namespace)",
+                c -> ((ArrayNode) linux(c).get("namespaces")).addObject().put("type", "user").put("path", "/run/userns"));
+        assertRefused("hostname: needs a uts namespace of the container's (new, or joined by path), not the host's",
+                c -> ((ObjectNode) linux(c).get("namespaces").get(3)).put("path", "/proc/self/ns/uts"));
         assertRefused("mounts[0].type: mount type \"overlay\" on /proc is not supported (bind, rbind, proc, sysfs, tmpfs, devpts, mqueue, cgroup are)",
                 c -> ((ObjectNode) c.get("mounts").get(0)).put("type", "overlay"));
         assertRefused("mounts[7].options: option \"idmap\" of the bind mount on /x is not supported", c -> ((ArrayNode) c.get("mounts")).addObject()
@@ -346,9 +353,13 @@ class OciConfigTest {
                 c -> linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_NOTIFY"));
         assertRefused("linux.cgroupsPath: \"machine.slice:libpod:c1\" is systemd's form; only cgroupfs paths are supported (no --systemd-cgroup)",
                 c -> linux(c).put("cgroupsPath", "machine.slice:libpod:c1"));
-        assertRefused("linux.devices: device nodes beyond the default ones are not supported yet",
-                c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10).put("minor", 229));
-        assertRefused("linux.namespaces: a mount namespace is required", c -> ((ArrayNode) linux(c).get("namespaces")).remove(4));
+        assertRefused("linux.devices[0].type: \"x\" is not a device type (c, b, u or p)",
+                c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "x").put("major", 10).put("minor", 229));
+        assertRefused("linux.devices[0].major: a device needs its major (0-4095) and minor (0-1048575) numbers",
+                c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c").put("minor", 229));
+        assertRefused("linux.devices[0].path: \"/dev/../x\" is not an absolute, normalized path of a file",
+                c -> linux(c).putArray("devices").addObject().put("path", "/dev/../x").put("type", "p"));
+        assertRefused("linux.namespaces: a mount namespace is required (new, or joined by path)", c -> ((ArrayNode) linux(c).get("namespaces")).remove(4));
         assertRefused("root.path: " + bundle.resolve("nope") + " is not a folder", c -> ((ObjectNode) c.get("root")).put("path", "nope"));
         assertRefused("ociVersion: version 2.0.0 is not supported (1.x is)", c -> c.put("ociVersion", "2.0.0"));
         assertRefused("linux.resources.devices[1]: allowing every device is not supported (the list must start with a rule denying all)",
@@ -406,13 +417,83 @@ class OciConfigTest {
         assertEquals(1, plan(c).ops().stream().filter(op -> op instanceof InitOp.Sync).count());
     }
 
+    /** Joined namespaces are the plan's join_ns entries; with a joined user namespace the new ones are unshared inside it, no maps written. */
+    @Test
+    void namespacesJoinedByPath() throws Exception {
+        ObjectNode c = runcSpec();
+        ArrayNode ns = linux(c).putArray("namespaces");
+        ns.addObject().put("type", "mount");
+        ns.addObject().put("type", "ipc");
+        ns.addObject().put("type", "uts").put("path", "/run/uts1");
+        ns.addObject().put("type", "pid").put("path", "/proc/9/ns/pid");
+        Plan p = plan(c);
+        assertEquals(List.of(new NamespaceJoin("uts", Path.of("/run/uts1")), new NamespaceJoin("pid", Path.of("/proc/9/ns/pid"))), p.joins());
+        assertEquals(LinuxFlags.CLONE_NEWNS | LinuxFlags.CLONE_NEWIPC, p.cloneFlags());
+        assertTrue(ops(p, InitOp.Hostname.class).size() == 1, "the hostname is set in a joined uts namespace, as runc does");
+        ns.addObject().put("type", "user").put("path", "/run/user1");
+        linux(c).putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 1000).put("size", 1);
+        p = plan(c);
+        assertEquals(0, p.cloneFlags());
+        assertEquals(new InitOp.Unshare(LinuxFlags.CLONE_NEWNS | LinuxFlags.CLONE_NEWIPC), p.ops().get(0));
+        assertEquals(IdPlan.NONE, p.ids());
+        assertEquals(3, p.joins().size());
+    }
+
+    /** linux.devices: mknod with the exact mode and owner, allowed in the device cgroup; in a user namespace the host's node is bound. */
+    @Test
+    void devicesAreMadeOrBoundInAUserNamespace() throws Exception {
+        ObjectNode c = runcSpec();
+        ArrayNode d = linux(c).putArray("devices");
+        d.addObject().put("path", "/dev/net/tun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0640).put("uid", 1).put("gid", 2);
+        d.addObject().put("path", "/dev/fifo").put("type", "p");
+        d.addObject().put("path", "/dev/null").put("type", "u").put("major", 1).put("minor", 3);
+        Plan p = plan(c);
+        assertEquals(List.of(new InitOp.Mknod("/dev/net/tun", 'c', 10, 200, 0640, 1, 2), new InitOp.Mknod("/dev/fifo", 'p', 0, 0, 0666, 0, 0),
+                new InitOp.Mknod("/dev/null", 'c', 1, 3, 0666, 0, 0)), ops(p, InitOp.Mknod.class));
+        assertTrue(ops(p, InitOp.Touch.class).stream().noneMatch(t -> t.path().equals("/dev/null")), "the default /dev/null is not bound as well");
+        assertTrue(p.ops().indexOf(mountOn(p, "/dev")) < p.ops().indexOf(ops(p, InitOp.Mknod.class).get(0)));
+        assertTrue(p.cgroup().deviceFilter().contains(new DeviceRule('c', 10, 200, "rwm")));
+        ArrayNode ns = (ArrayNode) linux(c).get("namespaces");
+        ns.addObject().put("type", "user");
+        linux(c).putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        linux(c).putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        d.remove(2);
+        d.remove(1);
+        p = plan(c);
+        assertTrue(ops(p, InitOp.Mknod.class).isEmpty());
+        assertTrue(p.ops().contains(new InitOp.Mount("/dev/net/tun", "/dev/net/tun", "", LinuxFlags.MS_BIND, "")));
+        ((ObjectNode) d.get(0)).put("minor", 201);
+        assertEquals("c1: config.json: linux.devices[0].path: in a user namespace the host's /dev/net/tun is bound (mknod is not allowed there), "
+                + "and it is not character device 10:201", refused(c).userMessage());
+    }
+
     @Test
     void emptySectionsAskForNothing() throws Exception {
         ObjectNode c = runcSpec();
         c.putObject("hooks");
         linux(c).putArray("devices");
         linux(c).put("mountLabel", "");
+        c.put("org.example.extension", "x"); // an unknown property: ignored, as runtime-spec requires
         plan(c); // no exception
+    }
+
+    /** rootfsPropagation: slave from the start (host mounts come in, none go out), and the root's own after pivot_root. */
+    @Test
+    void rootPropagationAsRuncSetsIt() throws Exception {
+        ObjectNode c = runcSpec();
+        linux(c).put("rootfsPropagation", "rslave");
+        Plan p = plan(c);
+        InitOp slave = new InitOp.RootPropagation(LinuxFlags.MS_SLAVE | LinuxFlags.MS_REC);
+        assertEquals(slave, p.ops().get(0));
+        assertEquals(slave, p.ops().get(p.ops().size() - 1));
+        assertTrue(p.ops().get(p.ops().size() - 2) instanceof InitOp.PivotRoot);
+        linux(c).put("rootfsPropagation", "shared");
+        p = plan(c);
+        assertEquals(new InitOp.MakePrivate(), p.ops().get(0));
+        assertEquals(new InitOp.RootPropagation(LinuxFlags.MS_SHARED), p.ops().get(p.ops().size() - 1));
+        linux(c).put("rootfsPropagation", "sideways");
+        assertEquals("c1: config.json: linux.rootfsPropagation: \"sideways\" is not a propagation (shared, slave, private, unbindable, r...)",
+                refused(c).userMessage());
     }
 
     @Test

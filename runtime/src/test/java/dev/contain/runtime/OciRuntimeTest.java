@@ -228,6 +228,157 @@ class OciRuntimeTest {
         }
     }
 
+    /** A holder process in namespaces of its own (unshare(1)); it and its children die with the test. */
+    private static Process holder(String... unshareArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--fork", "--kill-child"));
+        cmd.addAll(List.of(unshareArgs));
+        cmd.addAll(List.of("sh", "-c", "hostname joined-uts && echo ready && exec sleep 1000"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String ready = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+        assertEquals("ready\n", ready, "the holder did not start");
+        return p;
+    }
+
+    /** Sets linux.namespaces[type].path (adding the entry if missing) in a bundle's config.json; the config's hostname goes. */
+    private static void joinByPath(Path bundle, java.util.Map<String, String> paths) throws IOException {
+        ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        c.remove("hostname");
+        ArrayNode namespaces = (ArrayNode) c.with("linux").get("namespaces");
+        paths.forEach((type, path) -> {
+            ObjectNode entry = null;
+            for (JsonNode ns : namespaces) {
+                if (ns.get("type").asText().equals(type)) {
+                    entry = (ObjectNode) ns;
+                }
+            }
+            (entry == null ? namespaces.addObject().put("type", type) : entry).put("path", path);
+        });
+        Files.writeString(bundle.resolve("config.json"), c.toString());
+    }
+
+    private static String nsLink(long pid, String type) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", type)).toString();
+    }
+
+    /** uts, ipc and pid namespaces given by path are joined (the pid one before clone, since only children enter it). */
+    @Test
+    void namespacesOfEveryKindAreJoinedByPath() throws Exception {
+        Process holder = holder("--uts", "--ipc", "--pid", "--mount-proc");
+        try (TestHost host = new TestHost()) {
+            long pid = holder.pid();
+            Path bundle = bundle(host, "bj", "hostname; readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid");
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/" + pid + "/ns/uts", "ipc", "/proc/" + pid + "/ns/ipc",
+                    "pid", "/proc/" + pid + "/ns/pid_for_children"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cj");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("joined-uts\n" + nsLink(pid, "ipc") + "\n" + nsLink(pid, "pid_for_children") + "\n", r.out());
+            assertFalse(r.out().contains(nsLink(ProcessHandle.current().pid(), "ipc")));
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A path that is no namespace, or one of another type, is refused before anything runs, as the type is checked. */
+    @Test
+    void aNamespacePathOfTheWrongTypeIsRefused() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "bw", "true");
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/self/ns/ipc"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("cw: setup: join the uts namespace /proc/self/ns/ipc: it is a namespace of type ipc"), r.err());
+            joinByPath(bundle, java.util.Map.of("uts", bundle.resolve("config.json").toString()));
+            r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("config.json: not a namespace"), r.err());
+            joinByPath(bundle, java.util.Map.of("uts", "/proc/self/ns/uts", "mount", "/proc/self/ns/mnt")); // the engine's own
+            r = run(host, "run", "--bundle", bundle.toString(), "cw");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("is the host's mount namespace"), r.err());
+            assertEquals("[]", run(host, "list", "--format", "json").out().trim());
+        }
+    }
+
+    /** A user namespace joined by path keeps its owner's id maps (none written); the new namespaces are made inside it. */
+    @Test
+    void aUserNamespaceIsJoinedByPathWithTheNamespacesItOwns() throws Exception {
+        Process holder = holder("--user", "--map-root-user", "--uts", "--pid", "--mount-proc");
+        try (TestHost host = new TestHost()) {
+            long pid = holder.pid();
+            Path bundle = bundle(host, "bu", "hostname; readlink /proc/self/ns/user; cat /proc/self/uid_map");
+            joinByPath(bundle, java.util.Map.of("user", "/proc/" + pid + "/ns/user", "uts", "/proc/" + pid + "/ns/uts",
+                    "pid", "/proc/" + pid + "/ns/pid_for_children"));
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cu");
+            assertEquals(0, r.exit(), r.err());
+            String map = Files.readString(Path.of("/proc", Long.toString(pid), "uid_map"));
+            assertEquals("joined-uts\n" + nsLink(pid, "user") + "\n" + map, r.out());
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /** linux.devices: nodes made with their type, numbers, mode and owner, and open-able (the device cgroup allows them). */
+    @Test
+    void devicesAreMadeAndAllowed() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "bd", "stat -c '%F %t:%T %a %u:%g' /dev/mytun /dev/myfifo; exec 3<>/dev/mytun && echo opened; exec 4</dev/net/tun");
+            ObjectNode c = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            ArrayNode d = c.with("linux").putArray("devices");
+            d.addObject().put("path", "/dev/mytun").put("type", "c").put("major", 10).put("minor", 200).put("fileMode", 0606).put("uid", 1).put("gid", 2);
+            d.addObject().put("path", "/dev/myfifo").put("type", "p");
+            Files.writeString(bundle.resolve("config.json"), c.toString());
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "cd");
+            assertEquals("character special file a:c8 606 1:2\nfifo 0:0 666 0:0\nopened\n", r.out(), r.err()); // no CAP_DAC_OVERRIDE: "other" opens it
+            assertTrue(r.err().contains("/dev/net/tun"), r.err()); // not listed: not there
+        }
+    }
+
+    /** --preserve-fds and socket activation's LISTEN_FDS: the caller's descriptors from 3 on reach the command, nothing more. */
+    @Test
+    void preservedDescriptorsAndListenFdsReachTheCommand() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path in = host.dir.resolve("in");
+            Files.writeString(in, "through fd 3\n");
+            Path out = host.dir.resolve("out");
+            Path bundle = bundle(host, "bf", "cat <&3 >&4; echo $LISTEN_FDS $LISTEN_PID >&4; ls /proc/self/fd >&4");
+            StringBuilder cmd = new StringBuilder("exec 3<" + in + " 4>" + out + "; LISTEN_FDS=1 LISTEN_PID=$$ exec");
+            for (String a : oci(host, "run", "--preserve-fds", "1", "--bundle", bundle.toString(), "cf")) {
+                cmd.append(" '").append(a).append('\'');
+            }
+            TestHost.Result r = host.run(new ProcessBuilder("sh", "-c", cmd.toString()));
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("through fd 3\n1 1\n0\n1\n2\n3\n4\n5\n", Files.readString(out)); // 5: ls's own, of /proc/self/fd
+            r = run(host, "run", "--preserve-fds", "x", "--bundle", bundle.toString(), "cf");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("cf: create: --preserve-fds x: not a number of descriptors (0 to 1024)"), r.err());
+        }
+    }
+
+    /** While `run` waits, another shell's `state` says running, with the pid the pid file holds. */
+    @Test
+    void aRunningRunIsRunningForState() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "br", "sleep 30");
+            Path pidFile = host.dir.resolve("pid");
+            Process p = new ProcessBuilder(oci(host, "run", "--pid-file", pidFile.toString(), "--bundle", bundle.toString(), "cr"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                for (int i = 0; i < 200 && run(host, "state", "cr").exit() != 0; i++) {
+                    Thread.sleep(50); // not there before run made its state folder
+                }
+                awaitStatus(host, "cr", "running");
+                JsonNode s = state(host, "cr");
+                assertEquals(bundle.toString(), s.get("bundle").asText());
+                assertEquals(Files.readString(pidFile).trim(), s.get("pid").asText());
+                assertEquals(0, run(host, "kill", "cr", "KILL").exit());
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(137, p.exitValue());
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** podman, with its own store in the test's folder (vfs, cgroupfs, no network), runs contain-oci as its runtime. */
     @Test
     void podmanRunsItsContainersWithContainOci() throws Exception {
@@ -267,6 +418,57 @@ class OciRuntimeTest {
                 assertEquals(0, exec(podman, List.of("rm", "oci-d")).exit());
                 assertEquals("", exec(podman, List.of("ps", "-aq")).out());
             } finally {
+                exec(podman, List.of("rm", "-af"));
+                exec(podman, List.of("rmi", "-af"));
+                removePodmanCgroups();
+                try (var walk = Files.walk(runroot)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /**
+     * A pod: its infra container (podman's pause image, made from catatonit) holds the network, ipc and uts namespaces;
+     * its containers join them by path. The rlimits podman asks by default exceed this machine's: containers.conf lowers them.
+     */
+    @Test
+    void podmanPodContainersShareTheirNamespacesThroughContainOci() throws Exception {
+        ImageTest.assumeTools("podman", "conmon", "catatonit");
+        try (TestHost host = new TestHost()) {
+            Path runtime = host.dir.resolve("contain-oci");
+            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+            for (String a : oci(host)) {
+                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+            }
+            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
+            runtime.toFile().setExecutable(true);
+            Path conf = host.dir.resolve("containers.conf");
+            Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
+            Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-");
+            List<String> podman = List.of("env", "CONTAINERS_CONF=" + conf, "podman", "--root", host.dir.resolve("podman").toString(),
+                    "--runroot", runroot.toString(), "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+                    "--runtime", runtime.toString());
+            try {
+                assertEquals(0, exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1")).exit());
+                TestHost.Result pod = exec(podman, List.of("pod", "create", "--name", "p1"));
+                assertEquals(0, pod.exit(), pod.err());
+                TestHost.Result a = exec(podman, List.of("run", "-d", "--pod", "p1", "--name", "a1", "localhost/oci-busybox:1", "sleep", "60"));
+                assertEquals(0, a.exit(), a.err());
+                TestHost.Result b = exec(podman, List.of("run", "--rm", "--pod", "p1", "localhost/oci-busybox:1", "sh", "-c",
+                        "hostname; for t in net ipc uts pid; do readlink /proc/self/ns/$t; done"));
+                assertEquals(0, b.exit(), b.err());
+                long pid = Long.parseLong(exec(podman, List.of("inspect", "-f", "{{.State.Pid}}", "a1")).out().trim());
+                String[] seen = b.out().split("\n");
+                assertEquals("p1", seen[0]); // the pod's uts namespace, named by the infra container
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(nsLink(pid, List.of("net", "ipc", "uts").get(i)), seen[i + 1]);
+                }
+                assertTrue(!seen[4].equals(nsLink(pid, "pid")), "each container has a pid namespace of its own");
+                assertEquals(0, exec(podman, List.of("pod", "rm", "-f", "-t", "0", "p1")).exit());
+                assertEquals("", exec(podman, List.of("ps", "-aq")).out());
+            } finally {
+                exec(podman, List.of("pod", "rm", "-af", "-t", "0"));
                 exec(podman, List.of("rm", "-af"));
                 exec(podman, List.of("rmi", "-af"));
                 removePodmanCgroups();

@@ -39,7 +39,7 @@ public final class OciCommand {
     private static final String USAGE = """
             usage: contain-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [OPTIONS] ID
             commands:
-              create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID   set up, its process waits before exec
+              create --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   set up, its process waits before exec
               start ID                          exec the created container's command
               state ID                          the OCI state as JSON
               kill [--all] ID [SIGNAL]          a signal (name or number; default SIGTERM); --all: every process
@@ -51,7 +51,7 @@ public final class OciCommand {
               exec [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env K=V]...
                    [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs]
                    (--process FILE ID | ID COMMAND [ARG...])  a process in a created or running container
-              run --bundle DIR ID               create, start, wait, delete: exits with the command's code
+              run --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   create, start, wait, delete: the command's code
               list [--format table|json]        the containers under --root
               spec [--bundle DIR] [--rootless]  write a default config.json
               features                          what this runtime supports, as JSON
@@ -221,14 +221,12 @@ public final class OciCommand {
         switch (command) {
             case "create" -> {
                 String id = one(command, a, 1);
-                preserveFds(id, command, a);
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                runtime().create(id, bundle, path(a.option("pid-file")), path(a.option("console-socket")), progress());
+                runtime().create(id, bundle, path(a.option("pid-file")), path(a.option("console-socket")), fds(id, a), progress());
                 return 0;
             }
             case "run" -> {
                 String id = one(command, a, 1);
-                preserveFds(id, command, a);
                 if (a.flags().contains("detach") || a.flags().contains("d")) {
                     throw new ContainerError(id, "run", "--detach is not supported yet (create, then start)");
                 }
@@ -236,7 +234,7 @@ public final class OciCommand {
                     throw new ContainerError(id, "run", "--console-socket without --detach: it would receive nothing");
                 }
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                RunResult r = runtime().run(id, bundle, progress());
+                RunResult r = runtime().run(id, bundle, path(a.option("pid-file")), fds(id, a), progress());
                 return r.engineExitCode();
             }
             case "exec" -> {
@@ -320,12 +318,8 @@ public final class OciCommand {
     static void preserveFds(String id, String command, Map<String, String> options) throws ContainerError {
         String fds = options.get("preserve-fds");
         if (fds != null && !fds.equals("0")) {
-            throw new ContainerError(id, command, "--preserve-fds: not supported yet");
+            throw new ContainerError(id, command, "--preserve-fds: not supported for exec");
         }
-    }
-
-    private static void preserveFds(String id, String command, Args a) throws ContainerError {
-        preserveFds(id, command, a.options());
     }
 
     private static Path path(String p) {
@@ -372,6 +366,31 @@ public final class OciCommand {
                 out.println(line);
             }
         }
+    }
+
+    /** --preserve-fds N, and socket activation's LISTEN_FDS when LISTEN_PID is this process, as runc takes them. */
+    private static OciRuntime.Fds fds(String id, Args a) throws ContainerError {
+        int preserve = count(id, "--preserve-fds", a.option("preserve-fds"));
+        int listen = 0;
+        if (String.valueOf(ProcessHandle.current().pid()).equals(System.getenv("LISTEN_PID"))) {
+            listen = count(id, "LISTEN_FDS", System.getenv("LISTEN_FDS"));
+        }
+        return new OciRuntime.Fds(listen, preserve);
+    }
+
+    private static int count(String id, String what, String value) throws ContainerError {
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ContainerError(id, "create", what + " " + value + ": not a number of descriptors (0 to 1024)");
     }
 
     private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {

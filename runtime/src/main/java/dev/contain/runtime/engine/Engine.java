@@ -126,17 +126,14 @@ public final class Engine {
 
     /** Runs a plan made by {@link #plan}, perhaps adjusted by the caller (a test setting init entries directly), as {@link #run}. */
     public RunResult run(Plan plan, Progress progress, Consumer<Container> onCreate) throws ContainerError {
-        return run(plan, null, progress, RunHooks.NONE, onCreate);
+        return run(plan, Launch.PLAIN, progress, onCreate);
     }
 
-    /**
-     * As {@link #run(Plan, Progress, Consumer)}, with a terminal for the command (OCI run: process.terminal) or null, and
-     * OCI hooks: {@code hooks.onStarted} once the command runs.
-     */
-    public RunResult run(Plan plan, Terminal terminal, Progress progress, RunHooks hooks, Consumer<Container> onCreate) throws ContainerError {
-        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, null, hooks, onCreate)) {
+    /** As {@link #run(Plan, Progress, Consumer)}, the command started as {@code launch} says (an OCI run's terminal, hooks, descriptors). */
+    public RunResult run(Plan plan, Launch launch, Progress progress, Consumer<Container> onCreate) throws ContainerError {
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), launch, null, null, null, onCreate)) {
             start(c);
-            hooks.onStarted().accept(c.pid());
+            launch.hooks().onStarted().accept(c.pid());
             return await(c);
         }
     }
@@ -179,7 +176,8 @@ public final class Engine {
             onExit.addAll(List.of("--root", config.dataRoot().toString(), "--run-root", config.runRoot().toString(), "cleanup", plan.name()));
             monitor = new Monitor(stateDir.resolve(ContainerState.LOG), detach.logMax(), stateDir.resolve(ContainerState.EXIT), onExit);
         }
-        return create(plan, progress, init, options.tty() ? Terminal.RELAY : null, monitor, detach, null, RunHooks.NONE, onCreate);
+        return create(plan, progress, init, new Launch(options.tty() ? Terminal.RELAY : null, RunHooks.NONE, 0), monitor, detach, null,
+                onCreate);
     }
 
     /** The fifo an OCI-created container's process waits at, in its state folder, until {@code start}. */
@@ -192,23 +190,20 @@ public final class Engine {
      * stays in the state folder for {@link #destroy}. Returns its first process.
      */
     public ProcessStamp create(Plan plan, Progress progress) throws ContainerError {
-        return create(plan, null, progress, RunHooks.NONE);
+        return create(plan, Launch.PLAIN, progress);
     }
 
-    /**
-     * As {@link #create(Plan, Progress)}, with a terminal for the command (OCI: its master sent to a console socket) or null,
-     * and OCI hooks (createRuntime's at the sync point, startContainer's).
-     */
-    public ProcessStamp create(Plan plan, Terminal terminal, Progress progress, RunHooks hooks) throws ContainerError {
+    /** As {@link #create(Plan, Progress)}, the command started as {@code launch} says (a console socket, hooks, descriptors). */
+    public ProcessStamp create(Plan plan, Launch launch, Progress progress) throws ContainerError {
         Path fifo = plan.stateDir().resolve(EXEC_FIFO);
-        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), terminal, null, null, fifo, hooks, x -> {})) {
+        try (Container c = create(plan, progress, InitLaunch.start(config.dataRoot()), launch, null, null, fifo, x -> {})) {
             start(c);
             return ProcessStamp.of(kernel, c.pid());
         }
     }
 
-    private Container create(Plan plan, Progress progress, InitLaunch init, Terminal terminal, Monitor monitor, Detach detach,
-                             Path execFifo, RunHooks hooks, Consumer<Container> onCreate) throws ContainerError {
+    private Container create(Plan plan, Progress progress, InitLaunch init, Launch launch, Monitor monitor, Detach detach,
+                             Path execFifo, Consumer<Container> onCreate) throws ContainerError {
         if (!plan.bridges().isEmpty()) {
             Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
@@ -218,12 +213,13 @@ public final class Engine {
         Run run = new Run(plan, config, kernel, progress);
         run.initLaunch(init);
         run.monitor(monitor);
-        run.terminal(terminal);
+        run.terminal(launch.terminal());
         run.execFifo(execFifo);
-        run.hooks(hooks);
+        run.hooks(launch.hooks());
+        run.preserveFds(launch.preserveFds());
         run.encodeInitPlanAhead();
         Container c = new Container(this, run, init, detach);
-        if (terminal != null && terminal.consoleSocket() == null) { // a relay makes the engine's terminal raw
+        if (launch.terminal() != null && launch.terminal().consoleSocket() == null) { // a relay makes the engine's terminal raw
             c.terminal = TerminalGuard.start(kernel, config.dataRoot());
         }
         boolean made = false;

@@ -114,7 +114,8 @@ public final class InitCodec {
     private static InitMessage decode(String key, List<String> f) {
         return switch (key) {
             case "clone" -> new InitMessage.Clone(Long.parseUnsignedLong(f.get(0)));
-            case "join_netns" -> new InitMessage.JoinNetns(Path.of(f.get(0)));
+            case "join_ns" -> new InitMessage.JoinNs(new dev.contain.runtime.plan.NamespaceJoin(f.get(0), Path.of(f.get(1))));
+            case "join_netns" -> new InitMessage.JoinNs(dev.contain.runtime.plan.NamespaceJoin.network(Path.of(f.get(0)))); // stored by an older engine
             case "cgroup_join" -> new InitMessage.CgroupJoin(Path.of(f.get(0)));
             case "clone_into_cgroup" -> new InitMessage.CloneIntoCgroup(Path.of(f.get(0)));
             case "rootfs" -> new InitMessage.Rootfs(Path.of(f.get(0)));
@@ -142,6 +143,7 @@ public final class InitCodec {
             case "release" -> new InitMessage.Release();
             case "start_hook" -> new InitMessage.StartHook(hook(f));
             case "stdin_null" -> new InitMessage.StdinNull();
+            case "preserve_fds" -> new InitMessage.PreserveFds(Integer.parseInt(f.get(0)));
             default -> new InitMessage.Op(op(key, f));
         };
     }
@@ -149,6 +151,9 @@ public final class InitCodec {
     private static InitOp op(String key, List<String> f) {
         return switch (key) {
             case "make_private" -> new InitOp.MakePrivate();
+            case "root_propagation" -> new InitOp.RootPropagation(Long.parseLong(f.get(0)));
+            case "mknod" -> new InitOp.Mknod(f.get(0), f.get(1).charAt(0), Long.parseLong(f.get(2)), Long.parseLong(f.get(3)),
+                    Integer.parseInt(f.get(4), 8), Long.parseLong(f.get(5)), Long.parseLong(f.get(6)));
             case "idmap" -> new InitOp.Idmap(Path.of(f.get(0)), Path.of(f.get(1)));
             case "mount" -> new InitOp.Mount(f.get(0), f.get(1), f.get(2), Long.parseLong(f.get(3)), f.get(4));
             case "mkdir" -> new InitOp.Mkdir(f.get(0), Integer.parseInt(f.get(1), 8));

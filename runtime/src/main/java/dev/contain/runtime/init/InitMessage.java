@@ -28,10 +28,10 @@ public sealed interface InitMessage {
         public List<String> fields() { return List.of(Long.toUnsignedString(flags)); }
     }
 
-    /** A network namespace to join (a container sharing another's network), by its path. */
-    record JoinNetns(Path netns) implements InitMessage {
-        public String key() { return "join_netns"; }
-        public List<String> fields() { return List.of(netns.toString()); }
+    /** A namespace to join instead of making it (a container sharing another's network, an OCI config's paths): nsjoin.c. Repeatable. */
+    record JoinNs(dev.contain.runtime.plan.NamespaceJoin join) implements InitMessage {
+        public String key() { return "join_ns"; }
+        public List<String> fields() { return List.of(join.type(), join.path().toString()); }
     }
 
     /** cgroup v1: a {@code tasks} file the process writes itself into. Repeatable. */
@@ -198,6 +198,12 @@ public sealed interface InitMessage {
     record StdinNull() implements InitMessage {
         public String key() { return "stdin_null"; }
         public List<String> fields() { return List.of(); }
+    }
+
+    /** OCI --preserve-fds (and LISTEN_FDS): the engine's descriptors 3..3+N-1 are the command's, as they are (host.c). */
+    record PreserveFds(int count) implements InitMessage {
+        public String key() { return "preserve_fds"; }
+        public List<String> fields() { return List.of(Integer.toString(count)); }
     }
 
     /** OCI create: the process waits at this fifo (made by the host side) before exec (created.c). */

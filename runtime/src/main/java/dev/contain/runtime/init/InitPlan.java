@@ -4,6 +4,7 @@ import dev.contain.runtime.plan.ContainerProcess;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
+import dev.contain.runtime.plan.NamespaceJoin;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Security;
 import dev.contain.runtime.plan.Terminal;
@@ -20,14 +21,15 @@ public final class InitPlan {
 
     /**
      * A container's first process: the plan's entries, then how this run holds it: run -d's {@code monitor}
-     * (or null), -t's or OCI's {@code terminal} (or null), OCI create's {@code execFifo} (or null) and OCI
-     * startContainer's {@code startHooks}.
+     * (or null), -t's or OCI's {@code terminal} (or null), OCI create's {@code execFifo} (or null), OCI
+     * startContainer's {@code startHooks} and OCI's {@code preserveFds} (or 0).
      */
-    public static List<InitMessage> container(Plan plan, Monitor monitor, Terminal terminal, Path execFifo, List<InitOp.Hook> startHooks) {
+    public static List<InitMessage> container(Plan plan, Monitor monitor, Terminal terminal, Path execFifo, List<InitOp.Hook> startHooks,
+                                              int preserveFds) {
         List<InitMessage> m = new ArrayList<>(plan.ops().size() + 24);
         m.add(new InitMessage.Clone(plan.cloneFlags()));
-        if (plan.joinNetns() != null) {
-            m.add(new InitMessage.JoinNetns(plan.joinNetns()));
+        for (NamespaceJoin j : plan.joins()) {
+            m.add(new InitMessage.JoinNs(j));
         }
         for (Path tasks : plan.cgroup().selfJoinFiles()) {
             m.add(new InitMessage.CgroupJoin(tasks));
@@ -59,6 +61,9 @@ public final class InitPlan {
         }
         for (InitOp.Hook h : startHooks) {
             m.add(new InitMessage.StartHook(h));
+        }
+        if (preserveFds > 0) {
+            m.add(new InitMessage.PreserveFds(preserveFds));
         }
         return m;
     }
@@ -101,7 +106,7 @@ public final class InitPlan {
 
     /**
      * The container's process as its stored plan gave it: the namespaces it made (its clone flags, the cgroup
-     * namespace it unshared, a network namespace it joined), its env, workdir and user: what an exec starts from.
+     * namespace it unshared, the namespaces it joined by path), its env, workdir and user: what an exec starts from.
      */
     public static ContainerProcess process(List<InitMessage> stored) {
         long namespaces = 0;
@@ -113,8 +118,8 @@ public final class InitPlan {
                 namespaces |= c.flags() & NAMESPACES;
             } else if (m instanceof InitMessage.Op o && o.op() instanceof InitOp.Unshare u) {
                 namespaces |= u.flags() & NAMESPACES;
-            } else if (m instanceof InitMessage.JoinNetns) {
-                namespaces |= LinuxFlags.CLONE_NEWNET;
+            } else if (m instanceof InitMessage.JoinNs j) {
+                namespaces |= j.join().flag(); // joined by path: an exec joins it too
             } else if (m instanceof InitMessage.Env e) {
                 env = e.env();
             } else if (m instanceof InitMessage.Cwd c) {

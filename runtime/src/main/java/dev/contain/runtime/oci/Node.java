@@ -201,6 +201,20 @@ final class Node {
         return out;
     }
 
+    /**
+     * Ignores the keys nobody took that {@code known} does not list, as runtime-spec requires of unknown properties
+     * (extensions of newer versions or other runtimes), and refuses the known ones nobody took.
+     */
+    void doneIgnoringUnknown(Set<String> known) throws ContainerError {
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                taken.add(key);
+            }
+        }
+        done();
+    }
+
     /** Refuses every key nobody took. */
     void done() throws ContainerError {
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {

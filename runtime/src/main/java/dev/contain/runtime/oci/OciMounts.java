@@ -50,6 +50,11 @@ final class OciMounts {
             "private", MS_PRIVATE, "rprivate", MS_PRIVATE | MS_REC, "shared", MS_SHARED, "rshared", MS_SHARED | MS_REC,
             "slave", MS_SLAVE, "rslave", MS_SLAVE | MS_REC, "unbindable", MS_UNBINDABLE, "runbindable", MS_UNBINDABLE | MS_REC);
 
+    /** A propagation option's flags (rshared: MS_SHARED | MS_REC), or null. */
+    static Long propagation(String option) {
+        return PROPAGATION.get(option);
+    }
+
     /** Filesystems mounted by type, with their options as data. */
     private static final List<String> FILESYSTEMS = List.of("proc", "sysfs", "tmpfs", "devpts", "mqueue");
 
@@ -83,15 +88,17 @@ final class OciMounts {
             }
         }
         if (bind) {
-            if (!data.isEmpty()) {
-                throw m.error("options", "option \"" + data.get(0) + "\" of the bind mount on " + target + " is not supported");
+            for (String o : data) { // others go to mount(2) as its data, as runc passes them (the kernel ignores data for a bind)
+                if (o.equals("idmap") || o.equals("ridmap")) {
+                    throw m.error("options", "option \"" + o + "\" of the bind mount on " + target + " is not supported");
+                }
             }
             Path src = bundle.resolve(source); // a relative source is the bundle's
             if (source.isEmpty() || !Files.exists(src)) {
                 throw m.error("source", "bind mount source " + (source.isEmpty() ? "missing" : src + " does not exist"));
             }
             ops.add(Files.isDirectory(src) ? new InitOp.Mkdir(target, 0755) : new InitOp.Touch(target));
-            ops.add(new InitOp.Mount(src.toString(), target, "", MS_BIND | (recursive ? MS_REC : 0), ""));
+            ops.add(new InitOp.Mount(src.toString(), target, "", MS_BIND | (recursive ? MS_REC : 0), String.join(",", data)));
             if (set != 0) { // a bind mount takes its flags only from a remount
                 ops.add(new InitOp.Mount("", target, "", MS_BIND | MS_REMOUNT | set, ""));
             }

@@ -33,9 +33,9 @@ import java.util.Map;
  */
 public final class OciPlanner {
     public static final String CONFIG = "config.json";
-    private static final Map<String, Long> NAMESPACES = Map.of("pid", LinuxFlags.CLONE_NEWPID, "network", LinuxFlags.CLONE_NEWNET,
-            "mount", LinuxFlags.CLONE_NEWNS, "ipc", LinuxFlags.CLONE_NEWIPC, "uts", LinuxFlags.CLONE_NEWUTS,
-            "user", LinuxFlags.CLONE_NEWUSER, "cgroup", LinuxFlags.CLONE_NEWCGROUP, "time", LinuxFlags.CLONE_NEWTIME);
+    /** runtime-spec's top-level properties: a known one not taken is refused, an unknown one ignored, as the spec says. */
+    private static final java.util.Set<String> SPEC_KEYS = java.util.Set.of("ociVersion", "process", "root", "hostname", "domainname",
+            "mounts", "hooks", "annotations", "linux", "solaris", "windows", "vm", "zos", "uidMappings", "gidMappings");
 
     private final EngineConfig config;
     private final CgroupPlanner cgroups;
@@ -77,6 +77,11 @@ public final class OciPlanner {
     }
 
     public Plan plan(String id, Path bundle, JsonNode json) throws ContainerError {
+        return plan(id, bundle, json, 0);
+    }
+
+    /** {@code listenFds}: socket-activation descriptors passed on (LISTEN_FDS): the command's env says so, as runc's does. */
+    public Plan plan(String id, Path bundle, JsonNode json, int listenFds) throws ContainerError {
         Node top = new Node(id, "", json);
         String version = top.string("ociVersion", null);
         if (version == null || !version.startsWith("1.")) {
@@ -101,32 +106,11 @@ public final class OciPlanner {
         if (linux == null) {
             throw top.error("linux", "missing");
         }
-        long namespaces = 0;
-        Path joinNetns = null;
-        for (Node ns : linux.objects("namespaces")) {
-            String type = ns.string("type", "");
-            String path = ns.string("path", null);
-            ns.done();
-            Long flag = NAMESPACES.get(type);
-            if (flag == null) {
-                throw ns.error("type", "unknown namespace type \"" + type + "\"");
-            }
-            if ((namespaces & flag) != 0 || type.equals("network") && joinNetns != null) {
-                throw ns.error("type", "the " + type + " namespace is listed twice");
-            }
-            if (path == null) {
-                namespaces |= flag;
-            } else if (type.equals("network")) {
-                joinNetns = Path.of(path);
-            } else {
-                throw ns.error("path", "joining a " + type + " namespace by path is not supported (only network)");
-            }
-        }
-        if ((namespaces & LinuxFlags.CLONE_NEWNS) == 0) {
-            throw linux.error("namespaces", "a mount namespace is required");
-        }
-        IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0);
-        OciResources.Result resources = OciResources.read(linux.object("resources"));
+        OciNamespaces.Result nsr = OciNamespaces.read(linux);
+        long namespaces = nsr.made();
+        IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0, nsr.userJoined());
+        OciDevices.Result devices = OciDevices.read(linux.objects("devices"), (namespaces & LinuxFlags.CLONE_NEWUSER) != 0 || nsr.userJoined());
+        OciResources.Result resources = OciResources.read(linux.object("resources")).allowing(devices.rules());
         String cgroupsPath = linux.string("cgroupsPath", null);
         CgroupPlan cgroup = cgroup(linux, id, cgroupsPath, resources);
         Map<String, String> sysctl = linux.stringMap("sysctl");
@@ -134,10 +118,10 @@ public final class OciPlanner {
         List<String> readonly = linux.strings("readonlyPaths");
         Node seccompNode = linux.object("seccomp");
         String propagation = linux.string("rootfsPropagation", "");
-        if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
-            throw linux.error("rootfsPropagation", "\"" + propagation + "\" is not supported (private and rprivate are)");
+        Long rootPropagation = propagation.isEmpty() ? null : OciMounts.propagation(propagation);
+        if (!propagation.isEmpty() && rootPropagation == null) {
+            throw linux.error("rootfsPropagation", "\"" + propagation + "\" is not a propagation (shared, slave, private, unbindable, r...)");
         }
-        linux.refuse("devices", "device nodes beyond the default ones are not supported yet");
         for (String k : List.of("intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices")) {
             linux.refuse(k, "not supported");
         }
@@ -149,6 +133,12 @@ public final class OciPlanner {
         OciProcess proc = OciProcess.read(process); // its terminal is the runtime's (console socket), not the plan's
         List<String> args = proc.args();
         List<String> env = proc.env();
+        if (listenFds > 0) { // socket activation, as runc passes it on: the descriptors start at 3 in the command
+            env = new ArrayList<>(env);
+            env.removeIf(e -> e.startsWith("LISTEN_FDS=") || e.startsWith("LISTEN_PID="));
+            env.add("LISTEN_FDS=" + listenFds);
+            env.add("LISTEN_PID=1");
+        }
         String cwd = proc.cwd();
         long uid = proc.uid();
         long gid = proc.gid();
@@ -166,12 +156,18 @@ public final class OciPlanner {
         }
 
         List<InitOp> ops = new ArrayList<>();
-        if ((namespaces & LinuxFlags.CLONE_NEWCGROUP) != 0) { // after the process is in its cgroup: that is its root
-            ops.add(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP));
+        // made by clone, but: cgroup after the process is in its cgroup (that is its root), and every one after joining
+        // a user namespace by path, so they belong to it
+        long unshared = nsr.userJoined() ? namespaces : namespaces & LinuxFlags.CLONE_NEWCGROUP;
+        if (unshared != 0) {
+            ops.add(new InitOp.Unshare(unshared));
         }
-        ops.add(new InitOp.MakePrivate());
+        // nothing mounted in the container propagates to the host: "/" private, or a slave of the host's (rslave: host
+        // mounts come in), as runc's rootfsPropagation; the root's own propagation is set after pivot_root
+        boolean slave = rootPropagation != null && (rootPropagation & LinuxFlags.MS_SLAVE) != 0;
+        ops.add(slave ? new InitOp.RootPropagation(LinuxFlags.MS_SLAVE | LinuxFlags.MS_REC) : new InitOp.MakePrivate());
         ops.add(new InitOp.Mount(rootfs.toString(), "/", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REC, "")); // a mount pivot_root takes
-        boolean netns = (namespaces & LinuxFlags.CLONE_NEWNET) != 0;
+        boolean netns = (namespaces & LinuxFlags.CLONE_NEWNET) != 0; // a new one: sysfs of its own
         boolean devTmpfs = false;
         boolean devpts = false;
         for (Node m : top.objects("mounts")) {
@@ -182,37 +178,45 @@ public final class OciPlanner {
                 if (op instanceof InitOp.Mount mount && mount.type().equals("devpts") && mount.target().equals("/dev/pts")) devpts = true;
             }
         }
-        if (devTmpfs) { // runc's default devices and links in a /dev of its own
-            Planner.deviceNodes(ops);
+        if (devTmpfs) { // runc's default devices and links in a /dev of its own, but those linux.devices makes
+            List<InitOp> defaults = new ArrayList<>();
+            Planner.deviceNodes(defaults);
+            defaults.removeIf(op -> op instanceof InitOp.Touch t && devices.paths().contains(t.path())
+                    || op instanceof InitOp.Mount d && devices.paths().contains(d.target()));
+            ops.addAll(defaults);
             Planner.devSymlinks(ops);
             if (devpts) {
                 ops.add(new InitOp.Symlink("pts/ptmx", "/dev/ptmx"));
             }
         }
+        ops.addAll(devices.ops());
         for (Map.Entry<String, String> s : sysctl.entrySet()) {
-            checkSysctl(linux, s.getKey(), namespaces, netns || joinNetns != null);
+            checkSysctl(linux, s.getKey(), nsr);
             ops.add(new InitOp.Write("/proc/sys/" + s.getKey().replace('.', '/'), s.getValue()));
         }
         if (domainname != null) {
-            requireUts(top, "domainname", namespaces);
+            requireUts(top, "domainname", nsr);
             ops.add(new InitOp.Write("/proc/sys/kernel/domainname", domainname));
         }
         if (readonlyRoot) {
             ops.add(new InitOp.Mount("", "/", "", LinuxFlags.MS_BIND | LinuxFlags.MS_REMOUNT | LinuxFlags.MS_RDONLY, ""));
         }
         if (hostname != null) {
-            requireUts(top, "hostname", namespaces);
+            requireUts(top, "hostname", nsr);
             ops.add(new InitOp.Hostname(hostname));
         }
         ops.add(new InitOp.PivotRoot("/"));
-        top.done();
+        if (rootPropagation != null) {
+            ops.add(new InitOp.RootPropagation(rootPropagation));
+        }
+        top.doneIgnoringUnknown(SPEC_KEYS);
         linux.done();
 
         Path stateDir = config.runRoot().resolve(id);
         List<InitOp> placed = withHooks(PolicyOps.place(ops, security, List.of(), null), hooks,
                 OciRuntime.State.forHooks(id, bundle, rootfs, annotations(id, json)));
         return new Plan(id, false, null, stateDir, null, rootfs, null, null, List.of(),
-                namespaces & ~LinuxFlags.CLONE_NEWCGROUP, cgroup, List.of(), joinNetns, ids,
+                namespaces & ~unshared, cgroup, List.of(), nsr.joins(), ids,
                 placed, List.copyOf(args), List.copyOf(env), cwd, uid, gid,
                 List.copyOf(groups), false, security, List.of(), HostRoot.isInitramfs());
     }
@@ -249,30 +253,33 @@ public final class OciPlanner {
         return OciProcess.read(process);
     }
 
-    private static void requireUts(Node top, String key, long namespaces) throws ContainerError {
-        if ((namespaces & LinuxFlags.CLONE_NEWUTS) == 0) {
-            throw top.error(key, "needs a new uts namespace");
+    private static void requireUts(Node top, String key, OciNamespaces.Result ns) throws ContainerError {
+        if (!ns.own(LinuxFlags.CLONE_NEWUTS)) {
+            throw top.error(key, "needs a uts namespace of the container's (new, or joined by path), not the host's");
         }
     }
 
     /** As runc validates them: a sysctl of a namespace the container has, never one of the host's. */
-    private static void checkSysctl(Node linux, String key, long namespaces, boolean netns) throws ContainerError {
+    private static void checkSysctl(Node linux, String key, OciNamespaces.Result ns) throws ContainerError {
         boolean ipc = key.startsWith("kernel.msg") || key.startsWith("kernel.sem") || key.startsWith("kernel.shm")
                 || key.startsWith("fs.mqueue.");
         boolean uts = key.equals("kernel.hostname") || key.equals("kernel.domainname");
         if (key.contains("/") || key.contains("..") || key.isEmpty()) {
             throw linux.error("sysctl." + key, "not a sysctl name");
         }
-        if (ipc && (namespaces & LinuxFlags.CLONE_NEWIPC) != 0 || uts && (namespaces & LinuxFlags.CLONE_NEWUTS) != 0
-                || key.startsWith("net.") && netns) {
+        if (ipc && ns.own(LinuxFlags.CLONE_NEWIPC) || uts && ns.own(LinuxFlags.CLONE_NEWUTS) || key.startsWith("net.") && ns.own(LinuxFlags.CLONE_NEWNET)) {
             return;
         }
         throw linux.error("sysctl." + key, "not a sysctl of a namespace of the container (the host's would change)");
     }
 
-    private IdPlan ids(Node linux, boolean userns) throws ContainerError {
+    /** A user namespace joined by path has the maps its owner wrote: none are written (mappings given then only describe them). */
+    private IdPlan ids(Node linux, boolean userns, boolean joined) throws ContainerError {
         List<IdMap> uid = maps(linux.objects("uidMappings"));
         List<IdMap> gid = maps(linux.objects("gidMappings"));
+        if (joined) {
+            return IdPlan.NONE;
+        }
         if (!userns) {
             if (!uid.isEmpty() || !gid.isEmpty()) {
                 throw linux.error("uidMappings", "mappings without a user namespace");

@@ -14,7 +14,14 @@ import java.util.List;
 final class OciResources {
     private static final long DEFAULT_PERIOD_US = 100_000;
 
-    record Result(Limits limits, List<DeviceRule> devices) {}
+    record Result(Limits limits, List<DeviceRule> devices) {
+        /** With more devices allowed (linux.devices' nodes), after the configured rules. */
+        Result allowing(List<DeviceRule> more) {
+            List<DeviceRule> all = new ArrayList<>(devices);
+            all.addAll(more);
+            return new Result(limits, List.copyOf(all));
+        }
+    }
 
     private OciResources() {}
 

@@ -9,6 +9,7 @@ import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.engine.Launch;
 import dev.contain.runtime.engine.RunHooks;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
@@ -111,10 +112,23 @@ public final class OciRuntime {
     }
 
     /**
-     * Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any).
-     * With process.terminal, the pty made inside has its master sent to {@code consoleSocket} (which it then needs).
+     * Descriptors passed to the command as runc passes them: {@code listen} socket-activation ones (the caller's
+     * LISTEN_FDS, for this process) first, then {@code preserve} more (--preserve-fds), from descriptor 3 on.
      */
-    public long create(String id, Path bundle, Path pidFile, Path consoleSocket, Progress progress) throws ContainerError {
+    public record Fds(int listen, int preserve) {
+        public static final Fds NONE = new Fds(0, 0);
+
+        int total() {
+            return listen + preserve;
+        }
+    }
+
+    /**
+     * Creates the container and leaves its process waiting before exec; its pid goes to {@code pidFile} (if any).
+     * With process.terminal, the pty made inside has its master sent to {@code consoleSocket} (which it then needs);
+     * {@code fds}: the descriptors passed on.
+     */
+    public long create(String id, Path bundle, Path pidFile, Path consoleSocket, Fds fds, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "create", "a container with this id exists already");
@@ -123,28 +137,18 @@ public final class OciRuntime {
         JsonNode config = OciPlanner.read(id, b);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "create", p.terminal(), true, consoleSocket, p.rows(), p.cols());
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
-        Map<String, String> annotations = OciPlanner.annotations(id, config);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));
-        State hookState = State.forHooks(id, b, plan.rootfs(), annotations);
+        State hookState = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
         ProcessStamp process;
         try {
-            process = engine.create(plan, terminal, progress, engineHooks(id, hooks, hookState));
+            process = engine.create(plan, new Launch(terminal, engineHooks(id, hooks, hookState), fds.total()), progress);
         } catch (ContainerError e) { // the lifecycle goes on at delete (runtime-spec): the container is gone, poststop runs
             hooks.runAll(id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
             throw e;
         }
         try {
-            ObjectNode record = JSON.createObjectNode();
-            record.put("bundle", b.toString());
-            record.put("rootfs", plan.rootfs().toString());
-            record.put("created", Instant.now().toString());
-            ObjectNode a = record.putObject("annotations");
-            annotations.forEach(a::put);
-            if (config.has("hooks")) { // poststart and poststop run after this process is gone
-                record.set("hooks", config.get("hooks"));
-            }
-            writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
+            record(id, plan, b, config);
             if (pidFile != null) {
                 writeAtomically(pidFile.toAbsolutePath(), Long.toString(process.pid()));
             }
@@ -155,24 +159,57 @@ public final class OciRuntime {
         return process.pid();
     }
 
+    /** This front end's record of a container (oci.json): without it, `state` says it is being created. */
+    private static void record(String id, Plan plan, Path bundle, JsonNode config) throws IOException, ContainerError {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("bundle", bundle.toString());
+        record.put("rootfs", plan.rootfs().toString());
+        record.put("created", Instant.now().toString());
+        ObjectNode a = record.putObject("annotations");
+        OciPlanner.annotations(id, config).forEach(a::put);
+        if (config.has("hooks")) { // poststart and poststop run after create's process is gone
+            record.set("hooks", config.get("hooks"));
+        }
+        writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
+    }
+
     /**
-     * create + start + wait, and the container deleted at its end, as runc's run: its exit code. A terminal
-     * (process.terminal) is the engine's own, relayed by the init.
+     * create + start + wait, and the container deleted at its end, as runc's run: its exit code. Its record is
+     * written once its state folder exists and the pid file once its process does, so `state` from elsewhere
+     * sees it (running once its process is), as runc's does.
      */
-    public RunResult run(String id, Path bundle, Progress progress) throws ContainerError {
+    public RunResult run(String id, Path bundle, Path pidFile, Fds fds, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "run", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config);
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "run", p.terminal(), false, null, p.rows(), p.cols());
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));
         State state = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
+        dev.contain.runtime.engine.Container[] container = new dev.contain.runtime.engine.Container[1];
+        Progress recording = new Progress() {
+            @Override public void info(String line) { progress.info(line); }
+            @Override public void warn(String line) { progress.warn(line); }
+            @Override public void trace(String line) { progress.trace(line); }
+            @Override public void stageDone(String stage, long nanos) {
+                progress.stageDone(stage, nanos);
+                try {
+                    if (stage.equals("state")) {
+                        record(id, plan, b, config);
+                    } else if (stage.equals("namespaces") && pidFile != null) {
+                        writeAtomically(pidFile.toAbsolutePath(), Long.toString(container[0].pid()));
+                    }
+                } catch (IOException | ContainerError e) {
+                    progress.warn("contain-oci: " + id + ": cannot record the container: " + e.getMessage());
+                }
+            }
+        };
         try {
-            return engine.run(plan, terminal, progress, engineHooks(id, hooks, state), c -> {});
+            return engine.run(plan, new Launch(terminal, engineHooks(id, hooks, state), fds.total()), recording, c -> container[0] = c);
         } finally {
             hooks.runAll(id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
         }
@@ -270,7 +307,7 @@ public final class OciRuntime {
         }
         Optional<ProcessStamp> process = engine.firstProcess(dir);
         Path record = dir.resolve(RECORD);
-        if (!Files.exists(record)) {
+        if (!Files.exists(record) || process.isEmpty()) { // run: recorded before its process exists
             return new State(id, Status.CREATING, process.map(ProcessStamp::pid).orElse(0L), null, null, "", Map.of());
         }
         JsonNode r;

@@ -41,6 +41,21 @@ public sealed interface InitOp {
         public List<String> fields() { return List.of(path, Integer.toOctalString(mode)); }
     }
 
+    /** A device node ({@code type} 'c' or 'b') or FIFO ('p') at a container path, with its exact mode and owner (container ids). */
+    record Mknod(String path, char type, long major, long minor, int mode, long uid, long gid) implements InitOp {
+        public String key() { return "mknod"; }
+        public List<String> fields() {
+            return List.of(path, String.valueOf(type), Long.toString(major), Long.toString(minor), Integer.toOctalString(mode),
+                    Long.toString(uid), Long.toString(gid));
+        }
+    }
+
+    /** The propagation of the namespace's {@code /} (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, perhaps with MS_REC). */
+    record RootPropagation(long flags) implements InitOp {
+        public String key() { return "root_propagation"; }
+        public List<String> fields() { return List.of(Long.toString(flags)); }
+    }
+
     /** Creates an empty file to bind-mount a file onto (and its missing folders); what exists is left as it is. */
     record Touch(String path) implements InitOp {
         public String key() { return "touch"; }

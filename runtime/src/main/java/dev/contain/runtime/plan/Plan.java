@@ -15,6 +15,7 @@ import java.util.List;
  * @param security       what the container's process may do (capabilities, seccomp...); {@link Security#NONE} by default
  * @param idmaps         lower folders the container sees through idmapped mounts (also among {@code ops}, in place)
  * @param chrootFallback the init may chroot where pivot_root fails (a host whose / is an initramfs)
+ * @param joins          namespaces joined by path instead of made (network container:NAME, an OCI config's paths)
  */
 public record Plan(
         String name,
@@ -29,7 +30,7 @@ public record Plan(
         long cloneFlags,
         dev.contain.runtime.cgroup.CgroupPlan cgroup,
         List<dev.contain.runtime.net.BridgeAttachment> bridges,
-        Path joinNetns,
+        List<NamespaceJoin> joins,
         IdPlan ids,
         List<InitOp> ops,
         List<String> argv,

@@ -44,8 +44,8 @@ public final class PlanPrinter {
         for (var tasks : plan.cgroup().selfJoinFiles()) {
             s.append("init: the container's process moves itself into ").append(tasks).append(" (writes 0)\n");
         }
-        if (plan.joinNetns() != null) {
-            s.append("namespaces: join the network namespace ").append(plan.joinNetns()).append(" before clone\n");
+        for (NamespaceJoin j : plan.joins()) {
+            s.append("namespaces: join the ").append(j.type()).append(" namespace ").append(j.path()).append('\n');
         }
         for (int i = 0; i < plan.bridges().size(); i++) {
             var b = plan.bridges().get(i);
@@ -118,6 +118,8 @@ public final class PlanPrinter {
         }
         if (op instanceof InitOp.Mkdir d) return "mkdir " + d.path() + " mode " + Integer.toOctalString(d.mode());
         if (op instanceof InitOp.Touch t) return "create " + t.path();
+        if (op instanceof InitOp.RootPropagation r) return "propagation of / flags 0x" + Long.toHexString(r.flags());
+        if (op instanceof InitOp.Mknod n) return "mknod " + n.path() + " " + n.type() + " " + n.major() + ":" + n.minor() + " mode " + Integer.toOctalString(n.mode()) + " owner " + n.uid() + ":" + n.gid();
         if (op instanceof InitOp.Symlink l) return "symlink " + l.link() + " -> " + l.target();
         if (op instanceof InitOp.PivotRoot p) return "pivot_root " + p.newRoot() + ", detach the old root";
         if (op instanceof InitOp.Hostname h) return "sethostname " + h.name();

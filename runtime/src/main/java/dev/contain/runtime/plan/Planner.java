@@ -105,7 +105,7 @@ public final class Planner {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Plan(name, spec.security().privileged(), image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
-                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns, idPlan,
+                cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns == null ? List.of() : List.of(NamespaceJoin.network(joinNetns)), idPlan,
                 ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
                 security, idmaps, HostRoot.isInitramfs());
     }
@@ -120,7 +120,7 @@ public final class Planner {
                 p.upperDir(), p.workDir());
         List<InitOp> ops = PolicyOps.place(p.ops(), security, idmaps, overlay);
         return new Plan(p.name(), p.privileged(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
-                p.cloneFlags(), p.cgroup(), p.bridges(), p.joinNetns(), p.ids(), ops, p.argv(),
+                p.cloneFlags(), p.cgroup(), p.bridges(), p.joins(), p.ids(), ops, p.argv(),
                 p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.reaper(), security, List.copyOf(idmaps), p.chrootFallback());
     }
 

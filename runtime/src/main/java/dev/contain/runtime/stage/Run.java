@@ -101,6 +101,13 @@ public final class Run {
         return hooks;
     }
 
+    private int preserveFds;
+
+    /** OCI --preserve-fds: the engine's descriptors 3..3+N-1 (its caller's) are passed to the command. */
+    public void preserveFds(int n) {
+        this.preserveFds = n;
+    }
+
     /**
      * Encodes the init's plan on a thread of its own once the run's choices are made (monitor, terminal, exec
      * fifo), so that ~1.5 ms of interpreted work (the seccomp program's hex, ~80 entries) overlaps the stages
@@ -108,7 +115,7 @@ public final class Run {
      */
     public void encodeInitPlanAhead() {
         FutureTask<byte[]> task = new FutureTask<>(() -> InitCodec.encode(InitPlan.container(plan, monitor, terminal, execFifo,
-                hooks.startHooks())));
+                hooks.startHooks(), preserveFds)));
         Thread thread = new Thread(task, "contain-plan-encode");
         thread.setDaemon(true);
         thread.start();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.Terminal;
+import dev.contain.runtime.plan.NamespaceJoin;
 import dev.contain.runtime.plan.Security;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ class InitCodecTest {
         Map<InitMessage, String> k = new LinkedHashMap<>();
         k.put(new InitMessage.Clone(0x7e020000L), "clone|1|2114060288|");
         k.put(new InitMessage.Clone(-1L), "clone|1|18446744073709551615|");
-        k.put(new InitMessage.JoinNetns(Path.of("/run/netns/a")), "join_netns|1|/run/netns/a|");
+        k.put(new InitMessage.JoinNs(NamespaceJoin.network(Path.of("/run/netns/a"))), "join_ns|2|net|/run/netns/a|");
+        k.put(new InitMessage.JoinNs(new NamespaceJoin("user", Path.of("/proc/7/ns/user"))), "join_ns|2|user|/proc/7/ns/user|");
         k.put(new InitMessage.CgroupJoin(Path.of("/sys/fs/cgroup/pids/contain/web/tasks")), "cgroup_join|1|/sys/fs/cgroup/pids/contain/web/tasks|");
         k.put(new InitMessage.CloneIntoCgroup(Path.of("/sys/fs/cgroup/contain/web")), "clone_into_cgroup|1|/sys/fs/cgroup/contain/web|");
         k.put(new InitMessage.Rootfs(Path.of("/run/contain/web/root")), "rootfs|1|/run/contain/web/root|");
@@ -54,6 +56,7 @@ class InitCodecTest {
         k.put(new InitMessage.Join(4242, 123456789, 0x6c020000L), "join|3|4242|123456789|1812070400|");
         k.put(new InitMessage.Tty(), "tty|0|");
         k.put(new InitMessage.StdinNull(), "stdin_null|0|");
+        k.put(new InitMessage.PreserveFds(2), "preserve_fds|1|2|");
         k.put(new InitMessage.ExecFifo(Path.of("/run/contain/web/exec.fifo")), "exec_fifo|1|/run/contain/web/exec.fifo|");
         k.put(new InitMessage.ConsoleSocket(Path.of("/tmp/conmon-term.X")), "console_socket|1|/tmp/conmon-term.X|");
         k.put(new InitMessage.ConsoleSize(30, 100), "console_size|2|30|100|");
@@ -61,6 +64,8 @@ class InitCodecTest {
         k.put(new InitMessage.StartHook(new InitOp.Hook("startContainer[0]", 0, "{\"pid\":", "}", "/bin/ready", List.of("ready"), List.of())),
                 "start_hook|7|startContainer[0]|0|{\"pid\":|}|/bin/ready|1|ready|");
         k.put(op(new InitOp.MakePrivate()), "make_private|0|");
+        k.put(op(new InitOp.RootPropagation(0x84000L)), "root_propagation|1|540672|");
+        k.put(op(new InitOp.Mknod("/dev/net/tun", 'c', 10, 200, 0640, 1, 2)), "mknod|7|/dev/net/tun|c|10|200|640|1|2|");
         k.put(op(new InitOp.Idmap(Path.of("/img/rootfs"), Path.of("/run/contain/web/idmap/0"))), "idmap|2|/img/rootfs|/run/contain/web/idmap/0|");
         k.put(op(new InitOp.Mount("proc", "/proc", "proc", 14, "")), "mount|5|proc|/proc|proc|14||");
         k.put(op(new InitOp.Mkdir("/dev/pts", 0755)), "mkdir|2|/dev/pts|755|");
