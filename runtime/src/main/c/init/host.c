@@ -314,7 +314,21 @@ static void kill_child(void) {
     }
 }
 
+/* "--exec PATH ARGV0 [ARG...]": exec PATH with exactly this argv and the environment given, nothing more. The engine
+ * runs OCI hooks (prestart, createRuntime, poststart, poststop) through it: Java cannot choose a program's argv[0]. */
+static int exec_argv(int argc, char **argv) {
+    if (argc < 4 || argv[2][0] != '/') {
+        fprintf(stderr, "usage: contain-init --exec /PATH ARGV0 [ARG...]\n");
+        return 125;
+    }
+    execve(argv[2], argv + 3, environ);
+    int err = errno;
+    fprintf(stderr, "cannot exec %s: %s\n", argv[2], strerror(err));
+    return err == ENOENT ? 127 : 126;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "--exec")) return exec_argv(argc, argv);
     control_fd = 1; /* stdout is the engine's control pipe until take_engine_stdio */
     if (argc != 2 || atoi(argv[1]) <= 0) {
         fprintf(stderr, "usage: contain-init ENGINE-PID (started by the contain engine, not by hand)\n");

@@ -85,6 +85,37 @@ class OciExecTest {
         }
     }
 
+    /** exec --preserve-fds N: the caller's descriptors 3..3+N-1 reach the process, open; without it, none of them. */
+    @Test
+    void preservedDescriptorsReachAnExecdProcess() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path out = host.dir.resolve("out");
+            started(host, "xf", "echo up; while :; do sleep 0.1; done", out);
+            awaitText(out, "up");
+            Path in = host.dir.resolve("in");
+            Files.writeString(in, "through fd 3\n");
+            for (String preserve : List.of("1", "0")) {
+                StringBuilder cmd = new StringBuilder("exec 3<" + in + "; exec");
+                for (String a : OciRuntimeTest.oci(host, "exec", "--preserve-fds", preserve, "xf", "sh", "-c", "cat <&3; ls /proc/self/fd")) {
+                    cmd.append(" '").append(a).append('\'');
+                }
+                TestHost.Result r = host.run(new ProcessBuilder("sh", "-c", cmd.toString()));
+                if (preserve.equals("1")) {
+                    assertEquals(0, r.exit(), r.err());
+                    assertEquals("through fd 3\n0\n1\n2\n3\n4\n", r.out()); // 4: ls's own, of /proc/self/fd
+                } else {
+                    assertEquals(0, r.exit(), "ls runs after cat fails: " + r.err());
+                    assertEquals("0\n1\n2\n3\n", r.out(), "no descriptor of the caller's passed: 3 is ls's own");
+                }
+            }
+            TestHost.Result bad = run(host, "exec", "--preserve-fds", "x", "xf", "true");
+            assertEquals(255, bad.exit());
+            assertEquals("contain-oci: xf: exec: --preserve-fds x: not a number of descriptors (0 to 1024)\n", bad.err());
+            assertEquals(0, run(host, "delete", "--force", "xf").exit());
+            host.assertNothingLeft();
+        }
+    }
+
     @Test
     void aProcessFileIsTheWholeProcess() throws Exception {
         try (TestHost host = new TestHost()) {

@@ -249,4 +249,27 @@ class OciHooksTest {
             host.assertNothingLeft();
         }
     }
+    /** runtime-spec: a hook's args are its argv, args[0] included, whoever runs it (the engine or the init). */
+    @Test
+    void everyHookGetsItsArgsAsArgvArgZeroIncluded() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path log = host.dir.resolve("a0-hooks/order");
+            ObjectNode hooks = JSON.createObjectNode();
+            for (String kind : KINDS) {
+                String to = kind.equals("startContainer") ? "/hooks/order" : log.toString();
+                ObjectNode h = hooks.putArray(kind).addObject().put("path", "/bin/sh");
+                // sh -c: $0 is its argv[0]; the container's sh is busybox, which picks its applet by argv[0]'s base name
+                h.putArray("args").add("/" + kind + "-argv0/sh").add("-c").add("echo \"$0\" >> " + to);
+            }
+            ObjectNode missing = hooks.withArray("poststop").addObject().put("path", "/no/such/hook");
+            missing.putArray("args").add("nothing");
+            Path bundle = hooked(host, "a0", "true", hooks);
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "a0");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(KINDS.stream().map(k -> "/" + k + "-argv0/sh").toList(), Files.readAllLines(log));
+            assertEquals("contain-oci: a0: hooks: poststop[1] /no/such/hook: exited with code 127: cannot exec /no/such/hook: "
+                    + "No such file or directory\n", r.err(), "a hook that cannot be exec'd is named, with why");
+            host.assertNothingLeft();
+        }
+    }
 }

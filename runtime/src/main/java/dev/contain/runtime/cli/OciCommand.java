@@ -49,7 +49,7 @@ public final class OciCommand {
                      [--cpu-period N] [--cpuset-cpus LIST] [--pids-limit N] ID   new limits
               delete [--force] ID               remove a stopped or created container (--force: a running one)
               exec [--detach] [--pid-file FILE] [--tty] [--console-socket SOCK] [--cwd DIR] [--env K=V]...
-                   [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs]
+                   [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs] [--preserve-fds N]
                    (--process FILE ID | ID COMMAND [ARG...])  a process in a created or running container
               run --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   create, start, wait, delete: the command's code
               list [--format table|json]        the containers under --root
@@ -315,13 +315,6 @@ public final class OciCommand {
         }
     }
 
-    static void preserveFds(String id, String command, Map<String, String> options) throws ContainerError {
-        String fds = options.get("preserve-fds");
-        if (fds != null && !fds.equals("0")) {
-            throw new ContainerError(id, command, "--preserve-fds: not supported for exec");
-        }
-    }
-
     private static Path path(String p) {
         return p == null ? null : Path.of(p);
     }
@@ -370,15 +363,16 @@ public final class OciCommand {
 
     /** --preserve-fds N, and socket activation's LISTEN_FDS when LISTEN_PID is this process, as runc takes them. */
     private static OciRuntime.Fds fds(String id, Args a) throws ContainerError {
-        int preserve = count(id, "--preserve-fds", a.option("preserve-fds"));
+        int preserve = count(id, "create", "--preserve-fds", a.option("preserve-fds"));
         int listen = 0;
         if (String.valueOf(ProcessHandle.current().pid()).equals(System.getenv("LISTEN_PID"))) {
-            listen = count(id, "LISTEN_FDS", System.getenv("LISTEN_FDS"));
+            listen = count(id, "create", "LISTEN_FDS", System.getenv("LISTEN_FDS"));
         }
         return new OciRuntime.Fds(listen, preserve);
     }
 
-    private static int count(String id, String what, String value) throws ContainerError {
+    /** A number of descriptors to pass on (0 when not given). */
+    static int count(String id, String stage, String what, String value) throws ContainerError {
         if (value == null || value.isEmpty()) {
             return 0;
         }
@@ -390,7 +384,7 @@ public final class OciCommand {
         } catch (NumberFormatException e) {
             // below
         }
-        throw new ContainerError(id, "create", what + " " + value + ": not a number of descriptors (0 to 1024)");
+        throw new ContainerError(id, stage, what + " " + value + ": not a number of descriptors (0 to 1024)");
     }
 
     private void list(List<OciRuntime.State> states, String format, boolean quiet) throws UsageError {

@@ -20,7 +20,6 @@ final class OciExecCommand {
             throw new ContainerError(null, "exec", "needs a container id");
         }
         String id = a.operands().get(0);
-        OciCommand.preserveFds(id, "exec", a.options());
         for (String label : List.of("process-label", "apparmor")) {
             if (a.option(label) != null) {
                 throw new ContainerError(id, "exec", "--" + label + ": " + (label.equals("apparmor") ? "AppArmor" : "SELinux")
@@ -34,7 +33,8 @@ final class OciExecCommand {
         OciExec exec = new OciExec(process == null ? null : Path.of(process), a.operands().subList(1, a.operands().size()), a.option("cwd"),
                 a.all("env", "e"), a.option("user") != null ? a.option("user") : a.option("u"), a.all("additional-gids", "g"),
                 a.all("cap", "c"), a.flags().contains("no-new-privs"), a.flags().contains("tty") || a.flags().contains("t"),
-                a.flags().contains("detach") || a.flags().contains("d"), path(a.option("console-socket")), path(a.option("pid-file")));
+                a.flags().contains("detach") || a.flags().contains("d"), path(a.option("console-socket")), path(a.option("pid-file")),
+                OciCommand.count(id, "exec", "--preserve-fds", a.option("preserve-fds")));
         RunResult r = runtime.exec(id, exec, CliCommand::forwardSignals);
         return r.engineExitCode();
     }

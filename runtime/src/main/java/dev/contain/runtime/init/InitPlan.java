@@ -190,6 +190,9 @@ public final class InitPlan {
         if (exec.detach()) {
             m.add(new InitMessage.Detach());
         }
+        if (exec.preserveFds() > 0) {
+            m.add(new InitMessage.PreserveFds(exec.preserveFds()));
+        }
         return m;
     }
 }

@@ -27,9 +27,11 @@ import java.util.Map;
  * @param additionalGids --additional-gids, each a gid
  * @param caps           --cap, each CAP_NAME (or NAME)
  * @param consoleSocket  --console-socket, or null
+ * @param preserveFds    --preserve-fds: the caller's descriptors 3..3+N-1 passed to the process
  */
 public record OciExec(Path processFile, List<String> args, String cwd, List<String> env, String user, List<String> additionalGids,
-        List<String> caps, boolean noNewPrivs, boolean tty, boolean detach, Path consoleSocket, Path pidFile) {
+        List<String> caps, boolean noNewPrivs, boolean tty, boolean detach, Path consoleSocket, Path pidFile,
+        int preserveFds) {
     private static final String STAGE = "exec";
 
     /** The process to start, over the container's own. */
@@ -42,7 +44,7 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
             OciProcess p = read(id, processFile);
             return new ExecProcess(p.args(), p.env(), Map.of(), p.cwd(), p.uid(), p.gid(), p.groups(), List.of(),
                     new ExecPlan.Confinement(p.caps(), 0, p.noNewPrivileges(), p.rlimits().isEmpty() ? null : p.rlimits(), p.oomScoreAdj(), p.umask()),
-                    terminal(id, p.terminal() || tty, p.rows(), p.cols()), detach); // conmon gives --tty beside it
+                    terminal(id, p.terminal() || tty, p.rows(), p.cols()), detach, preserveFds); // conmon gives --tty beside it
         }
         if (args.isEmpty()) {
             throw new ContainerError(id, STAGE, "no command: give one after the container's id, or --process FILE");
@@ -85,7 +87,7 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
             add |= 1L << bit;
         }
         return new ExecProcess(args, null, setEnv, cwd, uid, gid, null, groups,
-                new ExecPlan.Confinement(null, add, noNewPrivs ? Boolean.TRUE : null, null, null, null), terminal(id, tty, 0, 0), detach);
+                new ExecPlan.Confinement(null, add, noNewPrivs ? Boolean.TRUE : null, null, null, null), terminal(id, tty, 0, 0), detach, preserveFds);
     }
 
     /** runc's checkTerminal: a console socket only for a detached exec with a terminal, which needs one. */

@@ -2,12 +2,14 @@ package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.plan.InitOp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * (after start) and poststop (after delete); the container's process runs createContainer (in its namespaces, before
  * pivot_root) and startContainer (inside the container, just before the command) itself, as the init's hook entries.
  * Every hook gets the container's state on its stdin; a create-time hook that fails fails the create, a poststart or
- * poststop one is a warning (as runc).
+ * poststop one is a warning (as runc). The engine's hooks are exec'd through contain-init's {@code --exec} (Java cannot
+ * choose argv[0]), so each gets its {@code args} as its argv, args[0] included, as the init's own hooks do.
  */
 public record OciHooks(Map<Kind, List<Hook>> hooks) {
     public enum Kind {
@@ -117,12 +120,13 @@ public record OciHooks(Map<Kind, List<Hook>> hooks) {
 
     /**
      * Runs the hooks of {@code kind} here, in order, each with the state on its stdin; the first that fails (cannot
-     * start, exits non-zero, is killed, outlives its timeout) ends the run with an error naming it.
+     * start, exits non-zero, is killed, outlives its timeout) ends the run with an error naming it. {@code dataRoot}:
+     * where the extracted contain-init is.
      */
-    public void run(String id, Kind kind, OciRuntime.State state) throws ContainerError {
+    public void run(Path dataRoot, String id, Kind kind, OciRuntime.State state) throws ContainerError {
         List<Hook> list = of(kind);
         for (int i = 0; i < list.size(); i++) {
-            String failure = runOne(list.get(i), state.json(kind.status()));
+            String failure = runOne(dataRoot, list.get(i), state.json(kind.status()));
             if (failure != null) {
                 throw new ContainerError(id, "hooks", kind.key() + "[" + i + "] " + list.get(i).path() + ": " + failure);
             }
@@ -130,11 +134,11 @@ public record OciHooks(Map<Kind, List<Hook>> hooks) {
     }
 
     /** As {@link #run}, but every hook runs and each failure is a warning (poststart, poststop). */
-    public List<String> runAll(String id, Kind kind, OciRuntime.State state) {
+    public List<String> runAll(Path dataRoot, String id, Kind kind, OciRuntime.State state) {
         List<String> warnings = new ArrayList<>();
         List<Hook> list = of(kind);
         for (int i = 0; i < list.size(); i++) {
-            String failure = runOne(list.get(i), state.json(kind.status()));
+            String failure = runOne(dataRoot, list.get(i), state.json(kind.status()));
             if (failure != null) {
                 warnings.add(id + ": hooks: " + kind.key() + "[" + i + "] " + list.get(i).path() + ": " + failure);
             }
@@ -143,12 +147,19 @@ public record OciHooks(Map<Kind, List<Hook>> hooks) {
     }
 
     /**
-     * One hook: null when it exited 0, else what went wrong, with the end of its output. Java cannot exec a program
-     * with an argv[0] other than its path: args[0] is replaced by the path (busybox and shells read only its base name).
+     * One hook: null when it exited 0, else what went wrong, with the end of its output. The process is contain-init
+     * only until its execve of the hook (the same pid): the timeout's kill and the exit code are the hook's.
      */
-    private static String runOne(Hook hook, String state) {
-        List<String> command = new ArrayList<>(hook.argv());
-        command.set(0, hook.path());
+    private static String runOne(Path dataRoot, Hook hook, String state) {
+        List<String> command = new ArrayList<>();
+        try {
+            command.add(EmbeddedBinary.CONTAIN_INIT.ensure(dataRoot).toString());
+        } catch (IOException e) {
+            return "cannot run it: " + e.getMessage();
+        }
+        command.add("--exec");
+        command.add(hook.path());
+        command.addAll(hook.argv());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().clear();
         for (String e : hook.env()) {

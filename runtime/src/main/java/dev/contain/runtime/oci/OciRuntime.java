@@ -105,10 +105,10 @@ public final class OciRuntime {
      */
     private RunHooks engineHooks(String id, OciHooks hooks, State state) {
         return new RunHooks(pid -> {
-            hooks.run(id, OciHooks.Kind.PRESTART, state.withPid(pid));
-            hooks.run(id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
+            hooks.run(engine.config().dataRoot(), id, OciHooks.Kind.PRESTART, state.withPid(pid));
+            hooks.run(engine.config().dataRoot(), id, OciHooks.Kind.CREATE_RUNTIME, state.withPid(pid));
         }, hooks.forInit(OciHooks.Kind.START_CONTAINER, state),
-                pid -> hooks.runAll(id, OciHooks.Kind.POSTSTART, state.withPid(pid)).forEach(warnings));
+                pid -> hooks.runAll(engine.config().dataRoot(), id, OciHooks.Kind.POSTSTART, state.withPid(pid)).forEach(warnings));
     }
 
     /**
@@ -144,7 +144,7 @@ public final class OciRuntime {
         try {
             process = engine.create(plan, new Launch(terminal, engineHooks(id, hooks, hookState), fds.total()), progress);
         } catch (ContainerError e) { // the lifecycle goes on at delete (runtime-spec): the container is gone, poststop runs
-            hooks.runAll(id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
+            hooks.runAll(engine.config().dataRoot(), id, OciHooks.Kind.POSTSTOP, hookState).forEach(warnings);
             throw e;
         }
         try {
@@ -211,7 +211,7 @@ public final class OciRuntime {
         try {
             return engine.run(plan, new Launch(terminal, engineHooks(id, hooks, state), fds.total()), recording, c -> container[0] = c);
         } finally {
-            hooks.runAll(id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
+            hooks.runAll(engine.config().dataRoot(), id, OciHooks.Kind.POSTSTOP, state).forEach(warnings);
         }
     }
 
@@ -260,7 +260,7 @@ public final class OciRuntime {
             throw new ContainerError(id, "start", "the container's process ended before its command started"
                     + (hooks.of(OciHooks.Kind.START_CONTAINER).isEmpty() ? "" : " (a startContainer hook failed: see the container's stderr)"));
         }
-        hooks.runAll(id, OciHooks.Kind.POSTSTART, s).forEach(warnings);
+        hooks.runAll(engine.config().dataRoot(), id, OciHooks.Kind.POSTSTART, s).forEach(warnings);
     }
 
     /** The hooks recorded at create. */
@@ -376,7 +376,7 @@ public final class OciRuntime {
         if (!failures.isEmpty()) {
             throw new ContainerError(id, "delete", "could not undo " + String.join("; ", failures));
         }
-        hooks.runAll(id, OciHooks.Kind.POSTSTOP, s.withPid(0)).forEach(warnings);
+        hooks.runAll(engine.config().dataRoot(), id, OciHooks.Kind.POSTSTOP, s.withPid(0)).forEach(warnings);
     }
 
     /** The container's cgroup as its journal records it, to act on. */

@@ -15,9 +15,11 @@ import java.util.List;
  *                    side) its parent; its output goes nowhere
  * @param release     OCI exec --detach: once it runs, the init leaves it, with the engine's stdio, to the caller's
  *                    subreaper
+ * @param preserveFds OCI exec --preserve-fds: the engine's descriptors 3..3+N-1 (its caller's) passed on (0: none)
  */
 public record ExecPlan(ProcessStamp target, long namespaces, List<String> argv, List<String> env, String cwd, long uid, long gid,
-                       List<Long> groups, Confinement confinement, Terminal terminal, boolean stdin, boolean detach, boolean release) {
+                       List<Long> groups, Confinement confinement, Terminal terminal, boolean stdin, boolean detach, boolean release,
+                       int preserveFds) {
     public ExecPlan {
         argv = List.copyOf(argv);
         env = List.copyOf(env);

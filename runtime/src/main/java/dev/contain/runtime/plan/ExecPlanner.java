@@ -53,7 +53,7 @@ public final class ExecPlanner {
             throw new ContainerError(name, "exec", "exec -d with -t is not supported: a detached process has no terminal");
         }
         return new ExecPlan(pid1, container.namespaces(), options.command(), env(vars), cwd, uid, gid, groups, ExecPlan.Confinement.CONTAINERS,
-                options.tty() ? Terminal.RELAY : null, options.interactive() && !options.detach(), options.detach(), false);
+                options.tty() ? Terminal.RELAY : null, options.interactive() && !options.detach(), options.detach(), false, 0);
     }
 
     /** {@code contain-oci exec}: {@code process} over the container's own (runc's flags, or a process file). */
@@ -64,7 +64,7 @@ public final class ExecPlanner {
         groups.addAll(process.addGroups());
         return new ExecPlan(pid1, container.namespaces(), process.argv(), env(vars), process.cwd() != null ? process.cwd() : container.cwd(),
                 process.uid() != null ? process.uid() : container.uid(), process.gid() != null ? process.gid() : container.gid(), groups,
-                process.confinement(), process.terminal(), true, false, process.release()); // stdin is the caller's, as runc's
+                process.confinement(), process.terminal(), true, false, process.release(), process.preserveFds()); // stdin is the caller's, as runc's
     }
 
     /** NAME=VALUE each, by name (a later one replaces an earlier one). */

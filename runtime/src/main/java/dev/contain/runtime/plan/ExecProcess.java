@@ -13,9 +13,11 @@ import java.util.Map;
  * @param gid       null: the container's
  * @param groups    the supplementary groups; null: the container's
  * @param addGroups added to those
+ * @param preserveFds --preserve-fds: the caller's descriptors 3..3+N-1 passed on (0: none)
  */
 public record ExecProcess(List<String> argv, List<String> env, Map<String, String> setEnv, String cwd, Long uid, Long gid,
-        List<Long> groups, List<Long> addGroups, ExecPlan.Confinement confinement, Terminal terminal, boolean release) {
+        List<Long> groups, List<Long> addGroups, ExecPlan.Confinement confinement, Terminal terminal, boolean release,
+        int preserveFds) {
     public ExecProcess {
         argv = List.copyOf(argv);
         env = env == null ? null : List.copyOf(env);

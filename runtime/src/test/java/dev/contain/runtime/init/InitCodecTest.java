@@ -210,13 +210,13 @@ class InitCodecTest {
         assertEquals(1000, process.uid());
         var target = new dev.contain.runtime.kernel.ProcessStamp(4242, 9);
         var plan = new ExecPlan(target, process.namespaces(), List.of("id"), process.env(), process.cwd(), 0, 0, List.of(),
-                ExecPlan.Confinement.CONTAINERS, Terminal.RELAY, true, false, false);
+                ExecPlan.Confinement.CONTAINERS, Terminal.RELAY, true, false, false, 0);
         List<String> keys = InitPlan.exec(container, plan).stream().map(InitMessage::key).toList();
         assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "rlimit", "oom_score_adj", "caps", "no_new_privs", "umask",
                 "join", "argv", "env", "cwd", "user", "tty"), keys);
         // without -i: stdin from /dev/null; -d: the host side stays as the process's monitor
         var detached = new ExecPlan(plan.target(), plan.namespaces(), plan.argv(), plan.env(), plan.cwd(), 0, 0, List.of(),
-                ExecPlan.Confinement.CONTAINERS, null, false, true, false);
+                ExecPlan.Confinement.CONTAINERS, null, false, true, false, 0);
         List<String> tail = InitPlan.exec(container, detached).stream().map(InitMessage::key).toList();
         assertEquals(List.of("join", "argv", "env", "cwd", "user", "stdin_null", "detach"), tail.subList(8, tail.size()));
     }
@@ -228,16 +228,17 @@ class InitCodecTest {
         var target = new dev.contain.runtime.kernel.ProcessStamp(4242, 9);
         var own = new ExecPlan.Confinement(new Security.Caps(1, 1, 1, 1, 0), 4, false, List.of(new Security.Rlimit(7, 10, 20)), 5, 077);
         List<InitMessage> m = InitPlan.exec(container, new ExecPlan(target, 0, List.of("id"), List.of(), "/", 0, 0, List.of(), own,
-                new Terminal(Path.of("/tmp/console.sock"), 30, 100), true, false, true));
+                new Terminal(Path.of("/tmp/console.sock"), 30, 100), true, false, true, 2));
         assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "caps", "rlimit", "oom_score_adj", "umask", "join", "argv", "env",
-                "cwd", "user", "tty", "console_socket", "console_size", "release"), m.stream().map(InitMessage::key).toList());
+                "cwd", "user", "tty", "console_socket", "console_size", "release", "preserve_fds"), m.stream().map(InitMessage::key).toList());
         assertTrue(m.contains(new InitMessage.Caps(new Security.Caps(5, 5, 5, 1, 4)))); // added to the ambient set too: inheritable is set
         assertTrue(m.contains(new InitMessage.Rlimit(new Security.Rlimit(7, 10, 20))));
         assertTrue(m.contains(new InitMessage.OomScoreAdj(5)));
         assertTrue(m.contains(new InitMessage.Umask(077)));
+        assertTrue(m.contains(new InitMessage.PreserveFds(2)), "--preserve-fds 2");
         // --cap over the container's own: added to bounding, effective and permitted (its inheritable set is empty)
         List<InitMessage> added = InitPlan.exec(container, new ExecPlan(target, 0, List.of("id"), List.of(), "/", 0, 0, List.of(),
-                new ExecPlan.Confinement(null, 1L << 21, true, null, null, null), null, true, false, false));
+                new ExecPlan.Confinement(null, 1L << 21, true, null, null, null), null, true, false, false, 0));
         assertTrue(added.contains(new InitMessage.Caps(new Security.Caps(0xa82425fbL, 0xa82425fbL, 0xa82425fbL, 0, -1L))), added.toString());
         assertTrue(added.contains(new InitMessage.NoNewPrivs()));
         assertTrue(added.contains(new InitMessage.Umask(022)), "the container's umask");
