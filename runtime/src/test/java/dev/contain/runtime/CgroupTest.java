@@ -299,4 +299,33 @@ class CgroupTest {
         assertEquals(List.of(), gc.run().get(0).failures());
         assertTrue(Files.notExists(stuck) && Files.notExists(state));
     }
+
+    /** v1 cpuset: new folders start with no cpus and no mems (no task may join): each gets its parent's, then what was asked. */
+    @Test
+    void v1CpusetFillsTheSharedParentAndWritesTheAskedCpus() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Files.createDirectories(tmp.resolve("cpuset"));
+        Files.writeString(tmp.resolve("cpuset/cpuset.cpus"), "0-1\n");
+        Files.writeString(tmp.resolve("cpuset/cpuset.mems"), "0\n");
+        CgroupLayout layout = CgroupLayout.parse("37 31 0:34 / " + tmp.resolve("cpuset") + " rw - cgroup cgroup rw,cpuset\n"
+                + "39 31 0:36 / " + tmp.resolve("pids") + " rw - cgroup cgroup rw,pids\n", "8:pids:/\n3:cpuset:/\n");
+        CgroupPlan none = new CgroupPlanner(layout, k).plan("web", new Limits(null, null, null, null, 5L), null, false);
+        assertEquals(List.of("pids"), none.dirs().stream().map(CgroupPlan.Dir::controller).toList(), "no cpuset asked: no cpuset folder");
+        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(null, null, null, null, null, "1", null), null, false);
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of("write cpuset/contain/cpuset.cpus 0-1", "write cpuset/contain/cpuset.mems 0",
+                "write cpuset/contain/web/cpuset.cpus 1", "write cpuset/contain/web/cpuset.mems 0"),
+                k.log.stream().filter(l -> l.startsWith("write cpuset")).toList());
+        assertTrue(plan.selfJoinFiles().contains(tmp.resolve("cpuset/contain/web/tasks")));
+        // update: only the file asked for
+        assertEquals(List.of(tmp.resolve("cpuset/contain/web/cpuset.mems")), new CgroupPlanner(layout, k)
+                .updates("web", plan.dirs(), new Limits(null, null, null, null, null, null, "0")).stream().map(CgroupPlan.Write::file).toList());
+        run.journal().undoAll(k);
+        assertTrue(Files.notExists(tmp.resolve("cpuset/contain")), "the shared parent goes with the last container");
+        CgroupLayout noCpuset = CgroupLayout.parse("39 31 0:36 / " + tmp.resolve("pids") + " rw - cgroup cgroup rw,pids\n", "8:pids:/\n");
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupPlanner(noCpuset, k)
+                .plan("web", new Limits(null, null, null, null, null, "1", null), null, false));
+        assertTrue(e.userMessage().startsWith("web: cgroup: the cpuset controller is not mounted"), e.userMessage());
+    }
 }

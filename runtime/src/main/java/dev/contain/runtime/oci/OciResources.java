@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code linux.resources} to the engine's {@link Limits} and device rules. What the engine's cgroup planner
- * cannot set (cpusets, hugepages, block I/O, network classes, rdma, unified files, memory reservation,
+ * cannot set (hugepages, block I/O, network classes, rdma, unified files, memory reservation,
  * swappiness, kernel memory) is refused by name.
  */
 final class OciResources {
@@ -48,6 +48,8 @@ final class OciResources {
         }
         Double cpuPercent = null;
         Integer cpuWeight = null;
+        String cpus = null;
+        String mems = null;
         Node cpu = r.object("cpu");
         if (cpu != null) {
             Long shares = cpu.unsigned("shares");
@@ -64,7 +66,9 @@ final class OciResources {
                 }
                 cpuPercent = quota * 100.0 / p;
             }
-            for (String k : List.of("realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst")) {
+            cpus = cpuList(cpu, "cpus");
+            mems = cpuList(cpu, "mems");
+            for (String k : List.of("realtimeRuntime", "realtimePeriod", "idle", "burst")) {
                 cpu.refuse(k, "not supported");
             }
             cpu.done();
@@ -81,7 +85,19 @@ final class OciResources {
             r.refuse(k, "not supported");
         }
         r.done();
-        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids), devices);
+        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems), devices);
+    }
+
+    /** A cpuset list ("0-1,3"); empty or absent: none asked for. */
+    private static String cpuList(Node n, String key) throws ContainerError {
+        String v = n.string(key, "").trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!Limits.cpuList(v)) {
+            throw n.error(key, "\"" + v + "\" is not a list of numbers and ranges such as 0-1,3");
+        }
+        return v;
     }
 
     private static Long positive(Node n, String key) throws ContainerError {
