@@ -220,7 +220,8 @@ public final class CgroupPlanner {
             }
         }
         if (needed) {
-            throw new ContainerError(name, "update", "the container has no " + controller + " cgroup (the " + controller + " controller is not mounted)");
+            throw new ContainerError(name, "update", "the container has no " + controller + " cgroup ("
+                    + (controller.equals("cpuset") ? "it asked for no cpuset when created" : "the " + controller + " controller is not mounted") + ")");
         }
         return null;
     }
