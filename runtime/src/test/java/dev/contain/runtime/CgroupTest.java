@@ -328,4 +328,23 @@ class CgroupTest {
                 .plan("web", new Limits(null, null, null, null, null, "1", null), null, false));
         assertTrue(e.userMessage().startsWith("web: cgroup: the cpuset controller is not mounted"), e.userMessage());
     }
+
+    /** A CFS period of its own is written before the quota, which is a share of it; v1 takes exact shares. */
+    @Test
+    void aPeriodIsWrittenBeforeTheQuotaAndV1SharesAreExact() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Limits l = new Limits(null, null, 20.0, 39, null, null, null, 1024L, 50_000L);
+        Run run = run(new CgroupPlanner(v1Layout(), k).plan("web", l, null, false), k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of("write cpu/contain/web/cpu.cfs_period_us 50000", "write cpu/contain/web/cpu.cfs_quota_us 10000",
+                "write cpu/contain/web/cpu.shares 1024"), k.log.stream().filter(w -> w.startsWith("write cpu/")).toList());
+        run.journal().undoAll(k);
+        FakeCgroupKernel k2 = v2Tree();
+        Run run2 = run(new CgroupPlanner(v2Layout(), k2).plan("web", l, null, false), k2);
+        new CgroupStage().apply(run2);
+        assertEquals(List.of("write user.slice/user-1000.slice/contain/web/cpu.max max 50000",
+                "write user.slice/user-1000.slice/contain/web/cpu.max 10000 50000", "write user.slice/user-1000.slice/contain/web/cpu.weight 39"),
+                k2.log.stream().filter(w -> w.contains("/cpu.")).toList());
+        run2.journal().undoAll(k2);
+    }
 }

@@ -115,8 +115,13 @@ class OciControlTest {
             assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim(), "unchanged");
             assertEquals("contain-oci: c1: update: the container has no cpuset cgroup (it asked for no cpuset when created)\n",
                     run(host, "update", "--cpuset-cpus", "0", "c1").err());
-            assertEquals("contain-oci: c1: update: resources.cpu.period: a period other than 100000 us is not supported\n",
-                    run(host, "update", "--cpu-period", "50000", "--cpu-quota", "10000", "c1").err());
+            TestHost.Result period = run(host, "update", "--cpu-period", "50000", "--cpu-quota", "10000", "--cpu-shares", "1024", "c1");
+            assertEquals(0, period.exit(), period.err());
+            assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_period_us")).trim());
+            assertEquals("10000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim());
+            assertEquals("1024", Files.readString(cgroup(pid, "cpu").resolve("cpu.shares")).trim(), "v1 shares as given, not through a v2 weight");
+            assertEquals("contain-oci: c1: update: resources.cpu.period: 500 us is outside the kernel's 1000..1000000\n",
+                    run(host, "update", "--cpu-period", "500", "c1").err());
             assertEquals("contain-oci: c1: update: resources.memory.limit: removing a limit is not supported\n",
                     run(host, "update", "--memory", "-1", "c1").err());
             assertEquals("contain-oci: c1: update: --memory: not a size: lots\n", run(host, "update", "--memory", "lots", "c1").err());

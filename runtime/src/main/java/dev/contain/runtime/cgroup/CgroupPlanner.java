@@ -71,7 +71,7 @@ public final class CgroupPlanner {
         }
         List<String> warnings = new ArrayList<>();
         Path memory = require(name, "memory", r.memoryBytes() != null || r.swapBytes() != null, cgroupParent, ignoreMissing, warnings);
-        Path cpu = require(name, "cpu", r.cpuPercent() != null || r.cpuWeight() != null, cgroupParent, ignoreMissing, warnings);
+        Path cpu = require(name, "cpu", r.cpu(), cgroupParent, ignoreMissing, warnings);
         Path pids = require(name, "pids", r.pids() != null, cgroupParent, ignoreMissing, warnings);
         Path cpuset = require(name, "cpuset", r.cpuset(), cgroupParent, ignoreMissing, warnings);
         List<CgroupPlan.Write> writes = new ArrayList<>();
@@ -109,8 +109,7 @@ public final class CgroupPlanner {
                 mems = ownMems;
             }
         }
-        return new Limits(r.memoryBytes(), r.swapBytes(), r.cpuPercent(), r.cpuWeight(), r.pids(),
-                r.cpus() != null ? r.cpus() : cpus, r.mems() != null ? r.mems() : mems);
+        return r.withCpuset(r.cpus() != null ? r.cpus() : cpus, r.mems() != null ? r.mems() : mems);
     }
 
     private static String first(List<String> words) {
@@ -129,11 +128,15 @@ public final class CgroupPlanner {
                     "memory", r.swapBytes() == null);
             writes.addAll(raisingMemory ? List.of(memsw, limit) : List.of(limit, memsw));
         }
+        if (cpu != null && r.cpuPeriodUs() != null) { // first: the quota is a share of it
+            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpuPeriodUs()), "cpu", false));
+        }
         if (cpu != null && r.cpuPercent() != null) {
             writes.add(CgroupPlan.Write.cpuQuota(cpu.resolve("cpu.cfs_quota_us"), r.cpuPercent(), cpu.resolve("cpu.cfs_period_us")));
         }
-        if (cpu != null && r.cpuWeight() != null) {
-            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
+        if (cpu != null && (r.cpuWeight() != null || r.cpuShares() != null)) {
+            long shares = r.cpuShares() != null ? r.cpuShares() : sharesOf(r.cpuWeight());
+            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.shares"), Long.toString(shares), "cpu", false));
         }
         if (pids != null && r.pids() != null) {
             writes.add(new CgroupPlan.Write(pids.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
@@ -161,6 +164,9 @@ public final class CgroupPlanner {
             writes.add(new CgroupPlan.Write(dir.resolve("memory.max"), Long.toString(r.memoryBytes()), "memory", false));
             long swap = r.swapBytes() == null ? 0 : r.swapBytes();
             writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), Long.toString(swap), "memory", r.swapBytes() == null));
+        }
+        if (usable.contains("cpu") && r.cpuPeriodUs() != null) { // first: the quota is a share of it
+            writes.add(new CgroupPlan.Write(dir.resolve("cpu.max"), "max " + r.cpuPeriodUs(), "cpu", false));
         }
         if (usable.contains("cpu") && r.cpuPercent() != null) {
             writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.max"), r.cpuPercent(), dir.resolve("cpu.max")));
@@ -191,7 +197,7 @@ public final class CgroupPlanner {
             List<String> have = words(dir.resolve("cgroup.controllers"));
             List<String> needed = new ArrayList<>();
             if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
-            if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+            if (r.cpu()) needed.add("cpu");
             if (r.pids() != null) needed.add("pids");
             if (r.cpuset()) needed.add("cpuset");
             for (String c : needed) {
@@ -202,7 +208,7 @@ public final class CgroupPlanner {
             return v2Writes(dir, needed, r);
         }
         Path memory = updateDir(name, dirs, "memory", r.memoryBytes() != null || r.swapBytes() != null);
-        Path cpu = updateDir(name, dirs, "cpu", r.cpuPercent() != null || r.cpuWeight() != null);
+        Path cpu = updateDir(name, dirs, "cpu", r.cpu());
         Path pids = updateDir(name, dirs, "pids", r.pids() != null);
         Path cpuset = updateDir(name, dirs, "cpuset", r.cpuset());
         boolean raising = false;
@@ -250,7 +256,7 @@ public final class CgroupPlanner {
         Path dir = parent.resolve(leaf);
         List<String> needed = new ArrayList<>();
         if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
-        if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+        if (r.cpu()) needed.add("cpu");
         if (r.pids() != null) needed.add("pids");
         if (r.cpuset()) needed.add("cpuset");
         List<String> available = words(h.mountPoint().resolve("cgroup.controllers"));
