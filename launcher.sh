@@ -117,13 +117,16 @@ EOF
       mkdir "$work/bundle"
       nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci spec --bundle "$work/bundle" >>"$work/output" 2>&1
       sed -i 's|"args" : \[ "sh" \]|"args" : [ "/contain-init" ]|; s|"path" : "rootfs"|"path" : "'"$rootfs"'"|' "$work/bundle/config.json"
-      # the calls podman and containerd make, in their order: create, state, (exec, exec -d), start, state, kill,
-      # delete; then a run (an exec into the created container: its process is there, waiting at the fifo)
+      # the calls podman and containerd make, in their order: create, state, (exec, exec -d, ps, pause, resume,
+      # update), start, state, kill, delete; then a run (an exec into the created container: its process is there,
+      # waiting at the fifo)
       o="oci --root $work/oci --data-root $work/data"
       # shellcheck disable=SC2086
       set -- $o create --bundle "$work/bundle" "training-$$-c" --then $o state "training-$$-c" \
         --then $o exec "training-$$-c" /contain-init --then $o exec -d "training-$$-c" /contain-init \
-        --then $o start "training-$$-c" --then $o state "training-$$-c" --then $o kill "training-$$-c" KILL \
+        --then $o ps --format json "training-$$-c" --then $o pause "training-$$-c" --then $o resume "training-$$-c" \
+        --then $o update --pids-limit 64 "training-$$-c" --then $o start "training-$$-c" --then $o state "training-$$-c" \
+        --then $o kill "training-$$-c" KILL \
         --then $o delete --force "training-$$-c" --then $o list --then $o run --bundle "$work/bundle" "training-$$"
     fi
   else

@@ -196,6 +196,26 @@ class OciControlTest {
         }
     }
 
+    /** A created container paused says paused (not created), start refuses it instead of waiting, resume makes it startable. */
+    @Test
+    void aCreatedContainerPausedIsPausedUntilResumed() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b", TICKING);
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "cp"), Files.readString(err));
+            assertEquals(0, run(host, "pause", "cp").exit());
+            assertEquals("paused", state(host, "cp").get("status").asText());
+            assertEquals("contain-oci: cp: start: cannot start a container that is paused\n", run(host, "start", "cp").err());
+            assertEquals(0, run(host, "resume", "cp").exit());
+            assertEquals("created", state(host, "cp").get("status").asText());
+            assertEquals(0, run(host, "start", "cp").exit());
+            awaitText(out, "ready");
+            assertEquals(0, run(host, "delete", "--force", "cp").exit());
+            host.assertNothingLeft();
+        }
+    }
+
     /** podman pause and unpause call contain-oci pause and resume; podman top reads the processes. */
     @Test
     void podmanPausesAndUnpausesThroughContainOci() throws Exception {

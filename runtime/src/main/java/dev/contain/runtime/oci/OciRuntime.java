@@ -319,10 +319,10 @@ public final class OciRuntime {
         Map<String, String> annotations = new LinkedHashMap<>();
         r.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
         boolean alive = process.isPresent() && engine.running(process.get());
-        Status status = !alive ? Status.STOPPED : Files.exists(dir.resolve(Engine.EXEC_FIFO)) ? Status.CREATED : Status.RUNNING;
-        if (status == Status.RUNNING && cgroup(id).frozen()) {
-            status = Status.PAUSED;
-        }
+        // a frozen container is paused whether or not its command started (as runc says): a created one that was
+        // paused and reported "created" could never be resumed, and start would wait for it for ever
+        Status status = !alive ? Status.STOPPED : cgroup(id).frozen() ? Status.PAUSED
+                : Files.exists(dir.resolve(Engine.EXEC_FIFO)) ? Status.CREATED : Status.RUNNING;
         return new State(id, status, alive ? process.get().pid() : 0, Path.of(r.path("bundle").asText()),
                 Path.of(r.path("rootfs").asText()), r.path("created").asText(), annotations);
     }
