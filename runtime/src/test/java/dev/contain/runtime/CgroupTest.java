@@ -299,4 +299,52 @@ class CgroupTest {
         assertEquals(List.of(), gc.run().get(0).failures());
         assertTrue(Files.notExists(stuck) && Files.notExists(state));
     }
+
+    /** v1 cpuset: new folders start with no cpus and no mems (no task may join): each gets its parent's, then what was asked. */
+    @Test
+    void v1CpusetFillsTheSharedParentAndWritesTheAskedCpus() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Files.createDirectories(tmp.resolve("cpuset"));
+        Files.writeString(tmp.resolve("cpuset/cpuset.cpus"), "0-1\n");
+        Files.writeString(tmp.resolve("cpuset/cpuset.mems"), "0\n");
+        CgroupLayout layout = CgroupLayout.parse("37 31 0:34 / " + tmp.resolve("cpuset") + " rw - cgroup cgroup rw,cpuset\n"
+                + "39 31 0:36 / " + tmp.resolve("pids") + " rw - cgroup cgroup rw,pids\n", "8:pids:/\n3:cpuset:/\n");
+        CgroupPlan none = new CgroupPlanner(layout, k).plan("web", new Limits(null, null, null, null, 5L), null, false);
+        assertEquals(List.of("pids"), none.dirs().stream().map(CgroupPlan.Dir::controller).toList(), "no cpuset asked: no cpuset folder");
+        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(null, null, null, null, null, "1", null), null, false);
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of("write cpuset/contain/cpuset.cpus 0-1", "write cpuset/contain/cpuset.mems 0",
+                "write cpuset/contain/web/cpuset.cpus 1", "write cpuset/contain/web/cpuset.mems 0"),
+                k.log.stream().filter(l -> l.startsWith("write cpuset")).toList());
+        assertTrue(plan.selfJoinFiles().contains(tmp.resolve("cpuset/contain/web/tasks")));
+        // update: only the file asked for
+        assertEquals(List.of(tmp.resolve("cpuset/contain/web/cpuset.mems")), new CgroupPlanner(layout, k)
+                .updates("web", plan.dirs(), new Limits(null, null, null, null, null, null, "0")).stream().map(CgroupPlan.Write::file).toList());
+        run.journal().undoAll(k);
+        assertTrue(Files.notExists(tmp.resolve("cpuset/contain")), "the shared parent goes with the last container");
+        CgroupLayout noCpuset = CgroupLayout.parse("39 31 0:36 / " + tmp.resolve("pids") + " rw - cgroup cgroup rw,pids\n", "8:pids:/\n");
+        ContainerError e = assertThrows(ContainerError.class, () -> new CgroupPlanner(noCpuset, k)
+                .plan("web", new Limits(null, null, null, null, null, "1", null), null, false));
+        assertTrue(e.userMessage().startsWith("web: cgroup: the cpuset controller is not mounted"), e.userMessage());
+    }
+
+    /** A CFS period of its own is written before the quota, which is a share of it; v1 takes exact shares. */
+    @Test
+    void aPeriodIsWrittenBeforeTheQuotaAndV1SharesAreExact() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Limits l = new Limits(null, null, 20.0, 39, null, null, null, 1024L, 50_000L);
+        Run run = run(new CgroupPlanner(v1Layout(), k).plan("web", l, null, false), k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of("write cpu/contain/web/cpu.cfs_period_us 50000", "write cpu/contain/web/cpu.cfs_quota_us 10000",
+                "write cpu/contain/web/cpu.shares 1024"), k.log.stream().filter(w -> w.startsWith("write cpu/")).toList());
+        run.journal().undoAll(k);
+        FakeCgroupKernel k2 = v2Tree();
+        Run run2 = run(new CgroupPlanner(v2Layout(), k2).plan("web", l, null, false), k2);
+        new CgroupStage().apply(run2);
+        assertEquals(List.of("write user.slice/user-1000.slice/contain/web/cpu.max max 50000",
+                "write user.slice/user-1000.slice/contain/web/cpu.max 10000 50000", "write user.slice/user-1000.slice/contain/web/cpu.weight 39"),
+                k2.log.stream().filter(w -> w.contains("/cpu.")).toList());
+        run2.journal().undoAll(k2);
+    }
 }

@@ -23,6 +23,8 @@ final class FakeCgroupKernel implements Kernel {
     private static final Map<String, String> INTERFACE_V1 = Map.of("cgroup.procs", "", "memory.limit_in_bytes", "9223372036854771712",
             "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max",
             "devices.deny", "", "devices.allow", "", "devices.list", "a *:* rwm");
+    /** v1 cpuset folders start with no cpus and no mems. */
+    private static final Map<String, String> CPUSET_V1 = Map.of("cpuset.cpus", "", "cpuset.mems", "");
 
     final List<String> log = new ArrayList<>();
     private final Path root;
@@ -55,6 +57,11 @@ final class FakeCgroupKernel implements Kernel {
             log.add("mkdir " + rel(d));
             for (var f : (v1 ? INTERFACE_V1 : INTERFACE).entrySet()) {
                 Files.writeString(d.resolve(f.getKey()), f.getValue());
+            }
+            if (v1 && rel(d).startsWith("cpuset")) {
+                for (var f : CPUSET_V1.entrySet()) {
+                    Files.writeString(d.resolve(f.getKey()), f.getValue());
+                }
             }
         }
     }

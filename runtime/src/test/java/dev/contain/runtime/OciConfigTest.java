@@ -346,7 +346,8 @@ class OciConfigTest {
                 });
         assertRefused("linux.sysctl.vm.swappiness: not a sysctl of a namespace of the container (the host's would change)",
                 c -> linux(c).putObject("sysctl").put("vm.swappiness", "1"));
-        assertRefused("linux.resources.cpu.cpus: not supported", c -> ((ObjectNode) linux(c).get("resources")).putObject("cpu").put("cpus", "0-1"));
+        assertRefused("linux.resources.cpu.cpus: \"0-a\" is not a list of numbers and ranges such as 0-1,3",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("cpu").put("cpus", "0-a"));
         assertRefused("linux.resources.hugepageLimits: not supported", c -> ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits")
                 .addObject().put("pageSize", "2MB").put("limit", 1));
         assertRefused("linux.seccomp.defaultAction: action SCMP_ACT_NOTIFY is not supported",
@@ -503,5 +504,18 @@ class OciConfigTest {
         Files.writeString(bundle.resolve("config.json"), "[1]");
         assertEquals("c1: config.json: " + bundle.resolve("config.json") + ": not a JSON object",
                 assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
+    }
+
+    @Test
+    void aCpusetIsWrittenWhereTheControllerIsEnabledAndRefusedByNameWhereNot() throws Exception {
+        ObjectNode c = runcSpec();
+        ((ObjectNode) linux(c).get("resources")).putObject("cpu").put("cpus", "0-1,3").put("mems", "0");
+        ContainerError e = refused(c);
+        assertTrue(e.userMessage().contains("the cpuset controller is not available in " + cgroupRoot.resolve("cgroup.controllers")), e.userMessage());
+        Files.writeString(cgroupRoot.resolve("cgroup.controllers"), "cpuset cpu memory pids\n");
+        Plan p = plan(c);
+        List<String> writes = p.cgroup().limits().stream().map(w -> cgroupRoot.relativize(w.file()) + "=" + w.value()).toList();
+        assertTrue(writes.containsAll(List.of("contain/c1/cpuset.cpus=0-1,3", "contain/c1/cpuset.mems=0")), writes.toString());
+        assertTrue(p.cgroup().controllerEnables().stream().anyMatch(w -> w.value().equals("+cpuset")), "v2: handed down to the container");
     }
 }

@@ -113,9 +113,15 @@ class OciControlTest {
             assertEquals("30", Files.readString(cgroup(pid, "pids").resolve("pids.max")).trim());
             assertEquals("134217728", Files.readString(cgroup(pid, "memory").resolve("memory.limit_in_bytes")).trim(), "raised");
             assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim(), "unchanged");
-            assertEquals("contain-oci: c1: update: resources.cpu.cpus: not supported\n", run(host, "update", "--cpuset-cpus", "0", "c1").err());
-            assertEquals("contain-oci: c1: update: resources.cpu.period: a period other than 100000 us is not supported\n",
-                    run(host, "update", "--cpu-period", "50000", "--cpu-quota", "10000", "c1").err());
+            assertEquals("contain-oci: c1: update: the container has no cpuset cgroup (it asked for no cpuset when created)\n",
+                    run(host, "update", "--cpuset-cpus", "0", "c1").err());
+            TestHost.Result period = run(host, "update", "--cpu-period", "50000", "--cpu-quota", "10000", "--cpu-shares", "1024", "c1");
+            assertEquals(0, period.exit(), period.err());
+            assertEquals("50000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_period_us")).trim());
+            assertEquals("10000", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim());
+            assertEquals("1024", Files.readString(cgroup(pid, "cpu").resolve("cpu.shares")).trim(), "v1 shares as given, not through a v2 weight");
+            assertEquals("contain-oci: c1: update: resources.cpu.period: 500 us is outside the kernel's 1000..1000000\n",
+                    run(host, "update", "--cpu-period", "500", "c1").err());
             assertEquals("contain-oci: c1: update: resources.memory.limit: removing a limit is not supported\n",
                     run(host, "update", "--memory", "-1", "c1").err());
             assertEquals("contain-oci: c1: update: --memory: not a size: lots\n", run(host, "update", "--memory", "lots", "c1").err());
@@ -134,6 +140,34 @@ class OciControlTest {
             assertEquals("contain-oci: c1: kill: container not running (no process in its cgroup)\n", run(host, "kill", "--all", "c1").err());
             assertEquals("contain-oci: c1: pause: container not running or created (stopped)\n", run(host, "pause", "c1").err());
             assertEquals(0, run(host, "delete", "c1").exit());
+            host.assertNothingLeft();
+        }
+    }
+
+    /** linux.resources.cpu.cpus/mems: the container's v1 cpuset folder holds them before its command runs; update changes them. */
+    @Test
+    void aCpusetIsSetAtCreateAndChangedByUpdate() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path bundle = bundle(host, "b", "grep Cpus_allowed_list /proc/self/status; sleep 1000");
+            com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+            c.with("linux").with("resources").with("cpu").put("cpus", "0").put("mems", "0");
+            Files.writeString(bundle.resolve("config.json"), c.toPrettyString());
+            Path out = host.dir.resolve("out");
+            Path err = host.dir.resolve("err");
+            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "c1"), Files.readString(err));
+            long pid = state(host, "c1").get("pid").asLong();
+            assertEquals(0, run(host, "start", "c1").exit());
+            awaitText(out, "Cpus_allowed_list");
+            assertTrue(Files.readString(out).matches("(?s)Cpus_allowed_list:\\s+0\\n.*"), Files.readString(out));
+            Path dir = cgroup(pid, "cpuset");
+            assertEquals("0", Files.readString(dir.resolve("cpuset.cpus")).trim());
+            assertEquals("0", Files.readString(dir.resolve("cpuset.mems")).trim());
+            TestHost.Result u = run(host, "update", "--cpuset-cpus", "0-1", "c1");
+            assertEquals(0, u.exit(), u.err());
+            assertEquals("0-1", Files.readString(dir.resolve("cpuset.cpus")).trim());
+            TestHost.Result bad = run(host, "update", "--cpuset-cpus", "0-x", "c1");
+            assertEquals("contain-oci: c1: update: resources.cpu.cpus: \"0-x\" is not a list of numbers and ranges such as 0-1,3\n", bad.err());
+            assertEquals(0, run(host, "delete", "--force", "c1").exit());
             host.assertNothingLeft();
         }
     }

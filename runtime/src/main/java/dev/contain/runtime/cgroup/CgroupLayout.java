@@ -26,8 +26,11 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2, S
         }
     }
 
-    /** The controllers contain limits, with the v1 hierarchies it uses for accounting, the device list, and the freezer (pause). */
-    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer");
+    /**
+     * The controllers contain limits, with the v1 hierarchies it uses for accounting, the device list, and the freezer
+     * (pause); cpuset only for a container that asks for one.
+     */
+    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer", "cpuset");
 
     public static CgroupLayout detect() throws IOException {
         return parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")));

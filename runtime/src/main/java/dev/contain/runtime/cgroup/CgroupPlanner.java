@@ -57,6 +57,9 @@ public final class CgroupPlanner {
         Set<Path> parents = new LinkedHashSet<>();
         Set<Path> mountPoints = new LinkedHashSet<>();
         for (var e : layout.v1().entrySet()) {
+            if (e.getKey().equals("cpuset") && !r.cpuset()) {
+                continue; // a cpuset folder starts empty (no cpus, no task may join): made only when asked for
+            }
             if (!mountPoints.add(e.getValue().mountPoint())) {
                 continue; // co-mounted controllers (cpu,cpuacct) share one folder
             }
@@ -68,16 +71,53 @@ public final class CgroupPlanner {
         }
         List<String> warnings = new ArrayList<>();
         Path memory = require(name, "memory", r.memoryBytes() != null || r.swapBytes() != null, cgroupParent, ignoreMissing, warnings);
-        Path cpu = require(name, "cpu", r.cpuPercent() != null || r.cpuWeight() != null, cgroupParent, ignoreMissing, warnings);
+        Path cpu = require(name, "cpu", r.cpu(), cgroupParent, ignoreMissing, warnings);
         Path pids = require(name, "pids", r.pids() != null, cgroupParent, ignoreMissing, warnings);
-        List<CgroupPlan.Write> writes = v1Writes(memory == null ? null : memory.resolve(leaf), cpu == null ? null : cpu.resolve(leaf),
-                pids == null ? null : pids.resolve(leaf), r, false);
+        Path cpuset = require(name, "cpuset", r.cpuset(), cgroupParent, ignoreMissing, warnings);
+        List<CgroupPlan.Write> writes = new ArrayList<>();
+        if (cpuset != null && r.cpuset()) {
+            r = cpusetAncestors(layout.v1().get("cpuset").mountPoint(), cpuset, r, writes);
+        }
+        writes.addAll(v1Writes(memory == null ? null : memory.resolve(leaf), cpu == null ? null : cpu.resolve(leaf),
+                pids == null ? null : pids.resolve(leaf), cpuset == null || !r.cpuset() ? null : cpuset.resolve(leaf), r, false));
         return new CgroupPlan(false, dirs, List.copyOf(parents), List.of(), writes, warnings,
                 memory != null ? r.memoryBytes() : null, layout.v1().containsKey("devices") ? DeviceRule.DEFAULT : List.of());
     }
 
+    /**
+     * v1 cpuset: a new folder's cpuset.cpus and cpuset.mems are empty, and no task may join it until both are set.
+     * Each folder from the hierarchy's root down to the container's parent that has them empty (or does not exist
+     * yet: the stage makes it) gets its parent's values; the container's own folder gets what was asked, else its
+     * parent's. Returns the limits with both filled in; adds the ancestors' writes.
+     */
+    private Limits cpusetAncestors(Path mountPoint, Path parent, Limits r, List<CgroupPlan.Write> writes) {
+        String cpus = first(words(mountPoint.resolve("cpuset.cpus")));
+        String mems = first(words(mountPoint.resolve("cpuset.mems")));
+        Path at = mountPoint;
+        for (Path part : mountPoint.relativize(parent)) {
+            at = at.resolve(part);
+            String ownCpus = first(words(at.resolve("cpuset.cpus")));
+            String ownMems = first(words(at.resolve("cpuset.mems")));
+            if (ownCpus == null) {
+                writes.add(new CgroupPlan.Write(at.resolve("cpuset.cpus"), cpus, "cpuset", false));
+            } else {
+                cpus = ownCpus;
+            }
+            if (ownMems == null) {
+                writes.add(new CgroupPlan.Write(at.resolve("cpuset.mems"), mems, "cpuset", false));
+            } else {
+                mems = ownMems;
+            }
+        }
+        return r.withCpuset(r.cpus() != null ? r.cpus() : cpus, r.mems() != null ? r.mems() : mems);
+    }
+
+    private static String first(List<String> words) {
+        return words.isEmpty() ? null : words.get(0);
+    }
+
     /** v1: the limits' writes into the container's folders of each controller (null: not mounted, its limits skipped). */
-    private static List<CgroupPlan.Write> v1Writes(Path memory, Path cpu, Path pids, Limits r, boolean raisingMemory) {
+    private static List<CgroupPlan.Write> v1Writes(Path memory, Path cpu, Path pids, Path cpuset, Limits r, boolean raisingMemory) {
         List<CgroupPlan.Write> writes = new ArrayList<>();
         if (memory != null && r.memoryBytes() != null) {
             long swap = r.swapBytes() == null ? 0 : r.swapBytes();
@@ -88,16 +128,33 @@ public final class CgroupPlanner {
                     "memory", r.swapBytes() == null);
             writes.addAll(raisingMemory ? List.of(memsw, limit) : List.of(limit, memsw));
         }
+        if (cpu != null && r.cpuPeriodUs() != null) { // first: the quota is a share of it
+            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpuPeriodUs()), "cpu", false));
+        }
         if (cpu != null && r.cpuPercent() != null) {
             writes.add(CgroupPlan.Write.cpuQuota(cpu.resolve("cpu.cfs_quota_us"), r.cpuPercent(), cpu.resolve("cpu.cfs_period_us")));
         }
-        if (cpu != null && r.cpuWeight() != null) {
-            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.shares"), Long.toString(sharesOf(r.cpuWeight())), "cpu", false));
+        if (cpu != null && (r.cpuWeight() != null || r.cpuShares() != null)) {
+            long shares = r.cpuShares() != null ? r.cpuShares() : sharesOf(r.cpuWeight());
+            writes.add(new CgroupPlan.Write(cpu.resolve("cpu.shares"), Long.toString(shares), "cpu", false));
         }
         if (pids != null && r.pids() != null) {
             writes.add(new CgroupPlan.Write(pids.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
         }
+        if (cpuset != null) {
+            cpusetWrites(cpuset, r, writes);
+        }
         return writes;
+    }
+
+    /** cpuset.cpus and cpuset.mems where given (the same files on v1 and v2). */
+    private static void cpusetWrites(Path dir, Limits r, List<CgroupPlan.Write> writes) {
+        if (r.cpus() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("cpuset.cpus"), r.cpus(), "cpuset", false));
+        }
+        if (r.mems() != null) {
+            writes.add(new CgroupPlan.Write(dir.resolve("cpuset.mems"), r.mems(), "cpuset", false));
+        }
     }
 
     /** v2: the limits' writes into the container's folder, for the controllers it has. */
@@ -108,6 +165,9 @@ public final class CgroupPlanner {
             long swap = r.swapBytes() == null ? 0 : r.swapBytes();
             writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), Long.toString(swap), "memory", r.swapBytes() == null));
         }
+        if (usable.contains("cpu") && r.cpuPeriodUs() != null) { // first: the quota is a share of it
+            writes.add(new CgroupPlan.Write(dir.resolve("cpu.max"), "max " + r.cpuPeriodUs(), "cpu", false));
+        }
         if (usable.contains("cpu") && r.cpuPercent() != null) {
             writes.add(CgroupPlan.Write.cpuQuota(dir.resolve("cpu.max"), r.cpuPercent(), dir.resolve("cpu.max")));
         }
@@ -116,6 +176,9 @@ public final class CgroupPlanner {
         }
         if (usable.contains("pids") && r.pids() != null) {
             writes.add(new CgroupPlan.Write(dir.resolve("pids.max"), Long.toString(r.pids()), "pids", false));
+        }
+        if (usable.contains("cpuset")) {
+            cpusetWrites(dir, r, writes);
         }
         return writes;
     }
@@ -134,8 +197,9 @@ public final class CgroupPlanner {
             List<String> have = words(dir.resolve("cgroup.controllers"));
             List<String> needed = new ArrayList<>();
             if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
-            if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+            if (r.cpu()) needed.add("cpu");
             if (r.pids() != null) needed.add("pids");
+            if (r.cpuset()) needed.add("cpuset");
             for (String c : needed) {
                 if (!have.contains(c)) {
                     throw new ContainerError(name, "update", "the " + c + " controller is not enabled in " + dir + " (it had no such limit at creation)");
@@ -144,14 +208,15 @@ public final class CgroupPlanner {
             return v2Writes(dir, needed, r);
         }
         Path memory = updateDir(name, dirs, "memory", r.memoryBytes() != null || r.swapBytes() != null);
-        Path cpu = updateDir(name, dirs, "cpu", r.cpuPercent() != null || r.cpuWeight() != null);
+        Path cpu = updateDir(name, dirs, "cpu", r.cpu());
         Path pids = updateDir(name, dirs, "pids", r.pids() != null);
+        Path cpuset = updateDir(name, dirs, "cpuset", r.cpuset());
         boolean raising = false;
         if (memory != null && r.memoryBytes() != null) {
             List<String> current = words(memory.resolve("memory.limit_in_bytes"));
             raising = current.isEmpty() || parseLong(current.get(0), Long.MAX_VALUE) < r.memoryBytes();
         }
-        return v1Writes(memory, cpu, pids, r, raising);
+        return v1Writes(memory, cpu, pids, cpuset, r, raising);
     }
 
     private static Path updateDir(String name, List<CgroupPlan.Dir> dirs, String controller, boolean needed) throws ContainerError {
@@ -161,7 +226,8 @@ public final class CgroupPlanner {
             }
         }
         if (needed) {
-            throw new ContainerError(name, "update", "the container has no " + controller + " cgroup (the " + controller + " controller is not mounted)");
+            throw new ContainerError(name, "update", "the container has no " + controller + " cgroup ("
+                    + (controller.equals("cpuset") ? "it asked for no cpuset when created" : "the " + controller + " controller is not mounted") + ")");
         }
         return null;
     }
@@ -190,8 +256,9 @@ public final class CgroupPlanner {
         Path dir = parent.resolve(leaf);
         List<String> needed = new ArrayList<>();
         if (r.memoryBytes() != null || r.swapBytes() != null) needed.add("memory");
-        if (r.cpuPercent() != null || r.cpuWeight() != null) needed.add("cpu");
+        if (r.cpu()) needed.add("cpu");
         if (r.pids() != null) needed.add("pids");
+        if (r.cpuset()) needed.add("cpuset");
         List<String> available = words(h.mountPoint().resolve("cgroup.controllers"));
         List<String> warnings = new ArrayList<>();
         List<String> usable = new ArrayList<>();

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code linux.resources} to the engine's {@link Limits} and device rules. What the engine's cgroup planner
- * cannot set (cpusets, hugepages, block I/O, network classes, rdma, unified files, memory reservation,
+ * cannot set (hugepages, block I/O, network classes, rdma, unified files, memory reservation,
  * swappiness, kernel memory) is refused by name.
  */
 final class OciResources {
@@ -48,23 +48,33 @@ final class OciResources {
         }
         Double cpuPercent = null;
         Integer cpuWeight = null;
+        Long cpuShares = null;
+        Long cpuPeriod = null;
+        String cpus = null;
+        String mems = null;
         Node cpu = r.object("cpu");
         if (cpu != null) {
             Long shares = cpu.unsigned("shares");
             if (shares != null && shares != 0) {
                 long s = Math.max(2, Math.min(262144, shares));
                 cpuWeight = (int) (1 + ((s - 2) * 9999) / 262142); // runc's conversion to a v2 weight
+                cpuShares = s; // v1 takes it as given
             }
             Long quota = cpu.number("quota");
             Long period = cpu.unsigned("period");
             if (quota != null && quota > 0) {
                 long p = period == null || period == 0 ? DEFAULT_PERIOD_US : period;
-                if (p != DEFAULT_PERIOD_US) { // the engine writes a share of the cgroup's own period
-                    throw cpu.error("period", "a period other than " + DEFAULT_PERIOD_US + " us is not supported");
-                }
                 cpuPercent = quota * 100.0 / p;
             }
-            for (String k : List.of("realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst")) {
+            if (period != null && period != 0) {
+                if (period < 1000 || period > 1_000_000) { // the kernel's bounds for cfs_period_us
+                    throw cpu.error("period", period + " us is outside the kernel's 1000..1000000");
+                }
+                cpuPeriod = period;
+            }
+            cpus = cpuList(cpu, "cpus");
+            mems = cpuList(cpu, "mems");
+            for (String k : List.of("realtimeRuntime", "realtimePeriod", "idle", "burst")) {
                 cpu.refuse(k, "not supported");
             }
             cpu.done();
@@ -81,7 +91,19 @@ final class OciResources {
             r.refuse(k, "not supported");
         }
         r.done();
-        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids), devices);
+        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems, cpuShares, cpuPeriod), devices);
+    }
+
+    /** A cpuset list ("0-1,3"); empty or absent: none asked for. */
+    private static String cpuList(Node n, String key) throws ContainerError {
+        String v = n.string(key, "").trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!Limits.cpuList(v)) {
+            throw n.error(key, "\"" + v + "\" is not a list of numbers and ranges such as 0-1,3");
+        }
+        return v;
     }
 
     private static Long positive(Node n, String key) throws ContainerError {
