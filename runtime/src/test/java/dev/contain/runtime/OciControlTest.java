@@ -221,16 +221,8 @@ class OciControlTest {
     void podmanPausesAndUnpausesThroughContainOci() throws Exception {
         ImageTest.assumeTools("podman", "conmon");
         try (TestHost host = new TestHost()) {
-            Path runtime = host.dir.resolve("contain-oci");
-            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
-            for (String a : oci(host)) {
-                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
-            }
-            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
-            runtime.toFile().setExecutable(true);
             Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-");
-            List<String> podman = List.of("podman", "--root", host.dir.resolve("podman").toString(), "--runroot", runroot.toString(),
-                    "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", runtime.toString());
+            List<String> podman = OciRuntimeTest.podman(host, runroot);
             try {
                 TestHost.Result imported = OciRuntimeTest.exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1"));
                 assertEquals(0, imported.exit(), imported.err());

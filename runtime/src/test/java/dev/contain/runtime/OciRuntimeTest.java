@@ -436,19 +436,11 @@ class OciRuntimeTest {
     void podmanPodContainersShareTheirNamespacesThroughContainOci() throws Exception {
         ImageTest.assumeTools("podman", "conmon", "catatonit");
         try (TestHost host = new TestHost()) {
-            Path runtime = host.dir.resolve("contain-oci");
-            StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
-            for (String a : oci(host)) {
-                script.append(" '").append(a.replace("'", "'\\''")).append('\'');
-            }
-            Files.writeString(runtime, script.append(" \"$@\"\n").toString());
-            runtime.toFile().setExecutable(true);
             Path conf = host.dir.resolve("containers.conf");
             Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
             Path runroot = Files.createTempDirectory(Path.of("/tmp"), "oci-");
-            List<String> podman = List.of("env", "CONTAINERS_CONF=" + conf, "podman", "--root", host.dir.resolve("podman").toString(),
-                    "--runroot", runroot.toString(), "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
-                    "--runtime", runtime.toString());
+            List<String> podman = new ArrayList<>(List.of("env", "CONTAINERS_CONF=" + conf));
+            podman.addAll(podman(host, runroot));
             try {
                 assertEquals(0, exec(podman, List.of("import", TestHost.busybox().toString(), "localhost/oci-busybox:1")).exit());
                 TestHost.Result pod = exec(podman, List.of("pod", "create", "--name", "p1"));
