@@ -147,37 +147,29 @@ final class Node {
     }
 
     List<String> strings(String key) throws ContainerError {
-        JsonNode v = take(key);
-        List<String> out = new ArrayList<>();
-        if (v == null) {
-            return out;
-        }
-        if (!v.isArray()) {
-            throw error(key, "not an array of strings");
-        }
-        for (int i = 0; i < v.size(); i++) {
-            if (!v.get(i).isTextual()) {
-                throw error(key + "[" + i + "]", "not a string");
-            }
-            out.add(v.get(i).asText());
-        }
-        return out;
+        return array(key, JsonNode::isTextual, JsonNode::asText, "string");
     }
 
     List<Long> numbers(String key) throws ContainerError {
+        return array(key, JsonNode::isIntegralNumber, JsonNode::asLong, "integer");
+    }
+
+    /** An array whose every element is of one {@code kind}; absent: empty. */
+    private <T> List<T> array(String key, java.util.function.Predicate<JsonNode> is, java.util.function.Function<JsonNode, T> as,
+                              String kind) throws ContainerError {
         JsonNode v = take(key);
-        List<Long> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         if (v == null) {
             return out;
         }
         if (!v.isArray()) {
-            throw error(key, "not an array of integers");
+            throw error(key, "not an array of " + kind + "s");
         }
         for (int i = 0; i < v.size(); i++) {
-            if (!v.get(i).isIntegralNumber()) {
-                throw error(key + "[" + i + "]", "not an integer");
+            if (!is.test(v.get(i))) {
+                throw error(key + "[" + i + "]", "not a" + (kind.startsWith("i") ? "n " : " ") + kind);
             }
-            out.add(v.get(i).asLong());
+            out.add(as.apply(v.get(i)));
         }
         return out;
     }
