@@ -1,7 +1,5 @@
 package dev.contain.runtime.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.engine.Containers;
 import dev.contain.runtime.engine.Engine;
@@ -54,7 +52,7 @@ final class LifecycleCommands {
                 for (Containers.Info i : infos) {
                     rows.add(json(i));
                 }
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+                System.out.println(Json.pretty(rows));
                 return 0;
             }
             if (!format.equals("table")) {
@@ -296,7 +294,7 @@ final class LifecycleCommands {
             Containers containers = containers(this);
             Map<String, Object> m = json(containers.info(name));
             m.put("plan", containers.initPlan(name));
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+            System.out.println(Json.pretty(m));
             return 0;
         }
     }
