@@ -4,8 +4,9 @@
 # for the JDK 25+ that `make build` found (the fastest start), else an AppCDS archive for the java used. A JVM
 # uses an archive only with the class path it was made with (on JDK 17: this very file, its size and mtime), so
 # archives are made here, on first use, for this file where it is, wherever it was installed or moved:
-#   CACHE/BUILD/JAVA.d/THIS-FILE.aot|.jsa   CACHE: $CONTAIN_CACHE, /var/cache/contain (root), ~/.cache/contain;
-#                                           BUILD: this jar's SHA-256, 16 digits (images/assemble.sh); JAVA: its path.
+#   CACHE/BUILD/JAVA.d/THIS-FILE[.run].aot|.jsa   CACHE: $CONTAIN_CACHE, /var/cache/contain (root), ~/.cache/contain;
+#                                           BUILD: this jar's SHA-256, 16 digits (images/assemble.sh); JAVA: its path;
+#                                           .run: `run`'s own (see below).
 # A run without an archive starts as before and leaves one being made in the background (once: a lock; niced,
 # after the run's own start): a training run (as root a real container, else a dry run) written to a temporary
 # name, checked with this launcher's flags, then renamed into place. The JVM's own word on the archive at each
@@ -43,7 +44,21 @@ elif [ -w /var/cache ]; then
 else
   cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/contain
 fi
-case $java in /*) archive=$cache/$build$java.d$self.$kind ;; *) archive=$cache/$build/PATH/$java.d$self.$kind ;; esac
+case $java in /*) all=$cache/$build$java.d$self ;; *) all=$cache/$build/PATH/$java.d$self ;; esac
+# Two archives: `run` (and run -d) starts from one trained on runs alone, every other command from one trained on all
+# of them. The JVM loads every class of its AOT cache at start, used or not: the other commands' classes (JNA's,
+# logging's, ps's formatting: ~380) cost a run -d ~3 ms. The subcommand is the first word that is not an option or a
+# global option's value; a wrong guess would only cost time (classes then come from the jar), never change a result.
+runs=$all.run.$kind all=$all.$kind archive=$all skip=
+for arg in "$@"; do
+  if [ -n "$skip" ]; then skip=; continue; fi
+  case $arg in
+    --root|--run-root|--id-pool|--id-layers) skip=1 ;;
+    -*) ;;
+    run) case ${self##*/} in contain-oci) ;; *) [ -f "$runs" ] && archive=$runs ;; esac; break ;;   # (until made: the other)
+    *) break ;;
+  esac
+done
 
 # Starts the JVM ($1: exec, or command to wait) with archive $2, the JVM's warnings about it going to file $3,
 # then the other arguments. Words with a * are quoted: unquoted, the shell would match them against files.
@@ -57,14 +72,35 @@ jvm() {
   fi
 }
 
-# Makes the archive: a training run under the launcher's flags, checked with them, renamed into place.
+made() { [ -f "$1" ] && [ -f "$1.log" ] && [ ! -s "$1.log" ]; }
+
+# Records an archive ($1: where it goes) from a training of the commands after it (Training), under the launcher's
+# flags; checks it with them and renames it into place.
+record() {
+  out=$1
+  shift
+  rm -f "$work/archive" "$work/check.log"
+  if [ $kind = aot ]; then   # no profiles: replaying them makes C1 compile eagerly at start (measured: 148 -> 136 ms)
+    rec="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -XX:AOTCacheOutput=$work/archive"
+    check=-XX:AOTMode=on
+  else
+    rec=-XX:ArchiveClassesAtExit=$work/archive
+    check=-Xshare:on
+  fi
+  # shellcheck disable=SC2086
+  timeout 300 nice -n 19 "$java" $flags $rec -cp "$self" dev.contain.runtime.cli.Training "$@" >>"$work/output" 2>&1
+  [ -s "$work/archive" ] && jvm command "$work/archive" "$work/check.log" $check -cp "$self" dev.contain.runtime.cli.Main --version \
+       >>"$work/output" 2>&1 && [ ! -s "$work/check.log" ] && mv -f "$work/archive" "$out" && : >"$out.log"
+}
+
+# Makes the archives: training runs under the launcher's flags, checked with them, renamed into place.
 train() {
   trap '' HUP
   umask 022                                                             # the JVM maps it as code: root's stays root's
-  dir=${archive%/*}
-  mkdir -p "$dir" && exec 9>>"$archive.lock" || return 1
-  flock -n 9 || return 0                                                # another run is making it
-  [ -f "$archive" ] && [ -f "$archive.log" ] && [ ! -s "$archive.log" ] && return 0   # made meanwhile
+  dir=${all%/*}
+  mkdir -p "$dir" && exec 9>>"$all.lock" || return 1
+  flock -n 9 || return 0                                                # another run is making them
+  made "$all" && { [ "${self##*/}" = contain-oci ] || made "$runs"; } && return 0   # made meanwhile
   [ "${1:-}" = now ] || sleep 1                                         # after the user's own run has started
   work=$(mktemp -d "$dir/.training.XXXXXX") || return 1
   chmod 711 "$work"                                                     # a container's root (its own range) passes through
@@ -100,11 +136,15 @@ EOF
       case $init in *.crc32) ;; *) cp "$init" "$rootfs/contain-init" ;; esac
     done
     set -- "$@" --name "training-$$" -- /contain-init
+    runs_training="$*"                                                  # words without blanks, as $g's below
     if [ -x /bin/busybox ] && cp /bin/busybox "$rootfs/busybox" 2>/dev/null; then
       # then the lifecycle commands, each a JVM of its own when used: a detached container (busybox-static, where
       # the machine has it), ps, inspect, exec, logs, stop, rm; and validate and image ls (Training runs them in turn)
       d=training-$$-d
       g="--root $work/data --run-root $work/run"
+      # the run archive's: the run, then a detached one (stopped and removed after, by JVMs that record nothing)
+      detached=training-$$-r
+      runs_training="$runs_training --then $g run -d -q --ignore-missing-limits --name $detached $work/training.yaml -- /busybox sleep 60"
       # shellcheck disable=SC2086
       set -- "$@" --then $g run -d -q --ignore-missing-limits --name "$d" "$work/training.yaml" -- /busybox sleep 60 \
         --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g logs "$d" \
@@ -131,32 +171,37 @@ EOF
     fi
   else
     set -- "$@" --dry-run --name training -- /contain-init
+    runs_training="$*"
   fi
-  if [ $kind = aot ]; then   # no profiles: replaying them makes C1 compile eagerly at start (measured: 148 -> 136 ms)
-    record="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -XX:AOTCacheOutput=$work/archive"
-    check=-XX:AOTMode=on
-  else
-    record=-XX:ArchiveClassesAtExit=$work/archive
-    check=-Xshare:on
+  ok=
+  if record "$all" "$@"; then
+    ok=1
+    if [ "${self##*/}" != contain-oci ]; then                            # contain-oci's `run` is the OCI one: no run archive
+      # shellcheck disable=SC2086
+      record "$runs" $runs_training || ok=
+      if [ -n "${detached:-}" ]; then
+        for c in "stop -t 0 $detached" "rm $detached"; do
+          # shellcheck disable=SC2086
+          nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main $g $c >>"$work/output" 2>&1
+        done
+      fi
+    fi
   fi
-  # shellcheck disable=SC2086
-  timeout 300 nice -n 19 "$java" $flags $record -cp "$self" dev.contain.runtime.cli.Training "$@" >>"$work/output" 2>&1
-  if [ -s "$work/archive" ] && jvm command "$work/archive" "$work/check.log" $check -cp "$self" dev.contain.runtime.cli.Main --version \
-       >>"$work/output" 2>&1 && [ ! -s "$work/check.log" ]; then
-    mv -f "$work/archive" "$archive" && : >"$archive.log" && rm -f "$archive.failed"
+  if [ -n "$ok" ]; then
+    rm -f "$all.failed"
     # the archives of the four builds made last stay; older ones are made again if they are still used
     ls -dt "$cache"/*/ 2>/dev/null | tail -n +5 | while read -r old; do rm -rf "$old"; done
   else
-    cat "$work/output" "$work/check.log" >"$archive.failed" 2>/dev/null
+    cat "$work/output" "$work/check.log" >"$all.failed" 2>/dev/null
     return 1
   fi
 }
 
 if [ -n "${CONTAIN_TRAIN:-}" ]; then       # make build, make install: make the archive now, for the next runs
-  if train now && [ -f "$archive" ]; then
-    echo "start-up archive for $java: $archive"
+  if train now && [ -f "$all" ]; then
+    echo "start-up archive for $java: $all"
   else
-    echo "warning: no start-up archive for $java (see $archive.failed); contain runs without one, slower to start" >&2
+    echo "warning: no start-up archive for $java (see $all.failed); contain runs without one, slower to start" >&2
   fi
   exit 0
 fi
@@ -167,7 +212,7 @@ elif [ -f "$archive" ] && [ -w "$archive.log" ] && [ ! -s "$archive.log" ]; then
   # shellcheck disable=SC2086
   jvm exec "$archive" "$archive.log" -Dcontain.archive="$archive" -Dcontain.archive.state=used $long $CONTAIN_JAVA_OPTS \
     -cp "$self" dev.contain.runtime.cli.Main "$@"
-elif [ -f "$archive.failed" ]; then
+elif [ -f "$all.failed" ]; then
   state=failed
 else
   state=making

@@ -18,7 +18,11 @@ public final class Training {
         for (String[] command : split(args)) {
             exit = Main.execute(command);
         }
-        System.exit(exit);
+        // as Main does: System.exit would set up logging first (see Main.main), and the archive would hold its classes,
+        // which every later start then loads; the JVM writes the archive at a halt too
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(exit);
     }
 
     static List<String[]> split(String[] args) {
