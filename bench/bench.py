@@ -133,7 +133,7 @@ class Bench:
     def lifecycle(self):
         """Detached containers: run -d until the command runs, stop of one that handles SIGTERM, the
         monitor's memory; beside podman run -d / podman stop."""
-        n = max(5, self.args.runs // 3)
+        n = self.args.runs if self.args.lifecycle else max(5, self.args.runs // 3)
         handler = "[sh, -c, 'trap \"exit 3\" TERM; while true; do sleep 0.05; done']"
         spec = self.write_spec("bench-detached", "", command=handler)
         base = [CONTAIN, "--root", self.data, "--run-root", self.run_root]
@@ -489,6 +489,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="start-up and breakdown only")
     parser.add_argument("--images", action="store_true", help="the image rows only (import, pull)")
     parser.add_argument("--oci", action="store_true", help="the OCI runtime rows only (create/start/delete, podman --runtime)")
+    parser.add_argument("--lifecycle", action="store_true", help="the detached-container rows only (run -d, stop, the "
+                        "monitor's memory; beside podman), --runs of each")
     parser.add_argument("--image-runs", type=int, default=3, help="runs per image operation (default 3)")
     args = parser.parse_args()
     if args.images:
@@ -500,11 +502,13 @@ def main():
         print(f"## contain benchmark, {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}")
         if args.oci:
             bench.oci()
+        elif args.lifecycle:
+            bench.lifecycle()
         else:
             bench.startup()
             bench.breakdown()
             bench.exec_bench()
-        if not args.quick and not args.oci:
+        if not args.quick and not args.oci and not args.lifecycle:
             bench.lifecycle()
             bench.oci()
             bench.warm()

@@ -76,39 +76,42 @@ class PackagingIT {
             for (Launcher l : launchers) {
                 Path archive = firstUseMakesOne(l, 3);
                 assertTrue(archive.startsWith(cache) && archive.toString().endsWith(installed + (l.aot ? ".aot" : ".jsa")), archive.toString());
+                Path runs = runArchive(archive); // what a run starts from, once made (with the other, in one training)
                 Result real = l.run("run", "-q", "--trace", "--image", "busybox", "--", "true");
                 assertEquals(0, real.exit(), real.err());
-                assertTrue(real.err().startsWith("trace: archive: " + l.kind() + " " + archive + "\n"), real.err());
+                assertTrue(real.err().startsWith("trace: archive: " + l.kind() + " " + runs + "\n"), real.err());
 
                 Path moved = host.dir.resolve("opt/contain-" + (l.aot ? "aot" : "cds"));
                 Files.createDirectories(moved.getParent());
                 Files.copy(installed, moved, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
                 Path movedArchive = firstUseMakesOne(new Launcher(host, moved, cache, l.aot), 1);
+                assertTrue(Files.isRegularFile(runArchive(movedArchive)), "and a run archive of its own");
                 assertTrue(movedArchive.toString().endsWith(moved + (l.aot ? ".aot" : ".jsa")), "an archive of its own: " + movedArchive);
                 Files.delete(moved);
 
                 // an archive the JVM refuses (a touched file on JDK 17; a JDK update; here a damaged AOT cache)
                 if (l.aot) {
-                    Files.writeString(archive, "not an AOT cache");
+                    Files.writeString(runs, "not an AOT cache");
                 } else {
                     Files.setLastModifiedTime(installed, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
                 }
                 String refused = l.archiveLine();
-                assertTrue(refused.startsWith("trace: archive: none: the JVM refused " + archive + " ("), refused);
+                assertTrue(refused.startsWith("trace: archive: none: the JVM refused " + runs + " ("), refused);
                 String next = l.archiveLine();
-                assertEquals("trace: archive: none yet: " + archive + " is being made in the background, for the next runs", next,
+                assertEquals("trace: archive: none yet: " + runs + " is being made in the background, for the next runs", next,
                         "the run after a refusal makes it again");
                 awaitTraining(archive);
-                assertEquals("trace: archive: " + l.kind() + " " + archive, l.archiveLine(), "made again");
+                assertEquals("trace: archive: " + l.kind() + " " + runs, l.archiveLine(), "made again");
             }
             try (Stream<Path> files = Files.walk(cache)) {
                 List<String> names = files.filter(Files::isRegularFile).map(f -> f.getFileName().toString().replaceAll("^contain(-aot|-cds)?", "contain"))
                         .sorted().distinct().toList();
-                List<String> expected = new ArrayList<>(List.of("contain.jsa", "contain.jsa.lock", "contain.jsa.log"));
+                List<String> expected = new ArrayList<>(List.of("contain.jsa", "contain.jsa.lock", "contain.jsa.log", "contain.run.jsa", "contain.run.jsa.log"));
                 if (launchers.size() > 1) {
-                    expected.addAll(0, List.of("contain.aot", "contain.aot.lock", "contain.aot.log"));
+                    expected.addAll(List.of("contain.aot", "contain.aot.lock", "contain.aot.log", "contain.run.aot", "contain.run.aot.log"));
                 }
-                assertEquals(expected, names, "archives, their logs and locks; no training left behind, no failure");
+                assertEquals(expected.stream().sorted().toList(), names, "archives (a run's and the other commands'), their logs and "
+                        + "the lock; no training left behind, no failure");
             }
         }
     }
@@ -159,15 +162,23 @@ class PackagingIT {
             archive = Path.of(m.group(1));
         }
         awaitTraining(archive);
-        assertEquals("trace: archive: " + l.kind() + " " + archive, l.archiveLine(), "the next run uses it");
+        assertEquals("trace: archive: " + l.kind() + " " + runArchive(archive), l.archiveLine(), "the next run uses its own");
         return archive;
     }
 
-    /** Until the background training is over: its lock is free and the archive is there. */
+    /** The archive a run starts from, beside the other commands' (launcher.sh: made in the same training, after it). */
+    private static Path runArchive(Path archive) {
+        String name = archive.toString();
+        int dot = name.lastIndexOf('.');
+        return Path.of(name.substring(0, dot) + ".run" + name.substring(dot));
+    }
+
+    /** Until the background training is over: its lock (the other commands' archive's) is free and both archives are there. */
     private static void awaitTraining(Path archive) throws IOException, InterruptedException {
+        Path runs = runArchive(archive);
         for (int i = 0; i < 1200; i++) {
             Process p = new ProcessBuilder("flock", "-n", archive + ".lock", "true").start();
-            if (p.waitFor() == 0 && Files.exists(archive) && Files.exists(Path.of(archive + ".log")) && Files.size(Path.of(archive + ".log")) == 0) {
+            if (p.waitFor() == 0 && made(archive) && made(runs)) {
                 return;
             }
             Path failed = Path.of(archive + ".failed");
@@ -177,5 +188,10 @@ class PackagingIT {
             Thread.sleep(100);
         }
         fail("no archive after 120 s: " + archive);
+    }
+
+    private static boolean made(Path archive) throws IOException {
+        Path log = Path.of(archive + ".log");
+        return Files.exists(archive) && Files.exists(log) && Files.size(log) == 0;
     }
 }
