@@ -100,6 +100,25 @@ class CgroupResourcesTest {
         assertEquals("the blkio controller is not mounted (no cgroup v1 hierarchy with it in /proc/self/mountinfo)", noBlkio.missing(CgroupFeature.BLKIO_THROTTLE));
     }
 
+    /** Devices are checked before planning: whole disks that exist; BFQ's per-device weights only where the disk's scheduler is BFQ. */
+    @Test
+    void blockIoDevicesAreWholeDisksAndBfqDeviceWeightsNeedBfq() throws Exception {
+        Path sys = tmp.resolve("sys-dev-block");
+        Files.createDirectories(sys.resolve("254:0/queue"));
+        Files.writeString(sys.resolve("254:0/queue/scheduler"), "none [mq-deadline] kyber bfq\n");
+        Files.createDirectories(sys.resolve("8:0/queue"));
+        Files.writeString(sys.resolve("8:0/queue/scheduler"), "none mq-deadline kyber [bfq]\n");
+        Files.createDirectories(sys.resolve("254:1"));
+        Files.writeString(sys.resolve("254:1/partition"), "1\n");
+        CgroupPlanner planner = new CgroupPlanner(v1(true, "blkio"), new FakeCgroupKernel(tmp, true), sys);
+        assertNull(planner.deviceMissing(254, 0, false), "a throttle needs no scheduler");
+        assertNull(planner.deviceMissing(8, 0, true));
+        assertEquals("device 254:0 does not use the BFQ scheduler, the one with per-device weights here (" + sys.resolve("254:0/queue/scheduler")
+                + ": none [mq-deadline] kyber bfq)", planner.deviceMissing(254, 0, true));
+        assertEquals("254:1 is a partition; the kernel limits whole disks only", planner.deviceMissing(254, 1, false));
+        assertEquals("there is no block device 99:0 (no " + sys.resolve("99:0") + ")", planner.deviceMissing(99, 0, false));
+    }
+
     /** v2: io.max with one key a line, io.weight (blk-iocost) in [1, 10000] as runc converts it; the io controller handed down. */
     @Test
     void v2BlockIoGoesToIoMaxAndIoWeight() throws Exception {

@@ -61,8 +61,9 @@ class OciConfigTest {
             compiled.add(rules);
             return new SeccompCompiler.Compiled(new byte[8], List.of());
         };
+        Files.createDirectories(tmp.resolve("sys-dev-block/254:0"));
         return new OciPlanner(EngineConfig.of(tmp.resolve("data"), tmp.resolve("oci")),
-                new CgroupPlanner(layout, new FakeCgroupKernel(cgroupRoot, false)), fake).plan("c1", bundle);
+                new CgroupPlanner(layout, new FakeCgroupKernel(cgroupRoot, false), tmp.resolve("sys-dev-block")), fake).plan("c1", bundle);
     }
 
     private ContainerError refused(ObjectNode config) {
@@ -546,6 +547,11 @@ class OciConfigTest {
         b.remove("weightDevice");
         b.put("weight", 5);
         assertEquals("c1: config.json: linux.resources.blockIO.weight: 5 is outside 10..1000", refused(c).userMessage());
+        b.put("weight", 500);
+        ((ObjectNode) b.get("throttleReadBpsDevice").get(0)).put("minor", 1);
+        assertEquals("c1: config.json: linux.resources.blockIO.throttleReadBpsDevice[0]: there is no block device 254:1 (no "
+                + tmp.resolve("sys-dev-block/254:1") + ")", refused(c).userMessage());
+        ((ObjectNode) b.get("throttleReadBpsDevice").get(0)).put("minor", 0);
         b.put("weight", 500);
         assertTrue(plan(c).cgroup().limits().stream().anyMatch(w -> w.value().equals("default 4950")));
         ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "3MB").put("limit", 1 << 22);

@@ -25,6 +25,7 @@ public final class CgroupPlanner {
 
     private final CgroupLayout layout;
     private final Kernel kernel;
+    private final Path sysDevBlock;
 
     /** The layout this plans for (its mount table serves the plan's other questions). */
     public CgroupLayout layout() {
@@ -32,8 +33,14 @@ public final class CgroupPlanner {
     }
 
     public CgroupPlanner(CgroupLayout layout, Kernel kernel) {
+        this(layout, kernel, Path.of("/sys/dev/block"));
+    }
+
+    /** {@code sysDevBlock}: where the block devices are described by major:minor (sysfs; a test's own folder). */
+    public CgroupPlanner(CgroupLayout layout, Kernel kernel, Path sysDevBlock) {
         this.layout = layout;
         this.kernel = kernel;
+        this.sysDevBlock = sysDevBlock;
     }
 
     public CgroupPlan plan(String name, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
@@ -354,6 +361,31 @@ public final class CgroupPlanner {
             case HUGETLB -> hugetlbMissing();
             default -> blkioMissing(feature);
         };
+    }
+
+    /**
+     * Why block I/O limits cannot name the device {@code major:minor}, or null: the kernel takes whole disks only, and
+     * BFQ's per-device weights ({@code weight}) only for a disk whose scheduler is BFQ.
+     */
+    public String deviceMissing(long major, long minor, boolean weight) {
+        Path dev = sysDevBlock.resolve(major + ":" + minor);
+        if (!kernel.exists(dev)) {
+            return "there is no block device " + major + ":" + minor + " (no " + dev + ")";
+        }
+        if (kernel.exists(dev.resolve("partition"))) {
+            return major + ":" + minor + " is a partition; the kernel limits whole disks only";
+        }
+        if (!weight || layout.mode() == CgroupLayout.Mode.NONE || blkioMissing(CgroupFeature.BLKIO_WEIGHT_DEVICE) != null) {
+            return null;
+        }
+        BlkioFiles files = layout.usesV2() ? BlkioFiles.v2(layout.v2().mountPoint(), layout.v2().engineDir(), kernel)
+                : BlkioFiles.v1(layout.v1().get("blkio").mountPoint(), kernel);
+        if (!files.deviceWeight().contains("bfq")) {
+            return null;
+        }
+        List<String> scheduler = words(dev.resolve("queue/scheduler"));
+        return scheduler.contains("[bfq]") ? null : "device " + major + ":" + minor + " does not use the BFQ scheduler, the one with per-device "
+                + "weights here (" + dev.resolve("queue/scheduler") + ": " + String.join(" ", scheduler) + ")";
     }
 
     private String blkioMissing(CgroupFeature feature) {

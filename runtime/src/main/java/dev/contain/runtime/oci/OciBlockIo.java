@@ -28,7 +28,7 @@ final class OciBlockIo {
         Integer leafWeight = weight(b, "leafWeight", CgroupFeature.BLKIO_LEAF_WEIGHT, cgroups);
         List<BlockIo.DeviceWeight> devices = new ArrayList<>();
         for (Node d : b.objects("weightDevice")) {
-            long[] device = device(d);
+            long[] device = device(d, cgroups, true);
             Integer w = weight(d, "weight", CgroupFeature.BLKIO_WEIGHT_DEVICE, cgroups);
             Integer leaf = weight(d, "leafWeight", CgroupFeature.BLKIO_LEAF_WEIGHT_DEVICE, cgroups);
             d.done();
@@ -42,7 +42,7 @@ final class OciBlockIo {
                 throw b.error(t.getKey(), missing);
             }
             for (Node rule : rules) {
-                long[] device = device(rule);
+                long[] device = device(rule, cgroups, false);
                 Long rate = rule.unsigned("rate");
                 rule.done();
                 if (rate == null) {
@@ -70,11 +70,15 @@ final class OciBlockIo {
         return w.intValue();
     }
 
-    private static long[] device(Node d) throws ContainerError {
+    private static long[] device(Node d, CgroupPlanner cgroups, boolean weight) throws ContainerError {
         Long major = d.number("major");
         Long minor = d.number("minor");
         if (major == null || minor == null || major < 0 || minor < 0) {
             throw d.error(null, "a device needs its major and minor numbers");
+        }
+        String missing = cgroups.deviceMissing(major, minor, weight);
+        if (missing != null) {
+            throw d.error(null, missing);
         }
         return new long[] {major, minor};
     }
