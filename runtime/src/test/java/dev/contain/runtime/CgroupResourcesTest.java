@@ -12,6 +12,7 @@ import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.HugepageLimit;
 import dev.contain.runtime.cgroup.Limits;
+import dev.contain.runtime.cgroup.MemoryTuning;
 import dev.contain.runtime.engine.ContainerError;
 import dev.contain.runtime.stage.CgroupStage;
 import dev.contain.runtime.stage.Run;
@@ -30,11 +31,11 @@ class CgroupResourcesTest {
             new BlockIo.Throttle(BlockIo.Kind.READ_BPS, 254, 0, 1 << 20), new BlockIo.Throttle(BlockIo.Kind.WRITE_IOPS, 254, 0, 100)));
 
     private static Limits blockIo(BlockIo b) {
-        return new Limits(null, null, null, null, null, null, null, null, null, b, List.of());
+        return new Limits(null, null, null, null, null, null, null, null, null, b, List.of(), MemoryTuning.NONE);
     }
 
     private static Limits hugepages(HugepageLimit... h) {
-        return new Limits(null, null, null, null, null, null, null, null, null, BlockIo.NONE, List.of(h));
+        return new Limits(null, null, null, null, null, null, null, null, null, BlockIo.NONE, List.of(h), MemoryTuning.NONE);
     }
 
     /** pids and (when given) blkio and hugetlb hierarchies, as this machine mounts them; the blkio root as BFQ's shows it. */
@@ -224,5 +225,36 @@ class CgroupResourcesTest {
 
     private static List<String> describe(List<CgroupPlan.Write> writes, Path root) {
         return writes.stream().map(w -> root.relativize(w.file()) + "=" + w.value()).toList();
+    }
+
+    /** The memory controller's other settings: v1 has them all; v2 only the soft limit (memory.low), the others refused with why. */
+    @Test
+    void memoryReservationSwappinessOomAndTcpBuffers() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        CgroupPlanner v1 = new CgroupPlanner(CgroupLayout.parse("35 31 0:32 / " + tmp.resolve("memory") + " rw - cgroup cgroup rw,memory\n", "4:memory:/\n"), k);
+        Files.createDirectories(tmp.resolve("memory"));
+        MemoryTuning all = new MemoryTuning(32L << 20, 10, true, 8L << 20);
+        Limits l = new Limits(64L << 20, null, null, null, null, null, null, null, null, BlockIo.NONE, List.of(), all);
+        Run run = CgroupTest.run(tmp, v1.plan("web", l, null, false), k);
+        new CgroupStage().apply(run);
+        assertEquals(List.of("write memory/contain/web/memory.limit_in_bytes 67108864", "write memory/contain/web/memory.soft_limit_in_bytes 33554432",
+                "write memory/contain/web/memory.swappiness 10", "write memory/contain/web/memory.oom_control 1",
+                "write memory/contain/web/memory.kmem.tcp.limit_in_bytes 8388608"), writes(k, "memory/"));
+        run.journal().undoAll(k);
+        for (CgroupFeature f : List.of(CgroupFeature.MEMORY_SWAPPINESS, CgroupFeature.MEMORY_OOM_KILL_DISABLE, CgroupFeature.MEMORY_KERNEL_TCP)) {
+            assertNull(v1.missing(f));
+        }
+
+        FakeCgroupKernel k2 = CgroupTest.v2Tree(tmp.resolve("v2"));
+        CgroupPlanner v2 = new CgroupPlanner(CgroupTest.v2Layout(tmp.resolve("v2")), k2);
+        assertEquals("cgroup v2 has no swappiness of a cgroup (the system's vm.swappiness applies)", v2.missing(CgroupFeature.MEMORY_SWAPPINESS));
+        ContainerError e = assertThrows(ContainerError.class, () -> v2.plan("web", l, null, false));
+        assertEquals("web: cgroup: memory (MEMORY_SWAPPINESS): cgroup v2 has no swappiness of a cgroup (the system's vm.swappiness applies)", e.userMessage());
+        Limits reservation = new Limits(null, null, null, null, null, null, null, null, null, BlockIo.NONE, List.of(), new MemoryTuning(32L << 20, null, null, null));
+        Run run2 = CgroupTest.run(tmp.resolve("v2"), v2.plan("web", reservation, null, false), k2);
+        new CgroupStage().apply(run2);
+        assertTrue(k2.log.contains("write user.slice/user-1000.slice/contain/web/memory.low 33554432"), k2.log.toString());
+        assertTrue(k2.log.stream().noneMatch(w -> w.contains("memory.max") || w.contains("memory.swap.max")), "no limit asked, none written: " + k2.log);
+        run2.journal().undoAll(k2);
     }
 }

@@ -355,6 +355,12 @@ class OciConfigTest {
                 c -> ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 1));
         assertRefused("linux.resources.blockIO.weight: the io controller is not available in " + cgroupRoot.resolve("cgroup.controllers"),
                 c -> ((ObjectNode) linux(c).get("resources")).putObject("blockIO").put("weight", 500));
+        assertRefused("linux.resources.memory.kernel: kernel memory limits are deprecated (runtime-spec) and Linux ignores them since 5.16 "
+                + "(memory.kmem.limit_in_bytes takes writes without effect)", c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("kernel", 1 << 26));
+        assertRefused("linux.resources.memory.swappiness: cgroup v2 has no swappiness of a cgroup (the system's vm.swappiness applies)",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("reservation", 1 << 26).put("swappiness", 10));
+        assertRefused("linux.resources.memory.swappiness: 101 is outside 0..100",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("swappiness", 101));
         assertRefused("linux.resources.network.classID: this machine has no net_cls controller (no cgroup v1 hierarchy with it is mounted; cgroup v2 has none)",
                 c -> ((ObjectNode) linux(c).get("resources")).putObject("network").put("classID", 1048577));
         assertRefused("linux.resources.network.priorities: this machine has no net_prio controller (no cgroup v1 hierarchy with it is mounted; cgroup v2 has none)",

@@ -128,6 +128,9 @@ class OciControlTest {
             assertEquals("-1", Files.readString(cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).trim());
             assertEquals("max", Files.readString(cgroup(pid, "pids").resolve("pids.max")).trim());
             assertEquals("9223372036854771712", Files.readString(cgroup(pid, "memory").resolve("memory.limit_in_bytes")).trim(), "no memory limit");
+            TestHost.Result reserve = run(host, "update", "--memory-reservation", "32m", "c1");
+            assertEquals(0, reserve.exit(), reserve.err());
+            assertEquals("33554432", Files.readString(cgroup(pid, "memory").resolve("memory.soft_limit_in_bytes")).trim());
             assertEquals("contain-oci: c1: update: --memory: not a size: lots\n", run(host, "update", "--memory", "lots", "c1").err());
 
             // kill --all: every process, not just the first

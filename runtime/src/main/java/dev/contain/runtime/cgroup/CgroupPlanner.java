@@ -176,6 +176,13 @@ public final class CgroupPlanner {
                 }
             }
         }
+        MemoryTuning t = r.memoryTuning();
+        if (memory != null && t.any()) {
+            add(writes, memory.resolve("memory.soft_limit_in_bytes"), t.reservationBytes());
+            add(writes, memory.resolve("memory.swappiness"), t.swappiness());
+            add(writes, memory.resolve("memory.oom_control"), t.disableOomKiller() == null ? null : t.disableOomKiller() ? 1 : 0);
+            add(writes, memory.resolve("memory.kmem.tcp.limit_in_bytes"), t.kernelTcpBytes());
+        }
         Path cpu = dirs.get("cpu");
         if (cpu != null && r.cpuPeriodUs() != null) { // first: the quota is a share of it
             writes.add(new CgroupPlan.Write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpuPeriodUs()), "cpu", false));
@@ -203,6 +210,13 @@ public final class CgroupPlanner {
             }
         }
         return writes;
+    }
+
+    /** A write of a memory setting's number, when given. */
+    private static void add(List<CgroupPlan.Write> writes, Path file, Number value) {
+        if (value != null) {
+            writes.add(new CgroupPlan.Write(file, value.toString(), "memory", false));
+        }
     }
 
     private static boolean unlimited(Long v) {
@@ -248,6 +262,14 @@ public final class CgroupPlanner {
             boolean noSwapLimit = unlimited(r.swapBytes()) || unlimited(r.memoryBytes()) && r.swapBytes() == null;
             writes.add(new CgroupPlan.Write(dir.resolve("memory.swap.max"), noSwapLimit ? "max" : Long.toString(r.swapBytes() == null ? 0 : r.swapBytes()),
                     "memory", r.swapBytes() == null || noSwapLimit));
+        }
+        if (usable.contains("memory")) {
+            for (CgroupFeature f : CgroupFeature.values()) {
+                if (r.memoryTuning().asks(f)) {
+                    throw new ContainerError(name, "cgroup", "memory (" + f + "): " + missing(f));
+                }
+            }
+            add(writes, dir.resolve("memory.low"), r.memoryTuning().reservationBytes());
         }
         if (usable.contains("cpu") && r.cpuPeriodUs() != null) { // first: the quota is a share of it
             List<String> now = words(dir.resolve("cpu.max"));
@@ -359,6 +381,9 @@ public final class CgroupPlanner {
                         : "this machine has no " + c + " controller (no cgroup v1 hierarchy with it is mounted; cgroup v2 has none)";
             }
             case HUGETLB -> hugetlbMissing();
+            case MEMORY_SWAPPINESS -> layout.usesV2() ? "cgroup v2 has no swappiness of a cgroup (the system's vm.swappiness applies)" : null;
+            case MEMORY_OOM_KILL_DISABLE -> layout.usesV2() ? "cgroup v2 cannot turn the OOM killer off for a cgroup" : null;
+            case MEMORY_KERNEL_TCP -> layout.usesV2() ? "cgroup v2 has no separate limit of TCP buffer memory (it counts in memory.max)" : null;
             default -> blkioMissing(feature);
         };
     }

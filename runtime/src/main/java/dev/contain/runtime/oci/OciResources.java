@@ -6,6 +6,7 @@ import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.cgroup.HugepageLimit;
 import dev.contain.runtime.cgroup.Limits;
+import dev.contain.runtime.cgroup.MemoryTuning;
 import dev.contain.runtime.engine.ContainerError;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ final class OciResources {
         }
         Long memory = null;
         Long swap = null;
+        MemoryTuning tuning = MemoryTuning.NONE;
         Node mem = r.object("memory");
         if (mem != null) {
             Long limit = mem.number("limit");
@@ -55,7 +57,10 @@ final class OciResources {
                 }
                 swap = total - memory;
             }
-            for (String k : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate")) {
+            tuning = memoryTuning(mem, cgroups);
+            mem.refuse("kernel", "kernel memory limits are deprecated (runtime-spec) and Linux ignores them since 5.16 "
+                    + "(memory.kmem.limit_in_bytes takes writes without effect)");
+            for (String k : List.of("useHierarchy", "checkBeforeUpdate")) {
                 mem.refuse(k, "not supported");
             }
             mem.done();
@@ -116,7 +121,36 @@ final class OciResources {
             r.refuse(k, "not supported");
         }
         r.done();
-        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems, cpuShares, cpuPeriod, blockIo, hugepages), devices);
+        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems, cpuShares, cpuPeriod, blockIo, hugepages, tuning), devices);
+    }
+
+    /** reservation (bytes; -1: none), swappiness (0-100), disableOOMKiller and kernelTCP (bytes; -1: none), where the machine has them. */
+    private static MemoryTuning memoryTuning(Node mem, CgroupPlanner cgroups) throws ContainerError {
+        Long reservation = bytes(mem, "reservation");
+        Long swappiness = mem.unsigned("swappiness");
+        if (swappiness != null && swappiness > 100) {
+            throw mem.error("swappiness", Long.toUnsignedString(swappiness) + " is outside 0..100");
+        }
+        Boolean oom = mem.has("disableOOMKiller") ? mem.bool("disableOOMKiller", false) : null;
+        mem.ignore("disableOOMKiller");
+        Long tcp = bytes(mem, "kernelTCP");
+        MemoryTuning t = new MemoryTuning(reservation, swappiness == null ? null : swappiness.intValue(), oom, tcp);
+        for (var f : List.of(java.util.Map.entry(CgroupFeature.MEMORY_SWAPPINESS, "swappiness"),
+                java.util.Map.entry(CgroupFeature.MEMORY_OOM_KILL_DISABLE, "disableOOMKiller"), java.util.Map.entry(CgroupFeature.MEMORY_KERNEL_TCP, "kernelTCP"))) {
+            if (t.asks(f.getKey()) && cgroups.missing(f.getKey()) != null) {
+                throw mem.error(f.getValue(), cgroups.missing(f.getKey()));
+            }
+        }
+        return t;
+    }
+
+    /** A size in bytes: positive, or -1 for none (null). */
+    private static Long bytes(Node n, String key) throws ContainerError {
+        Long v = n.number(key);
+        if (v != null && v <= 0 && v != -1) {
+            throw n.error(key, "must be positive, or -1 for none");
+        }
+        return v == null || v == -1 ? null : v;
     }
 
     /** net_cls and net_prio are never set: why (what the machine lacks, else that contain does not). */
