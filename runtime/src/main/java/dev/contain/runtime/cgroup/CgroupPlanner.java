@@ -66,7 +66,7 @@ public final class CgroupPlanner {
         Set<Path> parents = new LinkedHashSet<>();
         Set<Path> mountPoints = new LinkedHashSet<>();
         for (var e : layout.v1().entrySet()) {
-            if (!asked(e.getKey(), r)) {
+            if (!hasFolder(e.getKey(), r)) {
                 continue; // e.g. a cpuset folder starts empty (no cpus, no task may join): made only when asked for
             }
             if (!mountPoints.add(e.getValue().mountPoint())) {
@@ -82,7 +82,7 @@ public final class CgroupPlanner {
         Map<String, Path> folders = new LinkedHashMap<>();
         for (String c : LIMITED) {
             Path parent = require(name, c, needs(c, r), cgroupParent, ignoreMissing, warnings);
-            if (parent != null && asked(c, r)) {
+            if (parent != null && hasFolder(c, r)) {
                 folders.put(c, parent);
             }
         }
@@ -116,7 +116,7 @@ public final class CgroupPlanner {
      * Whether the container gets a folder of {@code controller}: always for those it is accounted, limited and paused by;
      * cpuset (a new folder has no cpus: no task may join), blkio and hugetlb only when asked for.
      */
-    private static boolean asked(String controller, Limits r) {
+    private static boolean hasFolder(String controller, Limits r) {
         return !List.of("cpuset", "blkio", "hugetlb").contains(controller) || needs(controller, r);
     }
 
