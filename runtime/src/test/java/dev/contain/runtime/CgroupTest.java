@@ -8,7 +8,7 @@ import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.plan.Plan;

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceRule;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;

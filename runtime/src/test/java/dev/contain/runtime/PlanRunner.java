@@ -1,6 +1,6 @@
 package dev.contain.runtime;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;

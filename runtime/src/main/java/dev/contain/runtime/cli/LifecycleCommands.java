@@ -2,7 +2,7 @@ package dev.contain.runtime.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Containers;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Signals;

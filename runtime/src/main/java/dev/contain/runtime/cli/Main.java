@@ -1,6 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Warmup;
 import java.io.PrintWriter;

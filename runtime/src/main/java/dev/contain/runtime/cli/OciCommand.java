@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.engine.Signals;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.engine.Progress;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
 
 /** {@code contain pull REF}: an image from a registry into the store. */

@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupMounts;
 import dev.contain.runtime.cgroup.CgroupPlanner;

@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.image.ArchiveImport;
 import dev.contain.runtime.image.ImageRecord;
 import dev.contain.runtime.image.ImageStore;

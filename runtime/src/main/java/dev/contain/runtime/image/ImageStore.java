@@ -1,6 +1,6 @@
 package dev.contain.runtime.image;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.StoreLock;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;

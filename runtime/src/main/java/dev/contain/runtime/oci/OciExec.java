@@ -2,7 +2,7 @@ package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Terminal;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.cgroup.CgroupControl;
 import dev.contain.runtime.cgroup.CgroupPlan;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunResult;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Signals;
 import dev.contain.runtime.image.ImageConfig;
 import dev.contain.runtime.image.ImageStore;

@@ -11,7 +11,7 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_STRICTATIME;
 
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
