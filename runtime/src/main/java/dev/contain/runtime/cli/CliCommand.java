@@ -226,9 +226,9 @@ abstract class CliCommand implements Callable<Integer> {
      */
     @SuppressWarnings("restriction")
     static void forwardSignals(dev.contain.runtime.engine.Running running) {
-        for (int sig : new int[] {dev.contain.runtime.engine.Signals.SIGINT, dev.contain.runtime.engine.Signals.SIGTERM,
-                dev.contain.runtime.engine.Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(dev.contain.runtime.engine.Signals.name(sig).substring(3)), s -> running.signal(s.getNumber()));
+        for (int sig : new int[] {dev.contain.runtime.base.Signals.SIGINT, dev.contain.runtime.base.Signals.SIGTERM,
+                dev.contain.runtime.base.Signals.SIGHUP}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(dev.contain.runtime.base.Signals.name(sig).substring(3)), s -> running.signal(s.getNumber()));
         }
     }
 }

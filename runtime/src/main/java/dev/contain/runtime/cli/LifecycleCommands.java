@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Containers;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Signals;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.state.Exit;
 import java.io.IOException;
 import java.io.InputStream;

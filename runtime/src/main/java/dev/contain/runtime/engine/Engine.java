@@ -1,6 +1,8 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.Progress;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupMounts;
 import dev.contain.runtime.cgroup.CgroupPlanner;

@@ -1,7 +1,7 @@
 package dev.contain.runtime.ids;
 
 import dev.contain.runtime.engine.EngineDirs;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.plan.InitOp;

@@ -7,7 +7,7 @@ import dev.contain.runtime.cgroup.CgroupControl;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.engine.Launch;
 import dev.contain.runtime.engine.RunHooks;

@@ -2,7 +2,7 @@ package dev.contain.runtime.stage;
 
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.init.InitLaunch;
@@ -178,7 +178,7 @@ public final class Run {
             try {
                 if (forwarded.incrementAndGet() > 1) {
                     progress.warn("contain: " + plan.name() + ": signalled again: killing the container");
-                    signal = dev.contain.runtime.engine.Signals.SIGKILL;
+                    signal = dev.contain.runtime.base.Signals.SIGKILL;
                 }
                 current.send(new dev.contain.runtime.init.InitCommand.Signal(dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), signal)));
                 return;
@@ -198,7 +198,7 @@ public final class Run {
         String who = "the native init (pid " + init.pid() + ")";
         if (status.isPresent() && status.getAsInt() > 128) {
             int signal = status.getAsInt() - 128;
-            return error("wait", who + " was killed by signal " + signal + " (" + dev.contain.runtime.engine.Signals.name(signal)
+            return error("wait", who + " was killed by signal " + signal + " (" + dev.contain.runtime.base.Signals.name(signal)
                     + ") while the command ran; the container was killed with it, its exit status is lost");
         }
         return error("wait", who + (status.isPresent() ? " exited with status " + status.getAsInt() : " closed its pipe")
