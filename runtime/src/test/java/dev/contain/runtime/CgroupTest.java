@@ -9,7 +9,7 @@ import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.stage.CgroupStage;

@@ -14,7 +14,7 @@ import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.SeccompCompiler;

@@ -2,7 +2,7 @@ package dev.contain.runtime;
 
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.RunResult;

@@ -1,7 +1,7 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.ids.IdConfig;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.IdConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

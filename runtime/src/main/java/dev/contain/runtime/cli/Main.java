@@ -1,7 +1,7 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.engine.Warmup;
 import java.io.PrintWriter;
 import java.nio.file.Path;

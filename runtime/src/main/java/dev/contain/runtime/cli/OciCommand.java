@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.oci.OciRuntime;

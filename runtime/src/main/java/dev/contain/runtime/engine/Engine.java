@@ -1,6 +1,7 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.cgroup.CgroupLayout;

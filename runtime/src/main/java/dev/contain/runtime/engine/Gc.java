@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.stage.Journal;

@@ -1,12 +1,14 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.image.ArchiveImport;
 import dev.contain.runtime.image.ImageRecord;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.image.OciStore;
 import dev.contain.runtime.image.Pull;
 import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.state.EngineDirs;
 import dev.contain.spec.ImageRef;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.ids;
 
-import dev.contain.runtime.engine.EngineDirs;
+import dev.contain.runtime.state.EngineDirs;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;

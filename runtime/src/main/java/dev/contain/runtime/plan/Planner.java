@@ -13,7 +13,7 @@ import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.RunOptions;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;

@@ -1,7 +1,7 @@
 package dev.contain.runtime.stage;
 
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.ids.IdMaps;
