@@ -2,7 +2,7 @@ package dev.contain.runtime.cli;
 
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.ExecOptions;
+import dev.contain.runtime.base.ExecOptions;
 import java.util.List;
 import java.util.Map;
 

@@ -2,6 +2,7 @@ package dev.contain.runtime.engine;
 
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.ExecOptions;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.cgroup.CgroupLayout;
@@ -11,6 +12,7 @@ import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.Monitor;
 import dev.contain.runtime.kernel.ProcessStamp;
+import dev.contain.runtime.stage.RunHooks;
 import dev.contain.runtime.state.ContainerState;
 import dev.contain.runtime.state.Status;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.Networks;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;
+import dev.contain.runtime.init.InitReply;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.plan.ExecProcess;
@@ -68,9 +71,9 @@ public final class Engine {
         return plan(spec, options, cgroupLayout(spec.name()), false);
     }
 
-    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, RunOptions, boolean)}. */
+    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, boolean, boolean)}. */
     private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout, boolean forRun) throws ContainerError {
-        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options, forRun);
+        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options.ignoreMissingLimits(), forRun);
     }
 
     /**
@@ -316,9 +319,9 @@ public final class Engine {
         Plan plan = run.plan();
         try {
             long started = System.nanoTime();
-            RunResult exit;
+            InitReply.Exit ended;
             try {
-                exit = run.awaitExit();
+                ended = run.awaitExit();
             } catch (ContainerError e) { // the init died: said now (on a terminal set back), before the teardown's lines
                 c.restoreTerminal();
                 run.progress().warn("contain: " + e.userMessage());
@@ -326,6 +329,7 @@ public final class Engine {
             }
             TestHooks.point("wait:exited");
             run.progress().stageDone("command", System.nanoTime() - started);
+            RunResult exit = new RunResult(plan.name(), ended.code(), ended.signal());
             CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
             RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
                     report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,

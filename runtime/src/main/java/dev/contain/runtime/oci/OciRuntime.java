@@ -10,7 +10,7 @@ import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.engine.Launch;
-import dev.contain.runtime.engine.RunHooks;
+import dev.contain.runtime.stage.RunHooks;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.plan.Terminal;

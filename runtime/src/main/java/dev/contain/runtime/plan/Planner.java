@@ -12,7 +12,6 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_STRICTATIME;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.kernel.Kernel;
@@ -49,15 +48,16 @@ public final class Planner {
     }
 
     /** What a run would do; writes nothing (the dry run's plan). */
-    public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
-        return plan(spec, options, false);
+    public Plan plan(ContainerSpec spec, boolean ignoreMissingLimits) throws ContainerError {
+        return plan(spec, ignoreMissingLimits, false);
     }
 
     /**
      * {@code forRun}: the plan is about to be carried out, so what planning computed for later runs is kept (a
-     * seccomp filter compiled because it was not in the cache is stored there).
+     * seccomp filter compiled because it was not in the cache is stored there). {@code ignoreMissingLimits}: a
+     * limit this machine's cgroups cannot set is skipped with a warning instead of failing the run (run's flag).
      */
-    public Plan plan(ContainerSpec spec, RunOptions options, boolean forRun) throws ContainerError {
+    public Plan plan(ContainerSpec spec, boolean ignoreMissingLimits, boolean forRun) throws ContainerError {
         String name = spec.name();
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class Planner {
                 joinNetns = Path.of("/proc", Long.toString(runningPid(name, c.name())), "ns", "net");
             }
         }
-        CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), options.ignoreMissingLimits());
+        CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), ignoreMissingLimits);
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);

@@ -1,4 +1,4 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.stage;
 
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.InitOp;
