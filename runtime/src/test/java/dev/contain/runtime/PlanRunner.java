@@ -22,7 +22,7 @@ public final class PlanRunner {
     private PlanRunner() {}
 
     public static void main(String[] args) throws Exception {
-        Engine engine = new Engine(EngineConfig.of(Path.of(args[0]), Path.of(args[1])));
+        Engine engine = new Engine(EngineConfig.of(Path.of(args[0]), Path.of(args[1])), dev.contain.runtime.kernel.LinuxKernel.INSTANCE);
         SpecResult spec = SpecParser.parseFile(Path.of(args[2]));
         if (!spec.valid()) {
             spec.problems().forEach(System.err::println);

@@ -2,6 +2,7 @@ package dev.contain.runtime.cli;
 
 import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.base.IdConfig;
+import dev.contain.runtime.engine.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,6 +92,11 @@ abstract class CliCommand implements Callable<Integer> {
         }
         return EngineConfig.of(global(ROOT, EngineConfig.DEFAULT_DATA_ROOT), global(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT))
                 .withIds(new IdConfig(global(ID_POOL, IdConfig.DEFAULT.pool()), layers));
+    }
+
+    /** The engine, on these roots and the kernel Main chose. */
+    final Engine engine() {
+        return new Engine(config(), Main.kernel());
     }
 
     private <T> T global(String name, T defaultValue) {

@@ -207,7 +207,7 @@ public final class OciCommand {
         }
         Path root = Path.of(global.getOrDefault("root", DEFAULT_ROOT.toString()));
         Path dataRoot = Path.of(global.getOrDefault("data-root", EngineConfig.DEFAULT_DATA_ROOT.toString()));
-        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root)), w -> log("warning", w));
+        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root), Main.kernel()), w -> log("warning", w));
     }
 
     private static String one(String command, Args a, int operands) throws UsageError {

@@ -92,7 +92,7 @@ final class RunCommand extends CliCommand {
         if (trace) {
             traceStartup(cliDone, System.nanoTime());
         }
-        Engine engine = new Engine(config());
+        Engine engine = engine();
         RunOptions options = new RunOptions(flag("--ignore-missing-limits"), flag("--tty"));
         if (flag("--dry-run")) {
             System.out.print(PlanPrinter.print(engine.plan(spec, options)));

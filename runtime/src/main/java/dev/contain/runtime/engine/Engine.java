@@ -17,7 +17,6 @@ import dev.contain.runtime.state.ContainerState;
 import dev.contain.runtime.state.Status;
 import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
-import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.Networks;
@@ -46,16 +45,13 @@ import java.util.function.Consumer;
 
 /**
  * The public API: the CLI is one user of it, a test framework or build tool embedding contain another.
- * {@code new Engine(config).run(spec, RunOptions.DEFAULT, Progress.SILENT, r -> {})} runs a container in the foreground and returns
- * how its command ended, with everything it made undone.
+ * {@code new Engine(config, LinuxKernel.INSTANCE).run(spec, RunOptions.DEFAULT, Progress.SILENT, r -> {})} runs a container in the foreground and returns
+ * how its command ended, with everything it made undone. The kernel is handed in: the CLI's Main picks the real
+ * one, tests may pass another; nothing below the engine picks one itself.
  */
 public final class Engine {
     private final EngineConfig config;
     private final Kernel kernel;
-
-    public Engine(EngineConfig config) {
-        this(config, LinuxKernel.INSTANCE);
-    }
 
     public Engine(EngineConfig config, Kernel kernel) {
         this.config = config;
@@ -73,7 +69,7 @@ public final class Engine {
 
     /** {@code forRun}: see {@link Planner#plan(ContainerSpec, boolean, boolean)}. */
     private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout, boolean forRun) throws ContainerError {
-        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options.ignoreMissingLimits(), forRun);
+        return new Planner(config, kernel, new CgroupPlanner(layout, kernel)).plan(spec, options.ignoreMissingLimits(), forRun);
     }
 
     /**

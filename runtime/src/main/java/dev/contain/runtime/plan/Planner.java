@@ -38,12 +38,15 @@ public final class Planner {
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final EngineConfig config;
+    private final Kernel kernel;
     private final ImageStore images;
     private final CgroupPlanner cgroups;
 
-    public Planner(EngineConfig config, CgroupPlanner cgroups) {
+    /** {@code kernel}: what planning reads of the machine (the image store, a running container's pid). */
+    public Planner(EngineConfig config, Kernel kernel, CgroupPlanner cgroups) {
         this.config = config;
-        this.images = new ImageStore(config.dataRoot());
+        this.kernel = kernel;
+        this.images = new ImageStore(kernel, config.dataRoot());
         this.cgroups = cgroups;
     }
 
@@ -177,7 +180,6 @@ public final class Planner {
 
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
-        Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
         return ProcessStamp.read(kernel, config.runRoot().resolve(other).resolve(PID_FILE)).filter(p -> p.alive(kernel))
                 .orElseThrow(() -> new ContainerError(name, "network", "network container:" + other
                         + ": no running container named \"" + other + "\"")).pid();
