@@ -1,6 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.net.Networks;
+import dev.contain.runtime.engine.Networks;
 import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */

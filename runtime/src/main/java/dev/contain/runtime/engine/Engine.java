@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
-import dev.contain.runtime.net.Networks;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.init.InitReply;
@@ -27,6 +26,7 @@ import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.plan.PlanPrinter;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.plan.Terminal;
 import dev.contain.runtime.stage.CgroupStage;
@@ -65,6 +65,11 @@ public final class Engine {
     /** What a run would do, resolved; touches nothing. */
     public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
         return plan(spec, options, cgroupLayout(spec.name()), false);
+    }
+
+    /** {@code run --dry-run}: the plan as text (see {@link PlanPrinter}). */
+    public String describePlan(ContainerSpec spec, RunOptions options) throws ContainerError {
+        return PlanPrinter.print(plan(spec, options));
     }
 
     /** {@code forRun}: see {@link Planner#plan(ContainerSpec, boolean, boolean)}. */
@@ -455,7 +460,10 @@ public final class Engine {
     }
 
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */
-    public record Detach(long logMax, boolean autoRemove, List<String> self) {}
+    public record Detach(long logMax, boolean autoRemove, List<String> self) {
+        /** The log's size when the user gives none (the monitor rotates it there). */
+        public static final long DEFAULT_LOG_MAX = Monitor.DEFAULT_LOG_MAX;
+    }
 
     /** The images: import, pull, ls, rm, prune. */
     public Images images() {
