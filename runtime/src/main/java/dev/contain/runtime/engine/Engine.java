@@ -18,7 +18,7 @@ import dev.contain.runtime.state.Status;
 import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.runtime.net.Netlink;
+import dev.contain.runtime.kernel.Netlink;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.init.InitReply;
