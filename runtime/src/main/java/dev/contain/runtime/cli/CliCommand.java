@@ -229,12 +229,17 @@ abstract class CliCommand implements Callable<Integer> {
     /**
      * Ctrl-C, SIGTERM and SIGHUP go to what the engine runs in the foreground (a container, an exec'd process);
      * the engine stays to tear down, then exits with its status. With -t the terminal is raw: Ctrl-C is a byte for the pty.
+     * With a pty ({@code terminal}) SIGWINCH goes too: the init's host side copies the terminal's size to the pty
+     * (when it left the terminal's foreground group, as with -t but no -i, this is its only word of a resize).
      */
     @SuppressWarnings("restriction")
-    static void forwardSignals(dev.contain.runtime.engine.Running running) {
-        for (int sig : new int[] {dev.contain.runtime.base.Signals.SIGINT, dev.contain.runtime.base.Signals.SIGTERM,
-                dev.contain.runtime.base.Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(dev.contain.runtime.base.Signals.name(sig).substring(3)), s -> running.signal(s.getNumber()));
+    static void forwardSignals(dev.contain.runtime.engine.Running running, boolean terminal) {
+        List<String> names = new ArrayList<>(List.of("INT", "TERM", "HUP"));
+        if (terminal) {
+            names.add("WINCH");
+        }
+        for (String name : names) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> running.signal(s.getNumber()));
         }
     }
 }

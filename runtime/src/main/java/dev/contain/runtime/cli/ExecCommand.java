@@ -37,6 +37,6 @@ final class ExecCommand extends CliCommand {
         }
         ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"),
                 flag("--interactive"), flag("--detach"));
-        return engine().exec(name, options, CliCommand::forwardSignals).engineExitCode();
+        return engine().exec(name, options, running -> forwardSignals(running, options.tty())).engineExitCode();
     }
 }

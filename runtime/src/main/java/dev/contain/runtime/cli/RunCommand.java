@@ -106,7 +106,7 @@ final class RunCommand extends CliCommand {
                     new Engine.Detach(logSize(spec.name()), flag("--rm"), Self.command())));
             return 0;
         }
-        RunResult exit = engine.run(spec, options, progress(quiet, trace), CliCommand::forwardSignals);
+        RunResult exit = engine.run(spec, options, progress(quiet, trace), running -> forwardSignals(running, flag("--tty")));
         if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
         }
