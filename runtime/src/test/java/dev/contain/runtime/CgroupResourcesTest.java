@@ -13,7 +13,7 @@ import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.HugepageLimit;
 import dev.contain.runtime.cgroup.Limits;
 import dev.contain.runtime.cgroup.MemoryTuning;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.stage.CgroupStage;
 import dev.contain.runtime.stage.Run;
 import java.nio.file.Files;

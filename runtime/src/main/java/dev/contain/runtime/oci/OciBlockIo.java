@@ -3,7 +3,7 @@ package dev.contain.runtime.oci;
 import dev.contain.runtime.cgroup.BlockIo;
 import dev.contain.runtime.cgroup.CgroupFeature;
 import dev.contain.runtime.cgroup.CgroupPlanner;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.cgroup.HugepageLimit;
 import dev.contain.runtime.cgroup.Limits;
 import dev.contain.runtime.cgroup.MemoryTuning;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.util.ArrayList;
 import java.util.List;
 
