@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * {@code linux.resources} to the engine's {@link Limits} and device rules. What the engine's cgroup planner
- * cannot set (rdma, unified files, memory reservation, swappiness, kernel memory...) is refused by name, and so is
- * what this machine lacks (a blkio weight file, hugetlb, net_cls), with the reason the planner gives.
+ * cannot set (rdma, unified files, kernel memory, realtime cpu...) is refused by name, and so is what this machine
+ * lacks (a blkio weight file, hugetlb, net_cls, v1-only memory settings on v2), with the reason the planner gives.
  */
 final class OciResources {
     private static final long DEFAULT_PERIOD_US = 100_000;
@@ -131,8 +131,7 @@ final class OciResources {
         if (swappiness != null && swappiness > 100) {
             throw mem.error("swappiness", Long.toUnsignedString(swappiness) + " is outside 0..100");
         }
-        Boolean oom = mem.has("disableOOMKiller") ? mem.bool("disableOOMKiller", false) : null;
-        mem.ignore("disableOOMKiller");
+        Boolean oom = mem.has("disableOOMKiller") ? mem.bool("disableOOMKiller", false) : null; // absent: as it is
         Long tcp = bytes(mem, "kernelTCP");
         MemoryTuning t = new MemoryTuning(reservation, swappiness == null ? null : swappiness.intValue(), oom, tcp);
         for (var f : List.of(java.util.Map.entry(CgroupFeature.MEMORY_SWAPPINESS, "swappiness"),
