@@ -133,6 +133,7 @@ struct process {
     int has_caps;
     uint64_t caps[CAPS_SETS];
     int no_new_privs;
+    int new_keyring; /* join a new anonymous session keyring first: the caller's keys are not the container's */
     int has_seccomp;
     unsigned int seccomp_flags;
     struct bpf_insn *filter;

@@ -84,6 +84,9 @@ public final class InitPlan {
 
     /** The entries of security that are not operations (masked and read-only paths are, among the plan's ops). */
     private static void security(List<InitMessage> m, Security s) {
+        if (s.newKeyring()) {
+            m.add(new InitMessage.NewKeyring());
+        }
         if (s.caps() != null) {
             m.add(new InitMessage.Caps(s.caps()));
         }
