@@ -16,6 +16,7 @@ import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.Networks;
 import dev.contain.runtime.init.InitMessage;
+import dev.contain.runtime.init.InitCodec;
 import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecPlanner;
@@ -473,8 +474,11 @@ public final class Engine {
         Plan plan = run.plan();
         ContainerState state = ContainerState.at(plan.stateDir(), kernel);
         state.writeInitPlan(run.initPlan());
+        ProcessStamp pid1 = ProcessStamp.of(kernel, run.containerPid());
+        // contain exec NAME -- CMD's native fast path (launcher.sh, c/init/fastexec.c): the exec's plan, resolved now
+        state.writeExecPlan(InitCodec.encode(InitPlan.fastExec(run.initMessages(), pid1)));
         state.writeStatus(new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
-                run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
+                pid1.pid(), pid1.startTime(),
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
     }
 

@@ -132,6 +132,16 @@ public final class InitPlan {
     }
 
     /**
+     * What the engine stores for the native fast path of {@code contain exec [-i] NAME -- CMD} (runtime/src/main/c/init/
+     * fastexec.c): {@link #exec} of the container's defaults ({@link ExecPlanner#defaults}) without the argv, which the
+     * fast path appends, with a stdin_null entry unless -i. The same entries the engine sends for that exec.
+     */
+    public static List<InitMessage> fastExec(List<InitMessage> stored, dev.contain.runtime.kernel.ProcessStamp pid1) {
+        return exec(stored, dev.contain.runtime.plan.ExecPlanner.defaults(process(stored), pid1)).stream()
+                .filter(m -> !(m instanceof InitMessage.Argv)).toList();
+    }
+
+    /**
      * An exec into the container: the confinement of its stored plan (cgroups, seccomp always; capabilities,
      * no_new_privs, rlimits, oom_score_adj and umask unless the exec changes them), joined through a pidfd of its
      * first process.

@@ -114,8 +114,10 @@ public final class Run {
      * before the namespaces stage instead of lengthening it.
      */
     public void encodeInitPlanAhead() {
-        FutureTask<byte[]> task = new FutureTask<>(() -> InitCodec.encode(InitPlan.container(plan, monitor, terminal, execFifo,
-                hooks.startHooks(), preserveFds)));
+        FutureTask<byte[]> task = new FutureTask<>(() -> {
+            initMessages = InitPlan.container(plan, monitor, terminal, execFifo, hooks.startHooks(), preserveFds);
+            return InitCodec.encode(initMessages);
+        });
         Thread thread = new Thread(task, "contain-plan-encode");
         thread.setDaemon(true);
         thread.start();
@@ -143,6 +145,14 @@ public final class Run {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private volatile java.util.List<dev.contain.runtime.init.InitMessage> initMessages;
+
+    /** The plan as the init is given it, as messages (what an exec into the container starts from). */
+    public java.util.List<dev.contain.runtime.init.InitMessage> initMessages() {
+        initPlan();
+        return initMessages;
     }
 
     /** The init the engine started as the run began (see {@link InitLaunch}). */
