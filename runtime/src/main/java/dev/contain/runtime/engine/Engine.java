@@ -16,7 +16,6 @@ import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Netlink;
 import dev.contain.runtime.net.Networks;
 import dev.contain.runtime.init.InitMessage;
-import dev.contain.runtime.init.InitCodec;
 import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecPlanner;
@@ -271,6 +270,9 @@ public final class Engine {
             if (c.terminal != null) {
                 c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
             }
+            if (run.execFifo() == null) {
+                run.encodeExecPlanAhead(ProcessStamp.of(kernel, run.containerPid())); // while the init starts the command
+            }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
                 run.progress().info("container created as process " + run.containerPid());
@@ -474,11 +476,9 @@ public final class Engine {
         Plan plan = run.plan();
         ContainerState state = ContainerState.at(plan.stateDir(), kernel);
         state.writeInitPlan(run.initPlan());
-        ProcessStamp pid1 = ProcessStamp.of(kernel, run.containerPid());
-        // contain exec NAME -- CMD's native fast path (launcher.sh, c/init/fastexec.c): the exec's plan, resolved now
-        state.writeExecPlan(InitCodec.encode(InitPlan.fastExec(run.initMessages(), pid1)));
+        state.writeExecPlan(run.execPlan()); // contain exec NAME -- CMD's native fast path (launcher.sh, c/init/fastexec.c)
         state.writeStatus(new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
-                pid1.pid(), pid1.startTime(),
+                run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
     }
 
