@@ -141,8 +141,11 @@ public final class Run {
         execPlan = ahead(() -> InitCodec.encode(InitPlan.fastExec(container, pid1)), "contain-exec-plan-encode");
     }
 
-    /** The exec plan {@link #encodeExecPlanAhead} encodes. */
+    /** The exec plan {@link #encodeExecPlanAhead} encodes (encoded now, if it was not begun). */
     public byte[] execPlan() {
+        if (execPlan == null) {
+            encodeExecPlanAhead(dev.contain.runtime.kernel.ProcessStamp.of(kernel, containerPid));
+        }
         return await(execPlan);
     }
 
