@@ -1,7 +1,8 @@
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.engine.Progress;
 import dev.contain.runtime.engine.RunOptions;
+import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.spec.ContainerSpec;
 import dev.contain.spec.SpecParser;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 public class WarmBench {
     public static void main(String[] args) throws Exception {
         Path spec = Path.of(args[0]);
-        Engine engine = new Engine(EngineConfig.of(Path.of(args[1]), Path.of(args[2])));
+        Engine engine = new Engine(EngineConfig.of(Path.of(args[1]), Path.of(args[2])), LinuxKernel.INSTANCE);
         int n = Integer.parseInt(args[3]);
         ContainerSpec s = SpecParser.parseFile(spec).spec();
         for (int i = 0; i < 10; i++) {

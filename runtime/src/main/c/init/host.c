@@ -11,6 +11,7 @@
  *   engine -> init   "go"              id maps, cgroup and network are ready
  *   init -> engine   "started" | "error setup|exec|cgroup ERRNO MESSAGE"
  *   engine -> init   "signal N"        forward a signal (Ctrl-C, SIGTERM...) to the container
+ *                                      (SIGWINCH with -t: the terminal's size copied to the pty instead)
  *   init -> engine   "exit code N" | "exit signal N"
  *
  * OCI create (an exec_fifo entry; see created.c): after "go" the process waits at the fifo, and:
@@ -489,6 +490,8 @@ int host_main(pid_t engine_pid) {
             } else if (!strcmp(line, "resume") && synced) {
                 synced = 0;
                 write_full(go_pipe[1], "G", 1);
+            } else if (sscanf(line, "signal %d", &sig) == 1 && sig == SIGWINCH && plan.tty) {
+                tty_resize(); /* the engine's terminal changed size (this process may have left its foreground group) */
             } else if (sscanf(line, "signal %d", &sig) == 1 && child > 0) {
                 kill(child, sig);
             }

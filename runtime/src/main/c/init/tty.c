@@ -66,9 +66,11 @@ void tty_make(int sock, const struct plan *p) {
     if (peer > 2) close(peer);
 }
 
+/* The size comes from the user's terminal: stdin, or stdout when stdin is not one (exec -t without -i has
+ * /dev/null there, and docker still sizes its pty from the terminal it writes to). */
 void tty_resize(void) {
     struct winsize ws;
-    if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+    if (master >= 0 && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) ioctl(master, TIOCSWINSZ, &ws);
 }
 
 int tty_start(int sock) {

@@ -298,6 +298,19 @@ class ExecTest {
                 assertEquals(130, p.exitValue(), pty.output());
                 assertEquals(before, pty.settings(), "the terminal's settings restored");
             }
+            // -t without -i, as docker's: a pty sized as the terminal written to (stdin is /dev/null), resized with it, nothing raw
+            try (Pty pty = Pty.open(30, 70)) {
+                String before = pty.settings();
+                Process p = pty.start(host.cli("exec", "-t", "term", "--", "sh", "-c",
+                        "tty; stty size; while true; do stty size; sleep 0.1; done"));
+                pty.await("30 70");
+                assertEquals(before, pty.settings(), "without -i the terminal is not made raw");
+                pty.resize(41, 101);
+                pty.await("41 101");
+                p.destroy();
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(pty.output().startsWith("/dev/pts/"), pty.output());
+            }
             try (Pty pty = Pty.open(33, 91)) {
                 Process p = pty.start(host.cli("run", "-q", "-it", host.spec("term2", SPEC).toString(), "--", "sh", "-c", "tty; stty size; exit 4"));
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));

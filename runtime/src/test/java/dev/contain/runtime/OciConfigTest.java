@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceRule;
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.SeccompCompiler;
@@ -498,11 +498,25 @@ class OciConfigTest {
     }
 
     @Test
-    void aMissingOrMalformedConfigIsNamed() throws Exception {
-        ContainerError e = assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle));
-        assertTrue(e.userMessage().startsWith("c1: config.json: cannot read " + bundle.resolve("config.json")), e.userMessage());
-        Files.writeString(bundle.resolve("config.json"), "[1]");
-        assertEquals("c1: config.json: " + bundle.resolve("config.json") + ": not a JSON object",
+    void aMissingMalformedOrHugeConfigIsNamed() throws Exception {
+        Path file = bundle.resolve("config.json");
+        assertEquals("c1: config.json: no config.json at " + file,
+                assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
+        Files.writeString(file, "[1]");
+        assertEquals("c1: config.json: config.json " + file + ": not a JSON object",
+                assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
+        Files.writeString(file, "{\"process\": {\"args\": [\n");
+        assertEquals("c1: config.json: config.json " + file + ": not valid JSON at line 2, column 1: Unexpected end-of-input: expected "
+                + "close marker for Array (start marker at line 1, column 22)",
+                assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
+        try (var out = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            out.setLength(17L << 20); // sparse: the size alone is refused, nothing is read
+        }
+        assertEquals("c1: config.json: config.json " + file + " is 17 MiB; the most this runtime reads is 16 MiB",
+                assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
+        Files.delete(file);
+        Files.createDirectory(file);
+        assertEquals("c1: config.json: config.json " + file + " is a folder, not a file",
                 assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
     }
 

@@ -1,9 +1,9 @@
 package dev.contain.runtime;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.plan.Plan;
@@ -22,7 +22,7 @@ public final class PlanRunner {
     private PlanRunner() {}
 
     public static void main(String[] args) throws Exception {
-        Engine engine = new Engine(EngineConfig.of(Path.of(args[0]), Path.of(args[1])));
+        Engine engine = new Engine(EngineConfig.of(Path.of(args[0]), Path.of(args[1])), dev.contain.runtime.kernel.LinuxKernel.INSTANCE);
         SpecResult spec = SpecParser.parseFile(Path.of(args[2]));
         if (!spec.valid()) {
             spec.problems().forEach(System.err::println);

@@ -1,6 +1,6 @@
 package dev.contain.runtime.cgroup;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.spec.Percent;
 import java.io.IOException;

@@ -1,7 +1,8 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.ids.IdConfig;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.IdConfig;
+import dev.contain.runtime.engine.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,6 +92,11 @@ abstract class CliCommand implements Callable<Integer> {
         }
         return EngineConfig.of(global(ROOT, EngineConfig.DEFAULT_DATA_ROOT), global(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT))
                 .withIds(new IdConfig(global(ID_POOL, IdConfig.DEFAULT.pool()), layers));
+    }
+
+    /** The engine, on these roots and the kernel Main chose. */
+    final Engine engine() {
+        return new Engine(config(), Main.kernel());
     }
 
     private <T> T global(String name, T defaultValue) {
@@ -223,12 +229,17 @@ abstract class CliCommand implements Callable<Integer> {
     /**
      * Ctrl-C, SIGTERM and SIGHUP go to what the engine runs in the foreground (a container, an exec'd process);
      * the engine stays to tear down, then exits with its status. With -t the terminal is raw: Ctrl-C is a byte for the pty.
+     * With a pty ({@code terminal}) SIGWINCH goes too: the init's host side copies the terminal's size to the pty
+     * (when it left the terminal's foreground group, as with -t but no -i, this is its only word of a resize).
      */
     @SuppressWarnings("restriction")
-    static void forwardSignals(dev.contain.runtime.engine.Running running) {
-        for (int sig : new int[] {dev.contain.runtime.engine.Signals.SIGINT, dev.contain.runtime.engine.Signals.SIGTERM,
-                dev.contain.runtime.engine.Signals.SIGHUP}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(dev.contain.runtime.engine.Signals.name(sig).substring(3)), s -> running.signal(s.getNumber()));
+    static void forwardSignals(dev.contain.runtime.engine.Running running, boolean terminal) {
+        List<String> names = new ArrayList<>(List.of("INT", "TERM", "HUP"));
+        if (terminal) {
+            names.add("WINCH");
+        }
+        for (String name : names) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> running.signal(s.getNumber()));
         }
     }
 }

@@ -1,8 +1,7 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.ExecOptions;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.ExecOptions;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +37,6 @@ final class ExecCommand extends CliCommand {
         }
         ExecOptions options = new ExecOptions(command, option("--env", Map.of()), option("--workdir"), option("--user"), flag("--tty"),
                 flag("--interactive"), flag("--detach"));
-        return new Engine(config()).exec(name, options, CliCommand::forwardSignals).engineExitCode();
+        return engine().exec(name, options, running -> forwardSignals(running, options.tty())).engineExitCode();
     }
 }

@@ -1,7 +1,6 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.Gc;
-import dev.contain.runtime.engine.Engine;
 import java.util.List;
 
 final class GcCommand extends CliCommand {
@@ -13,7 +12,7 @@ final class GcCommand extends CliCommand {
 
     @Override
     public Integer call() throws Exception {
-        Gc gc = new Engine(config()).gc();
+        Gc gc = engine().gc();
         List<Gc.Cleaned> cleaned = gc.run();
         int failed = 0;
         for (Gc.Cleaned c : cleaned) {

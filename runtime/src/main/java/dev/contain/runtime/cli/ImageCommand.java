@@ -1,6 +1,5 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.engine.Images;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +29,7 @@ final class ImageCommand {
         @Override
         public Integer call() throws Exception {
             Path archive = this.<Path>positionals().get(0);
-            new Engine(config()).images().importArchive(archive, option("--name")).forEach(System.out::println);
+            engine().images().importArchive(archive, option("--name")).forEach(System.out::println);
             return 0;
         }
     }
@@ -45,7 +44,7 @@ final class ImageCommand {
         public Integer call() {
             String format = "%-40s %-12s %-12s %9s  %s%n";
             System.out.printf(format, "NAME", "TAG", "ID", "SIZE", "CREATED");
-            for (Images.Row r : new Engine(config()).images().list()) {
+            for (Images.Row r : engine().images().list()) {
                 System.out.printf(format, r.name(), r.tag(), r.id(), r.size() < 0 ? "-" : size(r.size()), r.created());
             }
             return 0;
@@ -70,7 +69,7 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws Exception {
-            Images images = new Engine(config()).images();
+            Images images = engine().images();
             for (String n : this.<String>positionals()) {
                 images.remove(n);
                 System.out.println("removed " + n);
@@ -88,7 +87,7 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<String> removed = new Engine(config()).images().prune();
+            List<String> removed = engine().images().prune();
             removed.forEach(d -> System.out.println("removed layer " + d));
             System.out.println(removed.size() + " layers removed");
             return 0;

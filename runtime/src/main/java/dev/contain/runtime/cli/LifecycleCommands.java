@@ -2,10 +2,9 @@ package dev.contain.runtime.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Containers;
-import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Signals;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.state.Exit;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +27,7 @@ final class LifecycleCommands {
     private LifecycleCommands() {}
 
     private static Containers containers(CliCommand c) {
-        return new Engine(c.config()).containers();
+        return c.engine().containers();
     }
 
     static String exitText(Optional<Exit> exit) {

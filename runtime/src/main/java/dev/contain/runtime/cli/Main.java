@@ -1,8 +1,10 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.engine.Warmup;
+import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.kernel.LinuxKernel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -95,6 +97,14 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /**
+     * The kernel every engine of this process runs on: the one place above the engine that picks it (tests embed
+     * the engine with another). A method, not a field, so that commands without an engine do not load it.
+     */
+    static Kernel kernel() {
+        return LinuxKernel.INSTANCE;
     }
 
     public static int execute(String... args) {

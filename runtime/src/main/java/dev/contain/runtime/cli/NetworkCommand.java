@@ -1,7 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.net.Networks;
+import dev.contain.runtime.engine.Networks;
 import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */
@@ -24,7 +23,7 @@ final class NetworkCommand {
         @Override
         public Integer call() throws Exception {
             System.out.printf("%-16s %-20s %-8s %s%n", "BRIDGE", "GATEWAY", "PRESENT", "CONTAINERS");
-            for (Networks.Network n : new Engine(config()).networks()) {
+            for (Networks.Network n : engine().networks()) {
                 StringBuilder users = new StringBuilder();
                 n.containers().forEach((c, ip) -> users.append(c).append(' ').append(ip).append("  "));
                 System.out.printf("%-16s %-20s %-8s %s%n", n.name(), n.gateway(), n.present() ? "yes" : "no", users.toString().trim());
@@ -44,7 +43,7 @@ final class NetworkCommand {
 
         @Override
         public Integer call() throws Exception {
-            for (String name : new Engine(config()).removeNetworks(flag("--all") ? null : this.<String>positionals())) {
+            for (String name : engine().removeNetworks(flag("--all") ? null : this.<String>positionals())) {
                 System.out.println("removed bridge " + name);
             }
             return 0;

@@ -3,11 +3,11 @@ package dev.contain.runtime.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.contain.runtime.engine.Signals;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.Signals;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.oci.OciRuntime;
 import dev.contain.runtime.oci.OciSpec;
@@ -207,7 +207,7 @@ public final class OciCommand {
         }
         Path root = Path.of(global.getOrDefault("root", DEFAULT_ROOT.toString()));
         Path dataRoot = Path.of(global.getOrDefault("data-root", EngineConfig.DEFAULT_DATA_ROOT.toString()));
-        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root)), w -> log("warning", w));
+        return new OciRuntime(new Engine(EngineConfig.of(dataRoot, root), Main.kernel()), w -> log("warning", w));
     }
 
     private static String one(String command, Args a, int operands) throws UsageError {

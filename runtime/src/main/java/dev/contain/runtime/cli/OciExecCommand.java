@@ -1,6 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.oci.OciExec;
 import dev.contain.runtime.oci.OciRuntime;
@@ -35,7 +35,7 @@ final class OciExecCommand {
                 a.all("cap", "c"), a.flags().contains("no-new-privs"), a.flags().contains("tty") || a.flags().contains("t"),
                 a.flags().contains("detach") || a.flags().contains("d"), path(a.option("console-socket")), path(a.option("pid-file")),
                 OciCommand.count(id, "exec", "--preserve-fds", a.option("preserve-fds")));
-        RunResult r = runtime.exec(id, exec, CliCommand::forwardSignals);
+        RunResult r = runtime.exec(id, exec, running -> CliCommand.forwardSignals(running, false)); // a pty here is the caller's (console socket)
         return r.engineExitCode();
     }
 

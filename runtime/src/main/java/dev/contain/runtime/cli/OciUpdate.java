@@ -3,7 +3,7 @@ package dev.contain.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.Engine;
+import dev.contain.runtime.base.ContainerError;
 
 /** {@code contain pull REF}: an image from a registry into the store. */
 final class PullCommand extends CliCommand {
@@ -22,7 +21,7 @@ final class PullCommand extends CliCommand {
         if (!tls.equals("true") && !tls.equals("false")) {
             throw new ContainerError(null, "pull", "--tls-verify takes true or false, not '" + tls + "'");
         }
-        new Engine(config()).images().pull(ref, option("--creds"), tls.equals("true"), System.out, System.console() != null);
+        engine().images().pull(ref, option("--creds"), tls.equals("true"), System.out, System.console() != null);
         return 0;
     }
 }

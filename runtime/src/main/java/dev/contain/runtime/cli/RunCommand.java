@@ -1,11 +1,10 @@
 package dev.contain.runtime.cli;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunOptions;
 import dev.contain.runtime.engine.RunResult;
-import dev.contain.runtime.plan.PlanPrinter;
 import dev.contain.spec.ContainerSpec;
 import dev.contain.spec.Problem;
 import dev.contain.spec.SpecOverrides;
@@ -92,10 +91,10 @@ final class RunCommand extends CliCommand {
         if (trace) {
             traceStartup(cliDone, System.nanoTime());
         }
-        Engine engine = new Engine(config());
+        Engine engine = engine();
         RunOptions options = new RunOptions(flag("--ignore-missing-limits"), flag("--tty"));
         if (flag("--dry-run")) {
-            System.out.print(PlanPrinter.print(engine.plan(spec, options)));
+            System.out.print(engine.describePlan(spec, options));
             return 0;
         }
         if (flag("--detach") && flag("--tty")) {
@@ -107,7 +106,7 @@ final class RunCommand extends CliCommand {
                     new Engine.Detach(logSize(spec.name()), flag("--rm"), Self.command())));
             return 0;
         }
-        RunResult exit = engine.run(spec, options, progress(quiet, trace), CliCommand::forwardSignals);
+        RunResult exit = engine.run(spec, options, progress(quiet, trace), running -> forwardSignals(running, flag("--tty")));
         if (flag("--stats") && exit.stats() != null) {
             System.err.println(exit.stats().describe());
         }
@@ -120,7 +119,7 @@ final class RunCommand extends CliCommand {
     private long logSize(String name) throws ContainerError {
         String text = option("--log-size");
         if (text == null) {
-            return dev.contain.runtime.init.Monitor.DEFAULT_LOG_MAX;
+            return Engine.Detach.DEFAULT_LOG_MAX;
         }
         long bytes = dev.contain.spec.Quantity.parseBytes(text).orElse(-1);
         if (bytes < 4096) {

@@ -1,5 +1,9 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.ExecOptions;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.init.InitCodec;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;

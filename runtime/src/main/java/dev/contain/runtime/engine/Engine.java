@@ -1,5 +1,10 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.ExecOptions;
+import dev.contain.runtime.base.Progress;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.cgroup.CgroupLayout;
 import dev.contain.runtime.cgroup.CgroupMounts;
 import dev.contain.runtime.cgroup.CgroupPlanner;
@@ -7,20 +12,21 @@ import dev.contain.runtime.cgroup.CgroupReport;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.Monitor;
 import dev.contain.runtime.kernel.ProcessStamp;
+import dev.contain.runtime.stage.RunHooks;
 import dev.contain.runtime.state.ContainerState;
 import dev.contain.runtime.state.Status;
 import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
-import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.runtime.net.Netlink;
-import dev.contain.runtime.net.Networks;
+import dev.contain.runtime.kernel.Netlink;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;
+import dev.contain.runtime.init.InitReply;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.plan.PlanPrinter;
 import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.plan.Terminal;
 import dev.contain.runtime.stage.CgroupStage;
@@ -39,16 +45,13 @@ import java.util.function.Consumer;
 
 /**
  * The public API: the CLI is one user of it, a test framework or build tool embedding contain another.
- * {@code new Engine(config).run(spec, RunOptions.DEFAULT, Progress.SILENT, r -> {})} runs a container in the foreground and returns
- * how its command ended, with everything it made undone.
+ * {@code new Engine(config, LinuxKernel.INSTANCE).run(spec, RunOptions.DEFAULT, Progress.SILENT, r -> {})} runs a container in the foreground and returns
+ * how its command ended, with everything it made undone. The kernel is handed in: the CLI's Main picks the real
+ * one, tests may pass another; nothing below the engine picks one itself.
  */
 public final class Engine {
     private final EngineConfig config;
     private final Kernel kernel;
-
-    public Engine(EngineConfig config) {
-        this(config, LinuxKernel.INSTANCE);
-    }
 
     public Engine(EngineConfig config, Kernel kernel) {
         this.config = config;
@@ -64,9 +67,14 @@ public final class Engine {
         return plan(spec, options, cgroupLayout(spec.name()), false);
     }
 
-    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, RunOptions, boolean)}. */
+    /** {@code run --dry-run}: the plan as text (see {@link PlanPrinter}). */
+    public String describePlan(ContainerSpec spec, RunOptions options) throws ContainerError {
+        return PlanPrinter.print(plan(spec, options));
+    }
+
+    /** {@code forRun}: see {@link Planner#plan(ContainerSpec, boolean, boolean)}. */
     private Plan plan(ContainerSpec spec, RunOptions options, CgroupLayout layout, boolean forRun) throws ContainerError {
-        return new Planner(config, new CgroupPlanner(layout, kernel)).plan(spec, options, forRun);
+        return new Planner(config, kernel, new CgroupPlanner(layout, kernel)).plan(spec, options.ignoreMissingLimits(), forRun);
     }
 
     /**
@@ -315,9 +323,9 @@ public final class Engine {
         Plan plan = run.plan();
         try {
             long started = System.nanoTime();
-            RunResult exit;
+            InitReply.Exit ended;
             try {
-                exit = run.awaitExit();
+                ended = run.awaitExit();
             } catch (ContainerError e) { // the init died: said now (on a terminal set back), before the teardown's lines
                 c.restoreTerminal();
                 run.progress().warn("contain: " + e.userMessage());
@@ -325,6 +333,7 @@ public final class Engine {
             }
             TestHooks.point("wait:exited");
             run.progress().stageDone("command", System.nanoTime() - started);
+            RunResult exit = new RunResult(plan.name(), ended.code(), ended.signal());
             CgroupReport report = CgroupReport.read(kernel, plan.cgroup());
             RunResult result = new RunResult(exit.container(), exit.exitCode(), exit.signal(),
                     report.oomKills() > 0 && exit.engineExitCode() == 128 + Signals.SIGKILL, report,
@@ -454,7 +463,10 @@ public final class Engine {
     }
 
     /** run -d's choices: the log's size, removal at exit, and how the monitor runs this engine again. */
-    public record Detach(long logMax, boolean autoRemove, List<String> self) {}
+    public record Detach(long logMax, boolean autoRemove, List<String> self) {
+        /** The log's size when the user gives none (the monitor rotates it there). */
+        public static final long DEFAULT_LOG_MAX = Monitor.DEFAULT_LOG_MAX;
+    }
 
     /** The images: import, pull, ls, rm, prune. */
     public Images images() {

@@ -1,5 +1,7 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.init.InitCodec;
 import dev.contain.runtime.init.InitCommand;
 import dev.contain.runtime.init.InitMessage;

@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.stage.Journal;
@@ -41,7 +42,7 @@ public final class Gc {
      * too), unless one is at work now (then empty: nothing is removed, the next gc or pull does it).
      */
     public java.util.Optional<List<Path>> storeLeftovers() throws IOException {
-        return dev.contain.runtime.image.Leftovers.collect(config.dataRoot());
+        return dev.contain.runtime.image.Leftovers.collect(kernel, config.dataRoot());
     }
 
     private List<Cleaned> containers() throws IOException {

@@ -1,11 +1,14 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.image.ArchiveImport;
 import dev.contain.runtime.image.ImageRecord;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.image.OciStore;
 import dev.contain.runtime.image.Pull;
 import dev.contain.runtime.kernel.Kernel;
+import dev.contain.runtime.state.EngineDirs;
 import dev.contain.spec.ImageRef;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,12 +52,12 @@ public final class Images {
             throw new ContainerError(null, "image", "cannot read " + archive + ": " + e.getMessage());
         }
         if (format == ArchiveImport.Format.ROOTFS) {
-            ImageStore.Image image = new ImageStore(config.dataRoot()).importArchive(archive, name != null ? name : defaultName);
+            ImageStore.Image image = new ImageStore(kernel, config.dataRoot()).importArchive(archive, name != null ? name : defaultName);
             return List.of("imported " + image.name() + " from " + archive);
         }
         try {
             List<String> lines = new ArrayList<>();
-            for (ImageRecord r : new ArchiveImport(new OciStore(config.dataRoot())).importImages(archive, format, name,
+            for (ImageRecord r : new ArchiveImport(new OciStore(kernel, config.dataRoot())).importImages(archive, format, name,
                     defaultName.toLowerCase(Locale.ROOT), null)) {
                 lines.add("imported " + r.reference() + " (" + r.id().substring(7, 19) + ", " + r.layers().size() + " layers) from " + archive);
             }
@@ -68,7 +71,7 @@ public final class Images {
     public void pull(String ref, String credentials, boolean tlsVerify, PrintStream out, boolean terminal) throws ContainerError {
         try {
             EngineDirs.secureStore(kernel, config.dataRoot());
-            new Pull(config.dataRoot(), new Pull.Options(credentials, tlsVerify, out, terminal)).pull(ref);
+            new Pull(kernel, config.dataRoot(), new Pull.Options(credentials, tlsVerify, out, terminal)).pull(ref);
         } catch (IOException e) {
             throw new ContainerError(null, "pull", ref + ": " + e.getMessage());
         }
@@ -77,10 +80,10 @@ public final class Images {
     /** Rootfs images first, then the layer store's. */
     public List<Row> list() {
         List<Row> rows = new ArrayList<>();
-        for (ImageStore.Image i : new ImageStore(config.dataRoot()).list()) {
+        for (ImageStore.Image i : new ImageStore(kernel, config.dataRoot()).list()) {
             rows.add(new Row(i.name(), "-", "-", -1, "rootfs from " + i.source()));
         }
-        for (ImageRecord r : new OciStore(config.dataRoot()).list()) {
+        for (ImageRecord r : new OciStore(kernel, config.dataRoot()).list()) {
             rows.add(new Row(r.name(), r.tag(), r.id().substring(7, 19), r.size(), r.created()));
         }
         return rows;
@@ -89,10 +92,10 @@ public final class Images {
     /** Removes an image by NAME[:TAG] or NAME@sha256:...; refused while a running container uses it. */
     public void remove(String name) throws ContainerError {
         boolean rootfs = ImageRef.isStoreName(name) && Files.isDirectory(config.dataRoot().resolve("images").resolve(name).resolve("rootfs"));
-        OciStore oci = new OciStore(config.dataRoot());
+        OciStore oci = new OciStore(kernel, config.dataRoot());
         Optional<ImageRecord> record = rootfs ? Optional.empty() : oci.find(name);
         if (record.isEmpty()) {
-            new ImageStore(config.dataRoot()).remove(name);
+            new ImageStore(kernel, config.dataRoot()).remove(name);
             return;
         }
         try {
@@ -105,7 +108,7 @@ public final class Images {
     /** Removes the layers no image uses (and what killed imports or pulls left); their digests. */
     public List<String> prune() throws ContainerError {
         try {
-            return new OciStore(config.dataRoot()).prune();
+            return new OciStore(kernel, config.dataRoot()).prune();
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot prune: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.contain.runtime.engine;
 
 import dev.contain.runtime.plan.Terminal;
+import dev.contain.runtime.stage.RunHooks;
 
 /**
  * How a container's command is started beyond its plan, as an OCI front end asks: a terminal (relayed, or its

@@ -1,5 +1,6 @@
 package dev.contain.runtime.engine;
 
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.cgroup.CgroupReport;
 
 /**

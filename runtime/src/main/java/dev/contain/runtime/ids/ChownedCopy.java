@@ -1,5 +1,6 @@
 package dev.contain.runtime.ids;
 
+import dev.contain.runtime.kernel.Kernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -24,9 +25,9 @@ final class ChownedCopy {
     private ChownedCopy() {}
 
     /** Copies {@code source} to {@code target} (which must not exist) with every owner mapped. */
-    static void make(Path source, Path target, IdMaps maps) throws IOException {
+    static void make(Kernel kernel, Path source, Path target, IdMaps maps) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        removeStale(target);
+        removeStale(kernel, target);
         try {
             Process cp = new ProcessBuilder("cp", "-a", "--no-target-directory", source.toString(), tmp.toString())
                     .redirectErrorStream(true).start();
@@ -46,7 +47,7 @@ final class ChownedCopy {
             throw new IOException("interrupted while copying " + source);
         } finally {
             if (tmp != null) {
-                dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(tmp);
+                kernel.deleteTree(tmp);
             }
         }
     }
@@ -85,13 +86,13 @@ final class ChownedCopy {
     }
 
     /** Private folders of copies whose engine died midway. */
-    private static void removeStale(Path target) throws IOException {
+    private static void removeStale(Kernel kernel, Path target) throws IOException {
         String prefix = "." + target.getFileName() + ".tmp-";
         try (var siblings = Files.list(target.getParent())) {
             for (Path p : siblings.toList()) {
                 String n = p.getFileName().toString();
                 if (n.startsWith(prefix) && !alive(n.substring(prefix.length()))) {
-                    dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(p);
+                    kernel.deleteTree(p);
                 }
             }
         }

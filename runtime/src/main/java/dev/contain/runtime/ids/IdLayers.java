@@ -1,7 +1,7 @@
 package dev.contain.runtime.ids;
 
-import dev.contain.runtime.engine.EngineDirs;
-import dev.contain.runtime.engine.Progress;
+import dev.contain.runtime.state.EngineDirs;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.image.LayerStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.plan.InitOp;
@@ -121,7 +121,7 @@ public final class IdLayers {
                 kernel.symlink(l.target(), cachedImage(l, maps, uid, gid));
             } else {
                 long started = System.nanoTime();
-                ChownedCopy.make(l.source(), l.target(), maps);
+                ChownedCopy.make(kernel, l.source(), l.target(), maps);
                 progress.trace(String.format("userns: %s copied and chowned for this run in %.1f ms (%s)", l.source(),
                         (System.nanoTime() - started) / 1e6, l.why()));
             }
@@ -152,7 +152,7 @@ public final class IdLayers {
         Path copy = mine.resolve("layers").resolve(hex);
         if (!Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
             long started = System.nanoTime();
-            ChownedCopy.make(source, copy, maps);
+            ChownedCopy.make(kernel, source, copy, maps);
             progress.trace(String.format("userns: layer %s copied and chowned for these ids in %.1f ms, kept in %s (%s)",
                     hex.substring(0, 12), (System.nanoTime() - started) / 1e6, copy, "cannot be idmapped"));
         }
@@ -184,14 +184,14 @@ public final class IdLayers {
             return copy;
         }
         long started = System.nanoTime();
-        ChownedCopy.make(l.source(), copy, maps);
+        ChownedCopy.make(kernel, l.source(), copy, maps);
         progress.trace(String.format("userns: image %s copied and chowned for these ids in %.1f ms, kept in %s (%s)", l.image(),
                 (System.nanoTime() - started) / 1e6, copy, l.why()));
         return copy;
     }
 
     /** Removes every copy of a stored rootfs image (when the image is removed). */
-    public static void forget(Path dataRoot, String image) throws IOException {
+    public static void forget(Kernel kernel, Path dataRoot, String image) throws IOException {
         Path ranges = dataRoot.resolve(RANGES);
         if (!Files.isDirectory(ranges)) {
             return;
@@ -202,7 +202,7 @@ public final class IdLayers {
                     for (Path c : copies.toList()) {
                         String n = c.getFileName().toString();
                         if (n.startsWith(image + "-") && n.substring(image.length() + 1).matches("[0-9a-f]+")) {
-                            dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(c);
+                            kernel.deleteTree(c);
                         }
                     }
                 }

@@ -1,7 +1,8 @@
 package dev.contain.runtime.ids;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.IdConfig;
+import dev.contain.runtime.base.EngineConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.image;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.TestHooks;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -67,7 +67,7 @@ public final class ArchiveImport {
      */
     public List<ImageRecord> importImages(Path path, Format format, String name, String defaultName, OciStore.Listener listener)
             throws IOException {
-        try (Leftovers.Work ignored = Leftovers.writer(store.dataRoot()); ImageSource s = ImageSource.of(path)) {
+        try (Leftovers.Work ignored = Leftovers.writer(store.kernel(), store.dataRoot()); ImageSource s = ImageSource.of(path)) {
             List<Found> found = format == Format.OCI_LAYOUT ? ociLayout(s) : dockerArchive(s);
             if (found.isEmpty()) {
                 throw new IOException(path + " holds no image");

@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.StoreLock;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
@@ -33,10 +34,12 @@ public final class ImageStore {
     /** An archive's image is named for the first 16 hex digits of its SHA-256. */
     private static final int DIGEST_CHARS = 16;
     private static final String ARCHIVE_NAME = "sha256-[0-9a-f]{" + DIGEST_CHARS + "}";
+    private final Kernel kernel;
     private final Path root;
     private final ArchiveDigests digests;
 
-    public ImageStore(Path dataRoot) {
+    public ImageStore(Kernel kernel, Path dataRoot) {
+        this.kernel = kernel;
         this.root = dataRoot.resolve("images");
         this.digests = new ArchiveDigests(root);
     }
@@ -81,7 +84,7 @@ public final class ImageStore {
         String name = ((ImageRef.Stored) ref).name();
         Path rootfs = rootfsOf(name);
         if (!Files.isDirectory(rootfs) || name.contains("/") || name.contains(":") || name.contains("@")) {
-            OciStore oci = new OciStore(root.getParent());
+            OciStore oci = new OciStore(kernel, root.getParent());
             Optional<ImageRecord> record = oci.find(name);
             if (record.isPresent()) {
                 List<Path> layers = oci.lowerDirs(record.get());
@@ -156,11 +159,11 @@ public final class ImageStore {
             throw new ContainerError(null, "image", "no image named '" + name + "'");
         }
         Path doomed = root.resolve(".removing-" + name + "-" + ProcessHandle.current().pid());
-        try (Leftovers.Work ignored = Leftovers.writer(root.getParent())) {
+        try (Leftovers.Work ignored = Leftovers.writer(kernel, root.getParent())) {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             TestHooks.point("image:removing");
-            dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(doomed);
-            dev.contain.runtime.ids.IdLayers.forget(root.getParent(), name); // its copies chowned for id ranges
+            kernel.deleteTree(doomed);
+            dev.contain.runtime.ids.IdLayers.forget(kernel, root.getParent(), name); // its copies chowned for id ranges
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }
@@ -175,7 +178,7 @@ public final class ImageStore {
 
     private void unpack(String container, Path archive, Path dir, String source, WriteAhead writeAhead) throws ContainerError {
         Path tmp = null;
-        try (Leftovers.Work ignored = Leftovers.writer(root.getParent())) {
+        try (Leftovers.Work ignored = Leftovers.writer(kernel, root.getParent())) {
             Path fresh = root.resolve(".unpack-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
             writeAhead.before(fresh);
             tmp = Files.createDirectory(fresh);
@@ -206,7 +209,7 @@ public final class ImageStore {
         } finally {
             if (tmp != null) {
                 try {
-                    dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(tmp);
+                    kernel.deleteTree(tmp);
                 } catch (IOException ignored) {
                     // contain gc removes it (a leftover once this writer's store lock is released)
                 }

@@ -1,6 +1,6 @@
 package dev.contain.runtime.image;
 
-import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.NativeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,12 +30,14 @@ public final class LayerStore {
     static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     static final int SHORT = 12;
 
+    private final Kernel kernel;
     private final Path dataRoot;
     private final Path layers;
     private final Path links;
     private final Path sizes;
 
-    public LayerStore(Path dataRoot) {
+    public LayerStore(Kernel kernel, Path dataRoot) {
+        this.kernel = kernel;
         this.dataRoot = dataRoot;
         this.layers = dataRoot.resolve("layers");
         this.links = dataRoot.resolve("l");
@@ -95,7 +97,7 @@ public final class LayerStore {
             // decompressed and hashed by a thread of its own, ahead of the unpacking; both streams read to their ends
             try (ReadAhead ahead = new ReadAhead(tar, () -> raw.transferTo(OutputStream.nullOutputStream()))) {
                 try {
-                    new LayerUnpacker(NativeFiles.load(dataRoot), tmp).unpack(ahead);
+                    new LayerUnpacker(kernel, NativeFiles.load(dataRoot), tmp).unpack(ahead);
                 } catch (IOException e) {
                     // a corrupt blob often fails to decompress or parse before its digest is known: the digest says why
                     if (blobSha != null) {
@@ -131,7 +133,7 @@ public final class LayerStore {
             return tar.count;
         } finally {
             if (tmp != null) {
-                LinuxKernel.INSTANCE.deleteTree(tmp);
+                kernel.deleteTree(tmp);
             }
         }
     }
@@ -175,7 +177,7 @@ public final class LayerStore {
                     // out of the way first: a half-deleted layer must not stay under its name (a leftover if killed)
                     Path doomed = layers.resolve(".tmp-removing-" + name);
                     Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
-                    LinuxKernel.INSTANCE.deleteTree(doomed);
+                    kernel.deleteTree(doomed);
                 }
             }
         }

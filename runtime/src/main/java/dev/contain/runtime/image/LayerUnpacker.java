@@ -1,5 +1,6 @@
 package dev.contain.runtime.image;
 
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.NativeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,9 +51,11 @@ final class LayerUnpacker {
     private IOException deferred;
     /** Folders checked to be real folders of the layer (not links): only an entry's clear() changes one. */
     private final java.util.Set<Path> realDirs = new java.util.HashSet<>();
+    private final Kernel kernel;
     private Map<String, byte[]> rawXattrs; // the current entry's SCHILY.xattr values as bytes (PaxXattrTap)
 
-    LayerUnpacker(NativeFiles nf, Path root) {
+    LayerUnpacker(Kernel kernel, NativeFiles nf, Path root) {
+        this.kernel = kernel;
         this.nf = nf;
         this.root = root;
     }
@@ -250,7 +253,7 @@ final class LayerUnpacker {
         }
         if (a.isDirectory()) {
             realDirs.removeIf(d -> d.startsWith(path)); // no longer checked: a later entry may make a link there
-            dev.contain.runtime.kernel.LinuxKernel.INSTANCE.deleteTree(path);
+            kernel.deleteTree(path);
         } else {
             Files.delete(path);
         }

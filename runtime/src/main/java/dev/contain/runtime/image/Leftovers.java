@@ -1,6 +1,6 @@
 package dev.contain.runtime.image;
 
-import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.StoreLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,26 +23,26 @@ public final class Leftovers {
     private Leftovers() {}
 
     /** The store lock held shared for one writer; tidies up before and after, if no one else is at work then. */
-    public static Work writer(Path dataRoot) throws IOException {
-        tidy(dataRoot);
-        return new Work(dataRoot, StoreLock.shared(dataRoot));
+    public static Work writer(Kernel kernel, Path dataRoot) throws IOException {
+        tidy(kernel, dataRoot);
+        return new Work(kernel, dataRoot, StoreLock.shared(dataRoot));
     }
 
     /** A writer's hold of the store lock: released, then the store tidied, on close. */
-    public record Work(Path dataRoot, StoreLock lock) implements AutoCloseable {
+    public record Work(Kernel kernel, Path dataRoot, StoreLock lock) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             lock.close();
-            tidy(dataRoot);
+            tidy(kernel, dataRoot);
         }
     }
 
     /** Removes the leftovers but partial downloads, if no writer is at work (else does nothing). */
-    public static void tidy(Path dataRoot) throws IOException {
+    public static void tidy(Kernel kernel, Path dataRoot) throws IOException {
         Optional<StoreLock> alone = StoreLock.tryExclusive(dataRoot);
         if (alone.isPresent()) {
             try (StoreLock ignored = alone.get()) {
-                remove(dataRoot, false);
+                remove(kernel, dataRoot, false);
             }
         }
     }
@@ -51,29 +51,29 @@ public final class Leftovers {
      * With the store lock held exclusive: removes every leftover ({@code downloads} too: partial downloads),
      * and returns what it removed.
      */
-    static List<Path> remove(Path dataRoot, boolean downloads) throws IOException {
+    static List<Path> remove(Kernel kernel, Path dataRoot, boolean downloads) throws IOException {
         List<Path> removed = new ArrayList<>();
-        sweep(dataRoot.resolve("layers"), n -> n.startsWith(".tmp-"), removed);
-        sweep(dataRoot.resolve("l"), n -> n.startsWith(".tmp-"), removed);
-        sweep(dataRoot.resolve("images"), n -> n.startsWith(".unpack-") || n.startsWith(".removing-")
+        sweep(kernel, dataRoot.resolve("layers"), n -> n.startsWith(".tmp-"), removed);
+        sweep(kernel, dataRoot.resolve("l"), n -> n.startsWith(".tmp-"), removed);
+        sweep(kernel, dataRoot.resolve("images"), n -> n.startsWith(".unpack-") || n.startsWith(".removing-")
                 || (n.startsWith(".record-") && n.endsWith(".tmp")), removed);
         java.util.function.Predicate<String> extract = n -> n.startsWith(".extract-") && n.endsWith(".tmp");
-        sweep(dataRoot.resolve("bin"), extract, removed);
+        sweep(kernel, dataRoot.resolve("bin"), extract, removed);
         if (Files.isDirectory(dataRoot.resolve("bin"))) {
             try (Stream<Path> s = Files.list(dataRoot.resolve("bin"))) { // JNA's library has a folder of its own
                 for (Path d : s.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)).toList()) {
-                    sweep(d, extract, removed);
+                    sweep(kernel, d, extract, removed);
                 }
             }
         }
         if (downloads) {
-            sweep(dataRoot.resolve("downloads"), n -> true, removed);
+            sweep(kernel, dataRoot.resolve("downloads"), n -> true, removed);
         }
         return removed;
     }
 
     /** {@code contain gc}: every leftover, partial downloads too, unless a writer is at work; empty then. */
-    public static Optional<List<Path>> collect(Path dataRoot) throws IOException {
+    public static Optional<List<Path>> collect(Kernel kernel, Path dataRoot) throws IOException {
         if (!Files.isDirectory(dataRoot.resolve("images"))) {
             return Optional.of(List.of());
         }
@@ -82,18 +82,18 @@ public final class Leftovers {
             return Optional.empty();
         }
         try (StoreLock ignored = alone.get()) {
-            return Optional.of(remove(dataRoot, true));
+            return Optional.of(remove(kernel, dataRoot, true));
         }
     }
 
-    private static void sweep(Path dir, java.util.function.Predicate<String> leftover, List<Path> removed) throws IOException {
+    private static void sweep(Kernel kernel, Path dir, java.util.function.Predicate<String> leftover, List<Path> removed) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 if (leftover.test(p.getFileName().toString())) {
-                    LinuxKernel.INSTANCE.deleteTree(p);
+                    kernel.deleteTree(p);
                     removed.add(p);
                 }
             }

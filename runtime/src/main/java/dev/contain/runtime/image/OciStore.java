@@ -2,7 +2,7 @@ package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contain.runtime.kernel.ProcessStamp;
-import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.spec.ImageRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,18 +38,24 @@ public final class OciStore {
         void layer(String diffId, boolean present);
     }
 
+    private final Kernel kernel;
     private final Path dataRoot;
     private final Path images;
     private final LayerStore layers;
 
-    public OciStore(Path dataRoot) {
+    public OciStore(Kernel kernel, Path dataRoot) {
+        this.kernel = kernel;
         this.dataRoot = dataRoot;
         this.images = dataRoot.resolve("images");
-        this.layers = new LayerStore(dataRoot);
+        this.layers = new LayerStore(kernel, dataRoot);
     }
 
     Path dataRoot() {
         return dataRoot;
+    }
+
+    Kernel kernel() {
+        return kernel;
     }
 
     public LayerStore layers() {
@@ -171,12 +177,12 @@ public final class OciStore {
     }
 
     /** The name of a running container using the image, if any (its state folder's image file; see ImageStage). */
-    static Optional<String> userOf(ImageRecord r, Path runRoot) {
+    private Optional<String> userOf(ImageRecord r, Path runRoot) {
         try (Stream<Path> s = Files.list(runRoot)) {
             for (Path state : s.toList()) {
                 Path image = state.resolve(IMAGE_FILE);
                 if (Files.isRegularFile(image) && Files.readString(image).trim().equals(r.id())
-                        && ProcessStamp.read(LinuxKernel.INSTANCE, state.resolve("engine")).filter(p -> p.alive(LinuxKernel.INSTANCE)).isPresent()) {
+                        && ProcessStamp.read(kernel, state.resolve("engine")).filter(p -> p.alive(kernel)).isPresent()) {
                     return Optional.of(state.getFileName().toString());
                 }
             }
@@ -195,7 +201,7 @@ public final class OciStore {
      */
     public List<String> prune() throws IOException {
         try (dev.contain.runtime.kernel.StoreLock ignored = dev.contain.runtime.kernel.StoreLock.exclusive(dataRoot)) {
-            Leftovers.remove(dataRoot, true);
+            Leftovers.remove(kernel, dataRoot, true);
             Set<String> used = new HashSet<>();
             list().forEach(r -> r.layers().forEach(l -> used.add(l.diffId())));
             return layers.prune(used);

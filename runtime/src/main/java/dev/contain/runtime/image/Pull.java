@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.StoreLock;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.spec.ImageRef;
@@ -37,9 +38,9 @@ public final class Pull {
     private final Path downloads;
     private final Options options;
 
-    public Pull(Path dataRoot, Options options) {
+    public Pull(Kernel kernel, Path dataRoot, Options options) {
         this.dataRoot = dataRoot;
-        this.store = new OciStore(dataRoot);
+        this.store = new OciStore(kernel, dataRoot);
         this.downloads = dataRoot.resolve("downloads");
         this.options = options;
     }
@@ -103,7 +104,7 @@ public final class Pull {
         options.out().println("pulling " + name + ":" + tag + " (" + digest.substring(7, 19) + "): " + manifest.layers().size()
                 + " layers, " + missing.size() + " to download");
         ImageRecord record;
-        try (Leftovers.Work ignored = Leftovers.writer(dataRoot)) {
+        try (Leftovers.Work ignored = Leftovers.writer(store.kernel(), dataRoot)) {
             download(registry, missing, missingDiffIds);
             List<OciStore.Blob> blobs = new ArrayList<>();
             for (Manifests.Descriptor l : manifest.layers()) {

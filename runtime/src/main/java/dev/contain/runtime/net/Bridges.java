@@ -1,6 +1,8 @@
 package dev.contain.runtime.net;
 
 import dev.contain.runtime.kernel.LockedFolder;
+import dev.contain.runtime.kernel.Netlink;
+import dev.contain.runtime.kernel.NetlinkException;
 import dev.contain.runtime.kernel.TestHooks;
 
 import java.io.IOException;
@@ -50,7 +52,7 @@ public final class Bridges {
                 TestHooks.point("network:isolated");
                 folder.replace(net.bridge(), net.subnet().withAddress(net.gateway()) + "\n");
                 try {
-                    nl.createBridge(net.bridge(), net.subnet().withAddress(net.gateway()));
+                    nl.createBridge(net.bridge(), net.subnet().withAddress(net.gateway()).toString());
                 } catch (NetlinkException e) {
                     if (nl.index(net.bridge()) == 0) {
                         throw e;

@@ -1,5 +1,7 @@
 package dev.contain.runtime.net;
 
+import dev.contain.runtime.kernel.Libnftables;
+import dev.contain.runtime.kernel.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.contain.runtime.net;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.spec.Cidr;
 import dev.contain.spec.Ipv4;
 

@@ -1,7 +1,7 @@
 package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;

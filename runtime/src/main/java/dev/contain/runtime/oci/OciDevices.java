@@ -1,7 +1,7 @@
 package dev.contain.runtime.oci;
 
 import dev.contain.runtime.cgroup.DeviceRule;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
 import java.io.IOException;

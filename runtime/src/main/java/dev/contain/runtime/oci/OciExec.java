@@ -1,13 +1,11 @@
 package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.ExecPlan;
 import dev.contain.runtime.plan.ExecProcess;
 import dev.contain.runtime.plan.Terminal;
 import dev.contain.runtime.security.CapabilitySets;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,15 +107,7 @@ public record OciExec(Path processFile, List<String> args, String cwd, List<Stri
     }
 
     private static OciProcess read(String id, Path file) throws ContainerError {
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ContainerError(id, STAGE, "cannot read --process " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (json == null || !json.isObject()) {
-            throw new ContainerError(id, STAGE, "--process " + file + ": not a JSON object");
-        }
+        JsonNode json = JsonFile.readObject(id, STAGE, "--process", file);
         return OciProcess.read(new Node(id, file.getFileName().toString(), "", json));
     }
 

@@ -1,7 +1,7 @@
 package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.plan.InitOp;
 import java.io.ByteArrayOutputStream;

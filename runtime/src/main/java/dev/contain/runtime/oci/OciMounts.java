@@ -9,7 +9,7 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_SLAVE;
 import static dev.contain.runtime.plan.LinuxFlags.MS_UNBINDABLE;
 
 import dev.contain.runtime.cgroup.CgroupPlan;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
 import dev.contain.runtime.plan.Planner;

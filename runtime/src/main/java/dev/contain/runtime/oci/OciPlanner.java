@@ -1,11 +1,10 @@
 package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.LibSeccomp;
@@ -55,16 +54,7 @@ public final class OciPlanner {
 
     /** The bundle's config.json, parsed; an unreadable or malformed file is an error naming it. */
     public static JsonNode read(String id, Path bundle) throws ContainerError {
-        Path file = bundle.resolve(CONFIG);
-        try {
-            JsonNode json = new ObjectMapper().readTree(file.toFile());
-            if (json == null || !json.isObject()) {
-                throw new ContainerError(id, CONFIG, file + ": not a JSON object");
-            }
-            return json;
-        } catch (IOException e) {
-            throw new ContainerError(id, CONFIG, "cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return JsonFile.readObject(id, CONFIG, CONFIG, bundle.resolve(CONFIG));
     }
 
     /** The annotations of a config, as the state reports them. */

@@ -1,6 +1,6 @@
 package dev.contain.runtime.oci;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.Security;
 import dev.contain.runtime.security.CapabilitySets;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.contain.runtime.oci;
 
 import dev.contain.runtime.cgroup.DeviceRule;
 import dev.contain.runtime.cgroup.Limits;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.util.ArrayList;
 import java.util.List;
 

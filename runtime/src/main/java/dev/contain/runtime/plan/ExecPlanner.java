@@ -1,7 +1,7 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.ExecOptions;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.ExecOptions;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.UserRef;
 import java.nio.file.Path;

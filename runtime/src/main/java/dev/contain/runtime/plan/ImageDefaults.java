@@ -1,7 +1,7 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.Signals;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.Signals;
 import dev.contain.runtime.image.ImageConfig;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.spec.ContainerSpec;

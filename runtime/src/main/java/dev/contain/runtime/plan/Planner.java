@@ -11,9 +11,8 @@ import static dev.contain.runtime.plan.LinuxFlags.MS_STRICTATIME;
 
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.RunOptions;
-import dev.contain.runtime.engine.EngineConfig;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
@@ -39,25 +38,29 @@ public final class Planner {
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final EngineConfig config;
+    private final Kernel kernel;
     private final ImageStore images;
     private final CgroupPlanner cgroups;
 
-    public Planner(EngineConfig config, CgroupPlanner cgroups) {
+    /** {@code kernel}: what planning reads of the machine (the image store, a running container's pid). */
+    public Planner(EngineConfig config, Kernel kernel, CgroupPlanner cgroups) {
         this.config = config;
-        this.images = new ImageStore(config.dataRoot());
+        this.kernel = kernel;
+        this.images = new ImageStore(kernel, config.dataRoot());
         this.cgroups = cgroups;
     }
 
     /** What a run would do; writes nothing (the dry run's plan). */
-    public Plan plan(ContainerSpec spec, RunOptions options) throws ContainerError {
-        return plan(spec, options, false);
+    public Plan plan(ContainerSpec spec, boolean ignoreMissingLimits) throws ContainerError {
+        return plan(spec, ignoreMissingLimits, false);
     }
 
     /**
      * {@code forRun}: the plan is about to be carried out, so what planning computed for later runs is kept (a
-     * seccomp filter compiled because it was not in the cache is stored there).
+     * seccomp filter compiled because it was not in the cache is stored there). {@code ignoreMissingLimits}: a
+     * limit this machine's cgroups cannot set is skipped with a warning instead of failing the run (run's flag).
      */
-    public Plan plan(ContainerSpec spec, RunOptions options, boolean forRun) throws ContainerError {
+    public Plan plan(ContainerSpec spec, boolean ignoreMissingLimits, boolean forRun) throws ContainerError {
         String name = spec.name();
         ImageStore.Resolved image = images.resolve(name, spec.image());
         List<Path> lowerDirs = new ArrayList<>();
@@ -90,7 +93,7 @@ public final class Planner {
                 joinNetns = Path.of("/proc", Long.toString(runningPid(name, c.name())), "ns", "net");
             }
         }
-        CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), options.ignoreMissingLimits());
+        CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), ignoreMissingLimits);
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
         List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
@@ -177,7 +180,6 @@ public final class Planner {
 
     /** The host pid of a running container, from its state folder (see NamespacesStage). */
     private long runningPid(String name, String other) throws ContainerError {
-        Kernel kernel = dev.contain.runtime.kernel.LinuxKernel.INSTANCE;
         return ProcessStamp.read(kernel, config.runRoot().resolve(other).resolve(PID_FILE)).filter(p -> p.alive(kernel))
                 .orElseThrow(() -> new ContainerError(name, "network", "network container:" + other
                         + ": no running container named \"" + other + "\"")).pid();

@@ -1,6 +1,6 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.security.Platform;
 import dev.contain.runtime.security.SecurityPlan;
 import dev.contain.runtime.security.SecurityPlanner;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.spec.UserRef;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.security;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.LibSeccomp;
 import dev.contain.runtime.kernel.LibSeccompFile;
 import dev.contain.runtime.kernel.SeccompCompiler;

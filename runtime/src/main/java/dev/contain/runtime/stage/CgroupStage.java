@@ -4,7 +4,7 @@ import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceFilter;
 import dev.contain.runtime.cgroup.DeviceRule;
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.kernel.Errors;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.image.OciStore;
 
@@ -19,7 +19,7 @@ public final class ImageStage implements Stage {
         if (run.plan().image() == null) {
             return; // a root folder given as it is (an OCI bundle's)
         }
-        new ImageStore(run.config().dataRoot()).ensure(run.plan().name(), run.plan().image(), made -> run.journal().record(new Undo.Tree(made)));
+        new ImageStore(run.kernel(), run.config().dataRoot()).ensure(run.plan().name(), run.plan().image(), made -> run.journal().record(new Undo.Tree(made)));
         if (run.plan().image().oci() != null) { // so that 'image rm' refuses an image in use (see OciStore)
             try {
                 run.kernel().write(run.plan().stateDir().resolve(OciStore.IMAGE_FILE), run.plan().image().oci().id() + "\n");

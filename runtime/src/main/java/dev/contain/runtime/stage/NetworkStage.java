@@ -1,11 +1,11 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.kernel.TestHooks;
 import dev.contain.runtime.net.Bridges;
 import dev.contain.runtime.net.Leases;
-import dev.contain.runtime.net.Netlink;
-import dev.contain.runtime.net.NetlinkException;
+import dev.contain.runtime.kernel.Netlink;
+import dev.contain.runtime.kernel.NetlinkException;
 import dev.contain.runtime.plan.Plan;
 import dev.contain.runtime.net.BridgeAttachment;
 import java.io.IOException;
@@ -54,10 +54,10 @@ public final class NetworkStage implements Stage {
             }
             Netlink.inside(run.containerPid(), inside -> {
                 for (int i = 0; i < bridges.size(); i++) {
-                    inside.addAddress("eth" + i, leased.get(i).address());
+                    inside.addAddress("eth" + i, leased.get(i).address().toString());
                     inside.up("eth" + i);
                 }
-                inside.addDefaultRoute("eth0", bridges.get(0).gateway());
+                inside.addDefaultRoute("eth0", bridges.get(0).gateway().toString());
             });
             TestHooks.point("network:configured");
         } catch (NetlinkException e) {

@@ -1,9 +1,8 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineConfig;
-import dev.contain.runtime.engine.Progress;
-import dev.contain.runtime.engine.RunResult;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.EngineConfig;
+import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.init.InitLaunch;
 import dev.contain.runtime.init.InitProcess;
@@ -29,7 +28,7 @@ public final class Run {
     private FutureTask<byte[]> initPlan; // the init's plan, encoded ahead (see encodeInitPlanAhead)
     private java.nio.file.Path execFifo; // OCI create: the process waits at this fifo; the run ends at "created"
     private long monitorPid;
-    private dev.contain.runtime.engine.RunHooks hooks = dev.contain.runtime.engine.RunHooks.NONE;
+    private RunHooks hooks = RunHooks.NONE;
     private volatile int interruptedBy;
     private volatile IdMaps ids; // the user namespace's maps, once the userns stage has its range
     private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
@@ -93,11 +92,11 @@ public final class Run {
     }
 
     /** OCI hooks (see RunHooks): set before the plan is encoded. */
-    public void hooks(dev.contain.runtime.engine.RunHooks hooks) {
+    public void hooks(RunHooks hooks) {
         this.hooks = hooks;
     }
 
-    public dev.contain.runtime.engine.RunHooks hooks() {
+    public RunHooks hooks() {
         return hooks;
     }
 
@@ -214,7 +213,7 @@ public final class Run {
             try {
                 if (forwarded.incrementAndGet() > 1) {
                     progress.warn("contain: " + plan.name() + ": signalled again: killing the container");
-                    signal = dev.contain.runtime.engine.Signals.SIGKILL;
+                    signal = dev.contain.runtime.base.Signals.SIGKILL;
                 }
                 current.send(new dev.contain.runtime.init.InitCommand.Signal(dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), signal)));
                 return;
@@ -234,7 +233,7 @@ public final class Run {
         String who = "the native init (pid " + init.pid() + ")";
         if (status.isPresent() && status.getAsInt() > 128) {
             int signal = status.getAsInt() - 128;
-            return error("wait", who + " was killed by signal " + signal + " (" + dev.contain.runtime.engine.Signals.name(signal)
+            return error("wait", who + " was killed by signal " + signal + " (" + dev.contain.runtime.base.Signals.name(signal)
                     + ") while the command ran; the container was killed with it, its exit status is lost");
         }
         return error("wait", who + (status.isPresent() ? " exited with status " + status.getAsInt() : " closed its pipe")
@@ -242,11 +241,11 @@ public final class Run {
     }
 
     /** Waits for the command to end; the init reports how. */
-    public RunResult awaitExit() throws ContainerError {
+    public dev.contain.runtime.init.InitReply.Exit awaitExit() throws ContainerError {
         try {
             dev.contain.runtime.init.InitReply.Exit exit = init.awaitExit();
             if (exit != null) {
-                return new RunResult(plan.name(), exit.code(), exit.signal());
+                return exit;
             }
             throw initEnded();
         } catch (IOException e) {

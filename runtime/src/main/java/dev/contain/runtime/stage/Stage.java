@@ -1,6 +1,6 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
 import java.io.IOException;
 
 /**

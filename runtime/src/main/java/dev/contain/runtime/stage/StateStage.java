@@ -1,7 +1,7 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineDirs;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.state.EngineDirs;
 import dev.contain.runtime.plan.Plan;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

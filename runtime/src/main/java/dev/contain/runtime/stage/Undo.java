@@ -74,9 +74,9 @@ public sealed interface Undo {
     record Link(String name) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            try (var nl = dev.contain.runtime.net.Netlink.open()) {
+            try (var nl = dev.contain.runtime.kernel.Netlink.open()) {
                 nl.delete(name);
-            } catch (dev.contain.runtime.net.NetlinkException e) {
+            } catch (dev.contain.runtime.kernel.NetlinkException e) {
                 throw new IOException(e.getMessage(), e);
             }
         }
@@ -110,9 +110,9 @@ public sealed interface Undo {
     record NewBridge(Path dataRoot, String bridge) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            try (var nl = dev.contain.runtime.net.Netlink.open()) {
+            try (var nl = dev.contain.runtime.kernel.Netlink.open()) {
                 new dev.contain.runtime.net.Bridges(dataRoot).abandonIfAbsent(nl, bridge);
-            } catch (dev.contain.runtime.net.NetlinkException e) {
+            } catch (dev.contain.runtime.kernel.NetlinkException e) {
                 throw new IOException(e.getMessage(), e);
             }
         }

@@ -1,7 +1,7 @@
 package dev.contain.runtime.stage;
 
-import dev.contain.runtime.engine.ContainerError;
-import dev.contain.runtime.engine.EngineDirs;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.state.EngineDirs;
 import dev.contain.runtime.ids.IdLayers;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPlan;

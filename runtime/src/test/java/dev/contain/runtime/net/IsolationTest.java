@@ -3,6 +3,7 @@ package dev.contain.runtime.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.contain.runtime.kernel.NetlinkException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,16 +37,5 @@ class IsolationTest {
     void namesAreQuotedForJson() {
         assertEquals("\"net-ab\"", Isolation.quote("net-ab"));
         assertEquals("\"a\\\"b\\\\c\\u0001\"", Isolation.quote("a\"b\\c\u0001"));
-    }
-
-    @Test
-    void libnftablesErrorsAreCutToTheirMessagesOnce() {
-        String errors = "internal:0:0-0: Error: Could not process rule: No such file or directory\n\n"
-                + "internal:0:0-0: Error: Could not process rule: No such file or directory\n"
-                + "internal:0:0-0: Error: datatype mismatch, expected network interface name\n";
-        assertEquals("Could not process rule: No such file or directory; datatype mismatch, expected network interface name",
-                Libnftables.message(errors));
-        assertEquals("nftables refused the commands", Libnftables.message(""));
-        assertEquals("nftables refused the commands: odd", Libnftables.message("odd\n"));
     }
 }

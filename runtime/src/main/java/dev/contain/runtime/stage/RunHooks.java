@@ -1,5 +1,6 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.stage;
 
+import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.plan.InitOp;
 import java.util.List;
 

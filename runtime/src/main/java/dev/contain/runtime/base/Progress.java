@@ -1,4 +1,4 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.base;
 
 /** What a run tells its user as it goes: the lab's progress lines, and with --trace each stage's duration. */
 public interface Progress {

@@ -1,5 +1,6 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.state;
 
+import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.kernel.Kernel;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

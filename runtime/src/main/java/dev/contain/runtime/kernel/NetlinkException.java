@@ -1,4 +1,4 @@
-package dev.contain.runtime.net;
+package dev.contain.runtime.kernel;
 
 /** A libnl failure, with libnl's own message, the operation and the object. */
 public final class NetlinkException extends Exception {

@@ -1,4 +1,4 @@
-package dev.contain.runtime.net;
+package dev.contain.runtime.kernel;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -9,7 +9,7 @@ import com.sun.jna.Pointer;
  * {@link #run} is one batch, which the kernel applies as one transaction (all of it or nothing). Loaded on
  * first use, by soname, like libnl. Errors carry libnftables's own message.
  */
-final class Libnftables {
+public final class Libnftables {
     /** nft_ctx_output_set_flags: JSON output, which is also what makes nft_run_cmd_from_buffer read JSON (1.0.6). */
     private static final int NFT_CTX_OUTPUT_JSON = 1 << 4;
     private static final String SONAME = "libnftables.so.1";
@@ -55,7 +55,7 @@ final class Libnftables {
      * Runs one batch of JSON commands ({@code {"nftables": [...]}}) in the calling thread's network namespace;
      * returns what it printed (JSON, for list commands).
      */
-    static String run(String json) throws NetlinkException {
+    public static String run(String json) throws NetlinkException {
         Lib l = load();
         Pointer ctx = l.nft_ctx_new(0);
         if (ctx == null) {

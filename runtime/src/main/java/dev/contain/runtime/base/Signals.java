@@ -1,4 +1,4 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.base;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,10 @@
-package dev.contain.runtime.net;
+package dev.contain.runtime.engine;
 
-import dev.contain.runtime.engine.ContainerError;
+import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.net.Bridges;
+import dev.contain.runtime.net.Leases;
+import dev.contain.runtime.kernel.Netlink;
+import dev.contain.runtime.kernel.NetlinkException;
 import dev.contain.spec.Ipv4;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +16,8 @@ import java.util.Map;
 /**
  * The engine's bridges as a whole, for {@code contain network ls} and {@code rm}. A bridge is removed under
  * the leases' lock: a run leases its address under that lock before it makes or joins the bridge, so a
- * bridge found without leases here has no container on it and gets none until it is gone.
+ * bridge found without leases here has no container on it and gets none until it is gone. The engine's API
+ * (like {@link Images}): the CLI lists and removes networks through it, never net/ itself.
  */
 public final class Networks {
     /** A bridge the engine made: its gateway, whether the link exists, and who holds addresses on it. */

@@ -1,4 +1,4 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.base;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.base;
 
 /**
  * A failure a user sees as one line: {@code contain: web: cgroup: cannot write ...: Device or resource busy}.

@@ -1,8 +1,8 @@
-package dev.contain.runtime.ids;
+package dev.contain.runtime.base;
 
 /**
  * The engine's choices about containers' ids (global options): where ranges come from ({@code --id-pool}:
- * auto, subuid, subuid:NAME, builtin; see {@link IdPool#choose}) and how image files keep their owners
+ * auto, subuid, subuid:NAME, builtin; see {@code ids.IdPool.choose}) and how image files keep their owners
  * inside ({@code --id-layers}: auto, idmap, copy; see {@link Layers}).
  */
 public record IdConfig(String pool, Layers layers) {

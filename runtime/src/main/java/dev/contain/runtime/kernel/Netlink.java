@@ -1,10 +1,8 @@
-package dev.contain.runtime.net;
+package dev.contain.runtime.kernel;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import dev.contain.spec.Cidr;
-import dev.contain.spec.Ipv4;
 import java.nio.file.Path;
 
 /**
@@ -62,8 +60,8 @@ public final class Netlink implements AutoCloseable {
         return index;
     }
 
-    /** Creates a bridge with its gateway address, up. */
-    public void createBridge(String name, Cidr gateway) throws NetlinkException {
+    /** Creates a bridge with its gateway address (CIDR text, like 10.88.0.1/16), up. */
+    public void createBridge(String name, String gateway) throws NetlinkException {
         Pointer link = Libnl.route.rtnl_link_alloc();
         try {
             Libnl.route.rtnl_link_set_name(link, name);
@@ -122,7 +120,8 @@ public final class Netlink implements AutoCloseable {
         }
     }
 
-    public void addAddress(String name, Cidr address) throws NetlinkException {
+    /** Adds an address (CIDR text, like 10.88.0.2/16) to a link. */
+    public void addAddress(String name, String address) throws NetlinkException {
         int index = index(name);
         if (index == 0) {
             throw new NetlinkException("add address " + address + " to " + name + ": no such link");
@@ -130,9 +129,9 @@ public final class Netlink implements AutoCloseable {
         Pointer addr = Libnl.route.rtnl_addr_alloc();
         PointerByReference local = new PointerByReference();
         try {
-            check(Libnl.core.nl_addr_parse(address.toString(), Libnl.AF_INET, local), "parse address", address.toString());
+            check(Libnl.core.nl_addr_parse(address, Libnl.AF_INET, local), "parse address", address);
             Libnl.route.rtnl_addr_set_ifindex(addr, index);
-            check(Libnl.route.rtnl_addr_set_local(addr, local.getValue()), "set address", address.toString());
+            check(Libnl.route.rtnl_addr_set_local(addr, local.getValue()), "set address", address);
             check(Libnl.route.rtnl_addr_add(sock, addr, 0), "add address " + address + " to", name);
         } finally {
             if (local.getValue() != null) Libnl.core.nl_addr_put(local.getValue());
@@ -140,13 +139,13 @@ public final class Netlink implements AutoCloseable {
         }
     }
 
-    public void addDefaultRoute(String name, Ipv4 gateway) throws NetlinkException {
+    public void addDefaultRoute(String name, String gateway) throws NetlinkException {
         Pointer route = Libnl.route.rtnl_route_alloc();
         PointerByReference dst = new PointerByReference();
         PointerByReference gw = new PointerByReference();
         try {
             check(Libnl.core.nl_addr_parse("default", Libnl.AF_INET, dst), "parse", "default");
-            check(Libnl.core.nl_addr_parse(gateway.toString(), Libnl.AF_INET, gw), "parse gateway", gateway.toString());
+            check(Libnl.core.nl_addr_parse(gateway, Libnl.AF_INET, gw), "parse gateway", gateway);
             check(Libnl.route.rtnl_route_set_dst(route, dst.getValue()), "set route destination", "default");
             Pointer nh = Libnl.route.rtnl_route_nh_alloc();
             Libnl.route.rtnl_route_nh_set_gateway(nh, gw.getValue());

@@ -1,6 +1,5 @@
-package dev.contain.runtime.engine;
+package dev.contain.runtime.base;
 
-import dev.contain.runtime.ids.IdConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

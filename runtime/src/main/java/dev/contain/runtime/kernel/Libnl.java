@@ -1,4 +1,4 @@
-package dev.contain.runtime.net;
+package dev.contain.runtime.kernel;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
