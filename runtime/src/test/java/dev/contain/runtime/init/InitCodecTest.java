@@ -254,7 +254,7 @@ class InitCodecTest {
         var pid1 = new dev.contain.runtime.kernel.ProcessStamp(4242, 9);
         byte[] stored = InitCodec.encode(InitPlan.fastExec(container, pid1));
         for (boolean interactive : new boolean[] {true, false}) {
-            var options = new dev.contain.runtime.engine.ExecOptions(List.of("sh", "-c", "echo é"), Map.of(), null, null, false, interactive, false);
+            var options = new dev.contain.runtime.base.ExecOptions(List.of("sh", "-c", "echo é"), Map.of(), null, null, false, interactive, false);
             List<InitMessage> engine = InitPlan.exec(container, dev.contain.runtime.plan.ExecPlanner.plan("web", InitPlan.process(container), pid1,
                     options, Path.of("/nonexistent")));
             List<List<String>> appended = new ArrayList<>(List.of(List.of("argv", "3", "sh", "-c", "echo é")));
