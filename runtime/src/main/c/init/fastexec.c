@@ -143,6 +143,10 @@ int fast_exec(int argc, char **argv) {
     int ncmd = argc - 7 - (int)skip;
 
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP) {
+        fprintf(stderr, "contain: %s: exec: refused the stored exec plan %s: a symbolic link (the engine writes a file)\n", container, path);
+        return 125;
+    }
     if (fd < 0) fall_back(again, errno == ENOENT ? "no stored exec plan (the container has gone meanwhile)" : strerror(errno));
     size_t len;
     char *message = plan_message(fd, path, cmd, ncmd, argv[5][0] == '-', &len);

@@ -169,6 +169,13 @@ class FastExecIT {
             assertEquals(125, owner.exit());
             assertTrue(owner.err().contains("refused the stored exec plan " + plan + ": a file owned by uid 1000 with mode 0600"), owner.err());
             Files.setAttribute(plan, "unix:uid", 0);
+            Path elsewhere = host.runRoot.resolve("elsewhere");
+            Files.move(plan, elsewhere);
+            Files.createSymbolicLink(plan, elsewhere);
+            Result link = contain.run("", "exec", "f", "--", "true");
+            assertEquals(new Result(125, "", "contain: f: exec: refused the stored exec plan " + plan + ": a symbolic link (the engine writes a file)\n"), link);
+            Files.delete(plan);
+            Files.move(elsewhere, plan);
             ok(contain.both("exec", "f", "--", "true"));
 
             // the options the fast path leaves to the engine work as before, through the JVM
