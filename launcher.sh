@@ -28,18 +28,19 @@ CONTAIN_LAUNCHER=$self; export CONTAIN_LAUNCHER # a detached container's monitor
 # stored plan (an older engine's). The roots' defaults are EngineConfig's (a test keeps them in step).
 # CONTAIN_FAST_EXEC=off: never; =trace: say which path runs.
 fast_exec() {
-  data=/var/lib/contain run=/run/contain n=$# why=
+  data=/var/lib/contain run=/run/contain n=$# why= bad=
   while :; do
     case ${1:-} in
       --root | --run-root) o=$1 v=${2:-}; [ $# -ge 2 ] && shift ;;
       --root=* | --run-root=*) o=${1%%=*} v=${1#*=} ;;
       *) break ;;
     esac
-    case $v in /*/../* | /*/.. | /*/./* | /*/.) why="$o $v: not a normal path"; return 1 ;; /*) ;; *) why="$o $v: not absolute"; return 1 ;; esac
+    case $v in /*/../* | /*/.. | /*/./* | /*/.) bad="$o $v: not a normal path" ;; /*) ;; *) bad="$o $v: not absolute" ;; esac
     if [ "$o" = --root ]; then data=$v; else run=$v; fi
     shift
   done
   [ "${1:-}" = exec ] || return 1
+  [ -z "$bad" ] || { why=$bad; return 1; }
   shift
   stdin=-
   case ${1:-} in -i | --interactive) stdin=i; shift ;; esac

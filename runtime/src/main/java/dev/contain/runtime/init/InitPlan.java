@@ -1,7 +1,9 @@
 package dev.contain.runtime.init;
 
+import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.ContainerProcess;
 import dev.contain.runtime.plan.ExecPlan;
+import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
 import dev.contain.runtime.plan.NamespaceJoin;
@@ -133,11 +135,11 @@ public final class InitPlan {
 
     /**
      * What the engine stores for the native fast path of {@code contain exec [-i] NAME -- CMD} (runtime/src/main/c/init/
-     * fastexec.c): {@link #exec} of the container's defaults ({@link ExecPlanner#defaults}) without the argv, which the
-     * fast path appends, with a stdin_null entry unless -i. The same entries the engine sends for that exec.
+     * fastexec.c): {@link #exec} of the container's defaults ({@link ExecPlanner#defaults}) without the argv. The fast path
+     * appends the argv, and a stdin_null entry unless -i: the same entries the engine sends for that exec.
      */
-    public static List<InitMessage> fastExec(List<InitMessage> stored, dev.contain.runtime.kernel.ProcessStamp pid1) {
-        return exec(stored, dev.contain.runtime.plan.ExecPlanner.defaults(process(stored), pid1)).stream()
+    public static List<InitMessage> fastExec(List<InitMessage> stored, ProcessStamp pid1) {
+        return exec(stored, ExecPlanner.defaults(process(stored), pid1)).stream()
                 .filter(m -> !(m instanceof InitMessage.Argv)).toList();
     }
 
