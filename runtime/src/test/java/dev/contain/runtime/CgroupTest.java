@@ -59,6 +59,12 @@ class CgroupTest {
     }
 
     private FakeCgroupKernel v2Tree() throws IOException {
+        return v2Tree(tmp);
+    }
+
+    /** A v2 hierarchy in {@code tmp} with the engine in user.slice/user-1000.slice/session-3.scope. */
+    static FakeCgroupKernel v2Tree(Path tmp) throws IOException {
+        Files.createDirectories(tmp);
         FakeCgroupKernel k = new FakeCgroupKernel(tmp, false);
         Files.writeString(tmp.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma misc\n");
         Files.writeString(tmp.resolve("cgroup.subtree_control"), "memory pids\n");
@@ -70,10 +76,19 @@ class CgroupTest {
     }
 
     private CgroupLayout v2Layout() {
+        return v2Layout(tmp);
+    }
+
+    static CgroupLayout v2Layout(Path tmp) {
         return CgroupLayout.parse("28 25 0:26 / " + tmp + " rw - cgroup2 cgroup2 rw\n", "0::/user.slice/user-1000.slice/session-3.scope\n");
     }
 
     private Run run(CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
+        return run(tmp, cgroup, kernel);
+    }
+
+    /** A run of only this cgroup plan, its state in {@code tmp}/state. */
+    static Run run(Path tmp, CgroupPlan cgroup, FakeCgroupKernel kernel) throws IOException {
         Path state = Files.createDirectories(tmp.resolve("state"));
         Plan plan = new Plan("web", false, null, state, state, null, null, null, List.of(), 0, cgroup, List.of(), List.of(), dev.contain.runtime.ids.IdPlan.NONE,
                 List.of(), List.of(), List.of(), "/", 0, 0, List.of(), false, dev.contain.runtime.plan.Security.NONE, List.of(), false);

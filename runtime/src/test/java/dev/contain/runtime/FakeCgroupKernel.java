@@ -17,14 +17,23 @@ import java.util.OptionalLong;
  * controller, "1" to cgroup.kill empties cgroup.procs, rmdir removes a group with its files. It records every mkdir and write, and can be told to fail a write with an errno.
  */
 final class FakeCgroupKernel implements Kernel {
-    private static final Map<String, String> INTERFACE = Map.of("cgroup.procs", "", "cgroup.subtree_control", "",
-            "memory.max", "max", "memory.swap.max", "max", "cpu.max", "max 100000", "cpu.weight", "100", "pids.max", "max",
-            "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cgroup.kill", "");
-    private static final Map<String, String> INTERFACE_V1 = Map.of("cgroup.procs", "", "memory.limit_in_bytes", "9223372036854771712",
-            "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1", "cpu.shares", "1024", "pids.max", "max",
-            "devices.deny", "", "devices.allow", "", "devices.list", "a *:* rwm");
+    private static final Map<String, String> INTERFACE = Map.ofEntries(Map.entry("cgroup.procs", ""), Map.entry("cgroup.subtree_control", ""),
+            Map.entry("memory.max", "max"), Map.entry("memory.swap.max", "max"), Map.entry("memory.low", "0"), Map.entry("cpu.max", "max 100000"), Map.entry("cpu.weight", "100"),
+            Map.entry("pids.max", "max"), Map.entry("memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"), Map.entry("cgroup.kill", ""),
+            Map.entry("io.max", ""), Map.entry("io.weight", "default 100"), Map.entry("hugetlb.2MB.max", "max"));
+    private static final Map<String, String> INTERFACE_V1 = Map.ofEntries(Map.entry("cgroup.procs", ""),
+            Map.entry("memory.limit_in_bytes", "9223372036854771712"), Map.entry("memory.soft_limit_in_bytes", "9223372036854771712"),
+            Map.entry("memory.swappiness", "60"), Map.entry("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"),
+            Map.entry("memory.kmem.tcp.limit_in_bytes", "9223372036854771712"),
+            Map.entry("cpu.cfs_period_us", "100000"), Map.entry("cpu.cfs_quota_us", "-1"), Map.entry("cpu.shares", "1024"), Map.entry("pids.max", "max"),
+            Map.entry("devices.deny", ""), Map.entry("devices.allow", ""), Map.entry("devices.list", "a *:* rwm"));
     /** v1 cpuset folders start with no cpus and no mems. */
     private static final Map<String, String> CPUSET_V1 = Map.of("cpuset.cpus", "", "cpuset.mems", "");
+    /** v1 blkio folders as with BFQ's group scheduling (no CFQ: no blkio.weight, no leaf weight); hugetlb's with 2 MB pages. */
+    private static final Map<String, Map<String, String>> OTHERS_V1 = Map.of(
+            "blkio", Map.of("blkio.throttle.read_bps_device", "", "blkio.throttle.write_bps_device", "", "blkio.throttle.read_iops_device", "",
+                    "blkio.throttle.write_iops_device", "", "blkio.bfq.weight", "default 100", "blkio.bfq.weight_device", ""),
+            "hugetlb", Map.of("hugetlb.2MB.limit_in_bytes", "9223372036854771712"));
 
     final List<String> log = new ArrayList<>();
     private final Path root;
@@ -61,6 +70,13 @@ final class FakeCgroupKernel implements Kernel {
             if (v1 && rel(d).startsWith("cpuset")) {
                 for (var f : CPUSET_V1.entrySet()) {
                     Files.writeString(d.resolve(f.getKey()), f.getValue());
+                }
+            }
+            for (var controller : v1 ? OTHERS_V1.entrySet() : Map.<String, Map<String, String>>of().entrySet()) {
+                if (rel(d).startsWith(controller.getKey())) {
+                    for (var f : controller.getValue().entrySet()) {
+                        Files.writeString(d.resolve(f.getKey()), f.getValue());
+                    }
                 }
             }
         }

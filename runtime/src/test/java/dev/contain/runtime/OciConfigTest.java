@@ -61,8 +61,9 @@ class OciConfigTest {
             compiled.add(rules);
             return new SeccompCompiler.Compiled(new byte[8], List.of());
         };
+        Files.createDirectories(tmp.resolve("sys-dev-block/254:0"));
         return new OciPlanner(EngineConfig.of(tmp.resolve("data"), tmp.resolve("oci")),
-                new CgroupPlanner(layout, new FakeCgroupKernel(cgroupRoot, false)), fake).plan("c1", bundle);
+                new CgroupPlanner(layout, new FakeCgroupKernel(cgroupRoot, false), tmp.resolve("sys-dev-block")), fake).plan("c1", bundle);
     }
 
     private ContainerError refused(ObjectNode config) {
@@ -267,7 +268,9 @@ class OciConfigTest {
         assertTrue(writes.contains("pids.max=100"), writes.toString());
         assertTrue(writes.contains("cpu.weight=39"), writes.toString()); // runc's shares 1024 -> weight
         assertTrue(p.cgroup().limits().stream().anyMatch(w -> w.cpuPercent() != null && w.cpuPercent() == 50.0));
-        assertTrue(p.cgroup().deviceFilter().contains(new DeviceRule('c', 10, 200, "rwm")));
+        List<DeviceRule> rules = new ArrayList<>(List.of(new DeviceRule('c', 10, 200, "rwm")));
+        rules.addAll(DeviceRule.DEFAULT);
+        assertEquals(rules, p.cgroup().deviceFilter(), "the configured rules in their order, then the ones /dev needs (as runc appends them)");
     }
 
     @Test
@@ -348,8 +351,20 @@ class OciConfigTest {
                 c -> linux(c).putObject("sysctl").put("vm.swappiness", "1"));
         assertRefused("linux.resources.cpu.cpus: \"0-a\" is not a list of numbers and ranges such as 0-1,3",
                 c -> ((ObjectNode) linux(c).get("resources")).putObject("cpu").put("cpus", "0-a"));
-        assertRefused("linux.resources.hugepageLimits: not supported", c -> ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits")
-                .addObject().put("pageSize", "2MB").put("limit", 1));
+        assertRefused("linux.resources.hugepageLimits: the hugetlb controller is not available in " + cgroupRoot.resolve("cgroup.controllers"),
+                c -> ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 1));
+        assertRefused("linux.resources.blockIO.weight: the io controller is not available in " + cgroupRoot.resolve("cgroup.controllers"),
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("blockIO").put("weight", 500));
+        assertRefused("linux.resources.memory.kernel: kernel memory limits are deprecated (runtime-spec) and Linux ignores them since 5.16 "
+                + "(memory.kmem.limit_in_bytes takes writes without effect)", c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("kernel", 1 << 26));
+        assertRefused("linux.resources.memory.swappiness: cgroup v2 has no swappiness of a cgroup (the system's vm.swappiness applies)",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("reservation", 1 << 26).put("swappiness", 10));
+        assertRefused("linux.resources.memory.swappiness: 101 is outside 0..100",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("memory").put("swappiness", 101));
+        assertRefused("linux.resources.network.classID: this machine has no net_cls controller (no cgroup v1 hierarchy with it is mounted; cgroup v2 has none)",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("network").put("classID", 1048577));
+        assertRefused("linux.resources.network.priorities: this machine has no net_prio controller (no cgroup v1 hierarchy with it is mounted; cgroup v2 has none)",
+                c -> ((ObjectNode) linux(c).get("resources")).putObject("network").putArray("priorities").addObject().put("name", "eth0").put("priority", 5));
         assertRefused("linux.seccomp.defaultAction: action SCMP_ACT_NOTIFY is not supported",
                 c -> linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_NOTIFY"));
         assertRefused("linux.cgroupsPath: \"machine.slice:libpod:c1\" is systemd's form; only cgroupfs paths are supported (no --systemd-cgroup)",
@@ -531,5 +546,36 @@ class OciConfigTest {
         List<String> writes = p.cgroup().limits().stream().map(w -> cgroupRoot.relativize(w.file()) + "=" + w.value()).toList();
         assertTrue(writes.containsAll(List.of("contain/c1/cpuset.cpus=0-1,3", "contain/c1/cpuset.mems=0")), writes.toString());
         assertTrue(p.cgroup().controllerEnables().stream().anyMatch(w -> w.value().equals("+cpuset")), "v2: handed down to the container");
+    }
+
+    /** blockIO where the io controller is (throttles to io.max, weights where blk-iocost gives io.weight), and each field refused with why where not. */
+    @Test
+    void blockIoAndHugepagesWhereTheControllersAreAndWhyNotWhereNot() throws Exception {
+        Files.writeString(cgroupRoot.resolve("cgroup.controllers"), "cpu io memory hugetlb pids\n");
+        ObjectNode c = runcSpec();
+        ObjectNode b = ((ObjectNode) linux(c).get("resources")).putObject("blockIO");
+        b.putArray("throttleReadBpsDevice").addObject().put("major", 254).put("minor", 0).put("rate", 1048576);
+        b.putArray("throttleWriteIOPSDevice").addObject().put("major", 254).put("minor", 0).put("rate", 100);
+        Plan p = plan(c);
+        List<String> writes = p.cgroup().limits().stream().map(w -> cgroupRoot.relativize(w.file()) + "=" + w.value()).toList();
+        assertEquals(List.of("contain/c1/io.max=254:0 rbps=1048576", "contain/c1/io.max=254:0 wiops=100"), writes);
+        b.put("weight", 500);
+        assertTrue(refused(c).userMessage().startsWith("c1: config.json: linux.resources.blockIO.weight: this kernel's io controller has no weight file"));
+        Files.writeString(cgroupRoot.resolve("io.cost.qos"), "");
+        b.putArray("weightDevice").addObject().put("major", 254).put("minor", 0).put("leafWeight", 300);
+        assertEquals("c1: config.json: linux.resources.blockIO.weightDevice[0].leafWeight: cgroup v2's io controller has no leaf weight", refused(c).userMessage());
+        b.remove("weightDevice");
+        b.put("weight", 5);
+        assertEquals("c1: config.json: linux.resources.blockIO.weight: 5 is outside 10..1000", refused(c).userMessage());
+        b.put("weight", 500);
+        ((ObjectNode) b.get("throttleReadBpsDevice").get(0)).put("minor", 1);
+        assertEquals("c1: config.json: linux.resources.blockIO.throttleReadBpsDevice[0]: there is no block device 254:1 (no "
+                + tmp.resolve("sys-dev-block/254:1") + ")", refused(c).userMessage());
+        ((ObjectNode) b.get("throttleReadBpsDevice").get(0)).put("minor", 0);
+        b.put("weight", 500);
+        assertTrue(plan(c).cgroup().limits().stream().anyMatch(w -> w.value().equals("default 4950")));
+        ((ObjectNode) linux(c).get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "3MB").put("limit", 1 << 22);
+        assertTrue(refused(c).userMessage().startsWith("c1: config.json: linux.resources.hugepageLimits[0].pageSize: \"3MB\" is not a huge page size of this machine ("),
+                refused(c).userMessage());
     }
 }

@@ -28,9 +28,10 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2, S
 
     /**
      * The controllers contain limits, with the v1 hierarchies it uses for accounting, the device list, and the freezer
-     * (pause); cpuset only for a container that asks for one.
+     * (pause); cpuset, blkio and hugetlb only for a container that asks for one of their limits.
      */
-    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer", "cpuset");
+    public static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer", "cpuset",
+            "blkio", "hugetlb");
 
     public static CgroupLayout detect() throws IOException {
         return parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")));
@@ -72,6 +73,18 @@ public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2, S
         }
         Mode mode = v1.isEmpty() ? (v2 != null ? Mode.UNIFIED : Mode.NONE) : v2 != null ? Mode.HYBRID : Mode.LEGACY;
         return new CgroupLayout(mode, v1, v2, mountinfo);
+    }
+
+    /** Whether a v1 hierarchy with {@code controller} is mounted, whether or not contain uses it (net_cls, net_prio). */
+    public boolean mountsV1(String controller) {
+        for (String line : mountinfo.split("\n")) {
+            int dash = line.indexOf(" - ");
+            String[] post = dash < 0 ? new String[0] : line.substring(dash + 3).split(" ");
+            if (post.length >= 3 && post[0].equals("cgroup") && List.of(post[2].split(",")).contains(controller)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Limits go to v2 only on a unified machine; on hybrid ones the controllers live in v1. */

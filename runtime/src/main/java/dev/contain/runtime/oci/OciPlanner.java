@@ -100,7 +100,7 @@ public final class OciPlanner {
         long namespaces = nsr.made();
         IdPlan ids = ids(linux, (namespaces & LinuxFlags.CLONE_NEWUSER) != 0, nsr.userJoined());
         OciDevices.Result devices = OciDevices.read(linux.objects("devices"), (namespaces & LinuxFlags.CLONE_NEWUSER) != 0 || nsr.userJoined());
-        OciResources.Result resources = OciResources.read(linux.object("resources")).allowing(devices.rules());
+        OciResources.Result resources = OciResources.read(linux.object("resources"), cgroups, false).allowing(devices.rules());
         String cgroupsPath = linux.string("cgroupsPath", null);
         CgroupPlan cgroup = cgroup(linux, id, cgroupsPath, resources);
         Map<String, String> sysctl = linux.stringMap("sysctl");

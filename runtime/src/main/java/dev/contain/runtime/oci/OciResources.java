@@ -1,15 +1,20 @@
 package dev.contain.runtime.oci;
 
+import dev.contain.runtime.cgroup.BlockIo;
+import dev.contain.runtime.cgroup.CgroupFeature;
+import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.cgroup.DeviceRule;
+import dev.contain.runtime.cgroup.HugepageLimit;
 import dev.contain.runtime.cgroup.Limits;
+import dev.contain.runtime.cgroup.MemoryTuning;
 import dev.contain.runtime.base.ContainerError;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code linux.resources} to the engine's {@link Limits} and device rules. What the engine's cgroup planner
- * cannot set (hugepages, block I/O, network classes, rdma, unified files, memory reservation,
- * swappiness, kernel memory) is refused by name.
+ * cannot set (rdma, unified files, kernel memory, realtime cpu...) is refused by name, and so is what this machine
+ * lacks (a blkio weight file, hugetlb, net_cls, v1-only memory settings on v2), with the reason the planner gives.
  */
 final class OciResources {
     private static final long DEFAULT_PERIOD_US = 100_000;
@@ -25,23 +30,37 @@ final class OciResources {
 
     private OciResources() {}
 
-    static Result read(Node r) throws ContainerError {
+    /**
+     * {@code update}: the limits of a running container, where -1 removes a memory, swap, pids or cpu quota limit
+     * ({@link Limits#UNLIMITED}); at creation -1 asks for none (swap: unlimited, as the spec says).
+     */
+    static Result read(Node r, CgroupPlanner cgroups, boolean update) throws ContainerError {
         if (r == null) {
             return new Result(Limits.NONE, DeviceRule.DEFAULT);
         }
         Long memory = null;
         Long swap = null;
+        MemoryTuning tuning = MemoryTuning.NONE;
         Node mem = r.object("memory");
         if (mem != null) {
-            memory = positive(mem, "limit");
+            Long limit = mem.number("limit");
+            if (limit != null && limit <= 0 && limit != -1) {
+                throw mem.error("limit", "must be positive, or -1 for no limit");
+            }
+            memory = limit == null || limit > 0 ? limit : update ? Long.valueOf(Limits.UNLIMITED) : null;
             Long total = mem.number("swap"); // memory + swap, as the v1 memsw file; -1 unlimited
-            if (total != null && total != -1) {
-                if (memory == null || total < memory) {
+            if (total != null && total == -1) {
+                swap = Limits.UNLIMITED;
+            } else if (total != null) {
+                if (memory == null || memory == Limits.UNLIMITED || total < memory) {
                     throw mem.error("swap", "memory+swap " + total + " needs a memory limit at most that");
                 }
                 swap = total - memory;
             }
-            for (String k : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate")) {
+            tuning = memoryTuning(mem, cgroups);
+            mem.refuse("kernel", "kernel memory limits are deprecated (runtime-spec) and Linux ignores them since 5.16 "
+                    + "(memory.kmem.limit_in_bytes takes writes without effect)");
+            for (String k : List.of("useHierarchy", "checkBeforeUpdate")) {
                 mem.refuse(k, "not supported");
             }
             mem.done();
@@ -65,6 +84,8 @@ final class OciResources {
             if (quota != null && quota > 0) {
                 long p = period == null || period == 0 ? DEFAULT_PERIOD_US : period;
                 cpuPercent = quota * 100.0 / p;
+            } else if (quota != null && quota < 0 && update) {
+                cpuPercent = Limits.UNLIMITED_CPU;
             }
             if (period != null && period != 0) {
                 if (period < 1000 || period > 1_000_000) { // the kernel's bounds for cfs_period_us
@@ -83,15 +104,84 @@ final class OciResources {
         Node p = r.object("pids");
         if (p != null) {
             Long limit = p.number("limit");
-            pids = limit == null || limit <= 0 ? null : limit; // 0 and -1: unlimited
+            // at creation 0 and -1: unlimited; an update: -1 removes the limit, 0 leaves it (runc's reading)
+            pids = limit != null && limit > 0 ? limit : limit != null && limit < 0 && update ? Limits.UNLIMITED : null;
             p.done();
         }
         List<DeviceRule> devices = devices(r.objects("devices"));
-        for (String k : List.of("hugepageLimits", "blockIO", "network", "rdma", "unified")) {
+        BlockIo blockIo = OciBlockIo.read(r.object("blockIO"), cgroups);
+        List<HugepageLimit> hugepages = hugepages(r, cgroups);
+        Node network = r.object("network");
+        if (network != null) {
+            network.refuse("classID", why(cgroups.missing(CgroupFeature.NET_CLS)));
+            network.refuse("priorities", why(cgroups.missing(CgroupFeature.NET_PRIO)));
+            network.done();
+        }
+        for (String k : List.of("rdma", "unified")) {
             r.refuse(k, "not supported");
         }
         r.done();
-        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems, cpuShares, cpuPeriod), devices);
+        return new Result(new Limits(memory, swap, cpuPercent, cpuWeight, pids, cpus, mems, cpuShares, cpuPeriod, blockIo, hugepages, tuning), devices);
+    }
+
+    /** reservation (bytes; -1: none), swappiness (0-100), disableOOMKiller and kernelTCP (bytes; -1: none), where the machine has them. */
+    private static MemoryTuning memoryTuning(Node mem, CgroupPlanner cgroups) throws ContainerError {
+        Long reservation = bytes(mem, "reservation");
+        Long swappiness = mem.unsigned("swappiness");
+        if (swappiness != null && swappiness > 100) {
+            throw mem.error("swappiness", Long.toUnsignedString(swappiness) + " is outside 0..100");
+        }
+        Boolean oom = mem.has("disableOOMKiller") ? mem.bool("disableOOMKiller", false) : null; // absent: as it is
+        Long tcp = bytes(mem, "kernelTCP");
+        MemoryTuning t = new MemoryTuning(reservation, swappiness == null ? null : swappiness.intValue(), oom, tcp);
+        for (var f : List.of(java.util.Map.entry(CgroupFeature.MEMORY_SWAPPINESS, "swappiness"),
+                java.util.Map.entry(CgroupFeature.MEMORY_OOM_KILL_DISABLE, "disableOOMKiller"), java.util.Map.entry(CgroupFeature.MEMORY_KERNEL_TCP, "kernelTCP"))) {
+            if (t.asks(f.getKey()) && cgroups.missing(f.getKey()) != null) {
+                throw mem.error(f.getValue(), cgroups.missing(f.getKey()));
+            }
+        }
+        return t;
+    }
+
+    /** A size in bytes: positive, or -1 for none (null). */
+    private static Long bytes(Node n, String key) throws ContainerError {
+        Long v = n.number(key);
+        if (v != null && v <= 0 && v != -1) {
+            throw n.error(key, "must be positive, or -1 for none");
+        }
+        return v == null || v == -1 ? null : v;
+    }
+
+    /** net_cls and net_prio are never set: why (what the machine lacks, else that contain does not). */
+    private static String why(String missing) {
+        return missing == null ? "not supported" : missing;
+    }
+
+    /** hugepageLimits: a page size this machine has ("2MB") and a limit in bytes each, where the hugetlb controller is usable. */
+    private static List<HugepageLimit> hugepages(Node r, CgroupPlanner cgroups) throws ContainerError {
+        List<Node> limits = r.objects("hugepageLimits");
+        if (limits.isEmpty()) {
+            return List.of();
+        }
+        String missing = cgroups.missing(CgroupFeature.HUGETLB);
+        if (missing != null) {
+            throw r.error("hugepageLimits", missing);
+        }
+        List<String> sizes = cgroups.hugepageSizes();
+        List<HugepageLimit> out = new ArrayList<>();
+        for (Node h : limits) {
+            String size = h.string("pageSize", "");
+            Long limit = h.unsigned("limit");
+            h.done();
+            if (!sizes.contains(size)) {
+                throw h.error("pageSize", "\"" + size + "\" is not a huge page size of this machine (" + String.join(", ", sizes) + ")");
+            }
+            if (limit == null) {
+                throw h.error("limit", "required");
+            }
+            out.add(new HugepageLimit(size, limit));
+        }
+        return out;
     }
 
     /** A cpuset list ("0-1,3"); empty or absent: none asked for. */
@@ -106,23 +196,12 @@ final class OciResources {
         return v;
     }
 
-    private static Long positive(Node n, String key) throws ContainerError {
-        Long v = n.number(key);
-        if (v == null || v == -1) {
-            return null;
-        }
-        if (v <= 0) {
-            throw n.error(key, "must be positive, or -1 for no limit");
-        }
-        return v;
-    }
-
     /**
-     * The device cgroup: a "deny all" rule first, then allows (runc's own default list starts so). The devices
-     * every container's /dev has are allowed too, as runc adds them. Other orders are refused.
+     * The device cgroup: a "deny all" rule first, then allows (runc's own default list starts so), applied in their
+     * order. The devices every container's /dev has are allowed after them, as runc appends them. Other orders are refused.
      */
     private static List<DeviceRule> devices(List<Node> rules) throws ContainerError {
-        List<DeviceRule> allowed = new ArrayList<>(DeviceRule.DEFAULT);
+        List<DeviceRule> allowed = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             Node d = rules.get(i);
             boolean allow = d.bool("allow", false);
@@ -151,6 +230,7 @@ final class OciResources {
                 allowed.add(new DeviceRule(type.charAt(0), major == null ? -1 : major, minor == null ? -1 : minor, access));
             }
         }
+        allowed.addAll(DeviceRule.DEFAULT);
         return List.copyOf(allowed);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.cgroup.CgroupControl;
 import dev.contain.runtime.cgroup.CgroupPlan;
+import dev.contain.runtime.cgroup.CgroupPlanner;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.base.Progress;
@@ -444,7 +445,7 @@ public final class OciRuntime {
     /**
      * New limits for a created, running or paused container (runc's update): {@code resources} is a
      * linux.resources object; the limits it gives change, the others stay. What the engine cannot set is refused
-     * by name, as at create; so are device rules and removing a limit (-1).
+     * by name, as at create; so are device rules. -1 removes a memory, swap, pids or cpu quota limit.
      */
     public void update(String id, JsonNode resources) throws ContainerError {
         State s = state(id);
@@ -454,18 +455,13 @@ public final class OciRuntime {
         if (!resources.isObject()) {
             throw new ContainerError(id, "update", "the resources are not a JSON object");
         }
-        for (String[] k : new String[][] {{"memory", "limit"}, {"memory", "swap"}, {"cpu", "quota"}, {"pids", "limit"}}) {
-            JsonNode v = resources.path(k[0]).path(k[1]);
-            if (v.isNumber() && v.asLong() < 0 || k[0].equals("pids") && v.isNumber() && v.asLong() == 0) {
-                throw new ContainerError(id, "update", "resources." + k[0] + "." + k[1] + ": removing a limit is not supported");
-            }
-        }
         if (resources.has("devices")) {
             throw new ContainerError(id, "update", "resources.devices: device rules cannot be changed by update");
         }
-        OciResources.Result r = OciResources.read(new Node(id, "update", "resources", resources));
+        CgroupPlanner cgroups = engine.cgroups(id);
+        OciResources.Result r = OciResources.read(new Node(id, "update", "resources", resources), cgroups, true);
         Cgroup c = cgroup(id);
-        c.control().apply(id, engine.cgroups(id).updates(id, c.dirs(), r.limits()));
+        c.control().apply(id, cgroups.updates(id, c.dirs(), r.limits()));
     }
 
     private static void check(String id) throws ContainerError {
