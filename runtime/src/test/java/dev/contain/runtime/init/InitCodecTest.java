@@ -244,4 +244,39 @@ class InitCodecTest {
         assertTrue(added.contains(new InitMessage.NoNewPrivs()));
         assertTrue(added.contains(new InitMessage.Umask(022)), "the container's umask");
     }
+
+    /**
+     * contain exec's fast path (c/init/fastexec.c) sends the stored plan with an argv entry, and stdin_null without -i,
+     * appended: exactly the entries the engine's own path sends for that exec, in any order (the init keeps none).
+     */
+    @Test
+    void theFastPathsStoredPlanWithItsArgvIsTheEnginesExec() throws Exception {
+        List<InitMessage> container = new ArrayList<>(kinds().keySet());
+        var pid1 = new dev.contain.runtime.kernel.ProcessStamp(4242, 9);
+        byte[] stored = InitCodec.encode(InitPlan.fastExec(container, pid1));
+        for (boolean interactive : new boolean[] {true, false}) {
+            var options = new dev.contain.runtime.base.ExecOptions(List.of("sh", "-c", "echo é"), Map.of(), null, null, false, interactive, false);
+            List<InitMessage> engine = InitPlan.exec(container, dev.contain.runtime.plan.ExecPlanner.plan("web", InitPlan.process(container), pid1,
+                    options, Path.of("/nonexistent")));
+            List<List<String>> appended = new ArrayList<>(List.of(List.of("argv", "3", "sh", "-c", "echo é")));
+            if (!interactive) {
+                appended.add(List.of("stdin_null", "0"));
+            }
+            // what fastexec.c appends: the key, the field count and the fields, as tokens
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            sent.write(stored);
+            for (List<String> tokens : appended) {
+                for (String t : tokens) {
+                    sent.write(t.getBytes(StandardCharsets.UTF_8));
+                    sent.write(0);
+                }
+            }
+            assertEquals(entries(engine), entries(InitCodec.decode(sent.toByteArray())), interactive ? "-i" : "without -i");
+        }
+    }
+
+    /** Each message as its bytes on the wire, sorted: the plan as the init reads it, whatever the order. */
+    private static List<String> entries(List<InitMessage> messages) {
+        return messages.stream().map(m -> new String(InitCodec.encode(List.of(m)), StandardCharsets.UTF_8)).sorted().toList();
+    }
 }
