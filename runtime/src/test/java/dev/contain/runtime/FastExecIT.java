@@ -69,16 +69,11 @@ class FastExecIT {
     }
 
     private static void ok(Result r) {
-        assertEquals(0, r.exit(), "exit code; stdout: " + r.out() + " stderr: " + r.err());
+        ExecTest.ok(r);
     }
 
     private static void startDetached(TestHost host, String name) throws Exception {
-        ok(host.run("run", "-d", host.spec(name, SPEC).toString()));
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!host.run("logs", name).out().contains("ready")) {
-            assertTrue(System.currentTimeMillis() < deadline, "the container did not start");
-            Thread.sleep(50);
-        }
+        ExecTest.startDetached(host, name, SPEC);
     }
 
     @Test
