@@ -12,10 +12,11 @@ JDK25     ?= $(firstword $(wildcard /usr/lib/jvm/*-25*/bin/java /usr/lib/jvm/*25
 # stamp file could outlive what it vouched for, or be copied into a fresh clone) and installs the
 # packages of the missing ones, nothing else.
 NEEDS := javac=openjdk-17-jdk-headless mvn=maven gcc=gcc /usr/include/stdio.h=libc6-dev musl-gcc=musl-tools \
-         /bin/busybox=busybox-static mmdebstrap=mmdebstrap ip=iproute2 nsenter=util-linux tar=tar xz=xz-utils ps=procps \
+         /bin/busybox=busybox-static mmdebstrap=mmdebstrap ip=iproute2 nsenter=util-linux tar=tar xz=xz-utils unzip=unzip ps=procps \
          libnl-3.so.200=libnl-3-200 libnl-route-3.so.200=libnl-route-3-200 libseccomp.so.2=libseccomp2 \
          libnftables.so.1=libnftables1 nft=nftables \
-         podman=podman buildah=buildah skopeo=skopeo runc=runc docker-registry=docker-registry htpasswd=apache2-utils
+         podman=podman buildah=buildah skopeo=skopeo runc=runc docker-registry=docker-registry htpasswd=apache2-utils \
+         keyctl=keyutils
 SOURCES   := $(shell find spec/src/main runtime/src/main schema -type f 2>/dev/null) pom.xml spec/pom.xml runtime/pom.xml
 
 .PHONY: all setup setup-bench build install image image-debian demo test bench undo-setup clean \

@@ -21,6 +21,45 @@
 # the main thread before main (~2 ms). Only shell builtins run before the JVM (an external command: ~1.5 ms).
 case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
 CONTAIN_LAUNCHER=$self; export CONTAIN_LAUNCHER # a detached container's monitor runs this again for its teardown
+
+# contain [--root DIR] [--run-root DIR] exec [-i] NAME [--] CMD [ARG...], the common exec: no JVM. The engine stored
+# that exec's plan in the container's state folder when it started it; the init it extracted to the data root runs
+# it (runtime/src/main/c/init/fastexec.c), and runs this launcher again with CONTAIN_FAST_EXEC=off where the engine
+# must explain (a container not running...). Any other form or option is the engine's, as is a container with no
+# stored plan (an older engine's). The roots' defaults are EngineConfig's (a test keeps them in step).
+# CONTAIN_FAST_EXEC=off: never; =trace: say which path runs.
+fast_exec() {
+  data=/var/lib/contain run=/run/contain n=$# why= bad=
+  while :; do
+    case ${1:-} in
+      --root | --run-root) o=$1 v=${2:-}; [ $# -ge 2 ] && shift ;;
+      --root=* | --run-root=*) o=${1%%=*} v=${1#*=} ;;
+      *) break ;;
+    esac
+    case $v in /*/../* | /*/.. | /*/./* | /*/.) bad="$o $v: not a normal path" ;; /*) ;; *) bad="$o $v: not absolute" ;; esac
+    if [ "$o" = --root ]; then data=$v; else run=$v; fi
+    shift
+  done
+  [ "${1:-}" = exec ] || return 1
+  [ -z "$bad" ] || { why=$bad; return 1; }
+  shift
+  stdin=-
+  case ${1:-} in -i | --interactive) stdin=i; shift ;; esac
+  case ${1:-} in '' | -* | .* | */*) why="an option, or no name, after exec"; return 1 ;; esac
+  name=$1
+  shift
+  [ "${1:-}" = -- ] && shift
+  case ${1:---} in --) why="no command, or -- -- CMD"; return 1 ;; esac
+  skip=$((n - $#)) plan=$run/$name/exec-plan init=$data/bin/contain-init-@INIT@
+  [ -f "$plan" ] || { why="no stored exec plan $plan (not running, or started by an older engine)"; return 1; }
+  [ -x "$init" ] || { why="no init $init"; return 1; }
+}
+if [ "${CONTAIN_FAST_EXEC:-}" != off ] && [ "${0##*/}" != contain-oci ]; then
+  if fast_exec "$@"; then
+    exec "$init" --fast-exec "$self" "$plan" "$name" $stdin $skip "$@"
+  fi
+  [ "${CONTAIN_FAST_EXEC:-}" = trace ] && [ -n "$why" ] && echo "trace: exec: the engine's path: $why" >&2
+fi
 build=@BUILD@
 flags="-Xmx256m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -XX:-UsePerfData"
 # pull and image import hash and unpack hundreds of MB: there C2 (SHA-256 on the CPU's SHA instructions) pays

@@ -256,9 +256,10 @@ class Bench:
         runc_id = name + "-runc"
         runc = subprocess.run(["runc", "--root", state, "run", "-d", "--bundle", bundle, runc_id], stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
-        cases = [("contain exec", base + ["exec", name, "--", "/bin/true"], False),
+        cases = [("contain exec (its native path)", base + ["exec", name, "--", "/bin/true"], False),
                  ("contain exec, a pty as stdio", base + ["exec", name, "--", "/bin/true"], True),
-                 ("contain exec -t, a pty as stdio", base + ["exec", "-t", name, "--", "/bin/true"], True)]
+                 ("contain exec, the JVM's path (CONTAIN_FAST_EXEC=off)", ["env", "CONTAIN_FAST_EXEC=off"] + base + ["exec", name, "--", "/bin/true"], False),
+                 ("contain exec -t, a pty as stdio (the JVM's path)", base + ["exec", "-t", name, "--", "/bin/true"], True)]
         if runc:
             cases.append(("runc exec", ["runc", "--root", state, "exec", runc_id, "/bin/true"], False))
         else:
@@ -491,6 +492,7 @@ def main():
     parser.add_argument("--oci", action="store_true", help="the OCI runtime rows only (create/start/delete, podman --runtime)")
     parser.add_argument("--lifecycle", action="store_true", help="the detached-container rows only (run -d, stop, the "
                         "monitor's memory; beside podman), --runs of each")
+    parser.add_argument("--exec", action="store_true", help="the exec rows only (contain exec's two paths, runc exec)")
     parser.add_argument("--image-runs", type=int, default=3, help="runs per image operation (default 3)")
     args = parser.parse_args()
     if args.images:
@@ -504,11 +506,13 @@ def main():
             bench.oci()
         elif args.lifecycle:
             bench.lifecycle()
+        elif args.exec:
+            bench.exec_bench()
         else:
             bench.startup()
             bench.breakdown()
             bench.exec_bench()
-        if not args.quick and not args.oci and not args.lifecycle:
+        if not args.quick and not args.oci and not args.lifecycle and not args.exec:
             bench.lifecycle()
             bench.oci()
             bench.warm()

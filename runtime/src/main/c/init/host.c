@@ -330,18 +330,25 @@ static int exec_argv(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "--exec")) return exec_argv(argc, argv);
-    control_fd = 1; /* stdout is the engine's control pipe until take_engine_stdio */
-    if (argc != 2 || atoi(argv[1]) <= 0) {
+    int fast = argc >= 2 && !strcmp(argv[1], "--fast-exec");
+    control_fd = fast ? -1 : 1; /* stdout is the engine's control pipe until take_engine_stdio; --fast-exec: the user's */
+    if (!fast && (argc != 2 || atoi(argv[1]) <= 0)) {
         fprintf(stderr, "usage: contain-init ENGINE-PID (started by the contain engine, not by hand)\n");
         return 125;
     }
     run_from_sealed_copy(argv);
     prctl(PR_SET_NAME, "contain-init", 0, 0, 0); /* not "memfd:contain-init", in ps and /proc/1/comm */
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    if (fast) return fast_exec(argc, argv); /* the engine's part of an exec, in C (fastexec.c): its child comes to host_main */
+    return host_main((pid_t)atoi(argv[1]));
+}
+
+/* The conversation with the engine (pid ENGINE, whose child this is), over stdin and stdout. */
+int host_main(pid_t engine_pid) {
     int ctl_in, ctl_out;
     move_control_pipes(&ctl_in, &ctl_out);
     int engine;
-    int err = open_engine((pid_t)atoi(argv[1]), &engine);
+    int err = open_engine(engine_pid, &engine);
     if (err) fail(FAIL_SETUP, err, "take the engine's stdin and stdout (pidfd_getfd): %s", strerror(err));
     struct plan plan = {0};
     read_plan(ctl_in, &plan);

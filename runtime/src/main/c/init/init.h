@@ -16,6 +16,8 @@
  *   created.c  the OCI create/start split: the exec fifo the process waits on before exec, the write op
  *   hooks.c    OCI hooks the process forks and execs (createContainer, startContainer); the sync point
  *   nsjoin.c   namespaces joined by path (join_ns): opened and type-checked, entered around the clone
+ *   fastexec.c contain exec's native fast path: the engine's part of an exec (a plan the engine stored, the argv
+ *              added), then the same conversation with this program's host side, which it forks
  *
  * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
  */
@@ -133,6 +135,7 @@ struct process {
     int has_caps;
     uint64_t caps[CAPS_SETS];
     int no_new_privs;
+    int new_keyring; /* join a new anonymous session keyring first: the caller's keys are not the container's */
     int has_seccomp;
     unsigned int seccomp_flags;
     struct bpf_insn *filter;
@@ -250,6 +253,11 @@ void ns_open(struct plan *plan);
 void ns_enter_before_clone(struct plan *plan);
 void ns_leave_after_clone(struct plan *plan);
 int ns_join_user(struct plan *plan);
+
+/* host.c: the host side's conversation with its engine (ENGINE: its parent), over stdin and stdout */
+int host_main(pid_t engine);
+/* fastexec.c: "--fast-exec ...", run by launcher.sh for contain exec [-i] NAME -- CMD (see there) */
+int fast_exec(int argc, char **argv);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -231,6 +231,11 @@ static void d_release(struct plan *p, const char *key, char **f, int n) {
     p->release = 1;
 }
 
+static void d_new_keyring(struct plan *p, const char *key, char **f, int n) {
+    (void)key, (void)f, (void)n;
+    p->process.new_keyring = 1;
+}
+
 static void d_stdin_null(struct plan *p, const char *key, char **f, int n) {
     (void)key, (void)f, (void)n;
     p->stdin_null = 1;
@@ -319,6 +324,7 @@ static const struct entry_def ENTRIES[] = {
     {"start_hook", HOOK_FIELDS, ANY, 1, d_start_hook},
     {"preserve_fds", 1, 1, 0, d_preserve_fds},
     {"stdin_null", 0, 0, 0, d_stdin_null},
+    {"new_keyring", 0, 0, 0, d_new_keyring},
 };
 #define NENTRIES (int)(sizeof ENTRIES / sizeof *ENTRIES)
 

@@ -2,6 +2,9 @@
  * enter_process(): the tail every process entering a container goes through, the first one now and one
  * exec'd into a running container later. In order:
  *
+ *   keyring       a new anonymous session keyring (KEYCTL_JOIN_SESSION_KEYRING, as runc): the keys of the
+ *                 caller's session (possessed, so reachable whatever the ids) stay behind; first, before a
+ *                 seccomp profile that denies keyctl is loaded
  *   seccomp       first, when no_new_privs is off: loading it then needs CAP_SYS_ADMIN (runc's order)
  *   bounding set  every capability not in the plan's bounding mask dropped (needs CAP_SETPCAP: before ids)
  *   ids           setgroups, setresgid, setresuid; with a caps entry PR_SET_KEEPCAPS keeps the permitted
@@ -47,6 +50,7 @@ struct seccomp_prog {
 };
 #define CONTAIN_SECCOMP_SET_MODE_FILTER 1
 #define CONTAIN_CLOSE_RANGE_CLOEXEC (1U << 2)
+#define CONTAIN_KEYCTL_JOIN_SESSION_KEYRING 1
 
 static void load_seccomp(const struct process *p) {
     struct seccomp_prog prog = {.len = p->filter_len, .filter = p->filter};
@@ -142,6 +146,9 @@ static void start_reaper(struct process *p) {
 }
 
 _Noreturn void enter_process(struct process *p) {
+    /* ENOSYS: a kernel without keys has no keyring to leave behind */
+    if (p->new_keyring && syscall(SYS_keyctl, CONTAIN_KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+        fail(FAIL_SETUP, errno, "join a new session keyring: %s", strerror(errno));
     if (p->has_seccomp && !p->no_new_privs) load_seccomp(p);
     if (p->has_caps) drop_bounding(p->caps[CAPS_BOUNDING]);
     if (setgroups(p->ngroups, p->groups) < 0 && errno != EPERM) fail(FAIL_SETUP, errno, "setgroups: %s", strerror(errno));

@@ -1,7 +1,7 @@
 /*
  * A security probe run inside a test container: tries each syscall named on the command line and prints
  * "NAME ok" or "NAME ERRNO". Every attempt is harmless if it succeeds (a key in this process's own keyring,
- * a socket closed at once, a personality set back, a child that exits at once).
+ * a search that reads nothing, a socket closed at once, a personality set back, a child that exits at once).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #define KEY_SPEC_PROCESS_KEYRING (-2)
+#define KEY_SPEC_SESSION_KEYRING (-3)
 #define KEYCTL_GET_KEYRING_ID 0
+#define KEYCTL_SEARCH 10
 #define READ_IMPLIES_EXEC_FLAG 0x0400000
 
 static const char *name(int e) {
@@ -44,6 +46,8 @@ static long attempt(const char *what) {
         return syscall(SYS_add_key, "user", "contain-probe", "x", 1, KEY_SPEC_PROCESS_KEYRING);
     if (!strcmp(what, "keyctl"))
         return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, 1);
+    if (!strcmp(what, "session_key")) /* KeyringTest's key, if this process possesses its caller's session */
+        return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "contain-keyring-probe", 0);
     if (!strcmp(what, "socket_vsock") || !strcmp(what, "socket_alg")) {
         int fd = socket(what[7] == 'v' ? 40 : 38, SOCK_SEQPACKET, 0);
         if (fd >= 0) close(fd);

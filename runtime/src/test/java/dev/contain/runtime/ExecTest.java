@@ -29,12 +29,17 @@ class ExecTest {
     private static final String SPEC = "image: busybox\nhostname: boxy\nenv: { GREETING: hello }\nworkdir: /etc\n"
             + "resources: { memory: 64Mi, pids: 32 }\n" + SLEEPER;
 
-    private static void ok(Result r) {
+    static void ok(Result r) {
         assertEquals(0, r.exit(), "exit code; stdout: " + r.out() + " stderr: " + r.err());
     }
 
     private static void startDetached(TestHost host, String name) throws Exception {
-        ok(host.run("run", "-d", host.spec(name, SPEC).toString()));
+        startDetached(host, name, SPEC);
+    }
+
+    /** run -d of {@code spec} (its command says "ready"), returning once its log says so. */
+    static void startDetached(TestHost host, String name, String spec) throws Exception {
+        ok(host.run("run", "-d", host.spec(name, spec).toString()));
         long deadline = System.currentTimeMillis() + 10_000;
         while (!host.run("logs", name).out().contains("ready")) {
             assertTrue(System.currentTimeMillis() < deadline, "the container did not start");

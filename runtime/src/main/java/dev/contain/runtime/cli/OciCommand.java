@@ -39,7 +39,7 @@ public final class OciCommand {
     private static final String USAGE = """
             usage: contain-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [OPTIONS] ID
             commands:
-              create --bundle DIR [--pid-file FILE] [--preserve-fds N] ID   set up, its process waits before exec
+              create --bundle DIR [--pid-file FILE] [--preserve-fds N] [--no-new-keyring] ID   set up, its process waits before exec
               start ID                          exec the created container's command
               state ID                          the OCI state as JSON
               kill [--all] ID [SIGNAL]          a signal (name or number; default SIGTERM); --all: every process
@@ -222,7 +222,8 @@ public final class OciCommand {
             case "create" -> {
                 String id = one(command, a, 1);
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                runtime().create(id, bundle, path(a.option("pid-file")), path(a.option("console-socket")), fds(id, a), progress());
+                runtime().create(id, bundle, path(a.option("pid-file")), path(a.option("console-socket")), fds(id, a),
+                        !a.flags().contains("no-new-keyring"), progress());
                 return 0;
             }
             case "run" -> {
@@ -234,7 +235,7 @@ public final class OciCommand {
                     throw new ContainerError(id, "run", "--console-socket without --detach: it would receive nothing");
                 }
                 Path bundle = Path.of(a.options().getOrDefault("bundle", a.options().getOrDefault("b", ".")));
-                RunResult r = runtime().run(id, bundle, path(a.option("pid-file")), fds(id, a), progress());
+                RunResult r = runtime().run(id, bundle, path(a.option("pid-file")), fds(id, a), !a.flags().contains("no-new-keyring"), progress());
                 return r.engineExitCode();
             }
             case "exec" -> {

@@ -278,6 +278,9 @@ public final class Engine {
             if (c.terminal != null) {
                 c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
             }
+            if (run.execFifo() == null) {
+                run.encodeExecPlanAhead(ProcessStamp.of(kernel, run.containerPid())); // while the init starts the command
+            }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
                 run.progress().info("container created as process " + run.containerPid());
@@ -485,6 +488,7 @@ public final class Engine {
         Plan plan = run.plan();
         ContainerState state = ContainerState.at(plan.stateDir(), kernel);
         state.writeInitPlan(run.initPlan());
+        state.writeExecPlan(run.execPlan()); // contain exec NAME -- CMD's native fast path (launcher.sh, c/init/fastexec.c)
         state.writeStatus(new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
                 run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));

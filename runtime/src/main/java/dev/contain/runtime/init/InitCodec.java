@@ -128,6 +128,7 @@ public final class InitCodec {
             case "reaper" -> new InitMessage.Reaper();
             case "caps" -> new InitMessage.Caps(new Security.Caps(hex(f.get(0)), hex(f.get(1)), hex(f.get(2)), hex(f.get(3)), hex(f.get(4))));
             case "no_new_privs" -> new InitMessage.NoNewPrivs();
+            case "new_keyring" -> new InitMessage.NewKeyring();
             case "rlimit" -> new InitMessage.Rlimit(new Security.Rlimit(Integer.parseInt(f.get(0)), limit(f.get(1)), limit(f.get(2))));
             case "oom_score_adj" -> new InitMessage.OomScoreAdj(Integer.parseInt(f.get(0)));
             case "umask" -> new InitMessage.Umask(Integer.parseInt(f.get(0), 8));

@@ -105,6 +105,12 @@ public sealed interface InitMessage {
         public List<String> fields() { return caps.fields(); }
     }
 
+    /** A new anonymous session keyring, joined first in the process's tail (process.c); an exec'd process joins its own too. */
+    record NewKeyring() implements Confinement {
+        public String key() { return "new_keyring"; }
+        public List<String> fields() { return List.of(); }
+    }
+
     record NoNewPrivs() implements Confinement {
         public String key() { return "no_new_privs"; }
         public List<String> fields() { return List.of(); }

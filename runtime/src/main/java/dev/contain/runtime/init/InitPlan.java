@@ -1,7 +1,9 @@
 package dev.contain.runtime.init;
 
+import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.ContainerProcess;
 import dev.contain.runtime.plan.ExecPlan;
+import dev.contain.runtime.plan.ExecPlanner;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
 import dev.contain.runtime.plan.NamespaceJoin;
@@ -84,6 +86,9 @@ public final class InitPlan {
 
     /** The entries of security that are not operations (masked and read-only paths are, among the plan's ops). */
     private static void security(List<InitMessage> m, Security s) {
+        if (s.newKeyring()) {
+            m.add(new InitMessage.NewKeyring());
+        }
         if (s.caps() != null) {
             m.add(new InitMessage.Caps(s.caps()));
         }
@@ -129,6 +134,16 @@ public final class InitPlan {
             }
         }
         return new ContainerProcess(namespaces, env, cwd, user.uid(), user.gid(), user.groups());
+    }
+
+    /**
+     * What the engine stores for the native fast path of {@code contain exec [-i] NAME -- CMD} (runtime/src/main/c/init/
+     * fastexec.c): {@link #exec} of the container's defaults ({@link ExecPlanner#defaults}) without the argv. The fast path
+     * appends the argv, and a stdin_null entry unless -i: the same entries the engine sends for that exec.
+     */
+    public static List<InitMessage> fastExec(List<InitMessage> stored, ProcessStamp pid1) {
+        return exec(stored, ExecPlanner.defaults(process(stored), pid1)).stream()
+                .filter(m -> !(m instanceof InitMessage.Argv)).toList();
     }
 
     /**

@@ -67,11 +67,14 @@ public final class OciPlanner {
     }
 
     public Plan plan(String id, Path bundle, JsonNode json) throws ContainerError {
-        return plan(id, bundle, json, 0);
+        return plan(id, bundle, json, 0, true);
     }
 
-    /** {@code listenFds}: socket-activation descriptors passed on (LISTEN_FDS): the command's env says so, as runc's does. */
-    public Plan plan(String id, Path bundle, JsonNode json, int listenFds) throws ContainerError {
+    /**
+     * {@code listenFds}: socket-activation descriptors passed on (LISTEN_FDS): the command's env says so, as runc's does.
+     * {@code newKeyring}: a session keyring of the container's own (runc's default; false with --no-new-keyring).
+     */
+    public Plan plan(String id, Path bundle, JsonNode json, int listenFds, boolean newKeyring) throws ContainerError {
         Node top = new Node(id, "", json);
         String version = top.string("ociVersion", null);
         if (version == null || !version.startsWith("1.")) {
@@ -134,7 +137,7 @@ public final class OciPlanner {
         long gid = proc.gid();
         List<Long> groups = proc.groups();
         Security security = Security.NONE.withMasked(masked).withReadonly(readonly)
-                .withNoNewPrivs(proc.noNewPrivileges()).withUmask(proc.umask()).withRlimits(proc.rlimits());
+                .withNoNewPrivs(proc.noNewPrivileges()).withUmask(proc.umask()).withRlimits(proc.rlimits()).withNewKeyring(newKeyring);
         if (proc.caps() != null) {
             security = security.withCaps(proc.caps());
         }

@@ -129,7 +129,8 @@ public final class OciRuntime {
      * With process.terminal, the pty made inside has its master sent to {@code consoleSocket} (which it then needs);
      * {@code fds}: the descriptors passed on.
      */
-    public long create(String id, Path bundle, Path pidFile, Path consoleSocket, Fds fds, Progress progress) throws ContainerError {
+    public long create(String id, Path bundle, Path pidFile, Path consoleSocket, Fds fds, boolean newKeyring, Progress progress)
+            throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "create", "a container with this id exists already");
@@ -138,7 +139,7 @@ public final class OciRuntime {
         JsonNode config = OciPlanner.read(id, b);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "create", p.terminal(), true, consoleSocket, p.rows(), p.cols());
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen(), newKeyring);
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));
         State hookState = State.forHooks(id, b, plan.rootfs(), OciPlanner.annotations(id, config));
         ProcessStamp process;
@@ -179,14 +180,14 @@ public final class OciRuntime {
      * written once its state folder exists and the pid file once its process does, so `state` from elsewhere
      * sees it (running once its process is), as runc's does.
      */
-    public RunResult run(String id, Path bundle, Path pidFile, Fds fds, Progress progress) throws ContainerError {
+    public RunResult run(String id, Path bundle, Path pidFile, Fds fds, boolean newKeyring, Progress progress) throws ContainerError {
         check(id);
         if (Files.exists(root.resolve(id))) {
             throw new ContainerError(id, "run", "a container with this id exists already");
         }
         Path b = bundle.toAbsolutePath().normalize();
         JsonNode config = OciPlanner.read(id, b);
-        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen());
+        Plan plan = new OciPlanner(engine.config(), engine.cgroups(id)).plan(id, b, config, fds.listen(), newKeyring);
         OciProcess p = OciPlanner.process(id, config);
         Terminal terminal = OciExec.terminal(id, "run", p.terminal(), false, null, p.rows(), p.cols());
         OciHooks hooks = OciHooks.of(id, config.get("hooks"));

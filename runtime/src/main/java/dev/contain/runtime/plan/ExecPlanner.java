@@ -31,9 +31,10 @@ public final class ExecPlanner {
         if (options.command().isEmpty()) {
             throw new ContainerError(name, "exec", "no command: give one after --, like contain exec " + name + " -- sh");
         }
-        long uid = container.uid(), gid = container.gid();
-        List<Long> groups = container.groups();
-        Map<String, String> vars = vars(container.env());
+        ExecPlan own = defaults(container, pid1);
+        long uid = own.uid(), gid = own.gid();
+        List<Long> groups = own.groups();
+        Map<String, String> vars = vars(own.env());
         if (options.user() != null) {
             UserLookup.Ids ids = new UserLookup(List.of(root), false).resolve(name, userRef(name, options.user()));
             uid = ids.uid();
@@ -42,7 +43,7 @@ public final class ExecPlanner {
             vars.put("HOME", ids.home());
         }
         vars.putAll(options.env());
-        String cwd = container.cwd();
+        String cwd = own.cwd();
         if (options.workdir() != null) {
             if (!options.workdir().startsWith("/")) {
                 throw new ContainerError(name, "exec", "-w " + options.workdir() + ": give an absolute path inside the container");
@@ -52,8 +53,18 @@ public final class ExecPlanner {
         if (options.detach() && options.tty()) {
             throw new ContainerError(name, "exec", "exec -d with -t is not supported: a detached process has no terminal");
         }
-        return new ExecPlan(pid1, container.namespaces(), options.command(), env(vars), cwd, uid, gid, groups, ExecPlan.Confinement.CONTAINERS,
+        return new ExecPlan(pid1, own.namespaces(), options.command(), env(vars), cwd, uid, gid, groups, own.confinement(),
                 options.tty() ? Terminal.RELAY : null, options.interactive() && !options.detach(), options.detach(), false, 0);
+    }
+
+    /**
+     * {@code contain exec NAME -- CMD} with no option: the container's own env, workdir, user and confinement, the
+     * caller's stdin, no terminal, and no argv yet. What {@link #plan} starts from, and what the engine stores for the
+     * native fast path (see init/InitPlan.fastExec), which adds the argv and the stdio choice.
+     */
+    public static ExecPlan defaults(ContainerProcess container, ProcessStamp pid1) {
+        return new ExecPlan(pid1, container.namespaces(), List.of(), env(vars(container.env())), container.cwd(), container.uid(),
+                container.gid(), container.groups(), ExecPlan.Confinement.CONTAINERS, null, true, false, false, 0);
     }
 
     /** {@code contain-oci exec}: {@code process} over the container's own (runc's flags, or a process file). */

@@ -15,10 +15,13 @@ import java.util.List;
  * @param readonly    container paths bound onto themselves read-only
  * @param oomScoreAdj written for the container's process by the init's host side, or null: inherited
  * @param umask       set in the tail before exec, or null: inherited from the engine
+ * @param newKeyring  the process joins a new anonymous session keyring before anything else (runc's default):
+ *                    otherwise it keeps the caller's, whose keys it possesses (seccomp profiles deny keyctl, but
+ *                    an unconfined or privileged container would reach them)
  */
 public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlimit> rlimits, List<String> masked,
-                       List<String> readonly, Integer oomScoreAdj, Integer umask) {
-    public static final Security NONE = new Security(null, false, null, List.of(), List.of(), List.of(), null, null);
+                       List<String> readonly, Integer oomScoreAdj, Integer umask, boolean newKeyring) {
+    public static final Security NONE = new Security(null, false, null, List.of(), List.of(), List.of(), null, null, false);
 
     public Security {
         rlimits = List.copyOf(rlimits);
@@ -26,14 +29,15 @@ public record Security(Caps caps, boolean noNewPrivs, Seccomp seccomp, List<Rlim
         readonly = List.copyOf(readonly);
     }
 
-    public Security withCaps(Caps c) { return new Security(c, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj, umask); }
-    public Security withNoNewPrivs(boolean n) { return new Security(caps, n, seccomp, rlimits, masked, readonly, oomScoreAdj, umask); }
-    public Security withSeccomp(Seccomp s) { return new Security(caps, noNewPrivs, s, rlimits, masked, readonly, oomScoreAdj, umask); }
-    public Security withRlimits(List<Rlimit> r) { return new Security(caps, noNewPrivs, seccomp, r, masked, readonly, oomScoreAdj, umask); }
-    public Security withMasked(List<String> m) { return new Security(caps, noNewPrivs, seccomp, rlimits, m, readonly, oomScoreAdj, umask); }
-    public Security withReadonly(List<String> r) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, r, oomScoreAdj, umask); }
-    public Security withOomScoreAdj(Integer o) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, o, umask); }
-    public Security withUmask(Integer u) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj, u); }
+    public Security withCaps(Caps c) { return new Security(c, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj, umask, newKeyring); }
+    public Security withNoNewPrivs(boolean n) { return new Security(caps, n, seccomp, rlimits, masked, readonly, oomScoreAdj, umask, newKeyring); }
+    public Security withSeccomp(Seccomp s) { return new Security(caps, noNewPrivs, s, rlimits, masked, readonly, oomScoreAdj, umask, newKeyring); }
+    public Security withRlimits(List<Rlimit> r) { return new Security(caps, noNewPrivs, seccomp, r, masked, readonly, oomScoreAdj, umask, newKeyring); }
+    public Security withMasked(List<String> m) { return new Security(caps, noNewPrivs, seccomp, rlimits, m, readonly, oomScoreAdj, umask, newKeyring); }
+    public Security withReadonly(List<String> r) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, r, oomScoreAdj, umask, newKeyring); }
+    public Security withOomScoreAdj(Integer o) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, o, umask, newKeyring); }
+    public Security withUmask(Integer u) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj, u, newKeyring); }
+    public Security withNewKeyring(boolean k) { return new Security(caps, noNewPrivs, seccomp, rlimits, masked, readonly, oomScoreAdj, umask, k); }
 
     /** Capability sets as 64-bit masks: bit N is capability N (CAP_CHOWN 0, CAP_SYS_ADMIN 21...). */
     public record Caps(long bounding, long effective, long permitted, long inheritable, long ambient) {

@@ -39,7 +39,7 @@ final class SecurityHook {
             rlimits.add(new Security.Rlimit(r.resource().number(), r.soft(), r.hard()));
         }
         Security s = Security.NONE.withNoNewPrivs(policy.noNewPrivileges()).withMasked(policy.masked())
-                .withReadonly(policy.readonly()).withRlimits(rlimits);
+                .withReadonly(policy.readonly()).withRlimits(rlimits).withNewKeyring(true); // privileged too, as runc
         if (policy.capabilities() != null) {
             var c = policy.capabilities();
             s = s.withCaps(new Security.Caps(c.bounding(), c.effective(), c.permitted(), c.inheritable(), c.ambient()));

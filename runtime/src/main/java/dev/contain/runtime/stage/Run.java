@@ -113,12 +113,10 @@ public final class Run {
      * before the namespaces stage instead of lengthening it.
      */
     public void encodeInitPlanAhead() {
-        FutureTask<byte[]> task = new FutureTask<>(() -> InitCodec.encode(InitPlan.container(plan, monitor, terminal, execFifo,
-                hooks.startHooks(), preserveFds)));
-        Thread thread = new Thread(task, "contain-plan-encode");
-        thread.setDaemon(true);
-        thread.start();
-        initPlan = task;
+        initPlan = ahead(() -> {
+            initMessages = InitPlan.container(plan, monitor, terminal, execFifo, hooks.startHooks(), preserveFds);
+            return InitCodec.encode(initMessages);
+        }, "contain-plan-encode");
     }
 
     /** The plan as the init is given it (kept in the state folder for inspect and exec). */
@@ -126,11 +124,49 @@ public final class Run {
         if (initPlan == null) {
             encodeInitPlanAhead();
         }
+        return await(initPlan);
+    }
+
+    private volatile java.util.List<dev.contain.runtime.init.InitMessage> initMessages;
+    private FutureTask<byte[]> execPlan;
+
+    /**
+     * Encodes the plan of {@code contain exec NAME -- CMD} into the container whose first process is {@code pid1}, for
+     * the native fast path (see InitPlan.fastExec), on a thread of its own while the start waits for the init: ~1 ms
+     * of interpreted work (the seccomp program's hex again) off the start's path.
+     */
+    public void encodeExecPlanAhead(dev.contain.runtime.kernel.ProcessStamp pid1) {
+        java.util.List<dev.contain.runtime.init.InitMessage> container = initMessagesNow();
+        execPlan = ahead(() -> InitCodec.encode(InitPlan.fastExec(container, pid1)), "contain-exec-plan-encode");
+    }
+
+    /** The exec plan {@link #encodeExecPlanAhead} encodes (encoded now, if it was not begun). */
+    public byte[] execPlan() {
+        if (execPlan == null) {
+            encodeExecPlanAhead(dev.contain.runtime.kernel.ProcessStamp.of(kernel, containerPid));
+        }
+        return await(execPlan);
+    }
+
+    private java.util.List<dev.contain.runtime.init.InitMessage> initMessagesNow() {
+        initPlan();
+        return initMessages;
+    }
+
+    private static FutureTask<byte[]> ahead(java.util.concurrent.Callable<byte[]> work, String name) {
+        FutureTask<byte[]> task = new FutureTask<>(work);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static byte[] await(FutureTask<byte[]> task) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return initPlan.get();
+                    return task.get();
                 } catch (InterruptedException e) {
                     interrupted = true; // the plan is needed either way
                 } catch (ExecutionException e) {

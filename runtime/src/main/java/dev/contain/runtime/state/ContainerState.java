@@ -24,6 +24,8 @@ import java.util.Optional;
  *   journal    the undo records (stage.Journal)
  *   status     what ps and inspect show (Status), written when the command has started
  *   init-plan  the plan the init was given, as the init reads it (inspect shows it)
+ *   exec-plan  the plan of contain exec NAME -- CMD without its argv, for the native fast path (root's, 0600: the
+ *              init's fast-exec mode refuses it otherwise); removed at the teardown, with the folder at rm
  *   log, log.1 the command's output of a detached container, written by its monitor
  *   exit       how the command ended (Exit), written by the monitor
  *   torn-down  the teardown is done: only this record is left, until rm
@@ -32,7 +34,7 @@ import java.util.Optional;
  * Every file a reader may see while it changes is written beside and renamed into place.
  */
 public final class ContainerState {
-    public static final String OWNER = "engine", PID = "pid", JOURNAL = "journal", STATUS = "status", INIT_PLAN = "init-plan",
+    public static final String OWNER = "engine", PID = "pid", JOURNAL = "journal", STATUS = "status", INIT_PLAN = "init-plan", EXEC_PLAN = "exec-plan",
             LOG = "log", EXIT = "exit", TORN_DOWN = "torn-down", LOCK = "lock";
 
     /** What ps shows: set up by a live engine, running, exited, or dead (its owner died without an exit). */
@@ -127,6 +129,7 @@ public final class ContainerState {
     }
 
     public void markTornDown() throws IOException {
+        Files.deleteIfExists(file(EXEC_PLAN)); // an ended container has nothing to exec into: the fast path finds no plan
         replace(TORN_DOWN, new byte[0]);
     }
 
@@ -142,10 +145,25 @@ public final class ContainerState {
         replace(INIT_PLAN, plan);
     }
 
+    /**
+     * Written 0600 (see the class comment): its temporary made anew with that mode (one writer: the start), never
+     * readable by others, not even while it is written.
+     */
+    public void writeExecPlan(byte[] plan) throws IOException {
+        Files.deleteIfExists(file("." + EXEC_PLAN + ".new"));
+        replace(EXEC_PLAN, plan, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    }
+
     /** A new file beside, renamed over the old: a reader sees the old content or the new, never part. */
     void replace(String name, byte[] content) throws IOException {
+        replace(name, content, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+    }
+
+    private void replace(String name, byte[] content, java.util.Set<StandardOpenOption> options, java.nio.file.attribute.FileAttribute<?>... attrs)
+            throws IOException {
         Path fresh = file("." + name + ".new");
-        try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(fresh, options, attrs)) {
             ByteBuffer bytes = ByteBuffer.wrap(content);
             while (bytes.hasRemaining()) {
                 out.write(bytes);

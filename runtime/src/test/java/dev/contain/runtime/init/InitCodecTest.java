@@ -56,6 +56,7 @@ class InitCodecTest {
         k.put(new InitMessage.Join(4242, 123456789, 0x6c020000L), "join|3|4242|123456789|1812070400|");
         k.put(new InitMessage.Tty(), "tty|0|");
         k.put(new InitMessage.StdinNull(), "stdin_null|0|");
+        k.put(new InitMessage.NewKeyring(), "new_keyring|0|");
         k.put(new InitMessage.PreserveFds(2), "preserve_fds|1|2|");
         k.put(new InitMessage.ExecFifo(Path.of("/run/contain/web/exec.fifo")), "exec_fifo|1|/run/contain/web/exec.fifo|");
         k.put(new InitMessage.ConsoleSocket(Path.of("/tmp/conmon-term.X")), "console_socket|1|/tmp/conmon-term.X|");
@@ -212,13 +213,13 @@ class InitCodecTest {
         var plan = new ExecPlan(target, process.namespaces(), List.of("id"), process.env(), process.cwd(), 0, 0, List.of(),
                 ExecPlan.Confinement.CONTAINERS, Terminal.RELAY, true, false, false, 0);
         List<String> keys = InitPlan.exec(container, plan).stream().map(InitMessage::key).toList();
-        assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "rlimit", "oom_score_adj", "caps", "no_new_privs", "umask",
+        assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "rlimit", "oom_score_adj", "new_keyring", "caps", "no_new_privs", "umask",
                 "join", "argv", "env", "cwd", "user", "tty"), keys);
         // without -i: stdin from /dev/null; -d: the host side stays as the process's monitor
         var detached = new ExecPlan(plan.target(), plan.namespaces(), plan.argv(), plan.env(), plan.cwd(), 0, 0, List.of(),
                 ExecPlan.Confinement.CONTAINERS, null, false, true, false, 0);
         List<String> tail = InitPlan.exec(container, detached).stream().map(InitMessage::key).toList();
-        assertEquals(List.of("join", "argv", "env", "cwd", "user", "stdin_null", "detach"), tail.subList(8, tail.size()));
+        assertEquals(List.of("join", "argv", "env", "cwd", "user", "stdin_null", "detach"), tail.subList(9, tail.size()));
     }
 
     /** OCI exec: its own capabilities (plus --cap), no_new_privs, rlimits, oom_score_adj and umask replace the container's. */
@@ -229,7 +230,7 @@ class InitCodecTest {
         var own = new ExecPlan.Confinement(new Security.Caps(1, 1, 1, 1, 0), 4, false, List.of(new Security.Rlimit(7, 10, 20)), 5, 077);
         List<InitMessage> m = InitPlan.exec(container, new ExecPlan(target, 0, List.of("id"), List.of(), "/", 0, 0, List.of(), own,
                 new Terminal(Path.of("/tmp/console.sock"), 30, 100), true, false, true, 2));
-        assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "caps", "rlimit", "oom_score_adj", "umask", "join", "argv", "env",
+        assertEquals(List.of("cgroup_join", "clone_into_cgroup", "seccomp", "new_keyring", "caps", "rlimit", "oom_score_adj", "umask", "join", "argv", "env",
                 "cwd", "user", "tty", "console_socket", "console_size", "release", "preserve_fds"), m.stream().map(InitMessage::key).toList());
         assertTrue(m.contains(new InitMessage.Caps(new Security.Caps(5, 5, 5, 1, 4)))); // added to the ambient set too: inheritable is set
         assertTrue(m.contains(new InitMessage.Rlimit(new Security.Rlimit(7, 10, 20))));
@@ -242,5 +243,40 @@ class InitCodecTest {
         assertTrue(added.contains(new InitMessage.Caps(new Security.Caps(0xa82425fbL, 0xa82425fbL, 0xa82425fbL, 0, -1L))), added.toString());
         assertTrue(added.contains(new InitMessage.NoNewPrivs()));
         assertTrue(added.contains(new InitMessage.Umask(022)), "the container's umask");
+    }
+
+    /**
+     * contain exec's fast path (c/init/fastexec.c) sends the stored plan with an argv entry, and stdin_null without -i,
+     * appended: exactly the entries the engine's own path sends for that exec, in any order (the init keeps none).
+     */
+    @Test
+    void theFastPathsStoredPlanWithItsArgvIsTheEnginesExec() throws Exception {
+        List<InitMessage> container = new ArrayList<>(kinds().keySet());
+        var pid1 = new dev.contain.runtime.kernel.ProcessStamp(4242, 9);
+        byte[] stored = InitCodec.encode(InitPlan.fastExec(container, pid1));
+        for (boolean interactive : new boolean[] {true, false}) {
+            var options = new dev.contain.runtime.base.ExecOptions(List.of("sh", "-c", "echo é"), Map.of(), null, null, false, interactive, false);
+            List<InitMessage> engine = InitPlan.exec(container, dev.contain.runtime.plan.ExecPlanner.plan("web", InitPlan.process(container), pid1,
+                    options, Path.of("/nonexistent")));
+            List<List<String>> appended = new ArrayList<>(List.of(List.of("argv", "3", "sh", "-c", "echo é")));
+            if (!interactive) {
+                appended.add(List.of("stdin_null", "0"));
+            }
+            // what fastexec.c appends: the key, the field count and the fields, as tokens
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            sent.write(stored);
+            for (List<String> tokens : appended) {
+                for (String t : tokens) {
+                    sent.write(t.getBytes(StandardCharsets.UTF_8));
+                    sent.write(0);
+                }
+            }
+            assertEquals(entries(engine), entries(InitCodec.decode(sent.toByteArray())), interactive ? "-i" : "without -i");
+        }
+    }
+
+    /** Each message as its bytes on the wire, sorted: the plan as the init reads it, whatever the order. */
+    private static List<String> entries(List<InitMessage> messages) {
+        return messages.stream().map(m -> new String(InitCodec.encode(List.of(m)), StandardCharsets.UTF_8)).sorted().toList();
     }
 }
