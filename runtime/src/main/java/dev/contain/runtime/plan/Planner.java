@@ -17,7 +17,6 @@ import dev.contain.runtime.image.ImageStore;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.spec.ContainerSpec;
-import dev.contain.runtime.ids.IdLayers;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.ids.IdPlanner;
 import dev.contain.spec.Mount;
@@ -96,7 +95,7 @@ public final class Planner {
         CgroupPlan cgroup = cgroups.plan(name, limits(spec.resources()), spec.cgroupParent(), ignoreMissingLimits);
         // policy (capabilities, seccomp, masked paths...) and idmapped lower folders: decided here, applied by the init
         Security security = SecurityHook.plan(config.dataRoot(), name, spec.security(), ids.uid(), forRun);
-        List<InitOp.Idmap> idmaps = IdLayers.idmaps(idPlan, config.dataRoot(), containerDir);
+        List<InitOp.Idmap> idmaps = LayerMounts.idmaps(idPlan, config.dataRoot(), containerDir);
         List<InitOp> ops = PolicyOps.place(mounts(spec, upper, work, idPlan, cgroup, idmaps, config.dataRoot(), containerDir),
                 security, idmaps, null);
         Map<String, String> env = new LinkedHashMap<>();
@@ -119,7 +118,7 @@ public final class Planner {
      */
     public static Plan withPolicy(Plan p, Security security, List<InitOp.Idmap> idmaps) {
         // the data root holds the container's folder (containers/NAME): the short links' folder
-        String overlay = IdLayers.overlayData(p.ids(), idmaps, p.containerDir().getParent().getParent(), p.containerDir(),
+        String overlay = LayerMounts.overlayData(p.ids(), idmaps, p.containerDir().getParent().getParent(), p.containerDir(),
                 p.upperDir(), p.workDir());
         List<InitOp> ops = PolicyOps.place(p.ops(), security, idmaps, overlay);
         return new Plan(p.name(), p.privileged(), p.image(), p.stateDir(), p.containerDir(), p.rootfs(), p.upperDir(), p.workDir(), p.lowerDirs(),
@@ -213,7 +212,7 @@ public final class Planner {
     /**
      * The init's operations, in order, without the policy's (PolicyOps places them). Targets are container paths (the init resolves them inside the root,
      * {@code /}); sources of bind mounts and the overlay's folders are host paths. The overlay's layers are
-     * named as {@link IdLayers#overlayData} says: short, so an image of 120 layers fits the one page the
+     * named as {@link LayerMounts#overlayData} says: short, so an image of 120 layers fits the one page the
      * kernel copies of a mount's options.
      */
     private static List<InitOp> mounts(ContainerSpec spec, Path upper, Path work, IdPlan ids, CgroupPlan cgroup,
@@ -223,7 +222,7 @@ public final class Planner {
             ops.add(new InitOp.Unshare(LinuxFlags.CLONE_NEWCGROUP));
         }
         ops.add(new InitOp.MakePrivate()); // the idmapped folders follow it (PolicyOps), before the overlay that names them
-        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, IdLayers.overlayData(ids, idmaps, dataRoot, containerDir, upper, work)));
+        ops.add(new InitOp.Mount("overlay", ROOT, "overlay", 0, LayerMounts.overlayData(ids, idmaps, dataRoot, containerDir, upper, work)));
         boolean pidns = spec.namespaces().contains(Namespace.PID);
         boolean netns = spec.namespaces().contains(Namespace.NET);
         boolean ipcns = spec.namespaces().contains(Namespace.IPC);

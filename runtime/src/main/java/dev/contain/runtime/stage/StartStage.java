@@ -37,7 +37,7 @@ public final class StartStage implements Stage {
         }
         InitReply.Failure failure = InitReply.Failure.of(reply);
         if (!failure.kind().equals("exec")) {
-            String why = failure.errno() == EACCES ? dev.contain.runtime.ids.Reachability.hint(run.plan(), run.ids()) : "";
+            String why = failure.errno() == EACCES ? Reachability.hint(run.plan(), run.ids()) : "";
             throw run.error(failure.stage("rootfs"), failure.message() + why);
         }
         // the command itself: no stage, docker's codes (127 not found, 126 cannot run)

@@ -1,8 +1,9 @@
-package dev.contain.runtime.ids;
+package dev.contain.runtime.stage;
 
-import dev.contain.runtime.plan.Plan;
+import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.plan.InitOp;
 import dev.contain.runtime.plan.LinuxFlags;
+import dev.contain.runtime.plan.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
