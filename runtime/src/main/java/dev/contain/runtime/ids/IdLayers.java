@@ -3,6 +3,7 @@ package dev.contain.runtime.ids;
 import dev.contain.runtime.state.EngineDirs;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.image.LayerStore;
+import dev.contain.runtime.image.RangeCopies;
 import dev.contain.runtime.kernel.Kernel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.List;
  * (a stored rootfs image's kept in {@code <data root>/ranges/RANGE/} for the next run with that range).
  */
 public final class IdLayers {
-    public static final String RANGES = "ranges";
     /** Short names of containers' folders, for the overlay's options (see IdPlan.shortcut). */
     public static final String SHORTCUTS = "m";
     /** Bytes of mount options the layers may take: the page the kernel copies, less the upper and work folders. */
@@ -110,7 +110,7 @@ public final class IdLayers {
 
     /** {@code <data root>/ranges/KEY}: only the range's root (and root) may enter. */
     private Path rangeFolder(IdMaps maps, long uid, long gid) throws IOException {
-        Path ranges = dataRoot.resolve(RANGES);
+        Path ranges = dataRoot.resolve(RangeCopies.FOLDER);
         EngineDirs.ensure(kernel, ranges, EngineDirs.RANGES);
         Path mine = ranges.resolve(maps.key());
         if (!Files.isDirectory(mine, LinkOption.NOFOLLOW_LINKS)) {
@@ -124,7 +124,7 @@ public final class IdLayers {
     private Path cachedImage(Lower l, IdMaps maps, long uid, long gid) throws IOException {
         Path mine = rangeFolder(maps, uid, gid);
         long inode = (long) Files.getAttribute(l.source(), "unix:ino");
-        Path copy = mine.resolve(l.image() + "-" + Long.toHexString(inode));
+        Path copy = RangeCopies.of(mine, l.image(), inode);
         if (Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS)) {
             progress.trace("userns: image " + l.image() + ": the copy chowned for these ids, made before (" + l.why() + ")");
             return copy;
@@ -134,25 +134,5 @@ public final class IdLayers {
         progress.trace(String.format("userns: image %s copied and chowned for these ids in %.1f ms, kept in %s (%s)", l.image(),
                 (System.nanoTime() - started) / 1e6, copy, l.why()));
         return copy;
-    }
-
-    /** Removes every copy of a stored rootfs image (when the image is removed). */
-    public static void forget(Kernel kernel, Path dataRoot, String image) throws IOException {
-        Path ranges = dataRoot.resolve(RANGES);
-        if (!Files.isDirectory(ranges)) {
-            return;
-        }
-        try (var perRange = Files.list(ranges)) {
-            for (Path range : perRange.toList()) {
-                try (var copies = Files.list(range)) {
-                    for (Path c : copies.toList()) {
-                        String n = c.getFileName().toString();
-                        if (n.startsWith(image + "-") && n.substring(image.length() + 1).matches("[0-9a-f]+")) {
-                            kernel.deleteTree(c);
-                        }
-                    }
-                }
-            }
-        }
     }
 }

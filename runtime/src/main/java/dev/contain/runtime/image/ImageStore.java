@@ -163,7 +163,7 @@ public final class ImageStore {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             TestHooks.point("image:removing");
             kernel.deleteTree(doomed);
-            dev.contain.runtime.ids.IdLayers.forget(kernel, root.getParent(), name); // its copies chowned for id ranges
+            RangeCopies.forget(kernel, root.getParent(), name); // its copies chowned for id ranges
         } catch (IOException e) {
             throw new ContainerError(null, "image", "cannot remove " + dir + ": " + e.getMessage());
         }

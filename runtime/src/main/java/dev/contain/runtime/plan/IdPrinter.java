@@ -1,11 +1,11 @@
 package dev.contain.runtime.plan;
 
-import dev.contain.runtime.ids.IdLayers;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdMaps;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.ids.IdRange;
 import dev.contain.runtime.ids.Lower;
+import dev.contain.runtime.image.RangeCopies;
 import java.nio.file.Path;
 
 /** The --dry-run lines of the user namespace: the range, the maps, the owners of the layers. */
@@ -33,7 +33,7 @@ final class IdPrinter {
             s.append("userns: chown ").append(plan.containerDir()).append(", ").append(plan.upperDir()).append(", ")
                     .append(plan.workDir()).append(" to ").append(uid).append(':').append(gid).append(" (the container's root)\n");
         }
-        Path ranges = plan.containerDir().getParent().resolveSibling(IdLayers.RANGES);
+        Path ranges = plan.containerDir().getParent().resolveSibling(RangeCopies.FOLDER);
         int storeLayers = 0;
         for (Lower l : ids.lowers()) {
             if (l.store() && l.mode() != Lower.Mode.AS_IS && storeLayers++ > 0) {
