@@ -28,18 +28,22 @@ setup:
 	@NEEDS="$(NEEDS)" images/setup.sh
 
 # The launcher makes its start-up archives on first use, wherever it is (see launcher.sh and README,
-# Performance); build and install make them at once, for the JDK 25 (if any) and for the default java.
+# Performance); build and install make them at once, for the JDK 25 (if any) and for the default java, for
+# contain and for contain-oci (a link to it whose name selects runc's command line: its own archives), so no
+# first use trains one in the background beside the user's work.
 build: $(CONTAIN)
-	@CONTAIN_TRAIN=now $(CONTAIN); JAVA=java CONTAIN_TRAIN=now $(CONTAIN)
+	@for c in $(CONTAIN) $(CONTAIN)-oci; do CONTAIN_TRAIN=now $$c; JAVA=java CONTAIN_TRAIN=now $$c; done
 $(CONTAIN): $(SOURCES) launcher.sh images/assemble.sh | setup
 	$(MVN) package -DskipTests
 	images/assemble.sh runtime/target/contain.jar $@ $(JDK25)
-	@echo "built $@ ($$(du -h $@ | cut -f1))"
+	ln -sf contain $@-oci
+	@echo "built $@ ($$(du -h $@ | cut -f1)) and $@-oci"
 
 install: build
 	install -D -m 755 $(CONTAIN) $(DESTDIR)$(PREFIX)/bin/contain
 	ln -sf contain $(DESTDIR)$(PREFIX)/bin/contain-oci
-	@[ -n "$(DESTDIR)" ] || { CONTAIN_TRAIN=now $(PREFIX)/bin/contain; JAVA=java CONTAIN_TRAIN=now $(PREFIX)/bin/contain; }
+	@[ -n "$(DESTDIR)" ] || for c in $(PREFIX)/bin/contain $(PREFIX)/bin/contain-oci; do \
+	  CONTAIN_TRAIN=now $$c; JAVA=java CONTAIN_TRAIN=now $$c; done
 
 build/busybox.tar: images/busybox.sh | setup
 	@mkdir -p build
