@@ -332,12 +332,7 @@ class OciControlTest {
                 assertEquals(0, rm.exit(), "a paused container is removed with -f: " + rm.err());
                 assertEquals("", OciRuntimeTest.exec(podman, List.of("ps", "-aq")).out());
             } finally {
-                OciRuntimeTest.exec(podman, List.of("rm", "-af"));
-                OciRuntimeTest.exec(podman, List.of("rmi", "-af"));
-                OciRuntimeTest.removePodmanCgroups();
-                try (var walk = Files.walk(runroot)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                OciRuntimeTest.cleanUpPodman(podman, runroot);
             }
             host.assertNothingLeft();
         }

@@ -336,12 +336,7 @@ class OciExecTest {
                 assertEquals(0, OciRuntimeTest.exec(podman, List.of("rm", "oci-x")).exit());
                 assertEquals("", OciRuntimeTest.exec(podman, List.of("ps", "-aq")).out());
             } finally {
-                OciRuntimeTest.exec(podman, List.of("rm", "-af"));
-                OciRuntimeTest.exec(podman, List.of("rmi", "-af"));
-                OciRuntimeTest.removePodmanCgroups();
-                try (var walk = Files.walk(runroot)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                OciRuntimeTest.cleanUpPodman(podman, runroot);
             }
         }
     }

@@ -418,12 +418,7 @@ class OciRuntimeTest {
                 assertEquals(0, exec(podman, List.of("rm", "oci-d")).exit());
                 assertEquals("", exec(podman, List.of("ps", "-aq")).out());
             } finally {
-                exec(podman, List.of("rm", "-af"));
-                exec(podman, List.of("rmi", "-af"));
-                removePodmanCgroups();
-                try (var walk = Files.walk(runroot)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                cleanUpPodman(podman, runroot);
             }
         }
     }
@@ -461,12 +456,7 @@ class OciRuntimeTest {
                 assertEquals("", exec(podman, List.of("ps", "-aq")).out());
             } finally {
                 exec(podman, List.of("pod", "rm", "-af", "-t", "0"));
-                exec(podman, List.of("rm", "-af"));
-                exec(podman, List.of("rmi", "-af"));
-                removePodmanCgroups();
-                try (var walk = Files.walk(runroot)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                cleanUpPodman(podman, runroot);
             }
         }
     }
@@ -491,6 +481,16 @@ class OciRuntimeTest {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         return TestHost.Result.of(p, 120);
+    }
+
+    /** What a podman test leaves whatever happened: its containers, images, cgroups and its store in {@code runroot}. */
+    static void cleanUpPodman(List<String> podman, Path runroot) throws IOException, InterruptedException {
+        exec(podman, List.of("rm", "-af"));
+        exec(podman, List.of("rmi", "-af"));
+        removePodmanCgroups();
+        try (var walk = Files.walk(runroot)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** podman's conmon cgroup and its parent (libpod_parent), which podman leaves; ours inside must be gone already. */
