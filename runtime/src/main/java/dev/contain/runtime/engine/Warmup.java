@@ -48,9 +48,6 @@ public final class Warmup {
             // the init's reaper completes a future. (Not ProcessBuilder's logger: asked from here rather
             // than from java.base, System.getLogger sets up java.util.logging, ~5 ms of CPU for nothing.)
             java.util.concurrent.CompletableFuture.completedFuture(null);
-            // and it looks for logging providers on the class path (ServiceLoader), which opens this jar:
-            // reading its central directory costs ~5 ms in a JVM that has compiled nothing yet
-            ClassLoader.getSystemClassLoader().getResource("META-INF/MANIFEST.MF");
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }

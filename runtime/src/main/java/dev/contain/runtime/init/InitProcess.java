@@ -30,6 +30,7 @@ public final class InitProcess implements AutoCloseable {
 
     /** Starts the init; if it cannot start the container, the first reply says why. In the data root: the overlay's options name the store's layers relative to it (see Planner). */
     public static InitProcess start(Path binary, Path dataRoot) throws IOException {
+        QuietProcessLogger.install();
         Process process = new ProcessBuilder(binary.toString(), Long.toString(ProcessHandle.current().pid()))
                 .directory(dataRoot.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
