@@ -123,7 +123,7 @@ abstract class CliCommand implements Callable<Integer> {
 
         private Model(Object command, String name, String description) {
             spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name)
-                    .versionProvider(() -> new String[] {Main.version()}); // only for --version: it reads the jar's manifest (~15 ms)
+                    .versionProvider(() -> new String[] {Main.version()});
             spec.usageMessage().description(text(description));
             spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
