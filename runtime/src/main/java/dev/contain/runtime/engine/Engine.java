@@ -18,7 +18,6 @@ import dev.contain.runtime.state.Status;
 import java.nio.file.Path;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.TestHooks;
-import dev.contain.runtime.kernel.Netlink;
 import dev.contain.runtime.init.InitMessage;
 import dev.contain.runtime.init.InitPlan;
 import dev.contain.runtime.init.InitReply;
@@ -213,7 +212,7 @@ public final class Engine {
     private Container create(Plan plan, Progress progress, InitLaunch init, Launch launch, Monitor monitor, Detach detach,
                              Path execFifo, Consumer<Container> onCreate) throws ContainerError {
         if (!plan.bridges().isEmpty()) {
-            Netlink.preload(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
+            kernel.preloadNetlink(config.dataRoot()); // JNA's start-up (~50 ms) overlaps the stages before the network one
         }
         if (plan.cgroup().v2() && !plan.cgroup().deviceFilter().isEmpty()) {
             dev.contain.runtime.kernel.Jna.preloadBpf(config.dataRoot()); // likewise, before the cgroup stage
@@ -511,7 +510,7 @@ public final class Engine {
 
     /** The bridges the engine made (they stay after their containers, like docker0), with who is on them. */
     public List<Networks.Network> networks() throws ContainerError {
-        return new Networks(config.dataRoot(), config.runRoot()).list();
+        return new Networks(kernel, config.dataRoot(), config.runRoot()).list();
     }
 
     /**
@@ -519,7 +518,7 @@ public final class Engine {
      * holds an address on one; under the leases' lock, so no run joins a bridge as it goes. Their names.
      */
     public List<String> removeNetworks(List<String> names) throws ContainerError {
-        return new Networks(config.dataRoot(), config.runRoot()).remove(names);
+        return new Networks(kernel, config.dataRoot(), config.runRoot()).remove(names);
     }
 
     static String quote(List<String> argv) {

@@ -3,6 +3,7 @@ package dev.contain.runtime.engine;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.net.Bridges;
 import dev.contain.runtime.net.Leases;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.Netlink;
 import dev.contain.runtime.kernel.NetlinkException;
 import dev.contain.spec.Ipv4;
@@ -23,16 +24,18 @@ public final class Networks {
     /** A bridge the engine made: its gateway, whether the link exists, and who holds addresses on it. */
     public record Network(String name, String gateway, boolean present, Map<String, String> containers) {}
 
+    private final Kernel kernel;
     private final Bridges bridges;
     private final Leases leases;
 
-    public Networks(Path dataRoot, Path runRoot) {
-        this.bridges = new Bridges(dataRoot);
+    public Networks(Kernel kernel, Path dataRoot, Path runRoot) {
+        this.kernel = kernel;
+        this.bridges = new Bridges(kernel, dataRoot);
         this.leases = new Leases(runRoot);
     }
 
     public List<Network> list() throws ContainerError {
-        try (Netlink nl = Netlink.open()) {
+        try (Netlink nl = kernel.openNetlink()) {
             Map<String, Map<Integer, String>> all = leases.all();
             List<Network> list = new ArrayList<>();
             for (Bridges.Entry b : bridges.list()) {
@@ -50,7 +53,7 @@ public final class Networks {
 
     /** Deletes the bridges (every one the engine made when {@code names} is null), none if one is in use; returns their names. */
     public List<String> remove(List<String> names) throws ContainerError {
-        try (Netlink nl = Netlink.open()) {
+        try (Netlink nl = kernel.openNetlink()) {
             return leases.whileLocked(() -> {
                 List<String> known = bridges.list().stream().map(Bridges.Entry::name).toList();
                 List<String> targets = names == null ? known : names;

@@ -1,7 +1,6 @@
 package dev.contain.runtime.image;
 
 import dev.contain.runtime.kernel.Kernel;
-import dev.contain.runtime.kernel.NativeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -90,14 +89,14 @@ public final class LayerStore {
         Files.createDirectories(links);
         Path tmp = Files.createTempDirectory(layers, ".tmp-");
         try {
-            NativeFiles.load(dataRoot).chmod(tmp, 0755); // a layer without a "./" entry gets the usual root mode
+            kernel.nativeFiles(dataRoot).chmod(tmp, 0755); // a layer without a "./" entry gets the usual root mode
             MessageDigest blobSha = blobDigest == null ? null : LayerUnpacker.sha256();
             InputStream raw = blobSha == null ? blob : new DigestInputStream(blob, blobSha);
             LayerUnpacker.CountingDigest tar = new LayerUnpacker.CountingDigest(Compression.decompress(raw), LayerUnpacker.sha256());
             // decompressed and hashed by a thread of its own, ahead of the unpacking; both streams read to their ends
             try (ReadAhead ahead = new ReadAhead(tar, () -> raw.transferTo(OutputStream.nullOutputStream()))) {
                 try {
-                    new LayerUnpacker(kernel, NativeFiles.load(dataRoot), tmp).unpack(ahead);
+                    new LayerUnpacker(kernel, kernel.nativeFiles(dataRoot), tmp).unpack(ahead);
                 } catch (IOException e) {
                     // a corrupt blob often fails to decompress or parse before its digest is known: the digest says why
                     if (blobSha != null) {

@@ -82,4 +82,29 @@ public interface Kernel {
     default void setTerminalSettings(java.nio.file.Path dataRoot, TerminalSettings settings) throws IOException {
         Terminals.restore(dataRoot, settings);
     }
+
+    /** A netlink (route) session in this process's network namespace, through libnl; the caller closes it. */
+    default Netlink openNetlink() throws NetlinkException {
+        return Netlink.open();
+    }
+
+    /** Runs {@code work} with a netlink session inside the network namespace of process {@code pid}. */
+    default void insideNetns(long pid, Netlink.Work work) throws NetlinkException {
+        Netlink.inside(pid, work);
+    }
+
+    /** Loads JNA, libnl and libnftables on a thread of its own, for a run that needs them after other work. */
+    default void preloadNetlink(java.nio.file.Path dataRoot) {
+        Netlink.preload(dataRoot);
+    }
+
+    /** Runs one batch of nftables JSON commands (libnftables) in this thread's network namespace; its JSON output. */
+    default String nftables(String json) throws NetlinkException {
+        return Libnftables.run(json);
+    }
+
+    /** The file calls Java lacks (mknod, lchown, utimes of links...) through libc; {@code dataRoot}: JNA's library. */
+    default NativeFiles nativeFiles(java.nio.file.Path dataRoot) throws IOException {
+        return NativeFiles.load(dataRoot);
+    }
 }

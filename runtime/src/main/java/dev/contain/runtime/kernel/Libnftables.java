@@ -55,7 +55,7 @@ public final class Libnftables {
      * Runs one batch of JSON commands ({@code {"nftables": [...]}}) in the calling thread's network namespace;
      * returns what it printed (JSON, for list commands).
      */
-    public static String run(String json) throws NetlinkException {
+    static String run(String json) throws NetlinkException {
         Lib l = load();
         Pointer ctx = l.nft_ctx_new(0);
         if (ctx == null) {

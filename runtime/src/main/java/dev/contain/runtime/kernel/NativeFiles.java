@@ -43,7 +43,7 @@ public final class NativeFiles {
     private static NativeFiles instance;
 
     /** libc, loaded once (JNA's start-up: ~50 ms the first time). */
-    public static synchronized NativeFiles load(Path dataRoot) throws IOException {
+    static synchronized NativeFiles load(Path dataRoot) throws IOException {
         if (instance == null) {
             instance = new NativeFiles(Jna.libc(dataRoot, C.class));
         }

@@ -20,7 +20,7 @@ public final class Netlink implements AutoCloseable {
         this.sock = sock;
     }
 
-    public static Netlink open() throws NetlinkException {
+    static Netlink open() throws NetlinkException {
         Libnl.load();
         Pointer sock = Libnl.core.nl_socket_alloc();
         if (sock == null) {
@@ -35,7 +35,7 @@ public final class Netlink implements AutoCloseable {
     }
 
     /** Loads JNA, libnl and libnftables on a thread of its own, for a run that will need them after other work (see Libnl.configureJna). */
-    public static void preload(Path dataRoot) {
+    static void preload(Path dataRoot) {
         Thread thread = new Thread(() -> {
             try {
                 Libnl.configureJna(dataRoot);
@@ -177,7 +177,7 @@ public final class Netlink implements AutoCloseable {
     }
 
     /** Runs work with a netlink socket inside the network namespace of process pid, on a thread of its own. */
-    public static void inside(long pid, Work work) throws NetlinkException {
+    static void inside(long pid, Work work) throws NetlinkException {
         Libnl.load();
         NetlinkException[] failure = new NetlinkException[1];
         Thread thread = new Thread(() -> {

@@ -1,5 +1,6 @@
 package dev.contain.runtime.net;
 
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LockedFolder;
 import dev.contain.runtime.kernel.Netlink;
 import dev.contain.runtime.kernel.NetlinkException;
@@ -19,9 +20,11 @@ import java.util.List;
  * under the folder's lock ({@code networks/.lock}), so concurrent runs and removals see each other whole.
  */
 public final class Bridges {
+    private final Kernel kernel;
     private final LockedFolder folder;
 
-    public Bridges(Path dataRoot) {
+    public Bridges(Kernel kernel, Path dataRoot) {
+        this.kernel = kernel;
         this.folder = new LockedFolder(dataRoot.resolve("networks"), ".lock");
     }
 
@@ -88,18 +91,18 @@ public final class Bridges {
         });
     }
 
-    private static void isolate(List<String> bridges) throws NetlinkException {
+    private void isolate(List<String> bridges) throws NetlinkException {
         try {
-            Isolation.add(bridges);
+            new Isolation(kernel).add(bridges);
         } catch (NetlinkException e) {
             throw new NetlinkException("isolate bridges " + String.join(", ", bridges) + " (nftables table " + Isolation.FAMILY + " "
                     + Isolation.TABLE + "): " + e.getMessage());
         }
     }
 
-    private static void unisolate(String bridge) throws NetlinkException {
+    private void unisolate(String bridge) throws NetlinkException {
         try {
-            Isolation.remove(bridge);
+            new Isolation(kernel).remove(bridge);
         } catch (NetlinkException e) {
             throw new NetlinkException("remove the isolation of bridge " + bridge + " (nftables table " + Isolation.FAMILY + " "
                     + Isolation.TABLE + "): " + e.getMessage());

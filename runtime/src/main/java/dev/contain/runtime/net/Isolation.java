@@ -1,6 +1,6 @@
 package dev.contain.runtime.net;
 
-import dev.contain.runtime.kernel.Libnftables;
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +43,12 @@ public final class Isolation {
                     "{\"accept\":null}"),
             new Rule("contain: into a bridge: nothing else", match(meta("oifname"), IN_BRIDGES), "{\"drop\":null}"));
 
-    private Isolation() {}
+    private final Kernel kernel;
+
+    /** Through {@code kernel}'s nftables. */
+    public Isolation(Kernel kernel) {
+        this.kernel = kernel;
+    }
 
     /**
      * The bridges in the sets, in one transaction; when the chain's rules are not as they should be (the first
@@ -51,10 +56,10 @@ public final class Isolation {
      * the table, sets and chain and puts the rules back. Not on every call: replacing rules, or adding the base
      * chain that exists, waits ~15 ms in the kernel (RCU grace periods, measured here); adding elements ~0.3 ms.
      */
-    public static void add(List<String> bridges) throws NetlinkException {
+    public void add(List<String> bridges) throws NetlinkException {
         if (rulesInPlace()) {
             try {
-                Libnftables.run(batch(elements("add", bridges)));
+                kernel.nftables(batch(elements("add", bridges)));
                 return;
             } catch (NetlinkException e) {
                 // a set went missing since the listing: everything, below
@@ -72,14 +77,14 @@ public final class Isolation {
                     + ",\"expr\":[" + String.join(",", r.exprs()) + "]"));
         }
         cmds.addAll(elements("add", bridges));
-        Libnftables.run(batch(cmds));
+        kernel.nftables(batch(cmds));
     }
 
     /** Whether the forward chain exists with exactly the rules above (known by their comments), in order. */
-    private static boolean rulesInPlace() {
+    private boolean rulesInPlace() {
         String out;
         try {
-            out = Libnftables.run(batch(List.of(cmd("list", "chain", in() + ",\"name\":\"forward\""))));
+            out = kernel.nftables(batch(List.of(cmd("list", "chain", in() + ",\"name\":\"forward\""))));
         } catch (NetlinkException e) {
             return false; // no table, or no chain
         }
@@ -88,23 +93,23 @@ public final class Isolation {
     }
 
     /** The bridge out of the sets; the table goes with the last bridge. Nothing to do if it is not there. */
-    public static void remove(String bridge) throws NetlinkException {
+    public void remove(String bridge) throws NetlinkException {
         List<String> present = bridges();
         if (present == null) {
             return;
         }
         if (present.isEmpty() || present.equals(List.of(bridge))) {
-            Libnftables.run(batch(List.of(cmd("delete", "table", "\"family\":\"" + FAMILY + "\",\"name\":\"" + TABLE + "\""))));
+            kernel.nftables(batch(List.of(cmd("delete", "table", "\"family\":\"" + FAMILY + "\",\"name\":\"" + TABLE + "\""))));
         } else if (present.contains(bridge)) {
-            Libnftables.run(batch(elements("delete", List.of(bridge))));
+            kernel.nftables(batch(elements("delete", List.of(bridge))));
         }
     }
 
     /** The bridges in the table's set, or null if there is no table. */
-    public static List<String> bridges() throws NetlinkException {
+    public List<String> bridges() throws NetlinkException {
         String out;
         try {
-            out = Libnftables.run(batch(List.of(cmd("list", "set", in() + ",\"name\":\"" + BRIDGES + "\""))));
+            out = kernel.nftables(batch(List.of(cmd("list", "set", in() + ",\"name\":\"" + BRIDGES + "\""))));
         } catch (NetlinkException e) {
             if (!tableExists()) {
                 return null;
@@ -114,8 +119,8 @@ public final class Isolation {
         return elements(out);
     }
 
-    private static boolean tableExists() throws NetlinkException {
-        String out = Libnftables.run(batch(List.of(cmd("list", "tables", "\"family\":\"" + FAMILY + "\""))));
+    private boolean tableExists() throws NetlinkException {
+        String out = kernel.nftables(batch(List.of(cmd("list", "tables", "\"family\":\"" + FAMILY + "\""))));
         return strings(out, "\"name\"").contains(TABLE);
     }
 

@@ -35,13 +35,13 @@ public final class NetworkStage implements Stage {
         String name = plan.name();
         Leases leases = new Leases(run.config().runRoot());
         List<BridgeAttachment> leased = new ArrayList<>(); // each with its address
-        try (Netlink nl = Netlink.open()) {
+        try (Netlink nl = run.kernel().openNetlink()) {
             for (int i = 0; i < bridges.size(); i++) {
                 BridgeAttachment net = bridges.get(i);
                 run.journal().record(new Undo.Lease(run.config().runRoot(), name, net.bridge()));
                 leased.add(leases.acquire(name, net));
                 TestHooks.point("network:leased");
-                int bridge = new Bridges(run.config().dataRoot()).ensure(nl, net,
+                int bridge = new Bridges(run.kernel(), run.config().dataRoot()).ensure(nl, net,
                         () -> run.journal().record(new Undo.NewBridge(run.config().dataRoot(), net.bridge())));
                 TestHooks.point("network:bridge");
                 String hostEnd = net.hostVeth();
@@ -52,7 +52,7 @@ public final class NetworkStage implements Stage {
                 nl.createVeth(hostEnd, bridge, "eth" + i, run.containerPid());
                 TestHooks.point("network:veth");
             }
-            Netlink.inside(run.containerPid(), inside -> {
+            run.kernel().insideNetns(run.containerPid(), inside -> {
                 for (int i = 0; i < bridges.size(); i++) {
                     inside.addAddress("eth" + i, leased.get(i).address().toString());
                     inside.up("eth" + i);

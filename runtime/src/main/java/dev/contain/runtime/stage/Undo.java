@@ -74,7 +74,7 @@ public sealed interface Undo {
     record Link(String name) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            try (var nl = dev.contain.runtime.kernel.Netlink.open()) {
+            try (var nl = kernel.openNetlink()) {
                 nl.delete(name);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
                 throw new IOException(e.getMessage(), e);
@@ -110,8 +110,8 @@ public sealed interface Undo {
     record NewBridge(Path dataRoot, String bridge) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            try (var nl = dev.contain.runtime.kernel.Netlink.open()) {
-                new dev.contain.runtime.net.Bridges(dataRoot).abandonIfAbsent(nl, bridge);
+            try (var nl = kernel.openNetlink()) {
+                new dev.contain.runtime.net.Bridges(kernel, dataRoot).abandonIfAbsent(nl, bridge);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
                 throw new IOException(e.getMessage(), e);
             }
