@@ -4,7 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.util.ResourceBundle;
 
 /**
- * Since JDK 22 every {@code ProcessBuilder.start} first asks the platform logger whether to log the start. The
+ * Since JDK 21 every {@code ProcessBuilder.start} first asks the platform logger whether to log the start. The
  * first such question sets up logging, which scans the class path for logger providers and so opens this jar:
  * reading its central directory (4,000 entries, interpreted) costs ~30 ms of CPU, and a run starts its init
  * through ProcessBuilder (on a thread of its own while the run plans, which then waited ~8 ms for it). Giving
