@@ -1,5 +1,6 @@
 package dev.contain.runtime.init;
 
+import dev.contain.runtime.base.QuietProcessLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

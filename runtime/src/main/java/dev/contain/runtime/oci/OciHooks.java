@@ -2,6 +2,7 @@ package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.base.QuietProcessLogger;
 import dev.contain.runtime.kernel.EmbeddedBinary;
 import dev.contain.runtime.plan.InitOp;
 import java.io.ByteArrayOutputStream;
@@ -160,6 +161,7 @@ public record OciHooks(Map<Kind, List<Hook>> hooks) {
         command.add("--exec");
         command.add(hook.path());
         command.addAll(hook.argv());
+        QuietProcessLogger.install();
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().clear();
         for (String e : hook.env()) {

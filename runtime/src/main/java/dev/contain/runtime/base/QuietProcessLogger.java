@@ -1,4 +1,4 @@
-package dev.contain.runtime.init;
+package dev.contain.runtime.base;
 
 import java.lang.invoke.MethodHandles;
 import java.util.ResourceBundle;
@@ -12,15 +12,16 @@ import java.util.ResourceBundle;
  * which only a java.util.logging configuration of the JVM's user could turn on, and contain's launcher passes
  * none. A VarHandle (Field.set: ~4 ms, its accessor is built from method handles), opened to this jar by the
  * launcher's {@code --add-opens java.base/java.lang} (JDK 25 path only): on any other JDK, or if the field is
- * gone, this does nothing and ProcessBuilder asks its logger as before, only slower.
+ * gone, this does nothing and ProcessBuilder asks its logger as before, only slower. Called before each
+ * ProcessBuilder a container's start may use: the init's, and the OCI hooks'.
  */
-final class QuietProcessLogger implements System.Logger {
+public final class QuietProcessLogger implements System.Logger {
     private QuietProcessLogger() {}
 
     private static volatile boolean tried;
 
     /** Gives ProcessBuilder the quiet logger, once, unless it has one already. */
-    static void install() {
+    public static void install() {
         if (tried) {
             return;
         }
