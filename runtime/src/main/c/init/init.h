@@ -18,8 +18,9 @@
  *   nsjoin.c   namespaces joined by path (join_ns): opened and type-checked, entered around the clone
  *   fastexec.c contain exec's native fast path: the engine's part of an exec (a plan the engine stored, the argv
  *              added), then the same conversation with this program's host side, which it forks
+ *   signal.c   --signal: the engine's signal to a recorded process, through a pidfd, its start time checked
  *
- * The protocol is described in /work/wt/INIT-PROTOCOL.md and the README ("How it works").
+ * The protocol is described in the README ("How it works").
  */
 #ifndef CONTAIN_INIT_H
 #define CONTAIN_INIT_H
@@ -214,6 +215,8 @@ _Noreturn void monitor_finish(struct plan *plan, int log_pipe, int status);
 /* join.c: exec. join_open on the host side (pidfd, stamp checked), join_pid_namespace there before the
  * clone; join_namespaces in the new process (the pidfd closed after) */
 int join_open(const struct plan *plan);
+/* field 22 of /proc/PID/stat, the start time in clock ticks since boot; -1 if the process is gone */
+int proc_start_time(pid_t pid, unsigned long long *out);
 void join_pid_namespace(const struct plan *plan, int pidfd);
 void join_namespaces(const struct plan *plan, int pidfd);
 
@@ -258,6 +261,9 @@ int ns_join_user(struct plan *plan);
 int host_main(pid_t engine);
 /* fastexec.c: "--fast-exec ...", run by launcher.sh for contain exec [-i] NAME -- CMD (see there) */
 int fast_exec(int argc, char **argv);
+
+/* signal.c: --signal PID START-TIME SIGNAL (exit 0 sent, 3 gone, 1 failed, 2 usage) */
+int signal_main(int argc, char **argv);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 /* Field 22 of /proc/PID/stat, the start time in clock ticks since boot; -1 if the process is gone. */
-static int start_time(pid_t pid, unsigned long long *out) {
+int proc_start_time(pid_t pid, unsigned long long *out) {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -56,7 +56,7 @@ int join_open(const struct plan *p) {
     if (pidfd < 0 && errno == ESRCH) fail(FAIL_SETUP, ESRCH, "the container's process %d has ended", (int)p->join_pid);
     if (pidfd < 0) fail(FAIL_SETUP, errno, "open the container's process %d (pidfd_open, Linux 5.3+): %s", (int)p->join_pid, strerror(errno));
     unsigned long long now;
-    if (start_time(p->join_pid, &now) < 0 || now != p->join_start_time)
+    if (proc_start_time(p->join_pid, &now) < 0 || now != p->join_start_time)
         fail(FAIL_SETUP, ESRCH, "the container's process %d has ended (pid %d is another process now, started at %llu, not %llu)",
              (int)p->join_pid, (int)p->join_pid, now, p->join_start_time);
     return pidfd;

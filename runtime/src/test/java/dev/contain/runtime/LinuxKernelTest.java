@@ -1,16 +1,19 @@
 package dev.contain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.kernel.LinuxKernel;
+import dev.contain.runtime.kernel.ProcessStamp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The host operations teardown relies on, on the real kernel. */
+/** The host operations teardown and stop rely on, on the real kernel. */
 class LinuxKernelTest {
     @Test
     void deleteTreeRemovesEverythingButFollowsNoSymlinkAndEntersNoMount() throws Exception {
@@ -43,6 +46,28 @@ class LinuxKernelTest {
             LinuxKernel.INSTANCE.deleteTree(tree); // gone already: nothing to do
         } finally {
             LinuxKernel.INSTANCE.deleteTree(tmp);
+        }
+    }
+
+    @Test
+    void aSignalReachesTheRecordedProcessOnlyAndSaysWhenItIsGone() throws Exception {
+        Path data = Files.createTempDirectory("contain-signal-");
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            ProcessStamp recorded = ProcessStamp.of(LinuxKernel.INSTANCE, sleeper.pid());
+            // the same pid with another start time: as if the recorded process had ended and its pid been reused
+            ProcessStamp reused = new ProcessStamp(recorded.pid(), recorded.startTime() + 1);
+            assertFalse(LinuxKernel.INSTANCE.signal(data, reused, 15), "a reused pid is never signalled");
+            assertTrue(sleeper.isAlive(), "the process with that pid now was left alone");
+            assertTrue(LinuxKernel.INSTANCE.signal(data, recorded, 15));
+            assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS), "SIGTERM reached it");
+            assertEquals(128 + 15, sleeper.exitValue(), "it died of SIGTERM");
+            assertFalse(LinuxKernel.INSTANCE.signal(data, recorded, 15), "gone: false, no error");
+            IOException bad = assertThrows(IOException.class, () -> LinuxKernel.INSTANCE.signal(data, new ProcessStamp(-5, 0), 15));
+            assertTrue(bad.getMessage().contains("usage"), bad.getMessage());
+        } finally {
+            sleeper.destroyForcibly();
+            LinuxKernel.INSTANCE.deleteTree(data);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.contain.runtime.init;
 
-import dev.contain.runtime.base.QuietProcessLogger;
+import dev.contain.runtime.kernel.QuietProcessLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -67,10 +67,10 @@ public interface Kernel {
 
     /**
      * Sends a signal through a pidfd of {@code process}, opened before its start time is checked, so a
-     * reused pid is never signalled; false when it is gone. {@code dataRoot}: where JNA's library is kept.
+     * reused pid is never signalled; false when it is gone. {@code dataRoot}: where the engine's init is kept (it sends it).
      */
     default boolean signal(java.nio.file.Path dataRoot, ProcessStamp process, int signal) throws IOException {
-        return Pidfds.signal(this, dataRoot, process, signal);
+        return ProcessSignals.signal(dataRoot, process, signal);
     }
 
     /** The settings of the terminal on this process's {@code fd}, or empty if it is no terminal. */

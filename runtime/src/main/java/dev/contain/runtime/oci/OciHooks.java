@@ -2,8 +2,8 @@ package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contain.runtime.base.ContainerError;
-import dev.contain.runtime.base.QuietProcessLogger;
 import dev.contain.runtime.kernel.EmbeddedBinary;
+import dev.contain.runtime.kernel.QuietProcessLogger;
 import dev.contain.runtime.plan.InitOp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.contain.runtime.base;
+package dev.contain.runtime.kernel;
 
 import java.lang.invoke.MethodHandles;
 import java.util.ResourceBundle;
@@ -13,7 +13,7 @@ import java.util.ResourceBundle;
  * none. A VarHandle (Field.set: ~4 ms, its accessor is built from method handles), opened to this jar by the
  * launcher's {@code --add-opens java.base/java.lang} (JDK 25 path only): on any other JDK, or if the field is
  * gone, this does nothing and ProcessBuilder asks its logger as before, only slower. Called before each
- * ProcessBuilder a container's start may use: the init's, and the OCI hooks'.
+ * ProcessBuilder a container's start or signal may use: the init's, the OCI hooks', ProcessSignals'.
  */
 public final class QuietProcessLogger implements System.Logger {
     private QuietProcessLogger() {}
