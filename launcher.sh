@@ -18,7 +18,7 @@
 # (SHA-256, 224 MB) then takes 80 s instead of 1.7. The heap is capped: a spec is untrusted input. A JVM
 # refuses an archive made with other flags, so the training and its check use these same flags. On JDK 25,
 # java.lang opened to the jar: the engine gives ProcessBuilder a logger that is never on, so starting the init
-# does not set up logging, which opens this jar (~30 ms of CPU; base/QuietProcessLogger).
+# does not set up logging, which opens this jar (~30 ms of CPU; kernel/QuietProcessLogger).
 # -cp with the main class (the jar manifest's Main-Class), not -jar: -jar opens the jar for its manifest on
 # the main thread before main (~2 ms). Only shell builtins run before the JVM (an external command: ~1.5 ms).
 case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac
