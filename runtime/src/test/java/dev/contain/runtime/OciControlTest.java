@@ -159,12 +159,8 @@ class OciControlTest {
             com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
             c.with("linux").with("resources").with("cpu").put("cpus", "0").put("mems", "0");
             Files.writeString(bundle.resolve("config.json"), c.toPrettyString());
+            long pid = createAndStart(host, bundle, "c1", "Cpus_allowed_list");
             Path out = host.dir.resolve("out");
-            Path err = host.dir.resolve("err");
-            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "c1"), Files.readString(err));
-            long pid = state(host, "c1").get("pid").asLong();
-            assertEquals(0, run(host, "start", "c1").exit());
-            awaitText(out, "Cpus_allowed_list");
             assertTrue(Files.readString(out).matches("(?s)Cpus_allowed_list:\\s+0\\n.*"), Files.readString(out));
             Path dir = cgroup(pid, "cpuset");
             assertEquals("0", Files.readString(dir.resolve("cpuset.cpus")).trim());
@@ -210,12 +206,9 @@ class OciControlTest {
             b.putArray("throttleReadBpsDevice").addObject().put("major", major).put("minor", minor).put("rate", 1048576);
             b.putArray("throttleWriteIOPSDevice").addObject().put("major", major).put("minor", minor).put("rate", 100);
             Files.writeString(bundle.resolve("config.json"), c.toPrettyString());
+            long pid = createAndStart(host, bundle, "b1", "blkio:");
             Path out = host.dir.resolve("out");
             Path err = host.dir.resolve("err");
-            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "b1"), Files.readString(err));
-            long pid = state(host, "b1").get("pid").asLong();
-            assertEquals(0, run(host, "start", "b1").exit());
-            awaitText(out, "blkio:");
             Path dir = cgroup(pid, "blkio");
             assertTrue(Files.readString(out).contains(":blkio:/contain/b1\n"), "its command runs in it: " + Files.readString(out));
             assertEquals(disk + " 1048576", Files.readString(dir.resolve("blkio.throttle.read_bps_device")).trim());
@@ -256,11 +249,7 @@ class OciControlTest {
     void aPausedContainerIsKilledAndDeletedWithForce() throws Exception {
         try (TestHost host = new TestHost()) {
             Path bundle = bundle(host, "b", TICKING);
-            Path out = host.dir.resolve("out");
-            Path err = host.dir.resolve("err");
-            assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), "p1"), Files.readString(err));
-            assertEquals(0, run(host, "start", "p1").exit());
-            awaitText(out, "ready");
+            createAndStart(host, bundle, "p1", "ready");
             assertEquals(0, run(host, "pause", "p1").exit());
             assertEquals(0, run(host, "kill", "p1", "TERM").exit());
             Thread.sleep(200);
@@ -336,5 +325,19 @@ class OciControlTest {
             }
             host.assertNothingLeft();
         }
+    }
+
+    /**
+     * Creates container {@code id} from {@code bundle} (its output to the host's "out", errors to "err"), starts it,
+     * and waits until its output shows {@code text}; returns its first process's pid.
+     */
+    private static long createAndStart(TestHost host, Path bundle, String id, String text) throws Exception {
+        Path out = host.dir.resolve("out");
+        Path err = host.dir.resolve("err");
+        assertEquals(0, create(host, out, err, "--bundle", bundle.toString(), id), Files.readString(err));
+        long pid = state(host, id).get("pid").asLong();
+        assertEquals(0, run(host, "start", id).exit());
+        awaitText(out, text);
+        return pid;
     }
 }
