@@ -480,8 +480,10 @@ int host_main(pid_t engine_pid) {
             } else if (!strcmp(line, "detached") && plan.detach && running) {
                 /* the engine has made this process the container's owner: from now on its leaving is no signal */
                 detached = 1;
-                close(handover_fd);
+                /* the answer first: closing handover_fd ends the engine's child, and when it has ended the JVM
+                 * keeps only what is already in this pipe (its reaper drains and closes it) */
                 send_line(ctl_out, "monitoring");
+                close(handover_fd);
                 if (ended) monitor_finish(&plan, log_pipe, end_status);
             } else if (!strcmp(line, "release") && ((plan.exec_fifo && created) || (plan.release && running))) {
                 _exit(0); /* the process stays (waiting at the fifo, or exec'd): no contain process is left behind */
