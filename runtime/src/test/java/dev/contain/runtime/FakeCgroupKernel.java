@@ -205,9 +205,4 @@ final class FakeCgroupKernel implements Kernel {
     public void kill(long pid) {
         log.add("kill " + pid);
     }
-
-    @Override
-    public void killIfSame(long pid, long startTime) {
-        log.add("kill " + pid);
-    }
 }

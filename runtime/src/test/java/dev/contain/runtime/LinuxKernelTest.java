@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.kernel.ProcessStamp;
+import dev.contain.runtime.stage.Journal;
+import dev.contain.runtime.stage.Undo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,37 @@ class LinuxKernelTest {
             assertTrue(bad.getMessage().contains("usage"), bad.getMessage());
         } finally {
             sleeper.destroyForcibly();
+            LinuxKernel.INSTANCE.deleteTree(data);
+        }
+    }
+
+    /** Teardown's last resort for the processes a run started: a journal line, read back by gc, kills the recorded process only. */
+    @Test
+    void aJournalsProcessLineKillsTheRecordedProcessOnly() throws Exception {
+        Path data = Files.createTempDirectory("contain-journal-");
+        Path state = Files.createDirectories(data.resolve("state"));
+        Process recorded = new ProcessBuilder("sleep", "60").start();
+        Process other = new ProcessBuilder("sleep", "60").start();
+        try {
+            ProcessStamp stamp = ProcessStamp.of(LinuxKernel.INSTANCE, recorded.pid());
+            ProcessStamp reused = new ProcessStamp(other.pid(), ProcessStamp.of(LinuxKernel.INSTANCE, other.pid()).startTime() + 1);
+            Journal written = Journal.create(state);
+            written.record(new Undo.Process(stamp, data));
+            written.record(new Undo.Process(reused, data));
+            assertTrue(Files.readString(state.resolve(Journal.FILE)).contains("process\t" + stamp.pid() + "\t" + stamp.startTime() + "\t" + data + "\n"),
+                    "the line names the data root whose init sends the signal");
+            assertEquals(java.util.List.of(), Journal.load(state).undoAll(LinuxKernel.INSTANCE, true));
+            assertTrue(recorded.waitFor(10, TimeUnit.SECONDS), "the recorded process was killed");
+            assertEquals(128 + 9, recorded.exitValue(), "by SIGKILL");
+            assertTrue(other.isAlive(), "a pid whose start time differs from the journal's is left alone");
+            // an older engine's line names no data root: still killed (checked, then by pid)
+            ProcessStamp old = ProcessStamp.of(LinuxKernel.INSTANCE, other.pid());
+            Files.writeString(state.resolve(Journal.FILE), "process\t" + old.pid() + "\t" + old.startTime() + "\n");
+            assertEquals(java.util.List.of(), Journal.load(state).undoAll(LinuxKernel.INSTANCE, true));
+            assertTrue(other.waitFor(10, TimeUnit.SECONDS), "an older journal's process was killed too");
+        } finally {
+            recorded.destroyForcibly();
+            other.destroyForcibly();
             LinuxKernel.INSTANCE.deleteTree(data);
         }
     }

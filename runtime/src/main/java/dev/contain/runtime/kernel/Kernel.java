@@ -62,8 +62,21 @@ public interface Kernel {
     /** SIGKILL a process found in a cgroup the engine made (so one of ours). */
     void kill(long pid);
 
-    /** SIGKILL pid, only if it is still the process that started at {@code startTime}. */
-    void killIfSame(long pid, long startTime);
+    /**
+     * SIGKILL {@code process}, only if it is still the one recorded: through the init in {@code dataRoot}, which
+     * signals a pidfd (see {@link #signal}). With no data root (a journal line of an older engine), checked here
+     * and then killed by pid, which a pid reused in between would defeat.
+     */
+    default void killIfSame(Path dataRoot, ProcessStamp process) throws IOException {
+        if (!process.alive(this)) {
+            return; // the usual case at a teardown: ended already, nothing to start
+        }
+        if (dataRoot == null) {
+            kill(process.pid());
+        } else {
+            signal(dataRoot, process, 9); // SIGKILL
+        }
+    }
 
     /**
      * Sends a signal through a pidfd of {@code process}, opened before its start time is checked, so a

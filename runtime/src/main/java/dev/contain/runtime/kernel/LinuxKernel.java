@@ -208,12 +208,4 @@ public final class LinuxKernel implements Kernel {
     public void kill(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
-
-    @Override
-    public void killIfSame(long pid, long startTime) {
-        OptionalLong now = startTime(pid);
-        if (now.isPresent() && now.getAsLong() == startTime) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
 }

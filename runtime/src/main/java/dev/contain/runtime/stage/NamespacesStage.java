@@ -27,13 +27,13 @@ public final class NamespacesStage implements Stage {
     public void apply(Run run) throws ContainerError, IOException {
         Plan plan = run.plan();
         InitProcess init = run.takeInit();
-        run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid())));
+        run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), init.pid()), run.config().dataRoot()));
         TestHooks.point("namespaces:init");
         byte[] encoded = run.initPlan();
         init.sendPlan(encoded);
         InitReply reply = init.read();
         if (reply instanceof InitReply.MonitorPid monitor && run.monitor() != null) { // run -d: the init's host side forked
-            run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), monitor.pid())));
+            run.journal().record(new Undo.Process(ProcessStamp.of(run.kernel(), monitor.pid()), run.config().dataRoot()));
             run.monitorPid(monitor.pid());
             reply = init.read();
         }
@@ -47,7 +47,7 @@ public final class NamespacesStage implements Stage {
         long pid = started.pid();
         TestHooks.point("namespaces:cloned");
         ProcessStamp container = ProcessStamp.of(run.kernel(), pid);
-        run.journal().record(new Undo.Process(container));
+        run.journal().record(new Undo.Process(container, run.config().dataRoot()));
         run.started(pid);
         container.write(run.kernel(), plan.stateDir().resolve(dev.contain.runtime.plan.Planner.PID_FILE));
         IdMaps maps = run.ids();

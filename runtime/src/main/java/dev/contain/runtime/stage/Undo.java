@@ -28,19 +28,22 @@ public sealed interface Undo {
         }
     }
 
-    /** A process we started, known by pid and start time so a reused pid is never killed. */
-    record Process(dev.contain.runtime.kernel.ProcessStamp process) implements Undo {
+    /**
+     * A process we started, known by pid and start time so a reused pid is never killed; killed through the
+     * init in {@code dataRoot} (a pidfd), null in an older engine's journal line.
+     */
+    record Process(dev.contain.runtime.kernel.ProcessStamp process, Path dataRoot) implements Undo {
         @Override
-        public void undo(Kernel kernel) {
+        public void undo(Kernel kernel) throws IOException {
             if (process.pid() == ProcessHandle.current().pid()) {
                 return; // a detached container's teardown runs in its monitor's process (exec'd): not killed by itself
             }
-            kernel.killIfSame(process.pid(), process.startTime());
+            kernel.killIfSame(dataRoot, process);
         }
 
         @Override
         public String encode() {
-            return "process\t" + process.pid() + "\t" + process.startTime();
+            return "process\t" + process.pid() + "\t" + process.startTime() + (dataRoot == null ? "" : "\t" + dataRoot);
         }
     }
 
@@ -140,7 +143,8 @@ public sealed interface Undo {
         String[] f = line.split("\t");
         return switch (f[0]) {
             case "tree" -> new Tree(Path.of(f[1]));
-            case "process" -> new Process(new dev.contain.runtime.kernel.ProcessStamp(Long.parseLong(f[1]), Long.parseLong(f[2])));
+            case "process" -> new Process(new dev.contain.runtime.kernel.ProcessStamp(Long.parseLong(f[1]), Long.parseLong(f[2])),
+                    f.length > 3 ? Path.of(f[3]) : null);
             case "cgroup" -> new Cgroup(Path.of(f[1]));
             case "shared-cgroup" -> new SharedCgroup(Path.of(f[1]));
             case "link" -> new Link(f[1]);
