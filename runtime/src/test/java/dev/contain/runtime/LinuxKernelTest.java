@@ -73,6 +73,15 @@ class LinuxKernelTest {
         }
     }
 
+    /** Teardown asks /proc, not netlink, whether a veth or bridge is still there (see Undo.Link, Undo.NewBridge). */
+    @Test
+    void hasLinkNamesOnlyLinksOfThisNetworkNamespace() throws Exception {
+        assertTrue(LinuxKernel.INSTANCE.hasLink("lo"));
+        assertFalse(LinuxKernel.INSTANCE.hasLink("l"), "a prefix of a link's name is no link");
+        assertFalse(LinuxKernel.INSTANCE.hasLink("ct-nosuch0"));
+        assertFalse(LinuxKernel.INSTANCE.hasLink("Inter-"), "the header lines name no link");
+    }
+
     /** Teardown's last resort for the processes a run started: a journal line, read back by gc, kills the recorded process only. */
     @Test
     void aJournalsProcessLineKillsTheRecordedProcessOnly() throws Exception {

@@ -96,6 +96,20 @@ public interface Kernel {
         Terminals.restore(dataRoot, settings);
     }
 
+    /**
+     * Whether this thread's network namespace has a link named {@code name}, from /proc (no netlink: a teardown
+     * whose veth went with the container's namespace, and whose bridge stays, never loads JNA and libnl).
+     */
+    default boolean hasLink(String name) throws IOException {
+        for (String line : read(Path.of("/proc/thread-self/net/dev")).split("\n")) {
+            int colon = line.indexOf(':'); // "  NAME: counters"; a link's name has no ':', the two header lines no "NAME:"
+            if (colon > 0 && line.substring(0, colon).strip().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A netlink (route) session in this process's network namespace, through libnl; the caller closes it. */
     default Netlink openNetlink() throws NetlinkException {
         return Netlink.open();

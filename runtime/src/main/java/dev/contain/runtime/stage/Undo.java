@@ -77,6 +77,9 @@ public sealed interface Undo {
     record Link(String name) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
+            if (!kernel.hasLink(name)) {
+                return; // the usual case: the pair went with the container's network namespace
+            }
             try (var nl = kernel.openNetlink()) {
                 nl.delete(name);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
@@ -113,6 +116,9 @@ public sealed interface Undo {
     record NewBridge(Path dataRoot, String bridge) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
+            if (kernel.hasLink(bridge)) {
+                return; // made: it stays (once it exists only `network rm` removes it, with its rules and record)
+            }
             try (var nl = kernel.openNetlink()) {
                 new dev.contain.runtime.net.Bridges(kernel, dataRoot).abandonIfAbsent(nl, bridge);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
