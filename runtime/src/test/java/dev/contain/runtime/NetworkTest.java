@@ -222,6 +222,9 @@ class NetworkTest {
             assertEquals(List.of("contain0"), host.isolatedBridges(), "and its isolation with it");
             assertEquals(0, host.run("run", "-q", "--name", "other", host.spec("other", "image: busybox\nnetwork: { bridge: net-o, subnet: 10.3.0.0/24 }\ncommand: [true]\n").toString()).exit());
             assertEquals(List.of("contain0", "net-o"), host.isolatedBridges());
+            host.inNetns("ip", "link", "del", "net-o"); // behind the engine's back: listed as absent, still removable
+            Result absent = host.run("network", "ls");
+            assertTrue(absent.out().matches("(?s).*net-o\\s+10.3.0.1/24\\s+no\\s.*"), absent.out());
             assertEquals("removed bridge net-o\n", host.run("network", "rm", "net-o").out());
             assertEquals(List.of("contain0"), host.isolatedBridges(), "a bridge's rules go with it");
             assertEquals("removed bridge contain0\n", host.run("network", "rm", "--all").out());
