@@ -180,7 +180,8 @@ EOF
     runs_training="$*"                                                  # words without blanks, as $g's below
     if [ -x /bin/busybox ] && cp /bin/busybox "$rootfs/busybox" 2>/dev/null; then
       # then the lifecycle commands, each a JVM of its own when used: a detached container (busybox-static, where
-      # the machine has it), ps, inspect, exec, logs, stop, rm; and validate and image ls (Training runs them in turn)
+      # the machine has it), ps, inspect, exec (and exec -t, -it: their classes, else they open the jar: ~20 ms), logs,
+      # stop, rm; and validate and image ls (Training runs them in turn)
       d=training-$$-d
       g="--root $work/data --run-root $work/run"
       # the run archive's: the run, then a detached one (stopped and removed after, by JVMs that record nothing)
@@ -188,7 +189,9 @@ EOF
       runs_training="$runs_training --then $g run -d -q --ignore-missing-limits --name $detached $work/training.yaml -- /busybox sleep 60"
       # shellcheck disable=SC2086
       set -- "$@" --then $g run -d -q --ignore-missing-limits --name "$d" "$work/training.yaml" -- /busybox sleep 60 \
-        --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g logs "$d" \
+        --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g exec -t "$d" -- /busybox true \
+        --then $g exec -it "$d" -- /busybox true \
+        --then $g logs "$d" \
         --then $g stop -t 0 "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls
     fi
     if [ "${self##*/}" = contain-oci ]; then

@@ -331,6 +331,7 @@ static int exec_argv(int argc, char **argv) {
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "--exec")) return exec_argv(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "--signal")) return signal_main(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "--terminal")) return terminal_main(argc, argv);
     int fast = argc >= 2 && !strcmp(argv[1], "--fast-exec");
     control_fd = fast ? -1 : 1; /* stdout is the engine's control pipe until take_engine_stdio; --fast-exec: the user's */
     if (!fast && (argc != 2 || atoi(argv[1]) <= 0)) {

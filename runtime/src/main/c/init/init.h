@@ -264,6 +264,8 @@ int fast_exec(int argc, char **argv);
 
 /* signal.c: --signal PID START-TIME SIGNAL (exit 0 sent, 3 gone, 1 failed, 2 usage) */
 int signal_main(int argc, char **argv);
+/* terminal.c: --terminal save | --terminal set HEX, on stdin (exit 0 done, 3 no terminal, 1 failed, 2 usage) */
+int terminal_main(int argc, char **argv);
 
 /* process.c */
 _Noreturn void enter_process(struct process *process);

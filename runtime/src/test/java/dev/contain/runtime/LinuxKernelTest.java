@@ -12,6 +12,7 @@ import dev.contain.runtime.stage.Undo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +70,27 @@ class LinuxKernelTest {
             assertTrue(bad.getMessage().contains("usage"), bad.getMessage());
         } finally {
             sleeper.destroyForcibly();
+            LinuxKernel.INSTANCE.deleteTree(data);
+        }
+    }
+
+    /** -it's back-up of the user's terminal goes through the init, given the engine's stdin (see ExecTest for a pty). */
+    @Test
+    void terminalSettingsOfAStdinThatIsNoTerminalAreNoneAndTheInitRefusesBadSettings() throws Exception {
+        Path data = Files.createTempDirectory("contain-terminal-");
+        try {
+            assertEquals(java.util.Optional.empty(), LinuxKernel.INSTANCE.terminalSettings(data), "this test's stdin is a pipe");
+            LinuxKernel.INSTANCE.setTerminalSettings(data, new dev.contain.runtime.kernel.TerminalSettings(new byte[60])); // nothing to set: no error
+            Path init = dev.contain.runtime.kernel.EmbeddedBinary.CONTAIN_INIT.ensure(data);
+            for (List<String> bad : List.of(List.of("set", "zz"), List.of("set", "0".repeat(119) + "g"), List.of("get"), List.of("save", "extra"))) {
+                List<String> command = new java.util.ArrayList<>(List.of(init.toString(), "--terminal"));
+                command.addAll(bad);
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(2, p.waitFor(), bad + ": " + said);
+                assertTrue(said.startsWith("usage: contain-init --terminal"), said);
+            }
+        } finally {
             LinuxKernel.INSTANCE.deleteTree(data);
         }
     }

@@ -60,6 +60,13 @@ public final class Container implements Running, AutoCloseable {
         }
     }
 
+    /** The init reported the command's end, having set the user's terminal back itself (see TerminalGuard). */
+    void terminalRestoredByInit() {
+        if (terminal != null) {
+            terminal.restoredByInit();
+        }
+    }
+
     /** Tears down what is not handed over (idempotent); sets the user's terminal back first. */
     @Override
     public void close() {

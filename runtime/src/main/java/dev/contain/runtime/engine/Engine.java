@@ -325,6 +325,7 @@ public final class Engine {
             InitReply.Exit ended;
             try {
                 ended = run.awaitExit();
+                c.terminalRestoredByInit();
             } catch (ContainerError e) { // the init died: said now (on a terminal set back), before the teardown's lines
                 c.restoreTerminal();
                 run.progress().warn("contain: " + e.userMessage());

@@ -81,6 +81,9 @@ public final class Exec implements Running {
                 return new RunResult(container, 0, null);
             }
             InitReply.Exit exit = started.awaitExit();
+            if (exit != null && terminal != null) {
+                terminal.restoredByInit();
+            }
             if (exit == null) {
                 java.util.OptionalInt status = started.exitValue();
                 String how = status.isPresent() && status.getAsInt() > 128

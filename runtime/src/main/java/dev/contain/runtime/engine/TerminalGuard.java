@@ -9,11 +9,9 @@ import java.util.Optional;
 /**
  * -t: the user's terminal (the engine's stdin) as it was before the init made it raw, set again when the run
  * or exec ends, whatever happened: the init restores it itself, but an init that was SIGKILLed cannot. Saved on
- * a thread of its own (loading JNA takes ~50 ms on a cold run), which {@link #awaitSaved} joins before "go".
+ * a thread of its own (another init's start, ~2 ms), which {@link #awaitSaved} joins before "go".
  */
 final class TerminalGuard {
-    private static final int STDIN = 0;
-
     private final Kernel kernel;
     private final Path dataRoot;
     private final Thread saving;
@@ -25,9 +23,9 @@ final class TerminalGuard {
         this.dataRoot = dataRoot;
         saving = new Thread(() -> {
             try {
-                saved = kernel.terminalSettings(dataRoot, STDIN);
+                saved = kernel.terminalSettings(dataRoot);
             } catch (IOException | RuntimeException e) {
-                saved = Optional.empty(); // no JNA: the init's own restore is all there is
+                saved = Optional.empty(); // the init's own restore is all there is
             }
         }, "contain-terminal");
         saving.setDaemon(true);
@@ -53,6 +51,14 @@ final class TerminalGuard {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The init reported how the command ended: it set the terminal back before saying so (tty_restore), so this
+     * guard has nothing left to do (setting it again would start another init: ~3 ms at the end of every -t).
+     */
+    synchronized void restoredByInit() {
+        restored = true;
     }
 
     /** Sets the saved settings again (once; nothing if the engine's stdin is no terminal). */

@@ -86,13 +86,13 @@ public interface Kernel {
         return ProcessSignals.signal(dataRoot, process, signal);
     }
 
-    /** The settings of the terminal on this process's {@code fd}, or empty if it is no terminal. */
-    default java.util.Optional<TerminalSettings> terminalSettings(java.nio.file.Path dataRoot, int fd) throws IOException {
-        return Terminals.save(dataRoot, fd);
+    /** The settings of the terminal on this process's stdin, or empty if it is no terminal; {@code dataRoot}: the init's. */
+    default java.util.Optional<TerminalSettings> terminalSettings(Path dataRoot) throws IOException {
+        return Terminals.save(dataRoot);
     }
 
-    /** Sets a terminal's settings again (at once: nothing is waited for). */
-    default void setTerminalSettings(java.nio.file.Path dataRoot, TerminalSettings settings) throws IOException {
+    /** Sets the settings of the terminal on this process's stdin again (at once: nothing is waited for). */
+    default void setTerminalSettings(Path dataRoot, TerminalSettings settings) throws IOException {
         Terminals.restore(dataRoot, settings);
     }
 

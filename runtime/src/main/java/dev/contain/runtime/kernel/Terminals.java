@@ -1,47 +1,39 @@
 package dev.contain.runtime.kernel;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Optional;
 
-/** A terminal's settings saved and set again (tcgetattr, tcsetattr) through libc with JNA, loaded on first use. */
+/**
+ * The settings of the terminal on the engine's stdin, saved and set again by the engine's static init
+ * ({@code contain-init --terminal save | set HEX}, terminal.c), which is given this JVM's stdin. Not through JNA
+ * (see InitModes): its first load came before every -it's start.
+ */
 final class Terminals {
-    private static final int TCSANOW = 0;
-    /** struct termios is 60 bytes on Linux's x86_64 and aarch64 glibc; room to spare. */
-    private static final int TERMIOS_BYTES = 128;
+    /** The init's exit codes (terminal.c). */
+    private static final int DONE = 0, NO_TERMINAL = 3;
 
-    interface C extends Library {
-        int tcgetattr(int fd, byte[] termios) throws LastErrorException;
+    private Terminals() {}
 
-        int tcsetattr(int fd, int optionalActions, byte[] termios) throws LastErrorException;
-    }
-
-    private static C c;
-
-    private static synchronized C c(Path dataRoot) throws IOException {
-        if (c == null) {
-            c = Jna.libc(dataRoot, C.class);
+    static Optional<TerminalSettings> save(Path dataRoot) throws IOException {
+        String what = "save the terminal's settings";
+        InitModes.Outcome outcome = InitModes.run(dataRoot, true, what, "--terminal", "save");
+        if (outcome.code() != DONE && outcome.code() != NO_TERMINAL) {
+            throw InitModes.failure(what, outcome);
         }
-        return c;
-    }
-
-    static Optional<TerminalSettings> save(Path dataRoot, int fd) throws IOException {
-        byte[] termios = new byte[TERMIOS_BYTES];
-        try {
-            c(dataRoot).tcgetattr(fd, termios);
-            return Optional.of(new TerminalSettings(fd, termios));
-        } catch (LastErrorException e) { // ENOTTY, EBADF: no terminal to look after
-            return Optional.empty();
+        try { // no terminal: the init printed nothing
+            return TerminalSettings.fromHex(outcome.output());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(what + ": the init printed no settings: " + outcome.output());
         }
     }
 
     static void restore(Path dataRoot, TerminalSettings settings) throws IOException {
-        try {
-            c(dataRoot).tcsetattr(settings.fd(), TCSANOW, settings.termios());
-        } catch (LastErrorException e) {
-            throw new IOException("tcsetattr on fd " + settings.fd() + ": errno " + e.getErrorCode(), e);
+        String what = "set the terminal's settings again";
+        InitModes.Outcome outcome = InitModes.run(dataRoot, true, what, "--terminal", "set", HexFormat.of().formatHex(settings.termios()));
+        if (outcome.code() != DONE && outcome.code() != NO_TERMINAL) {
+            throw InitModes.failure(what, outcome);
         }
     }
 }
