@@ -137,6 +137,7 @@ record() {
 # Makes the archives: training runs under the launcher's flags, checked with them, renamed into place.
 train() {
   trap '' HUP
+  exec </dev/null   # no training JVM reads the user's terminal (exec -it's init would make it raw, or stop on SIGTTOU)
   umask 022                                                             # the JVM maps it as code: root's stays root's
   dir=${all%/*}
   mkdir -p "$dir" && exec 9>>"$all.lock" || return 1

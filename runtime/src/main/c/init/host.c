@@ -365,6 +365,10 @@ int host_main(pid_t engine_pid) {
         pid_t monitor = fork();
         if (monitor < 0) fail(FAIL_SETUP, errno, "fork the monitor: %s", strerror(errno));
         if (monitor > 0) {
+            /* the engine's own child, in its process group: a Ctrl-C or hang-up is the engine's to handle (it
+             * tears the run down); ending here would end the engine's pipes before the monitor's answers */
+            int ignored[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+            for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) signal(ignored[i], SIG_IGN);
             close(hold[1]);
             close(ctl_in);
             close(ctl_out);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.stage.Journal;
@@ -104,6 +105,25 @@ class LinuxKernelTest {
         assertFalse(LinuxKernel.INSTANCE.hasLink("Inter-"), "the header lines name no link");
     }
 
+    /** The real kernel, its signal and kill calls noted in {@code calls}; its default methods run through the proxy. */
+    private static Kernel recording(List<String> calls) {
+        return (Kernel) java.lang.reflect.Proxy.newProxyInstance(Kernel.class.getClassLoader(), new Class<?>[] {Kernel.class}, (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "signal" -> calls.add("signal " + ((ProcessStamp) args[1]).pid() + " " + args[2]);
+                case "kill" -> calls.add("kill " + args[0]);
+                case "killIfSame" -> {
+                    return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args); // its calls come back here
+                }
+                default -> { }
+            }
+            try {
+                return method.invoke(LinuxKernel.INSTANCE, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
     /** Teardown's last resort for the processes a run started: a journal line, read back by gc, kills the recorded process only. */
     @Test
     void aJournalsProcessLineKillsTheRecordedProcessOnly() throws Exception {
@@ -119,15 +139,20 @@ class LinuxKernelTest {
             written.record(new Undo.Process(reused, data));
             assertTrue(Files.readString(state.resolve(Journal.FILE)).contains("process\t" + stamp.pid() + "\t" + stamp.startTime() + "\t" + data + "\n"),
                     "the line names the data root whose init sends the signal");
-            assertEquals(java.util.List.of(), Journal.load(state).undoAll(LinuxKernel.INSTANCE, true));
+            List<String> calls = new java.util.ArrayList<>();
+            Kernel kernel = recording(calls);
+            assertEquals(List.of(), Journal.load(state).undoAll(kernel, true));
             assertTrue(recorded.waitFor(10, TimeUnit.SECONDS), "the recorded process was killed");
             assertEquals(128 + 9, recorded.exitValue(), "by SIGKILL");
             assertTrue(other.isAlive(), "a pid whose start time differs from the journal's is left alone");
+            assertEquals(List.of("signal " + stamp.pid() + " 9"), calls, "through the init's pidfd, never by pid alone");
             // an older engine's line names no data root: still killed (checked, then by pid)
             ProcessStamp old = ProcessStamp.of(LinuxKernel.INSTANCE, other.pid());
             Files.writeString(state.resolve(Journal.FILE), "process\t" + old.pid() + "\t" + old.startTime() + "\n");
-            assertEquals(java.util.List.of(), Journal.load(state).undoAll(LinuxKernel.INSTANCE, true));
+            calls.clear();
+            assertEquals(List.of(), Journal.load(state).undoAll(kernel, true));
             assertTrue(other.waitFor(10, TimeUnit.SECONDS), "an older journal's process was killed too");
+            assertEquals(List.of("kill " + old.pid()), calls);
         } finally {
             recorded.destroyForcibly();
             other.destroyForcibly();

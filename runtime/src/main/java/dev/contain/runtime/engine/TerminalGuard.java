@@ -55,7 +55,7 @@ final class TerminalGuard {
 
     /**
      * The init reported how the command ended: it set the terminal back before saying so (tty_restore), so this
-     * guard has nothing left to do (setting it again would start another init: ~3 ms at the end of every -t).
+     * guard has nothing left to do (setting it again would start another init: ~2 ms at the end of every -it).
      */
     synchronized void restoredByInit() {
         restored = true;

@@ -29,21 +29,20 @@ final class InitModes {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(engineStdin ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
-        String said;
-        try (InputStream out = p.getInputStream()) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            out.transferTo(bytes);
-            said = bytes.toString(StandardCharsets.UTF_8).strip();
-        }
-        try {
+        try { // waited for first: its few lines fit in the pipe, and a stopped init (SIGTTOU) would hold a read forever
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(what + ": the init did not answer in 10 s");
             }
-            return new Outcome(p.exitValue(), said);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            p.destroyForcibly();
             throw new IOException(what + ": interrupted", e);
+        }
+        try (InputStream out = p.getInputStream()) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            out.transferTo(bytes);
+            return new Outcome(p.exitValue(), bytes.toString(StandardCharsets.UTF_8).strip());
         }
     }
 

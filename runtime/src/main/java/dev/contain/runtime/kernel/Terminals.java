@@ -25,7 +25,7 @@ final class Terminals {
         try { // no terminal: the init printed nothing
             return TerminalSettings.fromHex(outcome.output());
         } catch (IllegalArgumentException e) {
-            throw new IOException(what + ": the init printed no settings: " + outcome.output());
+            throw new IOException(what + ": the init printed no settings: " + outcome.output(), e);
         }
     }
 
