@@ -181,8 +181,9 @@ EOF
     runs_training="$*"                                                  # words without blanks, as $g's below
     if [ -x /bin/busybox ] && cp /bin/busybox "$rootfs/busybox" 2>/dev/null; then
       # then the lifecycle commands, each a JVM of its own when used: a detached container (busybox-static, where
-      # the machine has it), ps, inspect, exec (and exec -t, -it: their classes, else they open the jar: ~20 ms), logs,
-      # stop, rm; and validate and image ls (Training runs them in turn)
+      # the machine has it), ps, inspect, exec (and exec -t, -it), logs, kill (SIGCONT: harmless), stop, rm; and
+      # validate, image ls, network ls and gc, of the training's own roots (Training runs them in turn). A class a
+      # command needs and the archive lacks makes that command open the jar: ~20 ms.
       d=training-$$-d
       g="--root $work/data --run-root $work/run"
       # the run archive's: the run, then a detached one (stopped and removed after, by JVMs that record nothing)
@@ -192,8 +193,9 @@ EOF
       set -- "$@" --then $g run -d -q --ignore-missing-limits --name "$d" "$work/training.yaml" -- /busybox sleep 60 \
         --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g exec -t "$d" -- /busybox true \
         --then $g exec -it "$d" -- /busybox true \
-        --then $g logs "$d" \
-        --then $g stop -t 0 "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls
+        --then $g logs "$d" --then $g kill -s CONT "$d" \
+        --then $g stop -t 0 "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls \
+        --then $g network ls --then $g gc
     fi
     if [ "${self##*/}" = contain-oci ]; then
       # the OCI runtime's own archive (its own path): a bundle run through runc's command line, which is what
