@@ -181,7 +181,7 @@ EOF
     runs_training="$*"                                                  # words without blanks, as $g's below
     if [ -x /bin/busybox ] && cp /bin/busybox "$rootfs/busybox" 2>/dev/null; then
       # then the lifecycle commands, each a JVM of its own when used: a detached container (busybox-static, where
-      # the machine has it), ps, inspect, exec (and exec -t, -it), logs, kill (SIGCONT: harmless), stop, rm; and
+      # the machine has it), ps, inspect, exec (and exec -t, -it), logs, kill (SIGCONT: harmless), stop, wait, rm; and
       # validate, image ls, network ls and gc, of the training's own roots (Training runs them in turn). A class a
       # command needs and the archive lacks makes that command open the jar: ~20 ms.
       d=training-$$-d
@@ -194,7 +194,7 @@ EOF
         --then $g ps --then $g inspect "$d" --then $g exec "$d" -- /busybox true --then $g exec -t "$d" -- /busybox true \
         --then $g exec -it "$d" -- /busybox true \
         --then $g logs "$d" --then $g kill -s CONT "$d" \
-        --then $g stop -t 0 "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls \
+        --then $g stop -t 0 "$d" --then $g wait "$d" --then $g rm "$d" --then $g validate "$work/training.yaml" --then $g image ls \
         --then $g network ls --then $g gc
     fi
     if [ "${self##*/}" = contain-oci ]; then

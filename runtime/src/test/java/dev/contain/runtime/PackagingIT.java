@@ -30,6 +30,11 @@ class PackagingIT {
     /** One launcher, run with its own cache and, for AppCDS, JAVA=java. */
     private record Launcher(TestHost host, Path file, Path cache, boolean aot) {
         Result run(String... args) throws IOException, InterruptedException {
+            return run(null, args);
+        }
+
+        /** With {@code classLog}: the JVM lists every class it loads there, and where from. */
+        Result run(Path classLog, String... args) throws IOException, InterruptedException {
             List<String> cmd = new ArrayList<>(List.of(file.toString(), "--root", host.dataRoot.toString(), "--run-root", host.runRoot.toString()));
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -37,6 +42,7 @@ class PackagingIT {
             env.put("CONTAIN_CACHE", cache.toString());
             env.remove("CONTAIN_ARCHIVE");
             env.remove("CONTAIN_JAVA_OPTS");
+            if (classLog != null) env.put("CONTAIN_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
             if (aot) env.remove("JAVA"); else env.put("JAVA", "java");
             Process p = pb.start();
             p.getOutputStream().close();
@@ -80,6 +86,7 @@ class PackagingIT {
                 Result real = l.run("run", "-q", "--trace", "--image", "busybox", "--", "true");
                 assertEquals(0, real.exit(), real.err());
                 assertTrue(real.err().startsWith("trace: archive: " + l.kind() + " " + runs + "\n"), real.err());
+                lifecycleCommandsLoadNoClassFromTheJar(l);
 
                 Path moved = host.dir.resolve("opt/contain-" + (l.aot ? "aot" : "cds"));
                 Files.createDirectories(moved.getParent());
@@ -164,6 +171,26 @@ class PackagingIT {
         awaitTraining(archive);
         assertEquals("trace: archive: " + l.kind() + " " + runArchive(archive), l.archiveLine(), "the next run uses its own");
         return archive;
+    }
+
+    /**
+     * Each command of a detached container's life starts from the archive alone: a class the training did not reach
+     * makes the JVM open the 7 MB jar to load it (~20 ms of that command). launcher.sh's training list keeps this so.
+     */
+    private static void lifecycleCommandsLoadNoClassFromTheJar(Launcher l) throws IOException, InterruptedException {
+        Path log = l.host().dir.resolve("classes.log");
+        List<List<String>> commands = List.of(List.of("run", "-d", "--name", "pkg", "--image", "busybox", "--", "sleep", "60"),
+                List.of("ps"), List.of("inspect", "pkg"), List.of("logs", "pkg"), List.of("exec", "-e", "A=1", "pkg", "--", "true"),
+                List.of("exec", "-t", "pkg", "--", "true"), List.of("exec", "-it", "pkg", "--", "true"), List.of("kill", "-s", "CONT", "pkg"),
+                List.of("stop", "-t", "0", "pkg"), List.of("wait", "pkg"), List.of("rm", "pkg"), List.of("image", "ls"),
+                List.of("network", "ls"), List.of("gc"));
+        for (List<String> command : commands) {
+            Files.deleteIfExists(log);
+            Result r = l.run(log, command.toArray(String[]::new));
+            assertTrue(r.exit() == 0 || command.get(0).equals("wait"), command + ": " + r.err());
+            List<String> fromTheJar = Files.readAllLines(log).stream().filter(line -> line.contains("source: file:")).toList();
+            assertEquals(List.of(), fromTheJar, l.kind() + ": `contain " + String.join(" ", command) + "` loaded classes from the jar");
+        }
     }
 
     /** The archive a run starts from, beside the other commands' (launcher.sh: made in the same training, after it). */
