@@ -19,6 +19,7 @@
  *   fastexec.c contain exec's native fast path: the engine's part of an exec (a plan the engine stored, the argv
  *              added), then the same conversation with this program's host side, which it forks
  *   signal.c   --signal: the engine's signal to a recorded process, through a pidfd, its start time checked
+ *   terminal.c --terminal: the settings of the terminal on stdin, printed (save) or set again (set)
  *
  * The protocol is described in the README ("How it works").
  */

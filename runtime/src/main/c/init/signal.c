@@ -10,39 +10,27 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 enum { SENT = 0, FAILED = 1, USAGE = 2, GONE = 3 };
 
-/* argv[i] as a decimal number in [min, max], or -1 */
-static long long decimal(const char *s, long long min, long long max) {
-    if (!*s || *s == '-' || *s == '+') return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < (unsigned long long)min || v > (unsigned long long)max) return -1;
-    return (long long)v;
-}
-
 int signal_main(int argc, char **argv) {
-    long long pid = argc == 5 ? decimal(argv[2], 1, INT_MAX) : -1;
-    long long start = argc == 5 ? decimal(argv[3], 0, LLONG_MAX) : -1;
-    long long sig = argc == 5 ? decimal(argv[4], 1, NSIG - 1) : -1;
-    if (pid < 0 || start < 0 || sig < 0) {
+    unsigned long long pid, start, sig;
+    if (argc != 5 || parse_number(argv[2], 10, INT_MAX, &pid) < 0 || pid == 0 || parse_number(argv[3], 10, ULLONG_MAX, &start) < 0 ||
+        parse_number(argv[4], 10, NSIG - 1, &sig) < 0 || sig == 0) {
         fprintf(stderr, "usage: contain-init --signal PID START-TIME SIGNAL (from the contain engine)\n");
         return USAGE;
     }
     int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
     if (pidfd < 0) {
         if (errno == ESRCH) return GONE;
-        fprintf(stderr, "pidfd_open %lld (Linux 5.3+): %s\n", pid, strerror(errno));
+        fprintf(stderr, "pidfd_open %llu (Linux 5.3+): %s\n", pid, strerror(errno));
         return FAILED;
     }
     unsigned long long now;
-    if (proc_start_time((pid_t)pid, &now) < 0 || now != (unsigned long long)start) {
+    if (proc_start_time((pid_t)pid, &now) < 0 || now != start) {
         close(pidfd);
         return GONE;
     }
@@ -50,7 +38,7 @@ int signal_main(int argc, char **argv) {
         int err = errno;
         close(pidfd);
         if (err == ESRCH) return GONE;
-        fprintf(stderr, "pidfd_send_signal %lld to %lld: %s\n", sig, pid, strerror(err));
+        fprintf(stderr, "pidfd_send_signal %llu to %llu: %s\n", sig, pid, strerror(err));
         return FAILED;
     }
     close(pidfd);

@@ -82,7 +82,7 @@ public interface Kernel {
      * Sends a signal through a pidfd of {@code process}, opened before its start time is checked, so a
      * reused pid is never signalled; false when it is gone. {@code dataRoot}: where the engine's init is kept (it sends it).
      */
-    default boolean signal(java.nio.file.Path dataRoot, ProcessStamp process, int signal) throws IOException {
+    default boolean signal(Path dataRoot, ProcessStamp process, int signal) throws IOException {
         return ProcessSignals.signal(dataRoot, process, signal);
     }
 
@@ -121,7 +121,7 @@ public interface Kernel {
     }
 
     /** Loads JNA, libnl and libnftables on a thread of its own, for a run that needs them after other work. */
-    default void preloadNetlink(java.nio.file.Path dataRoot) {
+    default void preloadNetlink(Path dataRoot) {
         Netlink.preload(dataRoot);
     }
 
@@ -131,7 +131,7 @@ public interface Kernel {
     }
 
     /** The file calls Java lacks (mknod, lchown, utimes of links...) through libc; {@code dataRoot}: JNA's library. */
-    default NativeFiles nativeFiles(java.nio.file.Path dataRoot) throws IOException {
+    default NativeFiles nativeFiles(Path dataRoot) throws IOException {
         return NativeFiles.load(dataRoot);
     }
 }

@@ -79,11 +79,12 @@ public final class Bridges {
 
     /**
      * The undo of a creation that did not finish (the run failed, or was killed, before the bridge existed):
-     * its rules and record go. A bridge that exists stays, with its rules, like any other.
+     * its rules and record go. A bridge that exists stays, with its rules, like any other: the usual case, known
+     * from /proc, so such a teardown loads neither libnl nor libnftables.
      */
-    public void abandonIfAbsent(Netlink nl, String name) throws NetlinkException, IOException {
+    public void abandonIfAbsent(String name) throws NetlinkException, IOException {
         folder.<Void, NetlinkException>locked(() -> {
-            if (nl.index(name) == 0) {
+            if (!kernel.hasLink(name)) {
                 unisolate(name);
                 folder.delete(name);
             }

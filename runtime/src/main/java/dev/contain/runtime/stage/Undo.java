@@ -116,11 +116,8 @@ public sealed interface Undo {
     record NewBridge(Path dataRoot, String bridge) implements Undo {
         @Override
         public void undo(Kernel kernel) throws IOException {
-            if (kernel.hasLink(bridge)) {
-                return; // made: it stays (once it exists only `network rm` removes it, with its rules and record)
-            }
-            try (var nl = kernel.openNetlink()) {
-                new dev.contain.runtime.net.Bridges(kernel, dataRoot).abandonIfAbsent(nl, bridge);
+            try {
+                new dev.contain.runtime.net.Bridges(kernel, dataRoot).abandonIfAbsent(bridge);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
                 throw new IOException(e.getMessage(), e);
             }
