@@ -13,13 +13,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
-import picocli.CommandLine.ParseResult;
 
 /**
- * A command of the CLI: its picocli model, built in code by {@link #define}, and what it does with the
- * values given. Annotations would describe the same model, but reading them costs ~30 ms of every start
- * (reflection, and a proxy class generated per annotation type, which no class-data archive keeps);
- * parsing, usage help, suggestions and errors are picocli's either way.
+ * A command of the CLI: its model, declared in code by {@link #define}, and what it does with the values given.
+ * The common command lines are read by {@link QuickParser} from the model alone; everything else (help, errors,
+ * suggestions, the rarer forms) goes to picocli, built from the same model only then: building picocli's model
+ * and parsing with it cost ~8 ms of every start. (Annotations would describe the same model, but reading them
+ * costs ~30 ms more: reflection, and a proxy class generated per annotation type, which no archive keeps.)
  */
 abstract class CliCommand implements Callable<Integer> {
     /**
@@ -44,54 +44,75 @@ abstract class CliCommand implements Callable<Integer> {
     /** The global options that take a value. */
     static final java.util.Set<String> VALUED = java.util.Set.of(ROOT, RUN_ROOT, ID_POOL, ID_LAYERS);
 
-    private CommandSpec spec;
+    private Model model;
+    /** picocli's model of this command, when picocli parsed the command line. */
+    private CommandSpec picocli;
+    private Arguments given;
 
     /** Declares the command: {@code Model.command(...)} with its options, parameters and examples. */
     abstract Model define();
 
-    /** A command line for this command, ready to take subcommands. */
-    final CommandLine commandLine() {
-        Model model = define();
-        spec = model.spec;
-        return model.commandLine();
+    /** This command's model (declared once). */
+    final Model model() {
+        if (model == null) {
+            model = define();
+        }
+        return model;
     }
 
-    private ParseResult parsed() {
-        return spec.commandLine().getParseResult();
+    /** The values {@link QuickParser} read, for {@link #call}. */
+    final void given(Arguments arguments) {
+        given = arguments;
+    }
+
+    /** The values given: the quick parser's, else picocli's parse in the same form. */
+    final Arguments arguments() {
+        if (given == null) {
+            given = Arguments.of(picocli);
+        }
+        return given;
+    }
+
+    /** A bad command line the parsers cannot see (a value's meaning): exit 2, or 125 for run (docker's). */
+    int usageExitCode() {
+        return 2;
     }
 
     final String option(String name) {
-        return parsed().matchedOptionValue(name, null);
+        return (String) arguments().options().get(name);
     }
 
+    @SuppressWarnings("unchecked")
     final <T> T option(String name, T defaultValue) {
-        return parsed().matchedOptionValue(name, defaultValue);
+        Object value = arguments().options().get(name);
+        return value == null ? defaultValue : (T) value;
     }
 
     final boolean flag(String name) {
-        return parsed().hasMatchedOption(name);
+        return arguments().options().containsKey(name);
     }
 
     /** The positional parameters, as typed (all of them are one list per command here). */
+    @SuppressWarnings("unchecked")
     final <T> List<T> positionals() {
-        return parsed().matchedPositionalValue(0, List.of());
+        return (List<T>) arguments().positionals();
     }
 
-    /** The words as the user typed them, for what picocli does not keep (where "--" was). */
+    /** The words as the user typed them, for what a parser does not keep (where "--" was). */
     final List<String> originalArgs() {
-        return parsed().originalArgs();
+        return arguments().words();
     }
 
     /** The engine's roots, from the global options wherever on the command line they were given. */
     final EngineConfig config() {
         IdConfig.Layers layers;
         try {
-            layers = IdConfig.Layers.parse(global(ID_LAYERS, IdConfig.DEFAULT.layers().name().toLowerCase()));
+            layers = IdConfig.Layers.parse(option(ID_LAYERS, IdConfig.DEFAULT.layers().name().toLowerCase()));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new UsageError(arguments().command(), e.getMessage());
         }
-        return EngineConfig.of(global(ROOT, EngineConfig.DEFAULT_DATA_ROOT), global(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT))
-                .withIds(new IdConfig(global(ID_POOL, IdConfig.DEFAULT.pool()), layers));
+        return EngineConfig.of(option(ROOT, EngineConfig.DEFAULT_DATA_ROOT), option(RUN_ROOT, EngineConfig.DEFAULT_RUN_ROOT))
+                .withIds(new IdConfig(option(ID_POOL, IdConfig.DEFAULT.pool()), layers));
     }
 
     /** The engine, on these roots and the kernel Main chose. */
@@ -99,34 +120,71 @@ abstract class CliCommand implements Callable<Integer> {
         return new Engine(config(), Main.kernel());
     }
 
-    private <T> T global(String name, T defaultValue) {
-        return globalOption(spec.root().commandLine().getParseResult(), name, defaultValue);
-    }
+    /** A value the parsers accepted but the command cannot use; reported as picocli reports a parse error. */
+    static final class UsageError extends RuntimeException {
+        final String command;
 
-    /** An inherited option's value: the last level of the command line that was given it. */
-    static <T> T globalOption(ParseResult root, String name, T defaultValue) {
-        T value = defaultValue;
-        for (ParseResult level = root; level != null; level = level.subcommand()) {
-            if (level.hasMatchedOption(name)) {
-                value = level.matchedOptionValue(name, defaultValue);
-            }
+        UsageError(String command, String message) {
+            super(message);
+            this.command = command;
         }
-        return value;
     }
 
     /**
-     * The model of one command, in the order its help shows: description, parameters, options, exit codes,
-     * examples. Texts are shown as written: picocli formats them, so a % is escaped here.
+     * The model of one command or group, in the order its help shows: description, parameters, options, exit
+     * codes, examples. Texts are shown as written: picocli formats them, so a % is escaped when it is built.
      */
     static final class Model {
-        final CommandSpec spec;
+        /** One kind of word the command line may hold. */
+        sealed interface Arg permits Flag, Valued, Pairs, Positionals {
+            /** The option's names; none for the positional parameters. */
+            List<String> names();
+        }
 
-        private Model(Object command, String name, String description) {
-            spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name)
-                    .versionProvider(() -> new String[] {Main.version()});
-            spec.usageMessage().description(text(description));
-            spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
-            spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+        /** An option without a value; {@code global}: every subcommand takes it too. */
+        record Flag(List<String> names, String description, boolean global) implements Arg {}
+
+        /** An option with one value, converted to {@code type}. */
+        record Valued(List<String> names, Class<?> type, String label, String defaultValue, String description, boolean global)
+                implements Arg {}
+
+        /** A repeatable NAME=VALUE option, collected in a map. */
+        record Pairs(List<String> names, String label, String description) implements Arg {}
+
+        /** The positional parameters, as one list of {@code type}: at least {@code min}, at most {@code max} (-1: any). */
+        record Positionals(Class<?> type, String label, String arity, String description) implements Arg {
+            @Override
+            public List<String> names() {
+                return List.of();
+            }
+
+            int min() {
+                return Integer.parseInt(arity.split("\\.\\.")[0]);
+            }
+
+            int max() {
+                String[] range = arity.split("\\.\\.");
+                String last = range[range.length - 1];
+                return last.equals("*") ? -1 : Integer.parseInt(last);
+            }
+        }
+
+        final String name;
+        final String description;
+        /** What runs; null for a group, which only holds subcommands. */
+        final CliCommand command;
+        final List<Arg> args = new ArrayList<>();
+        final Map<String, Model> subcommands = new LinkedHashMap<>();
+        private final Map<String, String> exitCodes = new LinkedHashMap<>();
+        private final List<String> footer = new ArrayList<>();
+        /** After the first positional parameter every word is one (exec NAME ls -la). */
+        boolean stopAtPositional;
+        private boolean hidden;
+
+        private Model(CliCommand command, String name, String description) {
+            this.command = command;
+            this.name = name;
+            this.description = description;
         }
 
         /** A command that runs: {@code command} is called with the parsed values. */
@@ -138,14 +196,14 @@ abstract class CliCommand implements Callable<Integer> {
         static Model group(String name, String description, CliCommand... subcommands) {
             Model group = new Model(null, name, description);
             for (CliCommand sub : subcommands) {
-                group.spec.addSubcommand(null, sub.commandLine());
+                group.subcommand(sub.model());
             }
             return group;
         }
 
         /** An option without a value. */
         Model flag(String description, String... names) {
-            spec.addOption(OptionSpec.builder(names).arity("0").description(text(description)).build());
+            args.add(new Flag(List.of(names), description, false));
             return this;
         }
 
@@ -155,57 +213,109 @@ abstract class CliCommand implements Callable<Integer> {
         }
 
         Model option(Class<?> type, String label, String defaultValue, String description, String... names) {
-            spec.addOption(OptionSpec.builder(names).type(type).converters(converters(type)).paramLabel(label)
-                    .defaultValue(defaultValue).description(text(description)).build());
+            args.add(new Valued(List.of(names), type, label, defaultValue, description, false));
             return this;
         }
 
         /** A repeatable NAME=VALUE option. */
         Model mapOption(String label, String description, String... names) {
-            spec.addOption(OptionSpec.builder(names).type(Map.class).auxiliaryTypes(String.class, String.class)
-                    .paramLabel(label).description(text(description)).build());
+            args.add(new Pairs(List.of(names), label, description));
             return this;
         }
 
         /** An option every subcommand also takes. */
         Model globalOption(Class<?> type, String label, String defaultValue, String description, String name) {
-            OptionSpec.Builder option = OptionSpec.builder(name).type(type).converters(converters(type)).description(text(description))
-                    .scopeType(CommandLine.ScopeType.INHERIT);
-            spec.addOption((type == boolean.class ? option.arity("0") : option.paramLabel(label).defaultValue(defaultValue)).build());
+            args.add(type == boolean.class ? new Flag(List.of(name), description, true)
+                    : new Valued(List.of(name), type, label, defaultValue, description, true));
             return this;
         }
 
         /** The positional parameters, as one list of {@code type}; required when the arity's minimum is not 0. */
         Model positionals(Class<?> type, String label, String arity, String description) {
-            spec.addPositional(PositionalParamSpec.builder().type(List.class).auxiliaryTypes(type).converters(converters(type)).paramLabel(label)
-                    .arity(arity).required(!arity.startsWith("0")).description(text(description)).build());
+            args.add(new Positionals(type, label, arity, description));
             return this;
         }
 
         /** Exit codes, each "CODE:meaning". */
         Model exitCodes(String... codes) {
-            Map<String, String> list = new LinkedHashMap<>();
             for (String c : codes) {
-                list.put(c.substring(0, c.indexOf(':')), text(c.substring(c.indexOf(':') + 1)));
+                exitCodes.put(c.substring(0, c.indexOf(':')), c.substring(c.indexOf(':') + 1));
             }
-            spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(list);
             return this;
         }
 
         /** The help's closing lines. */
         Model examples(String heading, String... lines) {
-            String[] footer = new String[lines.length + 2];
-            footer[0] = "";
-            footer[1] = heading;
-            for (int i = 0; i < lines.length; i++) {
-                footer[i + 2] = "  " + text(lines[i]);
+            footer.add("");
+            footer.add(heading);
+            for (String line : lines) {
+                footer.add("  " + line);
             }
-            spec.usageMessage().footer(footer);
             return this;
         }
 
+        /** Left out of the help's list of commands (one the engine runs itself). */
+        Model hidden() {
+            hidden = true;
+            return this;
+        }
+
+        /** The command's own options end at its first positional parameter: exec web ls -la. */
+        Model stopAtPositional() {
+            stopAtPositional = true;
+            return this;
+        }
+
+        Model subcommand(Model sub) {
+            subcommands.put(sub.name, sub);
+            return this;
+        }
+
+        /** picocli's command line for this model and its subcommands: for help, errors and the rarer forms. */
         CommandLine commandLine() {
+            CommandSpec spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name)
+                    .versionProvider(() -> new String[] {Main.version()});
+            spec.usageMessage().description(text(description)).hidden(hidden);
+            spec.parser().stopAtPositional(stopAtPositional);
+            spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+            spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+            for (Arg arg : args) {
+                if (arg instanceof Positionals p) {
+                    spec.addPositional(PositionalParamSpec.builder().type(List.class).auxiliaryTypes(p.type())
+                            .converters(converters(p.type())).paramLabel(p.label()).arity(p.arity()).required(p.min() > 0)
+                            .description(text(p.description())).build());
+                    continue;
+                }
+                OptionSpec.Builder option = OptionSpec.builder(arg.names().toArray(String[]::new));
+                if (arg instanceof Flag f) {
+                    option.arity("0").description(text(f.description())).scopeType(scope(f.global()));
+                } else if (arg instanceof Valued v) {
+                    option.type(v.type()).converters(converters(v.type())).paramLabel(v.label()).defaultValue(v.defaultValue())
+                            .description(text(v.description())).scopeType(scope(v.global()));
+                } else if (arg instanceof Pairs p) {
+                    option.type(Map.class).auxiliaryTypes(String.class, String.class).paramLabel(p.label()).description(text(p.description()));
+                }
+                spec.addOption(option.build());
+            }
+            if (!exitCodes.isEmpty()) {
+                Map<String, String> list = new LinkedHashMap<>();
+                exitCodes.forEach((code, meaning) -> list.put(code, text(meaning)));
+                spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(list);
+            }
+            if (!footer.isEmpty()) {
+                spec.usageMessage().footer(footer.stream().map(Model::text).toArray(String[]::new));
+            }
+            for (Model sub : subcommands.values()) {
+                spec.addSubcommand(sub.name, sub.commandLine());
+            }
+            if (command != null) {
+                command.picocli = spec;
+            }
             return new CommandLine(spec, FACTORY);
+        }
+
+        private static CommandLine.ScopeType scope(boolean global) {
+            return global ? CommandLine.ScopeType.INHERIT : CommandLine.ScopeType.LOCAL;
         }
 
         /**
@@ -218,11 +328,6 @@ abstract class CliCommand implements Callable<Integer> {
 
         private static String text(String shownAsWritten) {
             return shownAsWritten.replace("%", "%%");
-        }
-
-        Model subcommand(String name, CommandLine sub) {
-            spec.addSubcommand(name, sub);
-            return this;
         }
     }
 

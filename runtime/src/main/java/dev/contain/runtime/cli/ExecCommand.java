@@ -9,7 +9,7 @@ import java.util.Map;
 final class ExecCommand extends CliCommand {
     @Override
     Model define() {
-        Model m = Model.command(this, "exec", "Run a command in a running container: in all of its namespaces and cgroups, with its "
+        return Model.command(this, "exec", "Run a command in a running container: in all of its namespaces and cgroups, with its "
                         + "capabilities, no_new_privs, seccomp filter and rlimits; its env, workdir and user unless given.")
                 .positionals(String.class, "NAME [--] COMMAND [ARG...]", "1..*", "The container, then the command and its arguments.")
                 .mapOption("NAME=VALUE", "Set an environment variable (repeatable).", "-e", "--env")
@@ -22,9 +22,8 @@ final class ExecCommand extends CliCommand {
                         "126:the command cannot be invoked", "127:the command was not found", "128+N:the command died of signal N")
                 .examples("Examples:", "contain exec web -- cat /etc/hostname", "contain exec -it web -- sh",
                         "contain exec -d web -- sleep 60                 # runs on in the container",
-                        "contain exec -u nobody -w /tmp -e DEBUG=1 web -- id");
-        m.spec.parser().stopAtPositional(true); // the command's own options are its own: exec web ls -la
-        return m;
+                        "contain exec -u nobody -w /tmp -e DEBUG=1 web -- id")
+                .stopAtPositional(); // the command's own options are its own: exec web ls -la
     }
 
     @Override

@@ -3,17 +3,15 @@ package dev.contain.runtime.cli;
 import dev.contain.runtime.engine.Images;
 import java.nio.file.Path;
 import java.util.List;
-import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */
 final class ImageCommand {
     private ImageCommand() {}
 
-    static CommandLine commandLine() {
+    static CliCommand.Model model() {
         return CliCommand.Model.group("image", "Manage the image store.", new Import(), new Ls(), new Rm(), new Prune())
                 .examples("Examples:", "contain image import rootfs.tar.xz --name debian", "contain image import app.oci.tar --name app:1.0",
-                        "contain image ls", "contain image rm debian", "contain image prune")
-                .commandLine();
+                        "contain image ls", "contain image rm debian", "contain image prune");
     }
 
     static final class Import extends CliCommand {

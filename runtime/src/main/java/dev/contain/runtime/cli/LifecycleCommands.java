@@ -302,10 +302,9 @@ final class LifecycleCommands {
     static final class Cleanup extends CliCommand {
         @Override
         Model define() {
-            Model m = Model.command(this, "cleanup", "Tear down a detached container whose command has ended (run by its monitor).")
-                    .positionals(String.class, "NAME", "1", "Container.");
-            m.spec.usageMessage().hidden(true);
-            return m;
+            return Model.command(this, "cleanup", "Tear down a detached container whose command has ended (run by its monitor).")
+                    .positionals(String.class, "NAME", "1", "Container.")
+                    .hidden();
         }
 
         @Override

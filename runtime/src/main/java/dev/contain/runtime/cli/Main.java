@@ -5,7 +5,6 @@ import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.engine.Warmup;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.runtime.kernel.LinuxKernel;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,26 +29,26 @@ public final class Main {
         Runtime.getRuntime().halt(code);
     }
 
-    /** Subcommands, in help order; each is built only when it is needed. */
-    private static final Map<String, Supplier<CommandLine>> SUBCOMMANDS = new LinkedHashMap<>();
+    /** Subcommands, in help order; each is declared only when it is needed. */
+    private static final Map<String, Supplier<CliCommand.Model>> SUBCOMMANDS = new LinkedHashMap<>();
 
     static {
-        SUBCOMMANDS.put("run", () -> new RunCommand().commandLine());
-        SUBCOMMANDS.put("validate", () -> new ValidateCommand().commandLine());
-        SUBCOMMANDS.put("schema", () -> new SchemaCommand().commandLine());
-        SUBCOMMANDS.put("image", ImageCommand::commandLine);
-        SUBCOMMANDS.put("pull", () -> new PullCommand().commandLine());
-        SUBCOMMANDS.put("network", NetworkCommand::commandLine);
-        SUBCOMMANDS.put("ps", () -> new LifecycleCommands.Ps().commandLine());
-        SUBCOMMANDS.put("stop", () -> new LifecycleCommands.Stop().commandLine());
-        SUBCOMMANDS.put("kill", () -> new LifecycleCommands.Kill().commandLine());
-        SUBCOMMANDS.put("rm", () -> new LifecycleCommands.Rm().commandLine());
-        SUBCOMMANDS.put("exec", () -> new ExecCommand().commandLine());
-        SUBCOMMANDS.put("wait", () -> new LifecycleCommands.Wait().commandLine());
-        SUBCOMMANDS.put("logs", () -> new LifecycleCommands.Logs().commandLine());
-        SUBCOMMANDS.put("inspect", () -> new LifecycleCommands.Inspect().commandLine());
-        SUBCOMMANDS.put("gc", () -> new GcCommand().commandLine());
-        SUBCOMMANDS.put("cleanup", () -> new LifecycleCommands.Cleanup().commandLine());
+        SUBCOMMANDS.put("run", () -> new RunCommand().model());
+        SUBCOMMANDS.put("validate", () -> new ValidateCommand().model());
+        SUBCOMMANDS.put("schema", () -> new SchemaCommand().model());
+        SUBCOMMANDS.put("image", ImageCommand::model);
+        SUBCOMMANDS.put("pull", () -> new PullCommand().model());
+        SUBCOMMANDS.put("network", NetworkCommand::model);
+        SUBCOMMANDS.put("ps", () -> new LifecycleCommands.Ps().model());
+        SUBCOMMANDS.put("stop", () -> new LifecycleCommands.Stop().model());
+        SUBCOMMANDS.put("kill", () -> new LifecycleCommands.Kill().model());
+        SUBCOMMANDS.put("rm", () -> new LifecycleCommands.Rm().model());
+        SUBCOMMANDS.put("exec", () -> new ExecCommand().model());
+        SUBCOMMANDS.put("wait", () -> new LifecycleCommands.Wait().model());
+        SUBCOMMANDS.put("logs", () -> new LifecycleCommands.Logs().model());
+        SUBCOMMANDS.put("inspect", () -> new LifecycleCommands.Inspect().model());
+        SUBCOMMANDS.put("gc", () -> new GcCommand().model());
+        SUBCOMMANDS.put("cleanup", () -> new LifecycleCommands.Cleanup().model());
     }
 
     static String version() {
@@ -57,11 +56,11 @@ public final class Main {
     }
 
     /**
-     * The command line, with only the subcommand being run (each costs start-up time); with none for a
-     * version request (all of them: ~80 ms); for help, no command or an unknown one, all of them, so usage,
-     * suggestions and errors are picocli's own.
+     * The command line's model, with only the subcommand being run (each costs start-up time); with none for a
+     * version request; for help, no command or an unknown one, all of them, so usage, suggestions and errors
+     * are picocli's own.
      */
-    static CommandLine commandLine(String invoked, boolean versionOnly) {
+    static CliCommand.Model model(String invoked, boolean versionOnly) {
         CliCommand.Model contain = CliCommand.Model.group("contain",
                         "Run Linux containers from container.yaml specs: namespaces, cgroups, overlay rootfs, bridge networks.")
                 .globalOption(Path.class, "DIR", EngineConfig.DEFAULT_DATA_ROOT.toString(),
@@ -77,22 +76,68 @@ public final class Main {
                 .examples("Examples:", "contain run examples/hello.yaml", "contain validate examples/*.yaml",
                         "contain image import rootfs.tar.xz --name debian", "contain gc");
         if (versionOnly) {
-            return new CommandLine(contain.spec, CliCommand.FACTORY);
+            return contain;
         }
         boolean one = invoked != null && SUBCOMMANDS.containsKey(invoked);
-        for (Map.Entry<String, Supplier<CommandLine>> e : SUBCOMMANDS.entrySet()) {
+        for (Map.Entry<String, Supplier<CliCommand.Model>> e : SUBCOMMANDS.entrySet()) {
             if (!one || e.getKey().equals(invoked)) {
-                contain.subcommand(e.getKey(), e.getValue().get());
+                contain.subcommand(e.getValue().get());
             }
         }
-        if (!one) {
-            contain.subcommand("help", new CommandLine(new CommandLine.HelpCommand(), CliCommand.FACTORY));
+        return contain;
+    }
+
+    /** picocli's command line for {@code model}, with its help command and this CLI's ways of reporting errors. */
+    static CommandLine commandLine(CliCommand.Model model) {
+        CommandLine cli = model.commandLine();
+        if (model.subcommands.size() > 1) {
+            cli.addSubcommand("help", new CommandLine(new CommandLine.HelpCommand(), CliCommand.FACTORY));
         }
-        return new CommandLine(contain.spec, CliCommand.FACTORY);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (commandLine.getCommand() instanceof CliCommand command) {
+                return failed(e, command);
+            }
+            return failed(e, false);
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("contain: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr()); // "Did you mean: run?"
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return c.getCommand() instanceof CliCommand command ? command.usageExitCode() : 2;
+        });
+        return cli;
+    }
+
+    /** What a command threw, as the user sees it: the engine's message, a stack trace only with --debug. */
+    private static int failed(Exception e, CliCommand command) {
+        if (e instanceof CliCommand.UsageError usage) {
+            System.err.println("contain: " + usage.getMessage());
+            System.err.println("Try '" + usage.command + " --help' for more information.");
+            return command.usageExitCode();
+        }
+        return failed(e, command.flag(CliCommand.DEBUG));
+    }
+
+    private static int failed(Exception e, boolean debug) {
+        if (e instanceof ContainerError ce) {
+            if (!ce.wasShown()) {
+                System.err.println("contain: " + ce.userMessage());
+            }
+            if (debug) e.printStackTrace();
+            return ce.exitCode();
+        }
+        System.err.println("contain: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (debug) {
+            e.printStackTrace();
+        } else {
+            System.err.println("contain: (run with --debug for details)");
+        }
+        return ContainerError.ENGINE;
     }
 
     /** The subcommand: the first word that is not an option or a global option's value. */
-    private static String invokedSubcommand(String... args) {
+    static String invokedSubcommand(String... args) {
         for (int i = 0; i < args.length; i++) {
             if (CliCommand.VALUED.contains(args[i])) {
                 i++; // the option's value
@@ -126,35 +171,18 @@ public final class Main {
         List<String> words = List.of(args);
         boolean versionOnly = invoked == null && (words.contains("--version") || words.contains("-V"))
                 && !words.contains("--help") && !words.contains("-h");
-        CommandLine cli = commandLine(invoked, versionOnly);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            boolean debug = CliCommand.globalOption(parseResult, CliCommand.DEBUG, false);
-            if (e instanceof ContainerError ce) {
-                if (!ce.wasShown()) {
-                    err.println("contain: " + ce.userMessage());
-                }
-                if (debug) e.printStackTrace(err);
-                err.flush();
-                return ce.exitCode();
+        CliCommand.Model model = model(invoked, versionOnly);
+        java.util.Optional<QuickParser.Parsed> quick = QuickParser.parse(model, args);
+        if (quick.isPresent()) {
+            CliCommand command = quick.get().command();
+            command.given(quick.get().arguments());
+            try {
+                return command.call();
+            } catch (Exception e) {
+                return failed(e, command);
             }
-            err.println("contain: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            if (debug) {
-                e.printStackTrace(err);
-            } else {
-                err.println("contain: (run with --debug for details)");
-            }
-            err.flush();
-            return ContainerError.ENGINE;
-        });
-        cli.setParameterExceptionHandler((ex, a) -> {
-            CommandLine c = ex.getCommandLine();
-            c.getErr().println("contain: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr()); // "Did you mean: run?"
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
-            // docker's convention: the engine failing to start a run (bad flags included) is 125
-            return c.getCommand() instanceof RunCommand ? ContainerError.ENGINE : 2;
-        });
+        }
+        CommandLine cli = commandLine(model);
         if (invoked != null && !SUBCOMMANDS.containsKey(invoked) && !invoked.equals("help")) {
             // an unknown command is a usage error whatever follows it (picocli would honour a --help after it)
             try {

@@ -1,16 +1,14 @@
 package dev.contain.runtime.cli;
 
 import dev.contain.runtime.engine.Networks;
-import picocli.CommandLine;
 
 /** A group of subcommands: run alone, picocli reports the missing subcommand. */
 final class NetworkCommand {
     private NetworkCommand() {}
 
-    static CommandLine commandLine() {
+    static CliCommand.Model model() {
         return CliCommand.Model.group("network", "Bridges the engine made (they stay after their containers, like docker0).", new Ls(), new Rm())
-                .examples("Examples:", "contain network ls", "contain network rm contain0")
-                .commandLine();
+                .examples("Examples:", "contain network ls", "contain network rm contain0");
     }
 
     static final class Ls extends CliCommand {

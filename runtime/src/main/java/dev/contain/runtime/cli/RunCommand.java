@@ -50,6 +50,11 @@ final class RunCommand extends CliCommand {
     }
 
     @Override
+    int usageExitCode() {
+        return ContainerError.ENGINE; // docker's convention: the engine failing to start a run (bad flags included) is 125
+    }
+
+    @Override
     public Integer call() throws ContainerError {
         long cliDone = System.nanoTime();
         List<String> positionals = positionals();
