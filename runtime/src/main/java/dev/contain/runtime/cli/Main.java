@@ -166,7 +166,7 @@ public final class Main {
         System.setProperty("picocli.converters.excludes", ".*");
         String invoked = invokedSubcommand(args);
         if ("run".equals(invoked)) {
-            Warmup.start(); // the run's first-use costs, on the second core while picocli parses
+            Warmup.start(); // the run's first-use costs, on the second core while this thread reads the spec
         }
         List<String> words = List.of(args);
         boolean versionOnly = invoked == null && (words.contains("--version") || words.contains("-V"))

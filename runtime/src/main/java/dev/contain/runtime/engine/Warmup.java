@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * First-use costs of a run, paid on the second core while the main thread parses the command line.
+ * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
  * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
  * cold run spends much of its time in such first uses (see README, Performance); one thread, started
@@ -36,10 +36,12 @@ public final class Warmup {
         thread.start();
     }
 
-    /** In the order the main thread will need them. */
+    /**
+     * In the order the main thread will need them after the spec, which it reads at once (the command line is
+     * read in ~1 ms): parsing the sample first made the two threads queue for the same classes' initialisers.
+     */
     private static void run() {
         try {
-            SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of());
             CgroupLayout.detect();
             // the security policy's first uses: its capability tables, and the kernel's version and last capability
             dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
@@ -48,6 +50,7 @@ public final class Warmup {
             // the init's reaper completes a future. (Not ProcessBuilder's logger: asked from here rather
             // than from java.base, System.getLogger sets up java.util.logging, ~5 ms of CPU for nothing.)
             java.util.concurrent.CompletableFuture.completedFuture(null);
+            SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of()); // for the archives (above)
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }
