@@ -276,7 +276,7 @@ abstract class CliCommand implements Callable<Integer> {
             CommandSpec spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name)
                     .versionProvider(() -> new String[] {Main.version()});
             spec.usageMessage().description(text(description)).hidden(hidden);
-            spec.parser().stopAtPositional(stopAtPositional);
+            spec.parser().stopAtPositional(stopAtPositional).expandAtFiles(false); // exec web echo @me is echo's
             spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
             for (Arg arg : args) {

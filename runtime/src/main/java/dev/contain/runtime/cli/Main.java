@@ -97,7 +97,11 @@ public final class Main {
             if (commandLine.getCommand() instanceof CliCommand command) {
                 return failed(e, command);
             }
-            return failed(e, false);
+            boolean debug = false; // picocli's help command
+            for (CommandLine.ParseResult level = parseResult; level != null; level = level.subcommand()) {
+                debug |= level.hasMatchedOption(CliCommand.DEBUG);
+            }
+            return failed(e, debug);
         });
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();

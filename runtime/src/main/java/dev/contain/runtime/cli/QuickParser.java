@@ -18,7 +18,8 @@ import java.util.Set;
  * compares the two on many command lines): long and short options with their value apart or after "=", flags
  * and clusters of one-letter flags, "--", subcommands, typed values. Anything else (help, a version request,
  * an unknown or repeated option, a value that looks like an option, a missing or extra parameter, a value that
- * does not convert, an @file) is picocli's, so usage, suggestions and errors stay picocli's own.
+ * does not convert, a NAME=VALUE with quotes) is picocli's, so usage, suggestions and errors stay picocli's own.
+ * Neither expands @file arguments (picocli's default, off here): a word is the word typed, as in docker.
  */
 final class QuickParser {
     /** The command to call, with its values. */
@@ -27,6 +28,9 @@ final class QuickParser {
     private QuickParser() {}
 
     static Optional<Parsed> parse(Model root, String... words) {
+        if (System.getProperty("picocli.trimQuotes") != null) {
+            return Optional.empty(); // picocli then takes quotes off every word
+        }
         try {
             return Optional.ofNullable(read(root, words));
         } catch (NotMine e) {
@@ -62,9 +66,6 @@ final class QuickParser {
                 positionals.add(convert(positionalType(level), word));
                 continue;
             }
-            if (word.startsWith("@")) {
-                throw new NotMine(); // picocli reads arguments from that file
-            }
             if (word.equals("--")) {
                 if (level.command == null) throw new NotMine();
                 onlyPositionals = true;
@@ -96,14 +97,14 @@ final class QuickParser {
                     if (i + 1 >= words.length) throw new NotMine();
                     value = words[++i];
                 }
-                if (value.startsWith("-") || value.startsWith("@") || level.subcommands.containsKey(value)) {
+                if (value.startsWith("-") || level.subcommands.containsKey(value)) {
                     throw new NotMine(); // picocli may read it as an option or a subcommand
                 }
                 if (arg instanceof Model.Valued v) {
                     put(options, arg, convert(v.type(), value));
                 } else {
                     int split = value.indexOf('=');
-                    if (split <= 0) throw new NotMine();
+                    if (split <= 0 || value.indexOf('"') >= 0) throw new NotMine(); // picocli splits around quoted parts
                     @SuppressWarnings("unchecked")
                     Map<String, String> pairs = (Map<String, String>) options.computeIfAbsent(arg.names().get(0), k -> new LinkedHashMap<>());
                     pairs.put(value.substring(0, split), value.substring(split + 1));
