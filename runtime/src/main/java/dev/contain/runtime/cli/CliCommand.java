@@ -281,9 +281,10 @@ abstract class CliCommand implements Callable<Integer> {
             spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
             for (Arg arg : args) {
                 if (arg instanceof Positionals p) {
+                    // a list's arity counts one occurrence: its index range is what caps the words (wait a b: b is unmatched)
                     spec.addPositional(PositionalParamSpec.builder().type(List.class).auxiliaryTypes(p.type())
                             .converters(converters(p.type())).paramLabel(p.label()).arity(p.arity()).required(p.min() > 0)
-                            .description(text(p.description())).build());
+                            .index(p.max() < 0 ? "0..*" : "0.." + (p.max() - 1)).description(text(p.description())).build());
                     continue;
                 }
                 OptionSpec.Builder option = OptionSpec.builder(arg.names().toArray(String[]::new));

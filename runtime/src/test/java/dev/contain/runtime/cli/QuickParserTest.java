@@ -75,6 +75,18 @@ class QuickParserTest {
         }
     }
 
+    /** A command of one NAME takes no second one (picocli once dropped it: wait a b waited for a). */
+    @Test
+    void picocliRefusesAWordBeyondTheParameters() {
+        for (String line : List.of("wait a b", "pull a b", "image import a b", "inspect a b", "logs a b", "cleanup a b")) {
+            String[] words = words(line);
+            CommandLine.UnmatchedArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    CommandLine.UnmatchedArgumentException.class, () -> Main.commandLine(model(words)).parseArgs(words), line);
+            assertTrue(e.getMessage().contains("'b'"), e.getMessage());
+        }
+        assertEquals(List.of("a", "b"), leaf(words("stop a b")).matchedPositionalValue(0, List.of()));
+    }
+
     /** Every line both take, including mixtures the lists above do not hold, gives the same values. */
     @Test
     void mixedLinesGiveTheSameValuesOrGoToPicocli() {
