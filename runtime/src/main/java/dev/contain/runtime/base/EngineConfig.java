@@ -28,13 +28,23 @@ public record EngineConfig(Path dataRoot, Path runRoot, long engineUid, long eng
         long uid = 0;
         long gid = 0;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) uid = Long.parseLong(line.split("\\s+")[1]);
-                if (line.startsWith("Gid:")) gid = Long.parseLong(line.split("\\s+")[1]);
+            for (String line : Files.readString(Path.of("/proc/self/status")).split("\n")) {
+                if (line.startsWith("Uid:")) uid = firstNumber(line);
+                if (line.startsWith("Gid:")) gid = firstNumber(line);
             }
         } catch (IOException | RuntimeException e) {
             // keep root: the engine needs it for cgroups and mounts anyway
         }
         return new long[] {uid, gid};
+    }
+
+    /** "Uid:\t0\t0\t0\t0": the real id, the first number (not a regex split, which compiles a pattern at every start). */
+    private static long firstNumber(String line) {
+        String rest = line.substring(4).strip();
+        int end = 0;
+        while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(rest.substring(0, end));
     }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
  * /proc/self/mountinfo and /proc/self/cgroup. Unified: one cgroup2 tree with the controllers. Hybrid:
  * v1 hierarchies for the controllers plus a cgroup2 tree without them (this machine). Legacy: v1 only.
  *
- * {@code mountinfo}: the mount table this was read from, kept for the plan's other question about it (which
- * filesystems can give idmapped layers): read once a run.
+ * {@code mountinfo}: the mount table this was read from, kept for the plan's other questions about it (which
+ * filesystems can give idmapped layers, whether / is an initramfs): read once a run.
  */
 public record CgroupLayout(Mode mode, Map<String, Hierarchy> v1, Hierarchy v2, String mountinfo) {
     /** NONE: no cgroup filesystem is mounted in this mount namespace (e.g. under `ip netns exec`). */

@@ -5,6 +5,8 @@ import dev.contain.spec.SpecParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
@@ -27,11 +29,16 @@ public final class Warmup {
             command: [/bin/true]
             """;
 
+    /** The cgroup layout this start's warm-up read, for the run's first look at it (see {@link #takeLayout}). */
+    private static volatile CompletableFuture<CgroupLayout> layout;
+
     private Warmup() {}
 
     /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
     public static void start() {
-        Thread thread = new Thread(Warmup::run, "contain-warmup");
+        CompletableFuture<CgroupLayout> read = new CompletableFuture<>();
+        layout = read;
+        Thread thread = new Thread(() -> run(read), "contain-warmup");
         thread.setDaemon(true);
         thread.start();
     }
@@ -40,9 +47,9 @@ public final class Warmup {
      * In the order the main thread will need them after the spec, which it reads at once (the command line is
      * read in ~1 ms): parsing the sample first made the two threads queue for the same classes' initialisers.
      */
-    private static void run() {
+    private static void run(CompletableFuture<CgroupLayout> layoutRead) {
         try {
-            CgroupLayout.detect();
+            layoutRead.complete(CgroupLayout.detect());
             // the security policy's first uses: its capability tables, and the kernel's version and last capability
             dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
             dev.contain.runtime.security.Platform.current();
@@ -54,5 +61,16 @@ public final class Warmup {
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }
+    }
+
+    /**
+     * The cgroup layout the warm-up read at this command's start (~5 ms before the run looks: the same as reading
+     * it then), once: a later look, like the run's check under its lock, reads again. Empty when there was no
+     * warm-up, it has not read it yet (the caller reads it itself, not waiting), or it failed.
+     */
+    static Optional<CgroupLayout> takeLayout() {
+        CompletableFuture<CgroupLayout> read = layout;
+        layout = null;
+        return read == null ? Optional.empty() : Optional.ofNullable(read.getNow(null));
     }
 }

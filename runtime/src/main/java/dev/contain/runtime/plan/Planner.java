@@ -109,7 +109,7 @@ public final class Planner {
         return new Plan(name, spec.security().privileged(), image, stateDir, containerDir, rootfs, upper, work, List.copyOf(lowerDirs),
                 cloneFlags(spec.namespaces()), cgroup, List.copyOf(bridges), joinNetns == null ? List.of() : List.of(NamespaceJoin.network(joinNetns)), idPlan,
                 ops, defaults.argv(name), envList, defaults.workdir(), ids.uid(), ids.gid(), ids.groups(), spec.init(),
-                security, idmaps, HostRoot.isInitramfs());
+                security, idmaps, HostRoot.isInitramfs(cgroups.layout().mountinfo()));
     }
 
     /**
