@@ -231,6 +231,35 @@ class CgroupTest {
         assertTrue(Files.notExists(tmp.resolve("cpu/contain")), "the shared parent goes with the last container");
     }
 
+    /**
+     * v1 has no cgroup.kill: the pids listed are killed one by one. The container's freezer folder goes first and is
+     * frozen before its pids are read, so none of them can exit and be reused by another process before its kill.
+     */
+    @Test
+    void v1RemovalFreezesFirstSoAListedPidIsStillItsProcessWhenKilled() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Files.createDirectories(tmp.resolve("freezer"));
+        // the freezer hierarchy first in the mount table: its folder is made first, yet must be undone first
+        String mountinfo = "41 31 0:38 / " + tmp.resolve("freezer") + " rw,relatime - cgroup cgroup rw,freezer\n"
+                + resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString());
+        CgroupLayout layout = CgroupLayout.parse(mountinfo, resource("hybrid.cgroup") + "7:freezer:/\n");
+        for (String c : List.of("cpu", "cpuacct", "memory", "devices", "pids")) {
+            Files.createDirectories(tmp.resolve(c));
+        }
+        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(64L << 20, null, null, null, 10L), null, false);
+        assertEquals("freezer", plan.dirs().get(0).controller(), plan.dirs().toString());
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        Path freezer = tmp.resolve("freezer/contain/web");
+        Files.writeString(freezer.resolve("freezer.state"), "THAWED\n");
+        Files.writeString(freezer.resolve("cgroup.procs"), "4242\n");
+        k.log.clear();
+        assertEquals(List.of(), run.journal().undoAll(k));
+        assertEquals(List.of("write freezer/contain/web/freezer.state FROZEN", "kill 4242", "write freezer/contain/web/freezer.state THAWED",
+                "rmdir freezer/contain/web"), k.log.subList(0, 4), "the freezer folder first, frozen before its pids are read: " + k.log);
+        assertTrue(k.log.stream().skip(4).noneMatch(l -> l.startsWith("kill")), "the other folders are then empty: " + k.log);
+    }
+
     @Test
     void removalKillsWhatIsLeftButNeverTheEngine() throws Exception {
         // a v1 cgroup.procs lists a process when any of its threads is there: whatever it lists, never the engine

@@ -8,7 +8,11 @@ import java.nio.file.Path;
 
 /**
  * Removes a container's cgroup even when processes linger: cgroup.kill on v2, else SIGKILL to every pid
- * in cgroup.procs, then rmdir, retried while the kernel still reports it busy (exiting tasks).
+ * in cgroup.procs, then rmdir, retried while the kernel still reports it busy (exiting tasks). A pid read
+ * from cgroup.procs could be freed and reused before its kill, so a v1 freezer folder is frozen first:
+ * a frozen process cannot exit, so each pid listed is still that process when it is killed (runc's
+ * way); the container's freezer folder is undone before its other v1 folders (CgroupStage), which
+ * are then empty.
  */
 public final class CgroupRemover {
     private static final int ATTEMPTS = 400;
@@ -50,6 +54,10 @@ public final class CgroupRemover {
             kernel.write(kill, "1"); // reaches frozen processes too
             return;
         }
+        Path freezer = dir.resolve("freezer.state");
+        if (kernel.exists(freezer)) {
+            freeze(kernel, freezer);
+        }
         String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
         long self = ProcessHandle.current().pid(); // whatever a cgroup lists, never the engine itself
         for (String pid : procs.split("\\s+")) {
@@ -58,6 +66,17 @@ public final class CgroupRemover {
             }
         }
         thaw(kernel, dir);
+    }
+
+    /**
+     * Stops every process of the folder where it is. Waits for the kernel to say FROZEN, up to ~100 ms: a task in
+     * uninterruptible sleep freezes only when it wakes, and the kill by pid then goes on as before without it.
+     */
+    private static void freeze(Kernel kernel, Path state) throws IOException {
+        kernel.write(state, "FROZEN");
+        for (int i = 0; i < 100 && !kernel.read(state).trim().equals("FROZEN"); i++) {
+            pause(0);
+        }
     }
 
     /** A paused container's processes: a signal waits until they thaw (runc's destroy thaws too). Killed first, they die at once. */

@@ -37,7 +37,14 @@ public final class CgroupStage implements Stage {
             undos.add(new Undo.SharedCgroup(parent));
         }
         for (CgroupPlan.Dir dir : plan.dirs()) {
-            undos.add(new Undo.Cgroup(dir.path()));
+            if (!dir.controller().equals("freezer")) {
+                undos.add(new Undo.Cgroup(dir.path()));
+            }
+        }
+        for (CgroupPlan.Dir dir : plan.dirs()) { // recorded last, undone first: it freezes what lingers (CgroupRemover)
+            if (dir.controller().equals("freezer")) {
+                undos.add(new Undo.Cgroup(dir.path()));
+            }
         }
         run.journal().record(undos);
         for (CgroupPlan.Dir dir : plan.dirs()) {
