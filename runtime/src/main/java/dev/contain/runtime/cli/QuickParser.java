@@ -46,89 +46,108 @@ final class QuickParser {
     }
 
     private static Parsed read(Model root, String[] words) throws NotMine {
-        Map<String, Model.Arg> globals = new LinkedHashMap<>();
-        for (Model.Arg arg : root.args) {
-            if (arg instanceof Model.Flag f && f.global() || arg instanceof Model.Valued v && v.global()) {
-                arg.names().forEach(n -> globals.put(n, arg));
-            }
+        Reading line = new Reading(root, words);
+        while (line.next < words.length) {
+            line.word(words[line.next++]);
         }
-        Model level = root;
-        String command = root.name;
-        Map<String, Object> options = new LinkedHashMap<>();
+        return line.parsed();
+    }
+
+    /** One command line being read, word by word. */
+    private static final class Reading {
+        private final String[] words;
+        private final Map<String, Model.Arg> globals = new LinkedHashMap<>();
+        private final Map<String, Object> options = new LinkedHashMap<>();
         // picocli refuses an option given twice at one level. By identity: a record's hashCode is bootstrapped
         // at its first call, which generates classes no start-up archive keeps (~6 ms)
-        Set<Model.Arg> givenHere = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Object> positionals = new ArrayList<>();
-        boolean onlyPositionals = false;
-        for (int i = 0; i < words.length; i++) {
-            String word = words[i];
+        private final Set<Model.Arg> givenHere = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final List<Object> positionals = new ArrayList<>();
+        private Model level;
+        private String command;
+        private boolean onlyPositionals;
+        /** The index of the next word: an option's value is taken from there. */
+        int next;
+
+        Reading(Model root, String[] words) {
+            this.words = words;
+            level = root;
+            command = root.name;
+            for (Model.Arg arg : root.args) {
+                if (arg instanceof Model.Flag f && f.global() || arg instanceof Model.Valued v && v.global()) {
+                    arg.names().forEach(n -> globals.put(n, arg));
+                }
+            }
+        }
+
+        void word(String word) throws NotMine {
             if (onlyPositionals) {
                 positionals.add(convert(positionalType(level), word));
-                continue;
-            }
-            if (word.equals("--")) {
+            } else if (word.equals("--")) {
                 if (level.command == null) throw new NotMine();
                 onlyPositionals = true;
-                continue;
-            }
-            if (word.startsWith("-") && word.length() > 1) {
-                String name = word;
-                String inline = null;
-                int equals = word.indexOf('=');
-                if (word.startsWith("--") && equals > 0) {
-                    name = word.substring(0, equals);
-                    inline = word.substring(equals + 1);
-                }
-                Model.Arg arg = find(level, globals, name);
-                if (arg == null) {
-                    if (inline == null && !word.startsWith("--") && cluster(level, globals, word, options, givenHere)) {
-                        continue;
-                    }
-                    throw new NotMine();
-                }
-                if (!(arg instanceof Model.Pairs) && !givenHere.add(arg)) throw new NotMine(); // NAME=VALUE repeats
-                if (arg instanceof Model.Flag) {
-                    if (inline != null) throw new NotMine();
-                    put(options, arg, Boolean.TRUE);
-                    continue;
-                }
-                String value = inline;
-                if (value == null) {
-                    if (i + 1 >= words.length) throw new NotMine();
-                    value = words[++i];
-                }
-                if (value.startsWith("-") || level.subcommands.containsKey(value)) {
-                    throw new NotMine(); // picocli may read it as an option or a subcommand
-                }
-                if (arg instanceof Model.Valued v) {
-                    put(options, arg, convert(v.type(), value));
-                } else {
-                    int split = value.indexOf('=');
-                    if (split <= 0 || value.indexOf('"') >= 0) throw new NotMine(); // picocli splits around quoted parts
-                    @SuppressWarnings("unchecked")
-                    Map<String, String> pairs = (Map<String, String>) options.computeIfAbsent(arg.names().get(0), k -> new LinkedHashMap<>());
-                    pairs.put(value.substring(0, split), value.substring(split + 1));
-                    put(options, arg, pairs);
-                }
-                continue;
-            }
-            if (level.command == null) { // a group: the word names its subcommand
+            } else if (word.startsWith("-") && word.length() > 1) {
+                option(word);
+            } else if (level.command == null) { // a group: the word names its subcommand
                 Model sub = level.subcommands.get(word);
                 if (sub == null) throw new NotMine();
                 level = sub;
                 command = command + " " + word;
                 givenHere.clear();
-                continue;
+            } else {
+                positionals.add(convert(positionalType(level), word));
+                onlyPositionals = level.stopAtPositional;
             }
-            positionals.add(convert(positionalType(level), word));
-            onlyPositionals = level.stopAtPositional;
         }
-        if (level.command == null) throw new NotMine();
-        Model.Positionals declared = positionalsOf(level);
-        int min = declared == null ? 0 : declared.min();
-        int max = declared == null ? 0 : declared.max();
-        if (positionals.size() < min || max >= 0 && positionals.size() > max) throw new NotMine();
-        return new Parsed(level.command, new Arguments(command, options, List.copyOf(positionals), List.of(words)));
+
+        private void option(String word) throws NotMine {
+            String name = word;
+            String inline = null;
+            int equals = word.indexOf('=');
+            if (word.startsWith("--") && equals > 0) {
+                name = word.substring(0, equals);
+                inline = word.substring(equals + 1);
+            }
+            Model.Arg arg = find(level, globals, name);
+            if (arg == null) {
+                if (inline == null && cluster(level, globals, word, options, givenHere)) {
+                    return;
+                }
+                throw new NotMine();
+            }
+            if (!(arg instanceof Model.Pairs) && !givenHere.add(arg)) throw new NotMine(); // NAME=VALUE repeats
+            if (arg instanceof Model.Flag) {
+                if (inline != null) throw new NotMine();
+                put(options, arg, Boolean.TRUE);
+                return;
+            }
+            String value = inline;
+            if (value == null) {
+                if (next >= words.length) throw new NotMine();
+                value = words[next++];
+            }
+            if (value.startsWith("-") || level.subcommands.containsKey(value)) {
+                throw new NotMine(); // picocli may read it as an option or a subcommand
+            }
+            if (arg instanceof Model.Valued v) {
+                put(options, arg, convert(v.type(), value));
+                return;
+            }
+            int split = value.indexOf('=');
+            if (split <= 0 || value.indexOf('"') >= 0) throw new NotMine(); // picocli splits around quoted parts
+            @SuppressWarnings("unchecked")
+            Map<String, String> pairs = (Map<String, String>) options.computeIfAbsent(arg.names().get(0), k -> new LinkedHashMap<>());
+            pairs.put(value.substring(0, split), value.substring(split + 1));
+            put(options, arg, pairs);
+        }
+
+        Parsed parsed() throws NotMine {
+            if (level.command == null) throw new NotMine();
+            Model.Positionals declared = positionalsOf(level);
+            int min = declared == null ? 0 : declared.min();
+            int max = declared == null ? 0 : declared.max();
+            if (positionals.size() < min || max >= 0 && positionals.size() > max) throw new NotMine();
+            return new Parsed(level.command, new Arguments(command, options, List.copyOf(positionals), List.of(words)));
+        }
     }
 
     /** A cluster of one-letter flags, like -it; false when a letter is not one. */
