@@ -260,6 +260,29 @@ class CgroupTest {
         assertTrue(k.log.stream().skip(4).noneMatch(l -> l.startsWith("kill")), "the other folders are then empty: " + k.log);
     }
 
+    /** Whatever fails between the freeze and the kills, the folder is thawed: a killed task dies only once thawed. */
+    @Test
+    void aFailureAfterTheFreezeStillThaws() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        Path dir = tmp.resolve("freezer/contain/web");
+        k.mkdirs(dir);
+        Files.writeString(dir.resolve("freezer.state"), "THAWED\n");
+        dev.contain.runtime.kernel.Kernel failing = (dev.contain.runtime.kernel.Kernel) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.contain.runtime.kernel.Kernel.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("read") && args[0].toString().endsWith("cgroup.procs")) {
+                        throw new IOException("injected: cannot read cgroup.procs");
+                    }
+                    try {
+                        return method.invoke(k, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        k.log.clear();
+        assertThrows(IOException.class, () -> dev.contain.runtime.cgroup.CgroupRemover.remove(failing, dir));
+        assertEquals(List.of("write freezer/contain/web/freezer.state FROZEN", "write freezer/contain/web/freezer.state THAWED"), k.log);
+    }
+
     @Test
     void removalKillsWhatIsLeftButNeverTheEngine() throws Exception {
         // a v1 cgroup.procs lists a process when any of its threads is there: whatever it lists, never the engine

@@ -10,9 +10,10 @@ import java.nio.file.Path;
  * Removes a container's cgroup even when processes linger: cgroup.kill on v2, else SIGKILL to every pid
  * in cgroup.procs, then rmdir, retried while the kernel still reports it busy (exiting tasks). A pid read
  * from cgroup.procs could be freed and reused before its kill, so a v1 freezer folder is frozen first:
- * a frozen process cannot exit, so each pid listed is still that process when it is killed (runc's
- * way); the container's freezer folder is undone before its other v1 folders (CgroupStage), which
- * are then empty.
+ * a frozen process cannot exit, so each pid listed is still that process when it is killed (runc too
+ * freezes before it signals); the container's freezer folder is undone before its other v1 folders
+ * (CgroupStage), which are then empty. A task in uninterruptible sleep can keep the folder from freezing:
+ * after ~100 ms the kill goes on as before.
  */
 public final class CgroupRemover {
     private static final int ATTEMPTS = 400;
@@ -24,7 +25,7 @@ public final class CgroupRemover {
             return;
         }
         for (int attempt = 0; ; attempt++) {
-            killAll(kernel, dir);
+            killAll(kernel, dir, attempt == 0); // later attempts find only killed tasks still exiting: no freeze
             try {
                 kernel.rmdir(dir);
                 return;
@@ -48,24 +49,27 @@ public final class CgroupRemover {
         }
     }
 
-    private static void killAll(Kernel kernel, Path dir) throws IOException {
+    private static void killAll(Kernel kernel, Path dir, boolean freezeFirst) throws IOException {
         Path kill = dir.resolve("cgroup.kill");
         if (kernel.exists(kill)) {
             kernel.write(kill, "1"); // reaches frozen processes too
             return;
         }
         Path freezer = dir.resolve("freezer.state");
-        if (kernel.exists(freezer)) {
+        if (freezeFirst && kernel.exists(freezer)) {
             freeze(kernel, freezer);
         }
-        String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
-        long self = ProcessHandle.current().pid(); // whatever a cgroup lists, never the engine itself
-        for (String pid : procs.split("\\s+")) {
-            if (!pid.isEmpty() && Long.parseLong(pid) != self) {
-                kernel.kill(Long.parseLong(pid));
+        try {
+            String procs = kernel.exists(dir.resolve("cgroup.procs")) ? kernel.read(dir.resolve("cgroup.procs")) : "";
+            long self = ProcessHandle.current().pid(); // whatever a cgroup lists, never the engine itself
+            for (String pid : procs.split("\\s+")) {
+                if (!pid.isEmpty() && Long.parseLong(pid) != self) {
+                    kernel.kill(Long.parseLong(pid));
+                }
             }
+        } finally {
+            thaw(kernel, dir); // whatever failed, nothing stays frozen: a killed task dies only once thawed
         }
-        thaw(kernel, dir);
     }
 
     /**

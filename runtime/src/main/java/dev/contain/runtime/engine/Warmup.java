@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
- * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
+ * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. One
+ * file it reads serves the run too: the cgroup layout ({@link #takeLayout}), which the run need not read again. A
  * cold run spends much of its time in such first uses (see README, Performance); one thread, started
  * once, no pool.
  */
@@ -30,14 +32,14 @@ public final class Warmup {
             """;
 
     /** The cgroup layout this start's warm-up read, for the run's first look at it (see {@link #takeLayout}). */
-    private static volatile CompletableFuture<CgroupLayout> layout;
+    private static final AtomicReference<CompletableFuture<CgroupLayout>> LAYOUT = new AtomicReference<>();
 
     private Warmup() {}
 
     /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
     public static void start() {
         CompletableFuture<CgroupLayout> read = new CompletableFuture<>();
-        layout = read;
+        LAYOUT.set(read);
         Thread thread = new Thread(() -> run(read), "contain-warmup");
         thread.setDaemon(true);
         thread.start();
@@ -69,8 +71,12 @@ public final class Warmup {
      * warm-up, it has not read it yet (the caller reads it itself, not waiting), or it failed.
      */
     static Optional<CgroupLayout> takeLayout() {
-        CompletableFuture<CgroupLayout> read = layout;
-        layout = null;
+        CompletableFuture<CgroupLayout> read = LAYOUT.getAndSet(null);
         return read == null ? Optional.empty() : Optional.ofNullable(read.getNow(null));
+    }
+
+    /** The command that started the warm-up has ended (a run that failed before its engine looked): no later one takes its read. */
+    public static void discard() {
+        LAYOUT.set(null);
     }
 }
