@@ -169,18 +169,9 @@ public final class Main {
         // Path has a plain converter of our own (CliCommand). A documented picocli property.
         System.setProperty("picocli.converters.excludes", ".*");
         String invoked = invokedSubcommand(args);
-        if (!"run".equals(invoked)) {
-            return execute(invoked, args);
+        if ("run".equals(invoked)) {
+            Warmup.start(); // the run's first-use costs, on the second core while this thread reads the spec
         }
-        Warmup.start(); // the run's first-use costs, on the second core while this thread reads the spec
-        try {
-            return execute(invoked, args);
-        } finally {
-            Warmup.discard();
-        }
-    }
-
-    private static int execute(String invoked, String... args) {
         List<String> words = List.of(args);
         boolean versionOnly = invoked == null && (words.contains("--version") || words.contains("-V"))
                 && !words.contains("--help") && !words.contains("-h");

@@ -40,7 +40,6 @@ import dev.contain.runtime.stage.UsernsStage;
 import dev.contain.spec.ContainerSpec;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -107,10 +106,6 @@ public final class Engine {
     }
 
     private CgroupLayout cgroupLayout(String container) throws ContainerError {
-        Optional<CgroupLayout> warm = Warmup.takeLayout(); // the CLI's run: read on the second core already, not twice
-        if (warm.isPresent()) {
-            return warm.get();
-        }
         try {
             return CgroupLayout.detect();
         } catch (IOException e) {

@@ -5,15 +5,11 @@ import dev.contain.spec.SpecParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
- * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. One
- * file it reads serves the run too: the cgroup layout ({@link #takeLayout}), which the run need not read again. A
+ * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
  * cold run spends much of its time in such first uses (see README, Performance); one thread, started
  * once, no pool.
  */
@@ -31,16 +27,11 @@ public final class Warmup {
             command: [/bin/true]
             """;
 
-    /** The cgroup layout this start's warm-up read, for the run's first look at it (see {@link #takeLayout}). */
-    private static final AtomicReference<CompletableFuture<CgroupLayout>> LAYOUT = new AtomicReference<>();
-
     private Warmup() {}
 
     /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
     public static void start() {
-        CompletableFuture<CgroupLayout> read = new CompletableFuture<>();
-        LAYOUT.set(read);
-        Thread thread = new Thread(() -> run(read), "contain-warmup");
+        Thread thread = new Thread(Warmup::run, "contain-warmup");
         thread.setDaemon(true);
         thread.start();
     }
@@ -49,9 +40,9 @@ public final class Warmup {
      * In the order the main thread will need them after the spec, which it reads at once (the command line is
      * read in ~1 ms): parsing the sample first made the two threads queue for the same classes' initialisers.
      */
-    private static void run(CompletableFuture<CgroupLayout> layoutRead) {
+    private static void run() {
         try {
-            layoutRead.complete(CgroupLayout.detect());
+            CgroupLayout.detect();
             // the security policy's first uses: its capability tables, and the kernel's version and last capability
             dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
             dev.contain.runtime.security.Platform.current();
@@ -63,20 +54,5 @@ public final class Warmup {
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
         }
-    }
-
-    /**
-     * The cgroup layout the warm-up read at this command's start (~5 ms before the run looks: the same as reading
-     * it then), once: a later look, like the run's check under its lock, reads again. Empty when there was no
-     * warm-up, it has not read it yet (the caller reads it itself, not waiting), or it failed.
-     */
-    static Optional<CgroupLayout> takeLayout() {
-        CompletableFuture<CgroupLayout> read = LAYOUT.getAndSet(null);
-        return read == null ? Optional.empty() : Optional.ofNullable(read.getNow(null));
-    }
-
-    /** The command that started the warm-up has ended (a run that failed before its engine looked): no later one takes its read. */
-    public static void discard() {
-        LAYOUT.set(null);
     }
 }

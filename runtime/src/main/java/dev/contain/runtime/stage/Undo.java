@@ -83,9 +83,6 @@ public sealed interface Undo {
             try (var nl = kernel.openNetlink()) {
                 nl.delete(name);
             } catch (dev.contain.runtime.kernel.NetlinkException e) {
-                if (!kernel.hasLink(name)) {
-                    return; // the kernel was removing it with the namespace meanwhile (that runs after the last process)
-                }
                 throw new IOException(e.getMessage(), e);
             }
         }
