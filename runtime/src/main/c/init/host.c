@@ -393,6 +393,7 @@ int host_main(pid_t engine_pid) {
     }
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
      * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */
+    tty_size_from_terminal(&plan);
     if (!plan.tty || plan.console_socket || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
     int join_fd = -1;
     if (plan.join) {

@@ -222,12 +222,13 @@ void join_pid_namespace(const struct plan *plan, int pidfd);
 void join_namespaces(const struct plan *plan, int pidfd);
 
 /* tty.c: -t. tty_make on the container side (stdio become the pty, the master sent over SOCK); on the host
- * side tty_start (receives the master, the user's terminal raw), tty_resize, tty_copy (0 at an end),
- * tty_drain, tty_restore */
+ * side tty_size_from_terminal (before the clone), tty_start (receives the master, the user's terminal raw),
+ * tty_resize, tty_copy (0 at an end), tty_drain, tty_restore */
 void tty_make(int sock, const struct plan *plan);
 /* tty.c: console_socket: connected by the host side before clone (a host path), handed to the process */
 int tty_console_connect(const struct plan *plan);
 int tty_start(int sock);
+void tty_size_from_terminal(struct plan *plan);
 void tty_resize(void);
 int tty_copy(int from, int to);
 void tty_drain(int to);

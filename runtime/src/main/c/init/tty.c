@@ -68,9 +68,23 @@ void tty_make(int sock, const struct plan *p) {
 
 /* The size comes from the user's terminal: stdin, or stdout when stdin is not one (exec -t without -i has
  * /dev/null there, and docker still sizes its pty from the terminal it writes to). */
+static int terminal_size(struct winsize *ws) {
+    return ioctl(0, TIOCGWINSZ, ws) == 0 || ioctl(1, TIOCGWINSZ, ws) == 0;
+}
+
+/* Before the clone: the relay's pty is made with the user's size, so the command never sees 0x0 (the
+ * host side's own resize comes after the master arrives, which can be after the command has started). */
+void tty_size_from_terminal(struct plan *p) {
+    struct winsize ws;
+    if (p->tty && !p->console_socket && !p->console_rows && !p->console_cols && terminal_size(&ws)) {
+        p->console_rows = ws.ws_row;
+        p->console_cols = ws.ws_col;
+    }
+}
+
 void tty_resize(void) {
     struct winsize ws;
-    if (master >= 0 && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)) ioctl(master, TIOCSWINSZ, &ws);
+    if (master >= 0 && terminal_size(&ws)) ioctl(master, TIOCSWINSZ, &ws);
 }
 
 int tty_start(int sock) {
