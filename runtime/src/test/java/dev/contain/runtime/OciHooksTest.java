@@ -249,6 +249,34 @@ class OciHooksTest {
             host.assertNothingLeft();
         }
     }
+    /**
+     * A started container's records (status, exec-plan) go in place only once its command runs: while its process
+     * waits before pivot_root (createRuntime runs then) its mount namespace still shows the host's files, so exec's
+     * fast path must find no plan there. They are written beside by then (the engine writes them while the init
+     * starts the command), and are in place when poststart runs.
+     */
+    @Test
+    void theExecPlanIsInPlaceOnlyOnceTheCommandRuns() throws Exception {
+        try (TestHost host = new TestHost()) {
+            Path state = host.runRoot.resolve("r5");
+            ObjectNode hooks = JSON.createObjectNode();
+            for (String kind : List.of("createRuntime", "poststart")) {
+                ObjectNode h = hooks.putArray(kind).addObject().put("path", "/bin/sh");
+                h.putArray("args").add("sh").add("-c").add("ls -A " + state + " > " + host.dir.resolve("r5-hooks/" + kind));
+            }
+            Path bundle = hooked(host, "r5", "true", hooks);
+            TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "r5");
+            assertEquals(0, r.exit(), r.err());
+            List<String> waiting = Files.readAllLines(host.dir.resolve("r5-hooks/createRuntime"));
+            assertFalse(waiting.contains("exec-plan") || waiting.contains("status"), "in place before the pivot: " + waiting);
+            assertTrue(waiting.contains(".exec-plan.new") && waiting.contains(".status.new"), "written beside meanwhile: " + waiting);
+            List<String> running = Files.readAllLines(host.dir.resolve("r5-hooks/poststart"));
+            assertTrue(running.containsAll(List.of("exec-plan", "status", "init-plan")), "in place once it runs: " + running);
+            assertFalse(running.contains(".exec-plan.new"), running.toString());
+            host.assertNothingLeft();
+        }
+    }
+
     /** runtime-spec: a hook's args are its argv, args[0] included, whoever runs it (the engine or the init). */
     @Test
     void everyHookGetsItsArgsAsArgvArgZeroIncluded() throws Exception {

@@ -277,14 +277,16 @@ public final class Engine {
             if (c.terminal != null) {
                 c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
             }
+            ContainerState state = ContainerState.at(plan.stateDir(), kernel);
             if (run.execFifo() == null) {
                 run.encodeExecPlanAhead(ProcessStamp.of(kernel, run.containerPid())); // while the init starts the command
+                run.whileStarting(() -> stageStarted(run, state, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove()));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
                 run.progress().info("container created as process " + run.containerPid());
                 try {
-                    ContainerState.at(plan.stateDir(), kernel).writeInitPlan(run.initPlan());
+                    state.writeInitPlan(run.initPlan());
                     run.init().send(new dev.contain.runtime.init.InitCommand.Release());
                 } catch (IOException e) {
                     throw run.error("start", "cannot let the container's process go: " + e.getMessage());
@@ -295,10 +297,10 @@ public final class Engine {
             }
             run.progress().info("container started as process " + run.containerPid());
             try {
-                recordStarted(run, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove());
+                state.publishStarted();
                 if (c.detach != null) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
-                    ContainerState.at(plan.stateDir(), kernel).writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
+                    state.writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
                     run.init().handOver();
                     c.handedOver();
                 }
@@ -483,14 +485,14 @@ public final class Engine {
         return new Containers(config, kernel);
     }
 
-    /** The status ps shows, once the command runs. */
-    private void recordStarted(Run run, long created, boolean detached, boolean autoRemove) throws IOException {
+    /**
+     * The records of a started container (what ps and inspect show, the fast exec's plan), written while the init
+     * starts the command and put in place once it runs. The start time is the "go": ~2 ms before the exec.
+     */
+    private void stageStarted(Run run, ContainerState state, long created, boolean detached, boolean autoRemove) throws IOException {
         Plan plan = run.plan();
-        ContainerState state = ContainerState.at(plan.stateDir(), kernel);
-        state.writeInitPlan(run.initPlan());
-        state.writeExecPlan(run.execPlan()); // contain exec NAME -- CMD's native fast path (launcher.sh, c/init/fastexec.c)
-        state.writeStatus(new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created, System.currentTimeMillis(),
-                run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
+        state.stageStarted(run.initPlan(), run.execPlan(), new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(),
+                plan.argv(), created, System.currentTimeMillis(), run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
                 dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
     }
 

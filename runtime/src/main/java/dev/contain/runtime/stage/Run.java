@@ -91,6 +91,22 @@ public final class Run {
         return execFifo;
     }
 
+    /** Work the engine does while the init starts the command: between "go" and its answer (see StartStage). */
+    @FunctionalInterface
+    public interface WhileStarting {
+        void run() throws IOException;
+    }
+
+    private WhileStarting whileStarting = () -> {};
+
+    public void whileStarting(WhileStarting work) {
+        this.whileStarting = work;
+    }
+
+    WhileStarting whileStarting() {
+        return whileStarting;
+    }
+
     /** OCI hooks (see RunHooks): set before the plan is encoded. */
     public void hooks(RunHooks hooks) {
         this.hooks = hooks;

@@ -22,6 +22,7 @@ public final class StartStage implements Stage {
     @Override
     public void apply(Run run) throws ContainerError, IOException {
         run.init().send(new InitCommand.Go());
+        run.whileStarting().run(); // the init mounts, pivots and execs meanwhile (~2 ms)
         InitReply reply = run.init().read();
         while (reply instanceof InitReply.Sync) { // the process waits before pivot_root: the engine's hooks run (OCI createRuntime)
             run.hooks().atSync().run(run.containerPid());

@@ -22,7 +22,7 @@ import java.util.Optional;
  *   engine     owner: "pid starttime" of the engine, then of the monitor (run -d), whose exec'd teardown keeps both
  *   pid        the container's first process, "pid starttime"
  *   journal    the undo records (stage.Journal)
- *   status     what ps and inspect show (Status), written when the command has started
+ *   status     what ps and inspect show (Status), in place once the command has started
  *   init-plan  the plan the init was given, as the init reads it (inspect shows it)
  *   exec-plan  the plan of contain exec NAME -- CMD without its argv, for the native fast path (root's, 0600: the
  *              init's fast-exec mode refuses it otherwise); removed at the teardown, with the folder at rm
@@ -120,10 +120,6 @@ public final class ContainerState {
         return !exists() || tornDown() || (exit().isPresent() && !ownerAlive());
     }
 
-    public void writeStatus(Status status) throws IOException {
-        replace(STATUS, status.encode().getBytes(StandardCharsets.UTF_8));
-    }
-
     public void writeOwner(ProcessStamp owner) throws IOException {
         replace(OWNER, (owner.pid() + " " + owner.startTime() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
@@ -146,30 +142,53 @@ public final class ContainerState {
     }
 
     /**
-     * Written 0600 (see the class comment): its temporary made anew with that mode (one writer: the start), never
+     * A started container's records (init-plan, exec-plan, status), written beside their names while the init
+     * starts the command, so the start does not wait for the writes; {@link #publishStarted} renames them into
+     * place once the command runs. Until then ps sees a created container and a fast exec finds no plan, as it
+     * must: before its pivot_root the container's mount namespace still shows the host's files. The exec plan is
+     * written 0600 (see the class comment), its temporary made anew with that mode (one writer: the start), never
      * readable by others, not even while it is written.
      */
-    public void writeExecPlan(byte[] plan) throws IOException {
-        Files.deleteIfExists(file("." + EXEC_PLAN + ".new"));
-        replace(EXEC_PLAN, plan, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+    public void stageStarted(byte[] initPlan, byte[] execPlan, Status status) throws IOException {
+        writeBeside(INIT_PLAN, initPlan, TRUNCATING);
+        Files.deleteIfExists(beside(EXEC_PLAN));
+        writeBeside(EXEC_PLAN, execPlan, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        writeBeside(STATUS, status.encode().getBytes(StandardCharsets.UTF_8), TRUNCATING);
     }
+
+    /** The records {@link #stageStarted} wrote, in place: the container is running. */
+    public void publishStarted() throws IOException {
+        moveIntoPlace(INIT_PLAN);
+        moveIntoPlace(EXEC_PLAN);
+        moveIntoPlace(STATUS);
+    }
+
+    private static final java.util.Set<StandardOpenOption> TRUNCATING =
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
 
     /** A new file beside, renamed over the old: a reader sees the old content or the new, never part. */
     void replace(String name, byte[] content) throws IOException {
-        replace(name, content, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+        writeBeside(name, content, TRUNCATING);
+        moveIntoPlace(name);
     }
 
-    private void replace(String name, byte[] content, java.util.Set<StandardOpenOption> options, java.nio.file.attribute.FileAttribute<?>... attrs)
+    private Path beside(String name) {
+        return file("." + name + ".new");
+    }
+
+    private void writeBeside(String name, byte[] content, java.util.Set<StandardOpenOption> options, java.nio.file.attribute.FileAttribute<?>... attrs)
             throws IOException {
-        Path fresh = file("." + name + ".new");
-        try (FileChannel out = FileChannel.open(fresh, options, attrs)) {
+        try (FileChannel out = FileChannel.open(beside(name), options, attrs)) {
             ByteBuffer bytes = ByteBuffer.wrap(content);
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }
         }
-        Files.move(fresh, file(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void moveIntoPlace(String name) throws IOException {
+        Files.move(beside(name), file(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private Optional<String> read(String name) {
