@@ -129,6 +129,26 @@ class LifecycleTest {
         }
     }
 
+    /** podman's and docker's -t -1: no limit. A command slow to end on SIGTERM gets the time it takes, never SIGKILL. */
+    @Test
+    void stopWithoutALimitWaitsForASlowCommandAndNeverKills() throws Exception {
+        try (TestHost host = new TestHost()) {
+            ok(host.run("run", "-d", host.spec("slow", "image: busybox\n"
+                    + "command: [sh, -c, 'trap \"sleep 3; exit 5\" TERM; echo ready; while true; do sleep 0.05; done']\n").toString()));
+            awaitLog(host, "slow", "ready");
+            Result bad = host.run("stop", "-t", "-2", "slow");
+            assertEquals(2, bad.exit(), bad.err());
+            assertTrue(bad.err().contains("--time -2: give the seconds to wait before SIGKILL, or -1 to wait without a limit"), bad.err());
+            long t0 = System.nanoTime();
+            Result stop = host.run("stop", "-t", "-1", "slow");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ok(stop);
+            assertTrue(stop.err().contains("exited with code 5"), "its own status, not SIGKILL's: " + stop.err());
+            assertTrue(seconds >= 3, "waited for the handler: " + seconds);
+            ok(host.run("rm", "slow"));
+        }
+    }
+
     @Test
     void aCommandThatCannotRunFailsLikeInTheForegroundAndLeavesNothing() throws Exception {
         try (TestHost host = new TestHost()) {

@@ -106,7 +106,7 @@ final class LifecycleCommands {
             return Model.command(this, "stop", "Stop containers: their stop signal (SIGTERM or the image's), a grace period, then SIGKILL; "
                             + "returns when each has ended and been torn down.")
                     .positionals(String.class, "NAME", "1..*", "Containers.")
-                    .option(Integer.class, "SECONDS", "10", "Grace period before SIGKILL (default 10).", "-t", "--time")
+                    .option(Integer.class, "SECONDS", "10", "Grace period before SIGKILL (default 10; -1: no limit, never SIGKILL).", "-t", "--time")
                     .examples("Example:", "contain stop -t 2 web");
         }
 
@@ -114,9 +114,12 @@ final class LifecycleCommands {
         public Integer call() throws Exception {
             int failed = 0;
             int seconds = option("--time", 10);
+            if (seconds < -1) { // podman's and docker's -1: wait as long as it takes
+                throw new UsageError(arguments().command(), "--time " + seconds + ": give the seconds to wait before SIGKILL, or -1 to wait without a limit");
+            }
             for (String name : this.<String>positionals()) {
                 try {
-                    Optional<Exit> exit = containers(this).stop(name, seconds * 1000L);
+                    Optional<Exit> exit = containers(this).stop(name, seconds < 0 ? Containers.NO_LIMIT : seconds * 1000L);
                     System.out.println(name);
                     System.err.println("container " + name + " " + exitText(exit));
                 } catch (ContainerError e) {

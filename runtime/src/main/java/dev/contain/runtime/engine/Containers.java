@@ -116,6 +116,9 @@ public final class Containers {
         return status.get();
     }
 
+    /** A grace period of {@link #stop} without a limit: no SIGKILL, the command ends when it does. */
+    public static final long NO_LIMIT = -1;
+
     /**
      * Stops a running container: its stop signal (SIGTERM or the image's), {@code graceMillis} to end, then
      * SIGKILL; returns once it has ended and been torn down, with how it ended (empty for a foreground run,
@@ -130,6 +133,9 @@ public final class Containers {
             try {
                 if (kernel.signal(config.dataRoot(), pid1, status.stopSignal())) {
                     exit = ended(s, graceMillis);
+                    if (exit.isEmpty() && s.exists() && graceMillis == NO_LIMIT) { // what ended the wait
+                        throw monitorDied(name);
+                    }
                     if (exit.isEmpty() && s.exists()) {
                         kernel.signal(config.dataRoot(), pid1, Signals.SIGKILL);
                     }
@@ -140,7 +146,7 @@ public final class Containers {
         } else if (s.phase() == Phase.CREATED) {
             throw new ContainerError(name, "stop", "is being set up by an engine; stop that engine (Ctrl-C) instead");
         } else if (s.phase() == Phase.DEAD) {
-            throw new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
+            throw monitorDied(name);
         }
         return settle(s, exit);
     }
@@ -173,12 +179,19 @@ public final class Containers {
     }
 
     /** The exit, if the command ends within {@code millis} (or the folder went: a foreground run's engine removed it). */
+    private static ContainerError monitorDied(String name) {
+        return new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
+    }
+
     private static Optional<Exit> ended(ContainerState s, long millis) {
-        long deadline = System.currentTimeMillis() + millis;
+        long deadline = millis == NO_LIMIT ? Long.MAX_VALUE : System.currentTimeMillis() + millis;
         while (true) {
             Optional<Exit> exit = s.exit();
             if (exit.isPresent() || !s.exists() || System.currentTimeMillis() >= deadline) {
                 return exit;
+            }
+            if (millis == NO_LIMIT && !s.ownerAlive()) { // its monitor died: no exit will be recorded
+                return s.exit();
             }
             pause();
         }
