@@ -260,6 +260,34 @@ class CgroupTest {
         assertTrue(k.log.stream().skip(4).noneMatch(l -> l.startsWith("kill")), "the other folders are then empty: " + k.log);
     }
 
+    /** A freezer co-mounted with another controller (pids,freezer) names its folder for the first, yet is frozen first. */
+    @Test
+    void aCoMountedFreezerIsStillUndoneAndFrozenFirst() throws Exception {
+        FakeCgroupKernel k = new FakeCgroupKernel(tmp, true);
+        // first in the mount table, so its folder is made first, yet must be undone first
+        String mountinfo = "39 31 0:36 / " + tmp.resolve("pids,freezer") + " rw,relatime - cgroup cgroup rw,pids,freezer\n"
+                + resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString()).lines()
+                        .filter(l -> !l.endsWith("rw,pids")).collect(java.util.stream.Collectors.joining("\n"));
+        CgroupLayout layout = CgroupLayout.parse(mountinfo, resource("hybrid.cgroup").replace("8:pids:/", "8:pids,freezer:/"));
+        for (String c : List.of("cpu", "cpuacct", "memory", "devices", "pids,freezer")) {
+            Files.createDirectories(tmp.resolve(c));
+        }
+        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(64L << 20, null, null, null, 10L), null, false);
+        assertEquals("pids", plan.dirs().get(0).controller(), plan.dirs().toString());
+        assertEquals(List.of("pids"), plan.dirs().stream().filter(CgroupPlan.Dir::freezer).map(CgroupPlan.Dir::controller).toList(), plan.dirs().toString());
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        Path shared = tmp.resolve("pids,freezer/contain/web");
+        Files.writeString(shared.resolve("freezer.state"), "THAWED\n");
+        Files.writeString(shared.resolve("cgroup.procs"), "4242\n");
+        k.log.clear();
+        assertEquals(List.of(), run.journal().undoAll(k));
+        assertEquals(List.of("write pids,freezer/contain/web/freezer.state FROZEN", "kill 4242"), k.log.subList(0, 2),
+                "the folder with the freezer first, frozen before its pids are read: " + k.log);
+        List<CgroupPlan.Dir> fromJournal = new dev.contain.runtime.cgroup.CgroupControl(layout, k).dirs(List.of(shared, tmp.resolve("memory/contain/web")));
+        assertEquals(List.of(true, false), fromJournal.stream().map(CgroupPlan.Dir::freezer).toList(), "pause finds it from the journal too: " + fromJournal);
+    }
+
     /** Whatever fails between the freeze and the kills, the folder is thawed: a killed task dies only once thawed. */
     @Test
     void aFailureAfterTheFreezeStillThaws() throws Exception {

@@ -33,11 +33,16 @@ public final class CgroupControl {
                 out.add(new CgroupPlan.Dir("cgroup2", p));
                 continue;
             }
+            String first = null;
+            boolean freezer = false;
             for (var e : layout.v1().entrySet()) {
                 if (p.startsWith(e.getValue().mountPoint())) {
-                    out.add(new CgroupPlan.Dir(e.getKey(), p));
-                    break;
+                    first = first == null ? e.getKey() : first;
+                    freezer |= e.getKey().equals("freezer");
                 }
+            }
+            if (first != null) {
+                out.add(new CgroupPlan.Dir(first, p, freezer));
             }
         }
         return out;
@@ -69,7 +74,7 @@ public final class CgroupControl {
             if (d.controller().equals("cgroup2")) {
                 return d.path().resolve("cgroup.freeze");
             }
-            if (d.controller().equals("freezer")) {
+            if (d.freezer()) {
                 return d.path().resolve("freezer.state");
             }
         }

@@ -21,8 +21,16 @@ public record CgroupPlan(
         Long memoryLimit,
         List<DeviceRule> deviceFilter) {
 
-    /** The container's folder in one hierarchy; on v2 the controller is "cgroup2". */
-    public record Dir(String controller, Path path) {}
+    /**
+     * The container's folder in one hierarchy, named for its first controller (co-mounted ones, as cpu,cpuacct,
+     * share it); on v2 the controller is "cgroup2". {@code freezer}: a v1 hierarchy with the freezer, alone or
+     * co-mounted (teardown freezes that folder first, see CgroupRemover).
+     */
+    public record Dir(String controller, Path path, boolean freezer) {
+        public Dir(String controller, Path path) {
+            this(controller, path, controller.equals("freezer"));
+        }
+    }
 
     /**
      * One value for one cgroup file. An optional write is skipped (with a warning) when the kernel lacks the

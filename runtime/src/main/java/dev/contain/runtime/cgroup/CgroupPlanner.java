@@ -61,6 +61,11 @@ public final class CgroupPlanner {
         return layout.usesV2() ? v2(name, leaf, r, cgroupParent, ignoreMissing) : v1(name, leaf, r, cgroupParent, ignoreMissing);
     }
 
+    /** The folder in the hierarchy mounted at {@code mountPoint} has the freezer too (cpu,freezer). */
+    private static void markFreezer(List<CgroupPlan.Dir> dirs, Path mountPoint) {
+        dirs.replaceAll(d -> d.path().startsWith(mountPoint) ? new CgroupPlan.Dir(d.controller(), d.path(), true) : d);
+    }
+
     private CgroupPlan v1(String name, String leaf, Limits r, String cgroupParent, boolean ignoreMissing) throws ContainerError {
         List<CgroupPlan.Dir> dirs = new ArrayList<>();
         Set<Path> parents = new LinkedHashSet<>();
@@ -69,8 +74,11 @@ public final class CgroupPlanner {
             if (!hasFolder(e.getKey(), r)) {
                 continue; // e.g. a cpuset folder starts empty (no cpus, no task may join): made only when asked for
             }
-            if (!mountPoints.add(e.getValue().mountPoint())) {
-                continue; // co-mounted controllers (cpu,cpuacct) share one folder
+            if (!mountPoints.add(e.getValue().mountPoint())) { // co-mounted controllers (cpu,cpuacct) share one folder
+                if (e.getKey().equals("freezer")) {
+                    markFreezer(dirs, e.getValue().mountPoint());
+                }
+                continue;
             }
             Path parent = parentDir(e.getValue(), cgroupParent, false);
             if (cgroupParent == null) {

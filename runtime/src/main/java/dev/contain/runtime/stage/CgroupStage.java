@@ -37,12 +37,12 @@ public final class CgroupStage implements Stage {
             undos.add(new Undo.SharedCgroup(parent));
         }
         for (CgroupPlan.Dir dir : plan.dirs()) {
-            if (!dir.controller().equals("freezer")) {
+            if (!dir.freezer()) {
                 undos.add(new Undo.Cgroup(dir.path()));
             }
         }
         for (CgroupPlan.Dir dir : plan.dirs()) { // recorded last, undone first: it freezes what lingers (CgroupRemover)
-            if (dir.controller().equals("freezer")) {
+            if (dir.freezer()) {
                 undos.add(new Undo.Cgroup(dir.path()));
             }
         }
