@@ -391,9 +391,9 @@ int host_main(pid_t engine_pid) {
         if (plan.stdin_null && (null < 0 || dup2(null, 0) < 0)) fail(FAIL_SETUP, errno, "stdin from /dev/null: %s", strerror(errno));
         if (null >= 0) close(null);
     }
+    tty_size_from_terminal(&plan); /* -t: the pty is made with the user's size, before the command can look */
     /* A session of our own: the terminal's Ctrl-C reaches the engine only, which forwards it once. With -t
      * the terminal is raw (no Ctrl-C signal), and this process stays in its foreground group for SIGWINCH. */
-    tty_size_from_terminal(&plan);
     if (!plan.tty || plan.console_socket || !isatty(0)) setsid(); /* no terminal to follow: as without -t (a terminal's Ctrl-C forwarded once) */
     int join_fd = -1;
     if (plan.join) {

@@ -69,7 +69,9 @@ void tty_make(int sock, const struct plan *p) {
 /* The size comes from the user's terminal: stdin, or stdout when stdin is not one (exec -t without -i has
  * /dev/null there, and docker still sizes its pty from the terminal it writes to). */
 static int terminal_size(struct winsize *ws) {
-    return ioctl(0, TIOCGWINSZ, ws) == 0 || ioctl(1, TIOCGWINSZ, ws) == 0;
+    for (int fd = 0; fd <= 1; fd++) /* a terminal never sized (0x0) tells nothing: try the other */
+        if (ioctl(fd, TIOCGWINSZ, ws) == 0 && (ws->ws_row || ws->ws_col)) return 1;
+    return 0;
 }
 
 /* Before the clone: the relay's pty is made with the user's size, so the command never sees 0x0 (the

@@ -210,6 +210,24 @@ class LifecycleTest {
         }
     }
 
+    /** stop -t -1 of a command that ignores SIGTERM waits; the monitor's death ends the wait, with the reason. */
+    @Test
+    void stopWithoutALimitEndsWhenTheMonitorDies() throws Exception {
+        try (TestHost host = new TestHost()) {
+            ok(host.run("run", "-d", host.spec("deaf", "image: busybox\n" + IGNORES_TERM).toString()));
+            awaitLog(host, "deaf", "ready");
+            TestHost.Running stop = host.start("stop", "-t", "-1", "deaf");
+            assertFalse(stop.process.waitFor(1500, java.util.concurrent.TimeUnit.MILLISECONDS), "no limit: no SIGKILL after a grace period");
+            TestHost.exec(List.of("kill", "-9", Long.toString(monitorPid(host, "deaf"))));
+            Result r = stop.finish();
+            assertEquals(125, r.exit(), r.err());
+            assertTrue(r.err().contains("deaf: stop: its monitor (or its engine) died"), r.err());
+            Result gc = host.run("gc");
+            ok(gc);
+            assertTrue(gc.out().contains("deaf"), gc.out());
+        }
+    }
+
     @Test
     void logRotatesAtItsSize() throws Exception {
         try (TestHost host = new TestHost()) {

@@ -252,8 +252,8 @@ class OciHooksTest {
     /**
      * A started container's records (status, exec-plan) go in place only once its command runs: while its process
      * waits before pivot_root (createRuntime runs then) its mount namespace still shows the host's files, so exec's
-     * fast path must find no plan there. They are written beside by then (the engine writes them while the init
-     * starts the command), and are in place when poststart runs.
+     * fast path must find no plan there. The plans are written beside by then (the engine writes them while the
+     * init starts the command), and all are in place when poststart runs.
      */
     @Test
     void theExecPlanIsInPlaceOnlyOnceTheCommandRuns() throws Exception {
@@ -269,7 +269,7 @@ class OciHooksTest {
             assertEquals(0, r.exit(), r.err());
             List<String> waiting = Files.readAllLines(host.dir.resolve("r5-hooks/createRuntime"));
             assertFalse(waiting.contains("exec-plan") || waiting.contains("status"), "in place before the pivot: " + waiting);
-            assertTrue(waiting.contains(".exec-plan.new") && waiting.contains(".status.new"), "written beside meanwhile: " + waiting);
+            assertTrue(waiting.contains(".exec-plan.new") && waiting.contains(".init-plan.new"), "written beside meanwhile: " + waiting);
             List<String> running = Files.readAllLines(host.dir.resolve("r5-hooks/poststart"));
             assertTrue(running.containsAll(List.of("exec-plan", "status", "init-plan")), "in place once it runs: " + running);
             assertFalse(running.contains(".exec-plan.new"), running.toString());

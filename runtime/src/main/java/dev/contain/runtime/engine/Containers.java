@@ -178,11 +178,14 @@ public final class Containers {
         return now.isPresent() ? now : seen;
     }
 
-    /** The exit, if the command ends within {@code millis} (or the folder went: a foreground run's engine removed it). */
     private static ContainerError monitorDied(String name) {
-        return new ContainerError(name, "stop", "its monitor died; 'contain rm " + name + "' or 'contain gc' cleans it up");
+        return new ContainerError(name, "stop", "its monitor (or its engine) died; 'contain rm " + name + "' or 'contain gc' cleans it up");
     }
 
+    /**
+     * The exit, if the command ends within {@code millis} (or the folder went: a foreground run's engine removed it).
+     * Without a limit ({@link #NO_LIMIT}) the wait also ends when the folder's owner dies: no exit will come.
+     */
     private static Optional<Exit> ended(ContainerState s, long millis) {
         long deadline = millis == NO_LIMIT ? Long.MAX_VALUE : System.currentTimeMillis() + millis;
         while (true) {

@@ -280,7 +280,7 @@ public final class Engine {
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
             if (run.execFifo() == null) {
                 run.encodeExecPlanAhead(ProcessStamp.of(kernel, run.containerPid())); // while the init starts the command
-                run.whileStarting(() -> stageStarted(run, state, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove()));
+                run.whileStarting(() -> stageStarted(run, state));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
@@ -297,7 +297,7 @@ public final class Engine {
             }
             run.progress().info("container started as process " + run.containerPid());
             try {
-                state.publishStarted();
+                state.publishStarted(status(run, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove()));
                 if (c.detach != null) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
                     state.writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
@@ -485,15 +485,21 @@ public final class Engine {
         return new Containers(config, kernel);
     }
 
-    /**
-     * The records of a started container (what ps and inspect show, the fast exec's plan), written while the init
-     * starts the command and put in place once it runs. The start time is the "go": ~2 ms before the exec.
-     */
-    private void stageStarted(Run run, ContainerState state, long created, boolean detached, boolean autoRemove) throws IOException {
+    /** The plans of a started container (inspect's, the fast exec's), written while the init starts the command. */
+    private static void stageStarted(Run run, ContainerState state) throws IOException {
+        try {
+            state.stageStarted(run.initPlan(), run.execPlan());
+        } catch (IOException e) {
+            throw new IOException("cannot record the container's start in " + state.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What ps and inspect show, once the command runs. */
+    private Status status(Run run, long created, boolean detached, boolean autoRemove) {
         Plan plan = run.plan();
-        state.stageStarted(run.initPlan(), run.execPlan(), new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(),
-                plan.argv(), created, System.currentTimeMillis(), run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
-                dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove));
+        return new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created,
+                System.currentTimeMillis(), run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
+                dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove);
     }
 
     void teardown(Run run) {

@@ -142,26 +142,29 @@ public final class ContainerState {
     }
 
     /**
-     * A started container's records (init-plan, exec-plan, status), written beside their names while the init
-     * starts the command, so the start does not wait for the writes; {@link #publishStarted} renames them into
-     * place once the command runs. Until then ps sees a created container and a fast exec finds no plan, as it
+     * A started container's plans (init-plan, exec-plan), written beside their names while the init starts the
+     * command, so the start does not wait for the writes; {@link #publishStarted} puts them in place with the
+     * status once the command runs. Until then ps sees a created container and a fast exec finds no plan, as it
      * must: before its pivot_root the container's mount namespace still shows the host's files. The exec plan is
      * written 0600 (see the class comment), its temporary made anew with that mode (one writer: the start), never
      * readable by others, not even while it is written.
      */
-    public void stageStarted(byte[] initPlan, byte[] execPlan, Status status) throws IOException {
+    public void stageStarted(byte[] initPlan, byte[] execPlan) throws IOException {
         writeBeside(INIT_PLAN, initPlan, TRUNCATING);
         Files.deleteIfExists(beside(EXEC_PLAN));
         writeBeside(EXEC_PLAN, execPlan, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        writeBeside(STATUS, status.encode().getBytes(StandardCharsets.UTF_8), TRUNCATING);
     }
 
-    /** The records {@link #stageStarted} wrote, in place: the container is running. */
-    public void publishStarted() throws IOException {
+    /**
+     * The command runs: the plans {@link #stageStarted} wrote go in place, and the status is written (now: its start
+     * time is the exec's, not before hooks the init waited for). The status first, so a fast exec never finds
+     * a container ps would still call created.
+     */
+    public void publishStarted(Status status) throws IOException {
         moveIntoPlace(INIT_PLAN);
+        replace(STATUS, status.encode().getBytes(StandardCharsets.UTF_8));
         moveIntoPlace(EXEC_PLAN);
-        moveIntoPlace(STATUS);
     }
 
     private static final java.util.Set<StandardOpenOption> TRUNCATING =
