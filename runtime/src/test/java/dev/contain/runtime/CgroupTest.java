@@ -243,21 +243,31 @@ class CgroupTest {
         String mountinfo = "41 31 0:38 / " + tmp.resolve("freezer") + " rw,relatime - cgroup cgroup rw,freezer\n"
                 + resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString());
         CgroupLayout layout = CgroupLayout.parse(mountinfo, resource("hybrid.cgroup") + "7:freezer:/\n");
-        for (String c : List.of("cpu", "cpuacct", "memory", "devices", "pids")) {
-            Files.createDirectories(tmp.resolve(c));
-        }
-        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(64L << 20, null, null, null, 10L), null, false);
-        assertEquals("freezer", plan.dirs().get(0).controller(), plan.dirs().toString());
-        Run run = run(plan, k);
-        new CgroupStage().apply(run);
-        Path freezer = tmp.resolve("freezer/contain/web");
-        Files.writeString(freezer.resolve("freezer.state"), "THAWED\n");
-        Files.writeString(freezer.resolve("cgroup.procs"), "4242\n");
-        k.log.clear();
-        assertEquals(List.of(), run.journal().undoAll(k));
+        undoWithAProcessLeftIn(k, layout, List.of("cpu", "cpuacct", "memory", "devices", "pids"), "freezer", "freezer");
         assertEquals(List.of("write freezer/contain/web/freezer.state FROZEN", "kill 4242", "write freezer/contain/web/freezer.state THAWED",
                 "rmdir freezer/contain/web"), k.log.subList(0, 4), "the freezer folder first, frozen before its pids are read: " + k.log);
         assertTrue(k.log.stream().skip(4).noneMatch(l -> l.startsWith("kill")), "the other folders are then empty: " + k.log);
+    }
+
+    /**
+     * Makes web's folders in {@code hierarchies} (the first named for {@code firstController}), leaves process 4242
+     * in its folder of {@code lingering}, a hierarchy with the freezer, and undoes the run's journal; the kernel's
+     * calls are then in {@code k.log}.
+     */
+    private void undoWithAProcessLeftIn(FakeCgroupKernel k, CgroupLayout layout, List<String> hierarchies, String lingering, String firstController)
+            throws Exception {
+        for (String c : hierarchies) {
+            Files.createDirectories(tmp.resolve(c));
+        }
+        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(64L << 20, null, null, null, 10L), null, false);
+        assertEquals(firstController, plan.dirs().get(0).controller(), plan.dirs().toString());
+        Run run = run(plan, k);
+        new CgroupStage().apply(run);
+        Path dir = tmp.resolve(lingering + "/contain/web");
+        Files.writeString(dir.resolve("freezer.state"), "THAWED\n");
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n");
+        k.log.clear();
+        assertEquals(List.of(), run.journal().undoAll(k));
     }
 
     /** A freezer co-mounted with another controller (pids,freezer) names its folder for the first, yet is frozen first. */
@@ -269,19 +279,8 @@ class CgroupTest {
                 + resource("hybrid.mountinfo").replace("/sys/fs/cgroup", tmp.toString()).lines()
                         .filter(l -> !l.endsWith("rw,pids")).collect(java.util.stream.Collectors.joining("\n"));
         CgroupLayout layout = CgroupLayout.parse(mountinfo, resource("hybrid.cgroup").replace("8:pids:/", "8:pids,freezer:/"));
-        for (String c : List.of("cpu", "cpuacct", "memory", "devices", "pids,freezer")) {
-            Files.createDirectories(tmp.resolve(c));
-        }
-        CgroupPlan plan = new CgroupPlanner(layout, k).plan("web", new Limits(64L << 20, null, null, null, 10L), null, false);
-        assertEquals("pids", plan.dirs().get(0).controller(), plan.dirs().toString());
-        assertEquals(List.of("pids"), plan.dirs().stream().filter(CgroupPlan.Dir::freezer).map(CgroupPlan.Dir::controller).toList(), plan.dirs().toString());
-        Run run = run(plan, k);
-        new CgroupStage().apply(run);
+        undoWithAProcessLeftIn(k, layout, List.of("cpu", "cpuacct", "memory", "devices", "pids,freezer"), "pids,freezer", "pids");
         Path shared = tmp.resolve("pids,freezer/contain/web");
-        Files.writeString(shared.resolve("freezer.state"), "THAWED\n");
-        Files.writeString(shared.resolve("cgroup.procs"), "4242\n");
-        k.log.clear();
-        assertEquals(List.of(), run.journal().undoAll(k));
         assertEquals(List.of("write pids,freezer/contain/web/freezer.state FROZEN", "kill 4242"), k.log.subList(0, 2),
                 "the folder with the freezer first, frozen before its pids are read: " + k.log);
         List<CgroupPlan.Dir> fromJournal = new dev.contain.runtime.cgroup.CgroupControl(layout, k).dirs(List.of(shared, tmp.resolve("memory/contain/web")));

@@ -249,6 +249,7 @@ class OciHooksTest {
             host.assertNothingLeft();
         }
     }
+
     /**
      * A started container's records (status, exec-plan) go in place only once its command runs: while its process
      * waits before pivot_root (createRuntime runs then) its mount namespace still shows the host's files, so exec's
