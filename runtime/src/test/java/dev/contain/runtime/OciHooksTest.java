@@ -256,15 +256,20 @@ class OciHooksTest {
      * fast path must find no plan there. The plans are written beside by then (the engine writes them while the
      * init starts the command), and all are in place when poststart runs.
      */
+    /** A hook that lists {@code dir}, dot files included, into {@code out}. */
+    private static ObjectNode listing(Path dir, Path out) {
+        ObjectNode h = JSON.createObjectNode().put("path", "/bin/sh");
+        h.putArray("args").add("sh").add("-c").add("ls -A " + dir + " > " + out);
+        return h;
+    }
+
     @Test
     void theExecPlanIsInPlaceOnlyOnceTheCommandRuns() throws Exception {
         try (TestHost host = new TestHost()) {
             Path state = host.runRoot.resolve("r5");
             ObjectNode hooks = JSON.createObjectNode();
-            for (String kind : List.of("createRuntime", "poststart")) {
-                ObjectNode h = hooks.putArray(kind).addObject().put("path", "/bin/sh");
-                h.putArray("args").add("sh").add("-c").add("ls -A " + state + " > " + host.dir.resolve("r5-hooks/" + kind));
-            }
+            hooks.putArray("createRuntime").add(listing(state, host.dir.resolve("r5-hooks/createRuntime")));
+            hooks.putArray("poststart").add(listing(state, host.dir.resolve("r5-hooks/poststart")));
             Path bundle = hooked(host, "r5", "true", hooks);
             TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "r5");
             assertEquals(0, r.exit(), r.err());
