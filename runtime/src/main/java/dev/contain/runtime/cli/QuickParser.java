@@ -46,11 +46,7 @@ final class QuickParser {
     }
 
     private static Parsed read(Model root, String[] words) throws NotMine {
-        Reading line = new Reading(root, words);
-        while (line.next < words.length) {
-            line.word(words[line.next++]);
-        }
-        return line.parsed();
+        return new Reading(root, words).all();
     }
 
     /** One command line being read, word by word. */
@@ -66,7 +62,7 @@ final class QuickParser {
         private String command;
         private boolean onlyPositionals;
         /** The index of the next word: an option's value is taken from there. */
-        int next;
+        private int next;
 
         Reading(Model root, String[] words) {
             this.words = words;
@@ -79,7 +75,14 @@ final class QuickParser {
             }
         }
 
-        void word(String word) throws NotMine {
+        Parsed all() throws NotMine {
+            while (next < words.length) {
+                word(words[next++]);
+            }
+            return parsed();
+        }
+
+        private void word(String word) throws NotMine {
             if (onlyPositionals) {
                 positionals.add(convert(positionalType(level), word));
             } else if (word.equals("--")) {
@@ -107,9 +110,9 @@ final class QuickParser {
                 name = word.substring(0, equals);
                 inline = word.substring(equals + 1);
             }
-            Model.Arg arg = find(level, globals, name);
+            Model.Arg arg = find(name);
             if (arg == null) {
-                if (inline == null && cluster(level, globals, word, options, givenHere)) {
+                if (inline == null && cluster(word)) {
                     return;
                 }
                 throw new NotMine();
@@ -117,7 +120,7 @@ final class QuickParser {
             if (!(arg instanceof Model.Pairs) && !givenHere.add(arg)) throw new NotMine(); // NAME=VALUE repeats
             if (arg instanceof Model.Flag) {
                 if (inline != null) throw new NotMine();
-                put(options, arg, Boolean.TRUE);
+                put(arg, Boolean.TRUE);
                 return;
             }
             String value = inline;
@@ -129,7 +132,7 @@ final class QuickParser {
                 throw new NotMine(); // picocli may read it as an option or a subcommand
             }
             if (arg instanceof Model.Valued v) {
-                put(options, arg, convert(v.type(), value));
+                put(arg, convert(v.type(), value));
                 return;
             }
             int split = value.indexOf('=');
@@ -137,10 +140,10 @@ final class QuickParser {
             @SuppressWarnings("unchecked")
             Map<String, String> pairs = (Map<String, String>) options.computeIfAbsent(arg.names().get(0), k -> new LinkedHashMap<>());
             pairs.put(value.substring(0, split), value.substring(split + 1));
-            put(options, arg, pairs);
+            put(arg, pairs);
         }
 
-        Parsed parsed() throws NotMine {
+        private Parsed parsed() throws NotMine {
             if (level.command == null) throw new NotMine();
             Model.Positionals declared = positionalsOf(level);
             int min = declared == null ? 0 : declared.min();
@@ -148,44 +151,44 @@ final class QuickParser {
             if (positionals.size() < min || max >= 0 && positionals.size() > max) throw new NotMine();
             return new Parsed(level.command, new Arguments(command, options, List.copyOf(positionals), List.of(words)));
         }
-    }
 
-    /** A cluster of one-letter flags, like -it; false when a letter is not one. */
-    private static boolean cluster(Model level, Map<String, Model.Arg> globals, String word, Map<String, Object> options,
-            Set<Model.Arg> givenHere) throws NotMine {
-        if (word.startsWith("--") || word.length() < 3) {
-            return false;
-        }
-        List<Model.Arg> flags = new ArrayList<>();
-        for (int c = 1; c < word.length(); c++) {
-            Model.Arg arg = find(level, globals, "-" + word.charAt(c));
-            if (!(arg instanceof Model.Flag)) {
+        /** A cluster of one-letter flags, like -it; false when a letter is not one. */
+        private boolean cluster(String word) throws NotMine {
+            if (word.startsWith("--") || word.length() < 3) {
                 return false;
             }
-            flags.add(arg);
-        }
-        for (Model.Arg flag : flags) {
-            if (!givenHere.add(flag)) throw new NotMine();
-            put(options, flag, Boolean.TRUE);
-        }
-        return true;
-    }
-
-    private static Model.Arg find(Model level, Map<String, Model.Arg> globals, String name) {
-        if (name.equals("-h") || name.equals("--help") || name.equals("-V") || name.equals("--version")) {
-            return null;
-        }
-        for (Model.Arg arg : level.args) {
-            if (arg.names().contains(name)) {
-                return arg;
+            List<Model.Arg> flags = new ArrayList<>();
+            for (int c = 1; c < word.length(); c++) {
+                Model.Arg arg = find("-" + word.charAt(c));
+                if (!(arg instanceof Model.Flag)) {
+                    return false;
+                }
+                flags.add(arg);
             }
+            for (Model.Arg flag : flags) {
+                if (!givenHere.add(flag)) throw new NotMine();
+                put(flag, Boolean.TRUE);
+            }
+            return true;
         }
-        return globals.get(name);
-    }
 
-    private static void put(Map<String, Object> options, Model.Arg arg, Object value) {
-        for (String name : arg.names()) {
-            options.put(name, value);
+        /** The option named so at this level or a global one; null for help and version, which are picocli's. */
+        private Model.Arg find(String name) {
+            if (name.equals("-h") || name.equals("--help") || name.equals("-V") || name.equals("--version")) {
+                return null;
+            }
+            for (Model.Arg arg : level.args) {
+                if (arg.names().contains(name)) {
+                    return arg;
+                }
+            }
+            return globals.get(name);
+        }
+
+        private void put(Model.Arg arg, Object value) {
+            for (String name : arg.names()) {
+                options.put(name, value);
+            }
         }
     }
 

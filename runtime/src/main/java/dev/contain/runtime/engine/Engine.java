@@ -279,7 +279,6 @@ public final class Engine {
             }
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
             if (run.execFifo() == null) {
-                run.encodeExecPlanAhead(ProcessStamp.of(kernel, run.containerPid())); // while the init starts the command
                 run.whileStarting(() -> stageStarted(run, state));
             }
             apply(run, new StartStage());

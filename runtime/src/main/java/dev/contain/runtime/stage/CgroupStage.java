@@ -36,16 +36,11 @@ public final class CgroupStage implements Stage {
         for (Path parent : plan.sharedParents()) {
             undos.add(new Undo.SharedCgroup(parent));
         }
+        List<Undo> freezers = new ArrayList<>();
         for (CgroupPlan.Dir dir : plan.dirs()) {
-            if (!dir.freezer()) {
-                undos.add(new Undo.Cgroup(dir.path()));
-            }
+            (dir.freezer() ? freezers : undos).add(new Undo.Cgroup(dir.path()));
         }
-        for (CgroupPlan.Dir dir : plan.dirs()) { // recorded last, undone first: it freezes what lingers (CgroupRemover)
-            if (dir.freezer()) {
-                undos.add(new Undo.Cgroup(dir.path()));
-            }
-        }
+        undos.addAll(freezers); // recorded last, undone first: it freezes what lingers (CgroupRemover)
         run.journal().record(undos);
         for (CgroupPlan.Dir dir : plan.dirs()) {
             mkdir(run, dir);

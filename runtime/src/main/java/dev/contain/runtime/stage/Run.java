@@ -144,24 +144,14 @@ public final class Run {
     }
 
     private volatile java.util.List<dev.contain.runtime.init.InitMessage> initMessages;
-    private FutureTask<byte[]> execPlan;
 
     /**
-     * Encodes the plan of {@code contain exec NAME -- CMD} into the container whose first process is {@code pid1}, for
-     * the native fast path (see InitPlan.fastExec), on a thread of its own while the start waits for the init: ~1 ms
-     * of interpreted work (the seccomp program's hex again) off the start's path.
+     * The plan of {@code contain exec NAME -- CMD} into this run's container, for the native fast path (see
+     * InitPlan.fastExec): ~1 ms of interpreted work (the seccomp program's hex again), done by the engine while
+     * the init starts the command (Run.whileStarting), where it was otherwise only waiting.
      */
-    public void encodeExecPlanAhead(dev.contain.runtime.kernel.ProcessStamp pid1) {
-        java.util.List<dev.contain.runtime.init.InitMessage> container = initMessagesNow();
-        execPlan = ahead(() -> InitCodec.encode(InitPlan.fastExec(container, pid1)), "contain-exec-plan-encode");
-    }
-
-    /** The exec plan {@link #encodeExecPlanAhead} encodes (encoded now, if it was not begun). */
     public byte[] execPlan() {
-        if (execPlan == null) {
-            encodeExecPlanAhead(dev.contain.runtime.kernel.ProcessStamp.of(kernel, containerPid));
-        }
-        return await(execPlan);
+        return InitCodec.encode(InitPlan.fastExec(initMessagesNow(), dev.contain.runtime.kernel.ProcessStamp.of(kernel, containerPid)));
     }
 
     private java.util.List<dev.contain.runtime.init.InitMessage> initMessagesNow() {
