@@ -108,10 +108,20 @@ public final class SpecParser {
             yaml.error(at[0], at[1], "the spec is larger than " + (Limits.FILE_BYTES >> 20) + " Mi characters, the most that is read");
             return null;
         }
+        LoadSettings settings = settings(yaml.file(), text);
+        Optional<Node> quick = QuickYaml.compose(text, settings); // the usual spec's shapes, without snakeyaml's scanner
+        return quick.isPresent() ? quick.get() : snakeyaml(yaml, text, syntax, settings);
+    }
+
+    static LoadSettings settings(String label, String text) {
         // one buffer for the whole text: snakeyaml copies its window on every refill, which made a long line quadratic
-        LoadSettings settings = LoadSettings.builder().setLabel(yaml.file()).setBufferSize(text.length() + 1)
+        return LoadSettings.builder().setLabel(label).setBufferSize(text.length() + 1)
                 .setCodePointLimit(Limits.FILE_BYTES + 1).setMaxAliasesForCollections(Limits.COLLECTION_ALIASES)
                 .setAllowRecursiveKeys(false).build();
+    }
+
+    /** snakeyaml's tree of the text, or null with the problem reported (as {@link #compose}). */
+    static Node snakeyaml(Yaml yaml, String text, String syntax, LoadSettings settings) {
         BoundedParser events = new BoundedParser(new ParserImpl(settings, new StreamReader(settings, text)));
         try {
             Optional<Node> root = new Composer(settings, events).getSingleNode();

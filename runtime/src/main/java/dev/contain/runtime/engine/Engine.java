@@ -82,7 +82,10 @@ public final class Engine {
      * {@link CgroupMounts}), under the run root's lock so that concurrent runs mount them once.
      */
     private CgroupLayout cgroupLayoutForRun(ContainerSpec spec, Progress progress) throws ContainerError {
-        CgroupLayout layout = cgroupLayout(spec.name());
+        CgroupLayout layout = Warmup.takeCgroupLayout().orElse(null);
+        if (layout == null) {
+            layout = cgroupLayout(spec.name());
+        }
         if (layout.mode() != CgroupLayout.Mode.NONE || !spec.resources().any()) {
             return layout;
         }

@@ -5,13 +5,18 @@ import dev.contain.spec.SpecParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
  * A JVM runs a class's initialiser once, on whichever thread comes first, so this changes no behaviour:
  * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
  * cold run spends much of its time in such first uses (see README, Performance); one thread, started
- * once, no pool.
+ * once, no pool. One thing it reads is kept: the cgroup layout, which the run's plan takes
+ * ({@link #takeCgroupLayout}) instead of reading /proc/self/mountinfo again on the main thread (~2.5 ms).
  */
 public final class Warmup {
     /**
@@ -27,11 +32,16 @@ public final class Warmup {
             command: [/bin/true]
             """;
 
+    /** The layout read at start, for the run's plan; null when no warm-up ran or it was taken. */
+    private static final AtomicReference<FutureTask<CgroupLayout>> LAYOUT = new AtomicReference<>();
+
     private Warmup() {}
 
     /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
     public static void start() {
-        Thread thread = new Thread(Warmup::run, "contain-warmup");
+        FutureTask<CgroupLayout> layout = new FutureTask<>(CgroupLayout::detect);
+        LAYOUT.set(layout);
+        Thread thread = new Thread(() -> run(layout), "contain-warmup");
         thread.setDaemon(true);
         thread.start();
     }
@@ -40,9 +50,9 @@ public final class Warmup {
      * In the order the main thread will need them after the spec, which it reads at once (the command line is
      * read in ~1 ms): parsing the sample first made the two threads queue for the same classes' initialisers.
      */
-    private static void run() {
+    private static void run(FutureTask<CgroupLayout> layout) {
+        layout.run();
         try {
-            CgroupLayout.detect();
             // the security policy's first uses: its capability tables, and the kernel's version and last capability
             dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
             dev.contain.runtime.security.Platform.current();
@@ -53,6 +63,27 @@ public final class Warmup {
             SpecParser.parse(SAMPLE_SPEC, "warmup", Path.of("/"), "warmup", null, List.of()); // for the archives (above)
         } catch (IOException | RuntimeException e) {
             // nothing to report: the run itself meets the same failure, on its own thread, with context
+        }
+    }
+
+    /**
+     * The cgroup layout the warm-up read, once (waiting for it if it is being read): what the process's first
+     * {@link CgroupLayout#detect} would return, read a few ms earlier by this same process, before it mounted
+     * anything. Empty when no warm-up ran, it was taken, or reading failed (the caller reads it again, and
+     * reports a failure with the container's name).
+     */
+    static Optional<CgroupLayout> takeCgroupLayout() {
+        FutureTask<CgroupLayout> layout = LAYOUT.getAndSet(null);
+        if (layout == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(layout.get());
+        } catch (ExecutionException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 }
