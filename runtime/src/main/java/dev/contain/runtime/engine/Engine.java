@@ -282,7 +282,7 @@ public final class Engine {
             }
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
             if (run.execFifo() == null) {
-                run.whileStarting(() -> stageStarted(run, state));
+                run.whileStarting(() -> stageStarted(run, state, c.detach != null));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
@@ -302,7 +302,7 @@ public final class Engine {
                 state.publishStarted(status(run, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove()));
                 if (c.detach != null) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
-                    state.writeOwner(ProcessStamp.of(kernel, run.monitorPid()));
+                    state.publishOwner();
                     run.init().handOver();
                     c.handedOver();
                 }
@@ -487,10 +487,16 @@ public final class Engine {
         return new Containers(config, kernel);
     }
 
-    /** The plans of a started container (inspect's, the fast exec's), written while the init starts the command. */
-    private static void stageStarted(Run run, ContainerState state) throws IOException {
+    /**
+     * The plans of a started container (inspect's, the fast exec's), and for run -d its monitor as the owner, written
+     * while the init starts the command; put in place once it runs.
+     */
+    private void stageStarted(Run run, ContainerState state, boolean detached) throws IOException {
         try {
             state.stageStarted(run.initPlan(), run.execPlan());
+            if (detached) {
+                state.stageOwner(ProcessStamp.of(kernel, run.monitorPid()));
+            }
         } catch (IOException e) {
             throw new IOException("cannot record the container's start in " + state.dir() + ": " + e.getMessage(), e);
         }

@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * First-use costs of a run, paid on the second core while the main thread reads the command line and the spec.
@@ -32,16 +29,46 @@ public final class Warmup {
             command: [/bin/true]
             """;
 
-    /** The layout read at start, for the run's plan; null when no warm-up ran or it was taken. */
-    private static final AtomicReference<FutureTask<CgroupLayout>> LAYOUT = new AtomicReference<>();
+    /**
+     * The layout a warm-up reads, for the run's plan. A monitor, not a FutureTask or an atomic: their VarHandles'
+     * first use cost the main thread ~0.4 ms before the warm-up had even started.
+     */
+    private static final class Handover implements Runnable {
+        private boolean done;
+        private CgroupLayout layout; // null: reading it failed
+
+        /** The warm-up thread's work (a class of its own: a capturing lambda's first call costs the main thread). */
+        @Override
+        public void run() {
+            Warmup.run(this);
+        }
+
+        synchronized void done(CgroupLayout read) {
+            layout = read;
+            done = true;
+            notifyAll();
+        }
+
+        synchronized Optional<CgroupLayout> await() throws InterruptedException {
+            while (!done) {
+                wait();
+            }
+            return Optional.ofNullable(layout);
+        }
+    }
+
+    /** The last warm-up's layout, until taken (guarded by Warmup.class). */
+    private static Handover layout;
 
     private Warmup() {}
 
     /** Starts the warm-up on a daemon thread; the JVM does not wait for it at exit. */
     public static void start() {
-        FutureTask<CgroupLayout> layout = new FutureTask<>(CgroupLayout::detect);
-        LAYOUT.set(layout);
-        Thread thread = new Thread(() -> run(layout), "contain-warmup");
+        Handover read = new Handover();
+        synchronized (Warmup.class) {
+            layout = read;
+        }
+        Thread thread = new Thread(read, "contain-warmup");
         thread.setDaemon(true);
         thread.start();
     }
@@ -50,8 +77,15 @@ public final class Warmup {
      * In the order the main thread will need them after the spec, which it reads at once (the command line is
      * read in ~1 ms): parsing the sample first made the two threads queue for the same classes' initialisers.
      */
-    private static void run(FutureTask<CgroupLayout> layout) {
-        layout.run();
+    private static void run(Handover read) {
+        CgroupLayout detected = null;
+        try {
+            detected = CgroupLayout.detect();
+        } catch (IOException | RuntimeException e) {
+            // the run reads it again, and reports the failure with the container's name
+        } finally {
+            read.done(detected);
+        }
         try {
             // the security policy's first uses: its capability tables, and the kernel's version and last capability
             dev.contain.runtime.security.CapabilitySets.DOCKER_DEFAULT.size();
@@ -73,14 +107,16 @@ public final class Warmup {
      * reports a failure with the container's name).
      */
     static Optional<CgroupLayout> takeCgroupLayout() {
-        FutureTask<CgroupLayout> layout = LAYOUT.getAndSet(null);
-        if (layout == null) {
+        Handover read;
+        synchronized (Warmup.class) {
+            read = layout;
+            layout = null;
+        }
+        if (read == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(layout.get());
-        } catch (ExecutionException e) {
-            return Optional.empty();
+            return read.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();

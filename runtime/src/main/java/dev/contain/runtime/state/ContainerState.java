@@ -120,8 +120,16 @@ public final class ContainerState {
         return !exists() || tornDown() || (exit().isPresent() && !ownerAlive());
     }
 
-    public void writeOwner(ProcessStamp owner) throws IOException {
-        replace(OWNER, (owner.pid() + " " + owner.startTime() + "\n").getBytes(StandardCharsets.US_ASCII));
+    /**
+     * A new owner (run -d's monitor) written beside its name while the init starts the command; {@link #publishOwner}
+     * puts it in place once the command runs, before the engine hands the container over and goes.
+     */
+    public void stageOwner(ProcessStamp owner) throws IOException {
+        writeBeside(OWNER, (owner.pid() + " " + owner.startTime() + "\n").getBytes(StandardCharsets.US_ASCII), TRUNCATING);
+    }
+
+    public void publishOwner() throws IOException {
+        moveIntoPlace(OWNER);
     }
 
     public void markTornDown() throws IOException {
