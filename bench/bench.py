@@ -26,6 +26,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONTAIN = os.path.join(ROOT, "build", "contain")
 BUSYBOX = os.path.join(ROOT, "build", "busybox.tar")
 NETNS = "contain-bench"
+# podman's container as the spec's (bench-*.yaml): no network, the same memory, cpu and pids limits. The rlimits:
+# this sandbox lacks CAP_SYS_RESOURCE, so podman's defaults (nofile 1048576, nproc 4194304) cannot be set.
+PODMAN_AS_SPEC = ["--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--memory", "64m",
+                  "--cpus", "0.5", "--pids-limit", "64"]
 
 
 def timed(cmd, env=None):
@@ -155,8 +159,7 @@ class Bench:
                 name = self.next_id()
                 time.sleep(self.args.pause)
                 rows["podman run -d (runc)"].append(timed(["podman", "--runtime", "runc", "run", "-d", "--name", name,
-                    "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-                    self.podman_image, "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.05; done"])[0])
+                    *PODMAN_AS_SPEC, self.podman_image, "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.05; done"])[0])
                 time.sleep(self.args.pause)
                 rows["podman stop (runc)"].append(timed(["podman", "stop", name])[0])
                 subprocess.run(["podman", "rm", name], capture_output=True)
@@ -191,11 +194,9 @@ class Bench:
             self.podman_image = "localhost/contain-bench-busybox"
             self.podman_cgroups_before = podman_cgroups()
             subprocess.run(["podman", "import", BUSYBOX, self.podman_image], capture_output=True)
-            # runc: crun 1.8 refuses hybrid cgroups. Explicit rlimits: this sandbox lacks CAP_SYS_RESOURCE, so
-            # podman's defaults (nofile 1048576, nproc 4194304) cannot be set and every run would fail.
+            # runc: crun 1.8 refuses hybrid cgroups
             candidates.append(("podman run --rm (runc)", lambda name=None: (["podman", "--runtime", "runc", "run", "--rm",
-                "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--memory", "64m",
-                "--cpus", "0.5", "--pids-limit", "64", self.podman_image, "/bin/true"], None)))
+                *PODMAN_AS_SPEC, self.podman_image, "/bin/true"], None)))
             self.notes.append("podman runs with runc (crun 1.8 refuses hybrid cgroups) and nofile/nproc limits of 1024 "
                               "(this sandbox cannot raise limits, which podman's defaults need)")
         subprocess.run(["ip", "netns", "add", NETNS], capture_output=True)
@@ -327,8 +328,7 @@ class Bench:
             print(f"| {name} | " + " | ".join(cells) + " |")
         if not self.podman_image:
             return
-        podman = ["podman", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit",
-                  "nproc=1024:1024", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "64", self.podman_image, "/bin/true"]
+        podman = ["podman", "run", "--rm", *PODMAN_AS_SPEC, self.podman_image, "/bin/true"]
         cases = [(f"podman --runtime {r} run --rm", podman[:1] + ["--runtime", path] + podman[1:])
                  for r, path in (("contain-oci", oci), ("runc", "runc"), ("crun", "crun"))]
         walls = {label: [] for label, _ in cases}

@@ -120,10 +120,15 @@ final class QuickYaml {
             throw declined(); // empty: snakeyaml's answer (SpecParser then takes an empty mapping)
         }
         int column = indent(line);
-        if (!isKey(at(line, column))) {
+        Node root;
+        if (ch(at(line, column)) == '{') { // "{}": run --image with the command line's values only
+            root = flowMapping(at(line, column));
+            lineEnds(after(root));
+        } else if (isKey(at(line, column))) {
+            root = mapping(column);
+        } else {
             throw declined(); // a spec is a mapping; a list or a scalar is for snakeyaml to report
         }
-        Node root = mapping(column);
         skipBlank();
         if (line != lines) {
             throw declined();

@@ -30,6 +30,9 @@ class QuickYamlTest {
     /** Texts covering each shape the reader takes, and the edges where it must decline or agree. */
     static final List<String> SHAPES = List.of(
             "image: busybox\ncommand: [sh, -c, 'echo hi']\n",
+            "{}",
+            "{ image: busybox, command: [true] }  # one line\n",
+            "{}\nextra: 1\n",
             "image: busybox # a comment\n# a line of comment\nname: x\n\n",
             "a:\n  b: 1\n  c: true\n  d: null\n  e: ~\n  f: 1.5\n  g: 0x1F\n  h: -3\n  i: yes\n",
             "list:\n- a\n- b\nnext: 1\n",
