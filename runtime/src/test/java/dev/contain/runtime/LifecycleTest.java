@@ -203,7 +203,8 @@ class LifecycleTest {
             while (!host.run("ps", "-a").out().contains("dead") && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
-            assertTrue(host.run("ps", "-a").out().contains("dead"), "ps -a shows it dead");
+            String ps = host.run("ps", "-a").out();
+            assertTrue(ps.contains("dead (its monitor or engine died; contain gc)"), "ps -a shows it dead, and what to do: " + ps);
             Result gc = host.run("gc");
             ok(gc);
             assertTrue(gc.out().contains("orphan"), gc.out());

@@ -212,7 +212,7 @@ public final class Containers {
                 throw new ContainerError(name, "wait", "it ended and its engine removed it (a foreground run reports its own status)");
             }
             if (s.phase() == Phase.DEAD) {
-                throw new ContainerError(name, "wait", "its monitor died without recording an exit; 'contain rm " + name + "' cleans it up");
+                throw new ContainerError(name, "wait", "its monitor (or its engine) died without recording an exit; 'contain rm " + name + "' cleans it up");
             }
             pause();
         }
@@ -359,7 +359,7 @@ public final class Containers {
         return switch (phase) {
             case CREATED -> "created";
             case RUNNING -> "running";
-            case DEAD -> "dead (its monitor died; contain gc)";
+            case DEAD -> "dead (its monitor or engine died; contain gc)"; // run -d's monitor, or a foreground run's engine
             case EXITED -> exit.map(e -> "exited (" + e.exitCode() + ") " + ago(e.finishedMillis())).orElse("exited");
         };
     }
