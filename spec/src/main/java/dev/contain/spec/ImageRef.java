@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
 public sealed interface ImageRef {
     /** A name in the store: a plain name ({@code busybox}) or a reference ({@code docker.io/library/alpine:3.19}, {@code alpine@sha256:...}). */
     record Stored(String name) implements ImageRef {
+        /** What `contain image import --name` gives: compiled once (String.matches compiles on every call). */
+        private static final Pattern STORE_NAME = Pattern.compile("[a-z0-9][a-z0-9+._-]{0,127}");
+
         @Override public String toString() { return name; }
 
         /** The name as a reference, or null if it is only a store name (like debian-stable+python+iproute2). */
@@ -36,6 +39,7 @@ public sealed interface ImageRef {
                         + "(" + COMPONENT + "(?:/" + COMPONENT + ")*)"
                         + "(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
                         + "(?:@(sha256:[0-9a-f]{64}))?");
+        private static final Pattern PATH = Pattern.compile(COMPONENT + "(?:/" + COMPONENT + ")*");
 
         public static Reference parse(String text) {
             if (text.length() > 255 + 128 + 72) {
@@ -50,7 +54,7 @@ public sealed interface ImageRef {
             if (domain != null && !domain.contains(".") && !domain.contains(":") && !domain.equals("localhost")) {
                 path = domain + "/" + path; // "library/alpine": a path, not a registry
                 domain = null;
-                if (!path.matches(COMPONENT + "(?:/" + COMPONENT + ")*")) {
+                if (!PATH.matcher(path).matches()) {
                     return null;
                 }
             }
@@ -88,7 +92,7 @@ public sealed interface ImageRef {
 
     /** A store name of the kind `contain image import --name` gives (no reference): lowercase, '+' allowed. */
     static boolean isStoreName(String text) {
-        return text.matches("[a-z0-9][a-z0-9+._-]{0,127}");
+        return Stored.STORE_NAME.matcher(text).matches();
     }
 
     /** The archive formats an image may come in, longest first. */
