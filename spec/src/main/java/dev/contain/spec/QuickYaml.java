@@ -445,20 +445,26 @@ final class QuickYaml {
                 Node item = flowNode(j);
                 items.add(item);
                 j = spaces(after(item));
-                if (ch(j) == ',') {
-                    j = spaces(j + 1);
-                    if (ch(j) == ']') {
-                        throw declined(); // a trailing comma
-                    }
-                } else if (ch(j) == ']') {
+                if (ch(j) == ']') {
                     break;
-                } else {
-                    throw declined(); // continued on the next line, a nested collection, or an error
                 }
+                j = nextEntry(j, ']');
             }
         }
         depth--;
         return new SequenceNode(Tag.SEQ, true, items, FlowStyle.FLOW, start, mark(j + 1));
+    }
+
+    /** After a flow collection's entry, at offset j: a comma and the next entry (its offset), or the text declined. */
+    private int nextEntry(int j, char close) {
+        if (ch(j) != ',') {
+            throw declined(); // continued on the next line, or an error
+        }
+        int next = spaces(j + 1);
+        if (ch(next) == close) {
+            throw declined(); // a trailing comma
+        }
+        return next;
     }
 
     private Node flowMapping(int i) {
@@ -478,16 +484,10 @@ final class QuickYaml {
                 Node value = flowNode(spaces(colon + 1));
                 pairs.add(new NodeTuple(key, value));
                 j = spaces(after(value));
-                if (ch(j) == ',') {
-                    j = spaces(j + 1);
-                    if (ch(j) == '}') {
-                        throw declined(); // a trailing comma
-                    }
-                } else if (ch(j) == '}') {
+                if (ch(j) == '}') {
                     break;
-                } else {
-                    throw declined();
                 }
+                j = nextEntry(j, '}');
             }
         }
         depth--;
