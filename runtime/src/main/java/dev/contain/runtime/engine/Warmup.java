@@ -13,7 +13,7 @@ import java.util.Optional;
  * it only initialises classes and reads files; it creates, writes and starts nothing on the machine. A
  * cold run spends much of its time in such first uses (see README, Performance); one thread, started
  * once, no pool. One thing it reads is kept: the cgroup layout, which the run's plan takes
- * ({@link #takeCgroupLayout}) instead of reading /proc/self/mountinfo again on the main thread (~2.5 ms).
+ * ({@link #takeCgroupLayout}) instead of reading /proc/self/mountinfo again on the main thread (~2.2 ms).
  */
 public final class Warmup {
     /**
@@ -31,7 +31,7 @@ public final class Warmup {
 
     /**
      * The layout a warm-up reads, for the run's plan. A monitor, not a FutureTask or an atomic: their VarHandles'
-     * first use cost the main thread ~0.4 ms before the warm-up had even started.
+     * first use cost the main thread ~0.6 ms before the warm-up had even started.
      */
     private static final class Handover implements Runnable {
         private boolean done;
