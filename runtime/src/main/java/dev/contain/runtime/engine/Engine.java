@@ -282,7 +282,7 @@ public final class Engine {
             }
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
             if (run.execFifo() == null) {
-                run.whileStarting(() -> stageStarted(run, state, c.detach != null));
+                run.whileStarting(() -> stageStarted(run, state));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
@@ -491,10 +491,10 @@ public final class Engine {
      * The plans of a started container (inspect's, the fast exec's), and for run -d its monitor as the owner, written
      * while the init starts the command; put in place once it runs.
      */
-    private void stageStarted(Run run, ContainerState state, boolean detached) throws IOException {
+    private void stageStarted(Run run, ContainerState state) throws IOException {
         try {
             state.stageStarted(run.initPlan(), run.execPlan());
-            if (detached) {
+            if (run.monitor() != null) { // run -d
                 state.stageOwner(ProcessStamp.of(kernel, run.monitorPid()));
             }
         } catch (IOException e) {

@@ -58,7 +58,7 @@ public final class Warmup {
     }
 
     /** The last warm-up's layout, until taken (guarded by Warmup.class). */
-    private static Handover layout;
+    private static Handover pending;
 
     private Warmup() {}
 
@@ -66,7 +66,7 @@ public final class Warmup {
     public static void start() {
         Handover read = new Handover();
         synchronized (Warmup.class) {
-            layout = read;
+            pending = read;
         }
         Thread thread = new Thread(read, "contain-warmup");
         thread.setDaemon(true);
@@ -109,8 +109,8 @@ public final class Warmup {
     static Optional<CgroupLayout> takeCgroupLayout() {
         Handover read;
         synchronized (Warmup.class) {
-            read = layout;
-            layout = null;
+            read = pending;
+            pending = null;
         }
         if (read == null) {
             return Optional.empty();

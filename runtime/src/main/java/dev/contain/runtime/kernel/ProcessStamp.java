@@ -14,7 +14,12 @@ public record ProcessStamp(long pid, long startTime) {
     }
 
     public void write(Kernel kernel, Path file) throws IOException {
-        kernel.write(file, pid + " " + startTime + "\n");
+        kernel.write(file, line());
+    }
+
+    /** The stamp as its file holds it. */
+    public String line() {
+        return pid + " " + startTime + "\n";
     }
 
     /** The stamp in a file, if the file exists and holds one. */

@@ -129,10 +129,13 @@ public final class Run {
      * before the namespaces stage instead of lengthening it.
      */
     public void encodeInitPlanAhead() {
-        initPlan = ahead(() -> {
+        initPlan = new FutureTask<>(() -> {
             initMessages = InitPlan.container(plan, monitor, terminal, execFifo, hooks.startHooks(), preserveFds);
             return InitCodec.encode(initMessages);
-        }, "contain-plan-encode");
+        });
+        Thread thread = new Thread(initPlan, "contain-plan-encode");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** The plan as the init is given it (kept in the state folder for inspect and exec). */
@@ -157,14 +160,6 @@ public final class Run {
     private java.util.List<dev.contain.runtime.init.InitMessage> initMessagesNow() {
         initPlan();
         return initMessages;
-    }
-
-    private static FutureTask<byte[]> ahead(java.util.concurrent.Callable<byte[]> work, String name) {
-        FutureTask<byte[]> task = new FutureTask<>(work);
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        thread.start();
-        return task;
     }
 
     private static byte[] await(FutureTask<byte[]> task) {

@@ -125,7 +125,7 @@ public final class ContainerState {
      * puts it in place once the command runs, before the engine hands the container over and goes.
      */
     public void stageOwner(ProcessStamp owner) throws IOException {
-        writeBeside(OWNER, (owner.pid() + " " + owner.startTime() + "\n").getBytes(StandardCharsets.US_ASCII), TRUNCATING);
+        writeBeside(OWNER, owner.line().getBytes(StandardCharsets.US_ASCII), TRUNCATING);
     }
 
     public void publishOwner() throws IOException {
