@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.contain.runtime.TestHost.Result;
 import dev.contain.runtime.TestHost.Running;
@@ -146,7 +147,13 @@ class FaultsTest {
                 Running second = host.start(host.cli("run", "-q", spec.toString()));
                 if (point.equals("state:claiming")) {
                     Thread.sleep(1000);
-                    assertTrue(gc.process.isAlive() && second.process.isAlive(), "gc and the second run wait for the claim to finish");
+                    for (Running waiting : List.of(gc, second)) {
+                        if (!waiting.process.isAlive()) { // say which one ended, and what it said
+                            Result ended = waiting.finish();
+                            fail("gc and the second run wait for the claim to finish; " + (waiting == gc ? "gc" : "the second run")
+                                    + " ended (exit " + ended.exit() + "): " + ended.out() + ended.err());
+                        }
+                    }
                 } else {
                     assertTrue(second.process.waitFor(30, TimeUnit.SECONDS), "the second run is refused without waiting for the first");
                 }
