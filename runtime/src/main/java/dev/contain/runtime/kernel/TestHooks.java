@@ -69,12 +69,19 @@ public final class TestHooks {
         return wanted != null && (wanted.equals(name) || wanted.equals("#" + n));
     }
 
-    /** Through kill(1): JNA is not loaded in every run, and the JVM refuses to signal its own process. */
+    /**
+     * Through kill(1): JNA is not loaded in every run, and the JVM refuses to signal its own process. The
+     * signal names this thread's id, not the process's: the kernel hands a process-wide stop to one thread,
+     * which then stops the others, and the others run on until it gets a CPU. Sent to the pid, it went to
+     * the JVM's first thread (idle in pthread_join); under load this thread saw kill(1) exit and went on
+     * with its work (releasing a lock a test relied on) before the stop took hold. Named by its own id,
+     * this thread takes the stop itself, before it runs another instruction of Java.
+     */
     private static void signalSelf(String signal, String name, int n) {
         System.err.println("contain: test: point " + n + " (" + name + "): " + signal);
         System.err.flush();
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(ProcessHandle.current().pid()))
+            Process kill = new ProcessBuilder("kill", "-" + signal, thisThreadsId())
                     .redirectErrorStream(true).start();
             kill.waitFor();
         } catch (IOException e) {
@@ -82,5 +89,10 @@ public final class TestHooks {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The calling thread's id in the kernel: /proc/thread-self links to "PID/task/TID". */
+    private static String thisThreadsId() throws IOException {
+        return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString();
     }
 }
