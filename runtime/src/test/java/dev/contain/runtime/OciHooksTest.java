@@ -250,26 +250,30 @@ class OciHooksTest {
         }
     }
 
-    /**
-     * A started container's records (status, exec-plan) go in place only once its command runs: while its process
-     * waits before pivot_root (createRuntime runs then) its mount namespace still shows the host's files, so exec's
-     * fast path must find no plan there. The plans are written beside by then (the engine writes them while the
-     * init starts the command), and all are in place when poststart runs.
-     */
-    /** A hook that lists {@code dir}, dot files included, into {@code out}. */
-    private static ObjectNode listing(Path dir, Path out) {
+    /** A hook that runs {@code script} with sh. */
+    private static ObjectNode shell(String script) {
         ObjectNode h = JSON.createObjectNode().put("path", "/bin/sh");
-        h.putArray("args").add("sh").add("-c").add("ls -A " + dir + " > " + out);
+        h.putArray("args").add("sh").add("-c").add(script);
         return h;
     }
 
+    /**
+     * A started container's records (status, exec-plan) go in place only once its command runs: while its process
+     * waits before pivot_root (createRuntime runs then) its mount namespace still shows the host's files, so exec's
+     * fast path must find no plan there. The plans and the status are written beside by then (the engine writes them
+     * while the init starts the command), all are in place when poststart runs, and the status's start time is
+     * after the hooks the process waited for.
+     */
     @Test
     void theExecPlanIsInPlaceOnlyOnceTheCommandRuns() throws Exception {
         try (TestHost host = new TestHost()) {
             Path state = host.runRoot.resolve("r5");
+            Path hooked = host.dir.resolve("r5-hooks");
             ObjectNode hooks = JSON.createObjectNode();
-            hooks.putArray("createRuntime").add(listing(state, host.dir.resolve("r5-hooks/createRuntime")));
-            hooks.putArray("poststart").add(listing(state, host.dir.resolve("r5-hooks/poststart")));
+            hooks.putArray("createRuntime").add(shell("ls -A " + state + " > " + hooked.resolve("createRuntime")))
+                    .add(shell("sleep 0.3; date +%s%3N > " + hooked.resolve("hooksDone")));
+            hooks.putArray("poststart").add(shell("ls -A " + state + " > " + hooked.resolve("poststart")
+                    + "; cat " + state.resolve("status") + " > " + hooked.resolve("status")));
             Path bundle = hooked(host, "r5", "true", hooks);
             TestHost.Result r = run(host, "run", "--bundle", bundle.toString(), "r5");
             assertEquals(0, r.exit(), r.err());
@@ -279,6 +283,10 @@ class OciHooksTest {
             List<String> running = Files.readAllLines(host.dir.resolve("r5-hooks/poststart"));
             assertTrue(running.containsAll(List.of("exec-plan", "status", "init-plan")), "in place once it runs: " + running);
             assertFalse(running.contains(".exec-plan.new"), running.toString());
+            long hooksDone = Long.parseLong(Files.readString(hooked.resolve("hooksDone")).trim());
+            long started = Files.readAllLines(hooked.resolve("status")).stream().filter(l -> l.startsWith("started="))
+                    .mapToLong(l -> Long.parseLong(l.substring("started=".length()))).findFirst().orElseThrow();
+            assertTrue(started >= hooksDone, "started " + started + ", before the hooks ended at " + hooksDone);
             host.assertNothingLeft();
         }
     }

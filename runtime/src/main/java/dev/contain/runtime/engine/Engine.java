@@ -281,8 +281,9 @@ public final class Engine {
                 c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
             }
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
+            boolean detached = c.detach != null;
             if (run.execFifo() == null) {
-                run.whileStarting(() -> stageStarted(run, state));
+                run.whileStarting(() -> stageStarted(run, state, status(run, c.createdMillis, detached, detached && c.detach.autoRemove())));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
@@ -299,8 +300,11 @@ public final class Engine {
             }
             run.progress().info("container started as process " + run.containerPid());
             try {
-                state.publishStarted(status(run, c.createdMillis, c.detach != null, c.detach != null && c.detach.autoRemove()));
-                if (c.detach != null) {
+                if (run.hooks() != RunHooks.NONE) { // the command started after the hooks: its start time is theirs
+                    state.stageStatus(status(run, c.createdMillis, detached, detached && c.detach.autoRemove()));
+                }
+                state.publishStarted();
+                if (detached) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
                     state.publishOwner();
                     run.init().handOver();
@@ -491,9 +495,9 @@ public final class Engine {
      * The plans of a started container (inspect's, the fast exec's), and for run -d its monitor as the owner, written
      * while the init starts the command; put in place once it runs.
      */
-    private void stageStarted(Run run, ContainerState state) throws IOException {
+    private void stageStarted(Run run, ContainerState state, Status status) throws IOException {
         try {
-            state.stageStarted(run.initPlan(), run.execPlan());
+            state.stageStarted(run.initPlan(), run.execPlan(), status);
             if (run.monitor() != null) { // run -d
                 state.stageOwner(ProcessStamp.of(kernel, run.monitorPid()));
             }
@@ -502,7 +506,7 @@ public final class Engine {
         }
     }
 
-    /** What ps and inspect show, once the command runs. */
+    /** What ps and inspect show once the command runs; stamped at "go" (the init then takes ~2 ms to exec it). */
     private Status status(Run run, long created, boolean detached, boolean autoRemove) {
         Plan plan = run.plan();
         return new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created,

@@ -150,28 +150,33 @@ public final class ContainerState {
     }
 
     /**
-     * A started container's plans (init-plan, exec-plan), written beside their names while the init starts the
-     * command, so the start does not wait for the writes; {@link #publishStarted} puts them in place with the
-     * status once the command runs. Until then ps sees a created container and a fast exec finds no plan, as it
-     * must: before its pivot_root the container's mount namespace still shows the host's files. The exec plan is
+     * A started container's plans (init-plan, exec-plan) and status, written beside their names while the init
+     * starts the command, so the start does not wait for the writes; {@link #publishStarted} puts them in place
+     * once the command runs. Until then ps sees a created container and a fast exec finds no plan, as it must:
+     * before its pivot_root the container's mount namespace still shows the host's files. The exec plan is
      * written 0600 (see the class comment), its temporary made anew with that mode (one writer: the start), never
      * readable by others, not even while it is written.
      */
-    public void stageStarted(byte[] initPlan, byte[] execPlan) throws IOException {
+    public void stageStarted(byte[] initPlan, byte[] execPlan, Status status) throws IOException {
         writeBeside(INIT_PLAN, initPlan, TRUNCATING);
+        stageStatus(status);
         Files.deleteIfExists(beside(EXEC_PLAN));
         writeBeside(EXEC_PLAN, execPlan, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     }
 
+    /** The status to publish, written anew (a start that waited for hooks stamps its start time after them). */
+    public void stageStatus(Status status) throws IOException {
+        writeBeside(STATUS, status.encode().getBytes(StandardCharsets.UTF_8), TRUNCATING);
+    }
+
     /**
-     * The command runs: the plans {@link #stageStarted} wrote go in place, and the status is written (now: its start
-     * time is the exec's, not before hooks the init waited for). The status first, so a fast exec never finds
-     * a container ps would still call created.
+     * The command runs: what {@link #stageStarted} wrote goes in place. The status before the exec plan, so a
+     * fast exec never finds a container ps would still call created.
      */
-    public void publishStarted(Status status) throws IOException {
+    public void publishStarted() throws IOException {
         moveIntoPlace(INIT_PLAN);
-        replace(STATUS, status.encode().getBytes(StandardCharsets.UTF_8));
+        moveIntoPlace(STATUS);
         moveIntoPlace(EXEC_PLAN);
     }
 
