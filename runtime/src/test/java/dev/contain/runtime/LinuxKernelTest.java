@@ -19,6 +19,26 @@ import org.junit.jupiter.api.Test;
 
 /** The host operations teardown and stop rely on, on the real kernel. */
 class LinuxKernelTest {
+    /** mkdirs as Files.createDirectories: missing parents made, an existing folder (or a link to one) taken, a file refused. */
+    @Test
+    void mkdirsMakesMissingParentsTakesWhatIsThereAndRefusesAFileInTheWay() throws Exception {
+        Path tmp = Files.createTempDirectory("contain-kernel-");
+        try {
+            Path deep = tmp.resolve("a/b/c");
+            LinuxKernel.INSTANCE.mkdirs(deep);
+            assertTrue(Files.isDirectory(deep));
+            LinuxKernel.INSTANCE.mkdirs(deep); // there already
+            Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("a"));
+            LinuxKernel.INSTANCE.mkdirs(tmp.resolve("link/b/d"));
+            assertTrue(Files.isDirectory(tmp.resolve("a/b/d")), "made through the link, as createDirectories does");
+            Files.writeString(tmp.resolve("file"), "x");
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> LinuxKernel.INSTANCE.mkdirs(tmp.resolve("file")));
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> LinuxKernel.INSTANCE.mkdirs(tmp.resolve("file/sub")));
+        } finally {
+            LinuxKernel.INSTANCE.deleteTree(tmp);
+        }
+    }
+
     @Test
     void deleteTreeRemovesEverythingButFollowsNoSymlinkAndEntersNoMount() throws Exception {
         Path tmp = Files.createTempDirectory("contain-kernel-");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,7 +24,20 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public void mkdirs(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        // Not Files.createDirectories: for a folder whose parent is missing (a run's cgroups, whose shared parent
+        // the last container's teardown removed) it throws and catches two exceptions per level. java.io.File
+        // answers from one stat (following links, as createDirectories does) without throwing.
+        Path parent = dir.getParent();
+        if (parent != null && !parent.toFile().isDirectory()) {
+            mkdirs(parent);
+        }
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (!dir.toFile().isDirectory()) {
+                throw e;
+            }
+        }
     }
 
     @Override
