@@ -281,9 +281,8 @@ public final class Engine {
                 c.terminal.awaitSaved(); // before "go": the init makes it raw once the pty exists
             }
             ContainerState state = ContainerState.at(plan.stateDir(), kernel);
-            boolean detached = c.detach != null;
             if (run.execFifo() == null) {
-                run.whileStarting(() -> stageStarted(run, state, status(run, c.createdMillis, detached, detached && c.detach.autoRemove())));
+                run.whileStarting(() -> stageStarted(run, state, status(c)));
             }
             apply(run, new StartStage());
             if (run.execFifo() != null) { // OCI create: the process waits at the fifo; the host side goes
@@ -301,10 +300,10 @@ public final class Engine {
             run.progress().info("container started as process " + run.containerPid());
             try {
                 if (run.hooks() != RunHooks.NONE) { // the command started after the hooks: its start time is theirs
-                    state.stageStatus(status(run, c.createdMillis, detached, detached && c.detach.autoRemove()));
+                    state.stageStatus(status(c));
                 }
                 state.publishStarted();
-                if (detached) {
+                if (c.detach != null) {
                     // the monitor owns the state folder from here: gc judges it by the monitor's life
                     state.publishOwner();
                     run.init().handOver();
@@ -507,11 +506,13 @@ public final class Engine {
     }
 
     /** What ps and inspect show once the command runs; stamped at "go" (the init then takes ~2 ms to exec it). */
-    private Status status(Run run, long created, boolean detached, boolean autoRemove) {
+    private Status status(Container c) {
+        Run run = c.run;
         Plan plan = run.plan();
-        return new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), created,
+        boolean detached = c.detach != null;
+        return new Status(plan.name(), plan.image() == null ? plan.rootfs().toString() : plan.image().display(), plan.argv(), c.createdMillis,
                 System.currentTimeMillis(), run.containerPid(), kernel.startTime(run.containerPid()).orElse(0),
-                dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, autoRemove);
+                dev.contain.runtime.plan.ImageDefaults.translate(plan.image(), Signals.SIGTERM), detached, detached && c.detach.autoRemove());
     }
 
     void teardown(Run run) {
