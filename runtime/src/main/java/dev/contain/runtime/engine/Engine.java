@@ -491,8 +491,8 @@ public final class Engine {
     }
 
     /**
-     * The plans of a started container (inspect's, the fast exec's), and for run -d its monitor as the owner, written
-     * while the init starts the command; put in place once it runs.
+     * The plans of a started container (inspect's, the fast exec's), its status, and for run -d its monitor as the
+     * owner, written while the init starts the command; put in place once it runs.
      */
     private void stageStarted(Run run, ContainerState state, Status status) throws IOException {
         try {
