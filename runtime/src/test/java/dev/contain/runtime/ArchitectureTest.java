@@ -26,25 +26,25 @@ class ArchitectureTest {
 
     /** The layers engine/ is built on: none of them may name engine/ or a front end (cli/, oci/). */
     private static final Set<String> BELOW_ENGINE =
-            Set.of("base", "kernel", "state", "ids", "image", "cgroup", "net", "security", "plan", "init", "stage");
+            Set.of("base", "json", "kernel", "state", "ids", "image", "cgroup", "net", "security", "plan", "init", "stage");
 
     /**
      * What a plan is made from (ids, images, cgroups, networks, security policy, the state folder): none of it names
      * the plan, the stages that carry it out, the init's channel or each other, but for the vocabulary below it
-     * (base/, kernel/), the state folder and the image store (ids/ makes its views of the store's layers).
+     * (base/, json/, kernel/), the state folder and the image store (ids/ makes its views of the store's layers).
      */
     private static final Set<String> PLAN_INPUTS = Set.of("ids", "image", "cgroup", "net", "security", "state");
-    private static final Set<String> PLAN_INPUTS_MAY_USE = Set.of("base", "kernel", "state", "image");
+    private static final Set<String> PLAN_INPUTS_MAY_USE = Set.of("base", "json", "kernel", "state", "image");
 
-    /** The bottom: the kernel interface and the shared vocabulary name no other package of the runtime. */
-    private static final Set<String> BOTTOM = Set.of("base", "kernel");
+    /** The bottom: the kernel interface, the shared vocabulary and the JSON codec name no other package of the runtime. */
+    private static final Set<String> BOTTOM = Set.of("base", "json", "kernel");
 
     /**
      * What the CLI may name besides its own package and the engine: base/ (the error, progress, signal and
      * configuration types the engine's API takes and throws) and state/ (the records of a container the engine's
-     * API hands back for ps, wait and stop: Exit, ContainerState.Phase).
+     * API hands back for ps, wait and stop: Exit, ContainerState.Phase) and json/ (the codec its JSON output is written with).
      */
-    private static final Set<String> CLI_MAY_USE = Set.of("cli", "engine", "base", "state");
+    private static final Set<String> CLI_MAY_USE = Set.of("cli", "engine", "base", "state", "json");
 
     /** File (relative to the runtime package) -> packages it may name beyond its layer's rule, and why. */
     private static final Map<String, Set<String>> EXCEPTIONS = Map.of(

@@ -521,8 +521,7 @@ class OciConfigTest {
         assertEquals("c1: config.json: config.json " + file + ": not a JSON object",
                 assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
         Files.writeString(file, "{\"process\": {\"args\": [\n");
-        assertEquals("c1: config.json: config.json " + file + ": not valid JSON at line 2, column 1: Unexpected end-of-input: expected "
-                + "close marker for Array (start marker at line 1, column 22)",
+        assertEquals("c1: config.json: config.json " + file + ": not valid JSON at line 2, column 1: unexpected end of input in an array",
                 assertThrows(ContainerError.class, () -> OciPlanner.read("c1", bundle)).userMessage());
         try (var out = new java.io.RandomAccessFile(file.toFile(), "rw")) {
             out.setLength(17L << 20); // sparse: the size alone is refused, nothing is read

@@ -1,5 +1,6 @@
 package dev.contain.runtime.cli;
 
+import dev.contain.runtime.json.JsonWriter;
 import dev.contain.runtime.base.ContainerError;
 import dev.contain.runtime.engine.Containers;
 import dev.contain.runtime.base.Signals;
@@ -51,7 +52,7 @@ final class LifecycleCommands {
                 for (Containers.Info i : infos) {
                     rows.add(json(i));
                 }
-                System.out.println(Json.pretty(rows));
+                System.out.println(JsonWriter.pretty(rows));
                 return 0;
             }
             if (!format.equals("table")) {
@@ -296,7 +297,7 @@ final class LifecycleCommands {
             Containers containers = containers(this);
             Map<String, Object> m = json(containers.info(name));
             m.put("plan", containers.initPlan(name));
-            System.out.println(Json.pretty(m));
+            System.out.println(JsonWriter.pretty(m));
             return 0;
         }
     }

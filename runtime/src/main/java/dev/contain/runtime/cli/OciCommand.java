@@ -1,6 +1,6 @@
 package dev.contain.runtime.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.base.Signals;
@@ -11,6 +11,7 @@ import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.oci.OciRuntime;
 import dev.contain.runtime.oci.OciSpec;
+import dev.contain.runtime.json.JsonWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -392,8 +393,7 @@ public final class OciCommand {
         if (quiet) {
             states.forEach(s -> out.println(s.id()));
         } else if (format.equals("json")) {
-            ObjectMapper json = new ObjectMapper();
-            ArrayNode all = json.createArrayNode();
+            ArrayNode all = JsonNodeFactory.instance.arrayNode();
             for (OciRuntime.State s : states) {
                 ObjectNode o = all.addObject();
                 o.put("ociVersion", OciRuntime.OCI_VERSION).put("id", s.id()).put("pid", s.pid()).put("status", s.status().text())
@@ -402,7 +402,7 @@ public final class OciCommand {
                 ObjectNode an = o.putObject("annotations");
                 s.annotations().forEach(an::put);
             }
-            out.println(all.toString());
+            out.println(JsonWriter.compact(all));
         } else if (format.equals("table")) {
             out.printf("%-20s %-8s %-10s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
             for (OciRuntime.State s : states) {
@@ -457,9 +457,9 @@ public final class OciCommand {
         String time = Instant.now().toString();
         String line;
         if ("json".equals(global.get("log-format"))) {
-            ObjectNode o = new ObjectMapper().createObjectNode();
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("level", level).put("msg", message).put("time", time);
-            line = o.toString();
+            line = JsonWriter.compact(o);
         } else {
             line = "time=\"" + time + "\" level=" + level + " msg=\"" + message.replace("\"", "\\\"") + "\"";
         }

@@ -1,11 +1,13 @@
 package dev.contain.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contain.runtime.base.ContainerError;
+import dev.contain.runtime.json.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +17,8 @@ import java.util.Map;
  * flag over it, under the key config.json gives it, so the OCI front end accepts or refuses it by that name.
  */
 final class OciUpdate {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A resources object is a few hundred bytes; this bounds what a bad --resources makes the engine hold. */
+    private static final int MAX_BYTES = 1 << 20;
     /** flag -> {object, key, kind}: kind "size" (512m), "number", or "string". */
     private static final Map<String, String[]> FLAGS = Map.ofEntries(
             Map.entry("memory", new String[] {"memory", "limit", "size"}),
@@ -36,12 +39,23 @@ final class OciUpdate {
 
     private OciUpdate() {}
 
+    /** The file's bytes (stdin's when {@code in} is given), refused above {@link #MAX_BYTES}. */
+    private static byte[] bounded(String file, InputStream in) throws IOException {
+        try (InputStream opened = in == null ? Files.newInputStream(Path.of(file)) : null) {
+            byte[] bytes = (in == null ? opened : in).readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw new IOException("larger than " + (MAX_BYTES >> 20) + " MiB");
+            }
+            return bytes;
+        }
+    }
+
     static JsonNode resources(String id, Map<String, String> options, InputStream stdin) throws ContainerError {
         String file = options.getOrDefault("resources", options.get("r"));
         ObjectNode r;
         try {
-            JsonNode read = file == null ? JSON.createObjectNode() : file.equals("-") ? JSON.readTree(stdin) : JSON.readTree(Path.of(file).toFile());
-            if (read == null || !read.isObject()) {
+            JsonNode read = file == null ? JsonNodeFactory.instance.objectNode() : JsonReader.read(file.equals("-") ? bounded(file, stdin) : bounded(file, null));
+            if (!read.isObject()) {
                 throw new ContainerError(id, "update", "--resources " + file + ": not a JSON object");
             }
             r = (ObjectNode) read;

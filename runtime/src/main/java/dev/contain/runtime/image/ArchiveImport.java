@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.json.JsonReader;
 import dev.contain.spec.ImageRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,8 +150,8 @@ public final class ArchiveImport {
     }
 
     private List<Found> dockerArchive(ImageSource s) throws IOException {
-        JsonNode manifest = ImageRecord.JSON.readTree(s.read("manifest.json", METADATA_LIMIT));
-        if (manifest == null || !manifest.isArray()) {
+        JsonNode manifest = JsonReader.read(s.read("manifest.json", METADATA_LIMIT));
+        if (!manifest.isArray()) {
             throw new IOException("manifest.json is not a list of images");
         }
         List<Found> found = new ArrayList<>();

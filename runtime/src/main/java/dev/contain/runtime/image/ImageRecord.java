@@ -1,10 +1,13 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.json.JsonReader;
+import dev.contain.runtime.json.JsonWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +17,6 @@ import java.util.List;
  * Kept as {@code <data root>/images/<name:tag, URL-encoded>.json}.
  */
 public record ImageRecord(String name, String tag, String id, String digest, List<Layer> layers, JsonNode config) {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     public record Layer(String diffId, long size) {}
 
     public String reference() {
@@ -35,16 +36,16 @@ public record ImageRecord(String name, String tag, String id, String digest, Lis
     }
 
     byte[] toJson() throws IOException {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("name", name).put("tag", tag).put("id", id).put("digest", digest);
         ArrayNode l = o.putArray("layers");
         layers.forEach(x -> l.addObject().put("diffId", x.diffId()).put("size", x.size()));
         o.set("config", config);
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
+        return JsonWriter.pretty(o).getBytes(StandardCharsets.UTF_8);
     }
 
     static ImageRecord fromJson(byte[] bytes) throws IOException {
-        JsonNode o = JSON.readTree(bytes);
+        JsonNode o = JsonReader.read(bytes);
         List<Layer> layers = new ArrayList<>();
         o.path("layers").forEach(x -> layers.add(new Layer(x.path("diffId").asText(), x.path("size").asLong())));
         return new ImageRecord(o.path("name").asText(), o.path("tag").asText(), o.path("id").asText(),

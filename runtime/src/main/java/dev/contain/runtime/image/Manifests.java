@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.json.JsonReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,13 +31,13 @@ final class Manifests {
 
     static JsonNode parse(byte[] json, String what) throws IOException {
         try {
-            JsonNode n = ImageRecord.JSON.readTree(json);
-            if (n == null || !n.isObject()) {
+            JsonNode n = JsonReader.read(json);
+            if (!n.isObject()) {
                 throw new IOException(what + " is not a JSON object");
             }
             return n;
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(what + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonReader.SyntaxError e) {
+            throw new IOException(what + " is not valid JSON: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.json.JsonReader;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.kernel.Kernel;
 import dev.contain.spec.ImageRef;
@@ -72,7 +73,7 @@ public final class OciStore {
         if (configDigest != null && !configDigest.equals(id)) {
             throw new IOException("image config " + configDigest + " does not match its digest (" + id + ")");
         }
-        JsonNode c = ImageRecord.JSON.readTree(config);
+        JsonNode c = JsonReader.read(config);
         List<String> diffIds = new ArrayList<>();
         c.path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asText()));
         if (diffIds.size() != blobs.size()) {
@@ -115,11 +116,7 @@ public final class OciStore {
             for (Path p : s.sorted().toList()) {
                 String n = p.getFileName().toString();
                 if (n.endsWith(".json") && !n.startsWith(".")) {
-                    try {
-                        out.add(ImageRecord.fromJson(Files.readAllBytes(p)));
-                    } catch (IOException e) {
-                        // a record being replaced, or damaged: not an image
-                    }
+                    read(p).ifPresent(out::add);
                 }
             }
         } catch (IOException e) {
@@ -143,19 +140,34 @@ public final class OciStore {
             names.add("localhost/" + ref.path());
             names.add("docker.io/" + (ref.path().contains("/") ? "" : "library/") + ref.path());
         }
+        if (ref.digest() == null) { // a tag names its record's file: one record read, however many images there are
+            String tag = ref.tag() == null ? "latest" : ref.tag();
+            for (String n : names) {
+                Optional<ImageRecord> r = read(file(n + ":" + tag)).filter(x -> x.name().equals(n) && x.tag().equals(tag));
+                if (r.isPresent()) {
+                    return r;
+                }
+            }
+            return Optional.empty();
+        }
         List<ImageRecord> all = list();
         for (String n : names) {
             for (ImageRecord r : all) {
-                if (!r.name().equals(n)) {
-                    continue;
-                }
-                if (ref.digest() != null ? ref.digest().equals(r.digest()) || ref.digest().equals(r.id())
-                        : r.tag().equals(ref.tag() == null ? "latest" : ref.tag())) {
+                if (r.name().equals(n) && (ref.digest().equals(r.digest()) || ref.digest().equals(r.id()))) {
                     return Optional.of(r);
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** The record in {@code file}; none if it is missing, being replaced or damaged (not an image). */
+    private static Optional<ImageRecord> read(Path file) {
+        try {
+            return Optional.of(ImageRecord.fromJson(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The lower folders of an image, top layer first (as overlayfs wants them). */

@@ -1,6 +1,7 @@
 package dev.contain.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.contain.runtime.json.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -172,7 +173,7 @@ final class Registry {
             if (r.statusCode() != 200) {
                 throw new IOException(status(r.statusCode(), "a token from " + realm, r.body()));
             }
-            JsonNode t = ImageRecord.JSON.readTree(r.body());
+            JsonNode t = JsonReader.read(r.body());
             String token = t.path("token").asText(t.path("access_token").asText(""));
             if (token.isEmpty()) {
                 throw new IOException(realm + " gave no token");
@@ -224,7 +225,7 @@ final class Registry {
         String file = System.getenv("REGISTRY_AUTH_FILE");
         Path path = file != null ? Path.of(file) : Path.of(System.getProperty("user.home"), ".docker", "config.json");
         try {
-            JsonNode auths = ImageRecord.JSON.readTree(Files.readAllBytes(path)).path("auths");
+            JsonNode auths = JsonReader.read(path).path("auths");
             for (String key : new String[] {host, "https://" + host, "http://" + host, host.equals("registry-1.docker.io") ? "https://index.docker.io/v1/" : host}) {
                 String auth = auths.path(key).path("auth").asText("");
                 if (!auth.isEmpty()) {

@@ -1,8 +1,8 @@
 package dev.contain.runtime.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.contain.runtime.cgroup.CgroupControl;
 import dev.contain.runtime.cgroup.CgroupPlan;
 import dev.contain.runtime.cgroup.CgroupPlanner;
@@ -11,6 +11,8 @@ import dev.contain.runtime.engine.Engine;
 import dev.contain.runtime.base.Progress;
 import dev.contain.runtime.engine.RunResult;
 import dev.contain.runtime.engine.Launch;
+import dev.contain.runtime.json.JsonReader;
+import dev.contain.runtime.json.JsonWriter;
 import dev.contain.runtime.stage.RunHooks;
 import dev.contain.runtime.kernel.ProcessStamp;
 import dev.contain.runtime.plan.Plan;
@@ -42,7 +44,7 @@ public final class OciRuntime {
     public static final String OCI_VERSION = "1.0.2";
     private static final String RECORD = "oci.json";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     public enum Status {
         CREATING, CREATED, RUNNING, PAUSED, STOPPED;
@@ -60,7 +62,7 @@ public final class OciRuntime {
 
         /** As a hook reads it: {@code status} as its kind says (see {@link OciHooks.Kind#status}). */
         public String json(String status) {
-            ObjectNode o = JSON.createObjectNode();
+            ObjectNode o = JSON.objectNode();
             o.put("ociVersion", OCI_VERSION);
             o.put("id", id);
             o.put("pid", pid);
@@ -71,7 +73,7 @@ public final class OciRuntime {
             o.put("owner", "");
             ObjectNode a = o.putObject("annotations");
             annotations.forEach(a::put);
-            return o.toPrettyString();
+            return JsonWriter.pretty(o);
         }
 
         /** The state create-time hooks read, before anything is recorded. */
@@ -163,7 +165,7 @@ public final class OciRuntime {
 
     /** This front end's record of a container (oci.json): without it, `state` says it is being created. */
     private static void record(String id, Plan plan, Path bundle, JsonNode config) throws IOException, ContainerError {
-        ObjectNode record = JSON.createObjectNode();
+        ObjectNode record = JSON.objectNode();
         record.put("bundle", bundle.toString());
         record.put("rootfs", plan.rootfs().toString());
         record.put("created", Instant.now().toString());
@@ -172,7 +174,7 @@ public final class OciRuntime {
         if (config.has("hooks")) { // poststart and poststop run after create's process is gone
             record.set("hooks", config.get("hooks"));
         }
-        writeAtomically(plan.stateDir().resolve(RECORD), record.toPrettyString());
+        writeAtomically(plan.stateDir().resolve(RECORD), JsonWriter.pretty(record));
     }
 
     /**
@@ -269,7 +271,7 @@ public final class OciRuntime {
     private OciHooks hooks(String id) throws ContainerError {
         Path record = root.resolve(id).resolve(RECORD);
         try {
-            return Files.exists(record) ? OciHooks.of(id, JSON.readTree(record.toFile()).get("hooks")) : OciHooks.NONE;
+            return Files.exists(record) ? OciHooks.of(id, JsonReader.read(record).get("hooks")) : OciHooks.NONE;
         } catch (IOException e) {
             throw new ContainerError(id, "hooks", "cannot read " + record + ": " + e.getMessage());
         }
@@ -314,7 +316,7 @@ public final class OciRuntime {
         }
         JsonNode r;
         try {
-            r = JSON.readTree(record.toFile());
+            r = JsonReader.read(record);
         } catch (IOException e) {
             throw new ContainerError(id, "state", "cannot read " + record + ": " + e.getMessage());
         }

@@ -1,19 +1,20 @@
 package dev.contain.runtime.oci;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contain.runtime.json.JsonWriter;
 import java.util.List;
 
 /** {@code spec} (a default config.json, as runc's) and {@code features} (runtime-spec's features document). */
 public final class OciSpec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private OciSpec() {}
 
     /** runc's default: sh with a terminal off (contain has no console socket yet), docker's default capabilities trimmed as runc's. */
     public static String defaultConfig(boolean rootless) {
-        ObjectNode c = JSON.createObjectNode();
+        ObjectNode c = JSON.objectNode();
         c.put("ociVersion", OciRuntime.OCI_VERSION);
         ObjectNode p = c.putObject("process");
         p.put("terminal", false);
@@ -59,7 +60,7 @@ public final class OciSpec {
                 "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi").forEach(masked::add);
         ArrayNode ro = linux.putArray("readonlyPaths");
         List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger").forEach(ro::add);
-        return c.toPrettyString() + "\n";
+        return JsonWriter.pretty(c) + "\n";
     }
 
     private static void mount(ArrayNode mounts, String destination, String type, String source, String... options) {
@@ -84,7 +85,7 @@ public final class OciSpec {
 
     /** What this runtime supports (runtime-spec features.md). */
     public static String features() {
-        ObjectNode f = JSON.createObjectNode();
+        ObjectNode f = JSON.objectNode();
         f.put("ociVersionMin", "1.0.0");
         f.put("ociVersionMax", "1.2.0");
         ArrayNode hooks = f.putArray("hooks");
@@ -115,6 +116,6 @@ public final class OciSpec {
         linux.putObject("apparmor").put("enabled", false);
         linux.putObject("selinux").put("enabled", false);
         f.putObject("annotations").put("dev.contain.runtime", "contain");
-        return f.toPrettyString();
+        return JsonWriter.pretty(f);
     }
 }

@@ -1,0 +1,348 @@
+package dev.contain.runtime.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Strict JSON (RFC 8259, UTF-8) read into Jackson's tree nodes: the tree {@code ObjectMapper.readTree} builds, node
+ * for node (ints, longs, big integers and doubles alike), without ObjectMapper or Jackson's parser. Their static
+ * set-up is most of what a JVM's first JSON read costs: ObjectMapper's default date format builds a Calendar, which
+ * parses every locale tag the JDK has, and Jackson's parser initialises BigDecimal, whose tables square large numbers
+ * (~65 ms of CPU together, interpreted, in each command that read a record or a config.json). Stricter than
+ * Jackson's defaults in one way: text after the value is refused, as runc refuses it. Jackson's limits are kept:
+ * nesting up to 1000, numbers up to 1000 characters (a longer one would cost BigInteger quadratic time).
+ */
+public final class JsonReader {
+    static final int MAX_DEPTH = 1000;
+    static final int MAX_NUMBER_LENGTH = 1000;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** A syntax error: where (1-based line and column, in characters) and what. */
+    public static final class SyntaxError extends IOException {
+        private final int line;
+        private final int column;
+        private final String detail;
+
+        SyntaxError(int line, int column, String detail) {
+            super("line " + line + ", column " + column + ": " + detail);
+            this.line = line;
+            this.column = column;
+            this.detail = detail;
+        }
+
+        public int line() {
+            return line;
+        }
+
+        public int column() {
+            return column;
+        }
+
+        public String detail() {
+            return detail;
+        }
+    }
+
+    private final String text;
+    private int at;
+
+    private JsonReader(String text) {
+        this.text = text;
+    }
+
+    public static JsonNode read(Path file) throws IOException {
+        return read(Files.readAllBytes(file));
+    }
+
+    /** The value in {@code utf8} (a leading byte order mark is skipped, as Jackson does). */
+    public static JsonNode read(byte[] utf8) throws SyntaxError {
+        int start = utf8.length >= 3 && (utf8[0] & 0xff) == 0xef && (utf8[1] & 0xff) == 0xbb && (utf8[2] & 0xff) == 0xbf ? 3 : 0;
+        JsonReader r = new JsonReader(decode(utf8, start));
+        JsonNode value = r.value(0);
+        r.skipBlanks();
+        if (r.at < r.text.length()) {
+            throw r.error("text after the JSON value");
+        }
+        return value;
+    }
+
+    private static String decode(byte[] bytes, int start) throws SyntaxError {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+        CharBuffer out = CharBuffer.allocate(bytes.length - start);
+        CoderResult result = utf8.decode(in, out, true);
+        if (result.isError()) {
+            String before = new String(bytes, start, in.position() - start, StandardCharsets.UTF_8);
+            JsonReader r = new JsonReader(before);
+            r.at = before.length();
+            throw r.error("not UTF-8 (byte 0x" + Integer.toHexString(bytes[in.position()] & 0xff) + ")");
+        }
+        utf8.flush(out);
+        return out.flip().toString();
+    }
+
+    private JsonNode value(int depth) throws SyntaxError {
+        skipBlanks();
+        if (at >= text.length()) {
+            throw error(depth == 0 && text.isBlank() ? "no JSON value (empty)" : "unexpected end of input");
+        }
+        char c = text.charAt(at);
+        return switch (c) {
+            case '{' -> object(depth + 1);
+            case '[' -> array(depth + 1);
+            case '"' -> TextNode.valueOf(string());
+            case 't' -> literal("true", BooleanNode.TRUE);
+            case 'f' -> literal("false", BooleanNode.FALSE);
+            case 'n' -> literal("null", NullNode.instance);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    yield number();
+                }
+                throw error("unexpected " + describe(c));
+            }
+        };
+    }
+
+    private ObjectNode object(int depth) throws SyntaxError {
+        deeper(depth);
+        at++; // {
+        ObjectNode o = NODES.objectNode();
+        skipBlanks();
+        if (peek() == '}') {
+            at++;
+            return o;
+        }
+        while (true) {
+            skipBlanks();
+            if (peek() != '"') {
+                throw error(at >= text.length() ? "unexpected end of input in an object" : "expected a field name in quotes, found " + describe(peek()));
+            }
+            String name = string();
+            skipBlanks();
+            expect(':', "after the field name");
+            skipBlanks();
+            if (at >= text.length()) {
+                throw error("unexpected end of input in an object");
+            }
+            o.set(name, value(depth)); // a repeated name: the last value, in the first one's place (as Jackson)
+            skipBlanks();
+            if (peek() == ',') {
+                at++;
+            } else if (peek() == '}') {
+                at++;
+                return o;
+            } else {
+                throw error(at >= text.length() ? "unexpected end of input in an object" : "expected ',' or '}', found " + describe(peek()));
+            }
+        }
+    }
+
+    private ArrayNode array(int depth) throws SyntaxError {
+        deeper(depth);
+        at++; // [
+        ArrayNode a = NODES.arrayNode();
+        skipBlanks();
+        if (peek() == ']') {
+            at++;
+            return a;
+        }
+        while (true) {
+            skipBlanks();
+            if (at >= text.length()) {
+                throw error("unexpected end of input in an array");
+            }
+            a.add(value(depth));
+            skipBlanks();
+            if (peek() == ',') {
+                at++;
+            } else if (peek() == ']') {
+                at++;
+                return a;
+            } else {
+                throw error(at >= text.length() ? "unexpected end of input in an array" : "expected ',' or ']', found " + describe(peek()));
+            }
+        }
+    }
+
+    private void deeper(int depth) throws SyntaxError {
+        if (depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
+        }
+    }
+
+    private JsonNode literal(String word, JsonNode node) throws SyntaxError {
+        if (!text.startsWith(word, at)) {
+            throw error("unexpected " + describe(text.charAt(at)));
+        }
+        at += word.length();
+        return node;
+    }
+
+    /** -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?: an int, long or big integer, else a double, as Jackson. */
+    private JsonNode number() throws SyntaxError {
+        int start = at;
+        if (peek() == '-') {
+            at++;
+        }
+        if (peek() == '0') {
+            at++;
+        } else if (!digits()) {
+            throw error("expected a digit after '-'");
+        }
+        int integerEnd = at;
+        boolean fraction = peek() == '.';
+        if (fraction) {
+            at++;
+            if (!digits()) {
+                throw error("expected a digit after the decimal point");
+            }
+        }
+        boolean exponent = peek() == 'e' || peek() == 'E';
+        if (exponent) {
+            at++;
+            if (peek() == '+' || peek() == '-') {
+                at++;
+            }
+            if (!digits()) {
+                throw error("expected a digit in the exponent");
+            }
+        }
+        if (at - start > MAX_NUMBER_LENGTH) {
+            at = start;
+            throw error("a number longer than " + MAX_NUMBER_LENGTH + " characters");
+        }
+        String number = text.substring(start, at);
+        if (fraction || exponent) {
+            return DoubleNode.valueOf(Double.parseDouble(number));
+        }
+        if (integerEnd - start <= 18) {
+            long v = Long.parseLong(number);
+            return v == (int) v ? IntNode.valueOf((int) v) : LongNode.valueOf(v);
+        }
+        BigInteger big = new BigInteger(number);
+        return big.bitLength() < 64 ? LongNode.valueOf(big.longValue()) : BigIntegerNode.valueOf(big);
+    }
+
+    private boolean digits() {
+        int start = at;
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at > start;
+    }
+
+    private String string() throws SyntaxError {
+        at++; // "
+        StringBuilder s = null;
+        int run = at;
+        while (true) {
+            if (at >= text.length()) {
+                throw error("unexpected end of input in a string");
+            }
+            char c = text.charAt(at);
+            if (c == '"') {
+                String tail = text.substring(run, at++);
+                return s == null ? tail : s.append(tail).toString();
+            }
+            if (c < 0x20) {
+                throw error("a control character (0x" + Integer.toHexString(c) + ") in a string: it must be escaped");
+            }
+            if (c != '\\') {
+                at++;
+                continue;
+            }
+            if (s == null) {
+                s = new StringBuilder();
+            }
+            s.append(text, run, at);
+            at++;
+            char e = at < text.length() ? text.charAt(at) : 0;
+            switch (e) {
+                case '"', '\\', '/' -> s.append(e);
+                case 'b' -> s.append('\b');
+                case 'f' -> s.append('\f');
+                case 'n' -> s.append('\n');
+                case 'r' -> s.append('\r');
+                case 't' -> s.append('\t');
+                case 'u' -> {
+                    int code = 0;
+                    for (int i = 1; i <= 4; i++) {
+                        int d = at + i < text.length() ? hex(text.charAt(at + i)) : -1;
+                        if (d < 0) {
+                            at += i;
+                            throw error("expected four hex digits after \\u");
+                        }
+                        code = code * 16 + d;
+                    }
+                    s.append((char) code);
+                    at += 4;
+                }
+                default -> throw error(at >= text.length() ? "unexpected end of input in a string" : "unknown escape \\" + e);
+            }
+            at++;
+            run = at;
+        }
+    }
+
+    private void expect(char c, String where) throws SyntaxError {
+        if (peek() != c) {
+            throw error(at >= text.length() ? "unexpected end of input" : "expected '" + c + "' " + where + ", found " + describe(peek()));
+        }
+        at++;
+    }
+
+    private char peek() {
+        return at < text.length() ? text.charAt(at) : 0;
+    }
+
+    private void skipBlanks() {
+        while (at < text.length()) {
+            char c = text.charAt(at);
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                return;
+            }
+            at++;
+        }
+    }
+
+    /** An ASCII hex digit's value, else -1 (Character.digit would take other scripts' digits too). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    private static String describe(char c) {
+        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : "character U+" + JsonWriter.hex4(c);
+    }
+
+    private SyntaxError error(String detail) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < at && i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return new SyntaxError(line, at - lineStart + 1, detail);
+    }
+}
