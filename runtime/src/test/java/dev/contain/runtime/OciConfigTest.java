@@ -1,5 +1,6 @@
 package dev.contain.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,6 +19,7 @@ import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.SeccompCompiler;
+import dev.contain.runtime.security.SeccompCache;
 import dev.contain.runtime.kernel.SeccompRules;
 import dev.contain.runtime.oci.OciPlanner;
 import dev.contain.runtime.oci.OciProcess;
@@ -271,6 +273,42 @@ class OciConfigTest {
         List<DeviceRule> rules = new ArrayList<>(List.of(new DeviceRule('c', 10, 200, "rwm")));
         rules.addAll(DeviceRule.DEFAULT);
         assertEquals(rules, p.cgroup().deviceFilter(), "the configured rules in their order, then the ones /dev needs (as runc appends them)");
+    }
+
+    /** The planner's own compiler, libseccomp: what it compiles is kept in the data root (see SeccompCache). */
+    private Plan planWithLibseccomp(ObjectNode config) throws Exception {
+        Files.writeString(bundle.resolve("config.json"), config.toPrettyString());
+        CgroupLayout layout = CgroupLayout.parse("28 25 0:26 / " + cgroupRoot + " rw - cgroup2 cgroup2 rw\n", "0::/\n");
+        Files.createDirectories(tmp.resolve("sys-dev-block/254:0"));
+        return new OciPlanner(EngineConfig.of(tmp.resolve("data"), tmp.resolve("oci")),
+                new CgroupPlanner(layout, new FakeCgroupKernel(cgroupRoot, false), tmp.resolve("sys-dev-block")), null).plan("c1", bundle);
+    }
+
+    @Test
+    void aConfigsFilterIsCompiledOnceAndKeptByItsRules() throws Exception {
+        ObjectNode c = runcSpec();
+        ObjectNode s = linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+        s.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 1).putArray("names").add("kexec_load");
+        byte[] program = planWithLibseccomp(c).security().seccomp().program();
+        Path cache = tmp.resolve("data/seccomp");
+        List<Path> kept;
+        try (var files = Files.list(cache)) {
+            kept = files.toList();
+        }
+        assertEquals(1, kept.size(), "one program kept: " + kept);
+        String name = kept.get(0).getFileName().toString();
+        assertTrue(name.startsWith("rules-") && name.endsWith(".bpf"), name);
+        String key = name.substring(0, name.length() - ".bpf".length());
+        var entry = new SeccompCache(tmp.resolve("data")).read(key).orElseThrow();
+        assertArrayEquals(program, entry.bpf());
+        assertArrayEquals(program, planWithLibseccomp(c).security().seccomp().program(), "the kept program, the next time");
+
+        // under that name, a program made from other rules (a CRC collision, or a file put there) is never taken:
+        // the config's own is compiled again and replaces it
+        byte[] allowAll = {0x06, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f}; // BPF_RET|BPF_K SECCOMP_RET_ALLOW
+        new SeccompCache(tmp.resolve("data")).store(key, new SeccompCache.Entry(allowAll, 1, List.of("SCMP_ARCH_X86_64"), "[0,[],[]]"));
+        assertArrayEquals(program, planWithLibseccomp(c).security().seccomp().program());
+        assertEquals(entry.source(), new SeccompCache(tmp.resolve("data")).read(key).orElseThrow().source());
     }
 
     @Test

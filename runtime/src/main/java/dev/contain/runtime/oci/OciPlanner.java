@@ -8,6 +8,7 @@ import dev.contain.runtime.base.EngineConfig;
 import dev.contain.runtime.ids.IdMap;
 import dev.contain.runtime.ids.IdPlan;
 import dev.contain.runtime.kernel.LibSeccomp;
+import dev.contain.runtime.kernel.LibSeccompFile;
 import dev.contain.runtime.kernel.SeccompCompiler;
 import dev.contain.runtime.plan.HostRoot;
 import dev.contain.runtime.plan.InitOp;
@@ -17,12 +18,14 @@ import dev.contain.runtime.plan.Planner;
 import dev.contain.runtime.plan.PolicyOps;
 import dev.contain.runtime.plan.Security;
 import dev.contain.runtime.security.Platform;
+import dev.contain.runtime.security.SeccompCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The second front end: an OCI bundle's config.json (runtime-spec 1.0-1.2) to a {@link Plan}, which the same
@@ -320,20 +323,41 @@ public final class OciPlanner {
                 c.deviceFilter().isEmpty() ? List.of() : r.devices());
     }
 
+    /**
+     * The config's filter: from the data root's cache when these very rules were compiled before (podman and
+     * containerd send the same profile with every container; a compile loads JNA and libseccomp, ~100 ms of a
+     * create), else compiled with libseccomp and kept there. A test's compiler double is never cached.
+     */
     private Security.Seccomp seccomp(String id, Node node) throws ContainerError {
-        String arch;
+        Platform platform;
         try {
-            arch = Platform.current().scmpArch();
+            platform = Platform.current();
         } catch (IOException e) {
             throw new ContainerError(id, "security", "cannot read the kernel's facts: " + e.getMessage());
         }
-        OciSeccomp.Result r = OciSeccomp.read(node, arch);
+        OciSeccomp.Result r = OciSeccomp.read(node, platform.scmpArch());
+        Optional<String> lib = seccomp == null ? LibSeccompFile.identity() : Optional.empty();
+        String source = lib.isPresent() ? SeccompCache.source(r.rules()) : null;
+        String key = lib.map(l -> SeccompCache.keyForRules(source, platform, l)).orElse(null);
+        SeccompCache cache = new SeccompCache(config.dataRoot());
+        Optional<SeccompCache.Entry> hit = key == null ? Optional.empty() : cache.read(key, source);
+        if (hit.isPresent()) {
+            return new Security.Seccomp(r.flags(), hit.get().bpf(), CONFIG, hit.get().rules());
+        }
+        SeccompCompiler.Compiled compiled;
         try {
-            SeccompCompiler compiler = seccomp != null ? seccomp : new LibSeccomp(config.dataRoot());
-            SeccompCompiler.Compiled compiled = compiler.compile(r.rules());
-            return new Security.Seccomp(r.flags(), compiled.bpf(), CONFIG, r.rules().rules().size() - compiled.unknownSyscalls().size());
+            compiled = (seccomp != null ? seccomp : new LibSeccomp(config.dataRoot())).compile(r.rules());
         } catch (IOException | RuntimeException e) {
             throw new ContainerError(id, "security", "cannot compile the seccomp filter of " + CONFIG + ": " + e.getMessage());
         }
+        int rules = r.rules().rules().size() - compiled.unknownSyscalls().size();
+        if (key != null) {
+            try {
+                cache.store(key, new SeccompCache.Entry(compiled.bpf(), rules, r.rules().arches(), source));
+            } catch (IOException e) {
+                // not kept (a full or read-only data root): the next create compiles it again
+            }
+        }
+        return new Security.Seccomp(r.flags(), compiled.bpf(), CONFIG, rules);
     }
 }

@@ -1,6 +1,8 @@
 package dev.contain.runtime.security;
 
+import dev.contain.runtime.json.JsonWriter;
 import dev.contain.runtime.kernel.LibSeccomp;
+import dev.contain.runtime.kernel.SeccompRules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +47,31 @@ public final class SeccompCache {
                 + "-" + safe(libseccomp) + "-" + LibSeccomp.BUILD;
     }
 
+    /**
+     * The key of a filter compiled from {@code rules} that no profile file names (an OCI config's linux.seccomp): their
+     * CRC-32 and length, and what compiling them depends on (the native architecture, libseccomp, {@link
+     * LibSeccomp#BUILD}). A CRC is no proof, so the entry keeps the rules' exact text ({@link #source}) and {@link
+     * #read(String, String)} takes it only when that text is the same: no SHA-256 (~10 ms of a cold JVM) for that.
+     */
+    public static String keyForRules(String source, Platform platform, String libseccomp) {
+        CRC32 crc = new CRC32();
+        byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
+        crc.update(bytes);
+        return "rules-" + Long.toHexString(crc.getValue()) + "-" + bytes.length + "-" + platform.goArch() + "-" + safe(libseccomp)
+                + "-" + LibSeccomp.BUILD;
+    }
+
+    /** The rules as text, one way only (each string quoted, as JSON): what an entry from {@link #keyForRules} keeps. */
+    public static String source(SeccompRules rules) {
+        List<Object> each = new ArrayList<>();
+        for (SeccompRules.Rule r : rules.rules()) {
+            List<Object> args = new ArrayList<>();
+            r.args().forEach(c -> args.add(List.of(c.index(), c.op(), c.a(), c.b())));
+            each.add(List.of(r.syscall(), r.action(), args));
+        }
+        return JsonWriter.compact(List.of(rules.defaultAction(), rules.arches(), each));
+    }
+
     private static String safe(String text) {
         StringBuilder s = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
@@ -53,15 +81,27 @@ public final class SeccompCache {
         return s.toString();
     }
 
-    /** A cached program: the BPF, how many rules made it, and its architectures (for the dry run). */
-    public record Entry(byte[] bpf, int rules, List<String> arches) {
+    /**
+     * A cached program: the BPF, how many rules made it, its architectures (for the dry run), and the rules' text for
+     * an entry keyed by {@link #keyForRules} ("" for one keyed by its profile's digest).
+     */
+    public record Entry(byte[] bpf, int rules, List<String> arches, String source) {
         public Entry {
             arches = List.copyOf(arches);
+        }
+
+        public Entry(byte[] bpf, int rules, List<String> arches) {
+            this(bpf, rules, arches, "");
         }
     }
 
     public Path file(String key) {
         return dir.resolve(key + ".bpf");
+    }
+
+    /** The entry of a {@link #keyForRules} key, if it is there, intact, and made from exactly {@code source}. */
+    public Optional<Entry> read(String key, String source) {
+        return read(key).filter(e -> e.source().equals(source));
     }
 
     /** The entry, if it is there and intact. */
@@ -78,17 +118,23 @@ public final class SeccompCache {
         if (nl < 0) {
             return Optional.empty();
         }
-        String[] h = new String(all, 0, nl, StandardCharsets.UTF_8).split(" ");
+        String[] h = new String(all, 0, nl, StandardCharsets.UTF_8).split(" ", -1); // -1: an empty arches field stays
         try {
-            if (h.length != 6 || !h[0].equals(MAGIC) || !h[1].equals("1")) {
+            // format 1: the program alone; 2: the program, then the rules' text (the rest of the file)
+            if (h.length != 6 || !h[0].equals(MAGIC) || !h[1].equals("1") && !h[1].equals("2")) {
                 return Optional.empty();
             }
             int length = Integer.parseInt(h[3]);
-            byte[] bpf = Arrays.copyOfRange(all, nl + 1, all.length);
+            int end = h[1].equals("1") ? all.length : nl + 1 + length;
+            if (length < 0 || end > all.length) {
+                return Optional.empty();
+            }
+            byte[] bpf = Arrays.copyOfRange(all, nl + 1, end);
             if (bpf.length != length || !valid(bpf) || !crc32(bpf).equals(h[2])) {
                 return Optional.empty();
             }
-            return Optional.of(new Entry(bpf, Integer.parseInt(h[4]), List.of(h[5].split(","))));
+            String source = new String(all, end, all.length - end, StandardCharsets.UTF_8);
+            return Optional.of(new Entry(bpf, Integer.parseInt(h[4]), h[5].isEmpty() ? List.of() : List.of(h[5].split(",")), source));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -102,11 +148,13 @@ public final class SeccompCache {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
-        String header = MAGIC + " 1 " + crc32(entry.bpf()) + " " + entry.bpf().length + " " + entry.rules() + " "
+        String header = MAGIC + (entry.source().isEmpty() ? " 1 " : " 2 ") + crc32(entry.bpf()) + " " + entry.bpf().length + " " + entry.rules() + " "
                 + String.join(",", entry.arches()) + "\n";
         byte[] head = header.getBytes(StandardCharsets.UTF_8);
-        byte[] all = Arrays.copyOf(head, head.length + entry.bpf().length);
+        byte[] source = entry.source().getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(head, head.length + entry.bpf().length + source.length);
         System.arraycopy(entry.bpf(), 0, all, head.length, entry.bpf().length);
+        System.arraycopy(source, 0, all, head.length + entry.bpf().length, source.length);
         Path tmp = Files.createTempFile(dir, ".store-", ".tmp");
         try {
             Files.write(tmp, all);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contain.runtime.kernel.SeccompRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,43 @@ class SeccompCacheTest {
         assertThrows(IOException.class, () -> cache.store("k", new SeccompCache.Entry(new byte[0], 1, List.of())));
         assertThrows(IOException.class, () -> cache.store("k", new SeccompCache.Entry(new byte[4097 * 8], 1, List.of())));
         assertTrue(SeccompCache.valid(new byte[4096 * 8]));
+    }
+
+    @Test
+    void anEntryKeyedByRulesComesBackOnlyForTheSameRules(@TempDir Path root) throws IOException {
+        SeccompRules rules = new SeccompRules(SeccompRules.errno(38), List.of("x86"), List.of(
+                new SeccompRules.Rule("read", SeccompRules.ACT_ALLOW, List.of()),
+                new SeccompRules.Rule("personality", SeccompRules.ACT_ALLOW, List.of(new SeccompRules.Cmp(0, 4, 8, 0)))));
+        String source = SeccompCache.source(rules);
+        assertEquals("[327718,[\"x86\"],[[\"read\",2147418112,[]],[\"personality\",2147418112,[[0,4,8,0]]]]]", source);
+        String key = SeccompCache.keyForRules(source, P, LIB);
+        assertTrue(key.startsWith("rules-") && key.endsWith("-" + source.length() + "-amd64-libseccomp.so.2.5.4_129312_1716662212000-bt"), key);
+        assertNotEquals(key, SeccompCache.keyForRules(source, P, "libseccomp.so.2.6.0 1 2"), "another libseccomp");
+        assertNotEquals(key, SeccompCache.keyForRules(source, new Platform("arm64", "SCMP_ARCH_AARCH64", "6.18.44", 40), LIB));
+
+        SeccompCache cache = new SeccompCache(root);
+        cache.store(key, new SeccompCache.Entry(program(5), 2, List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"), source));
+        cache.store("none", new SeccompCache.Entry(program(1), 0, List.of(), source)); // an OCI config may name no other arch
+        assertEquals(List.of(), cache.read("none", source).orElseThrow().arches());
+        SeccompCache.Entry e = cache.read(key, source).orElseThrow();
+        assertArrayEquals(program(5), e.bpf());
+        assertEquals(2, e.rules());
+        assertEquals(source, e.source());
+        // the same CRC and length from other rules (a collision, or a file put there) is not these rules' program
+        assertEquals(Optional.empty(), cache.read(key, source.replace("\"read\"", "\"kill\"")), "another rules text");
+        byte[] all = Files.readAllBytes(cache.file(key));
+        all[all.length - source.length() - 2] ^= 1; // inside the program
+        Files.write(cache.file(key), all);
+        assertEquals(Optional.empty(), cache.read(key, source), "CRC mismatch");
+    }
+
+    @Test
+    void theRulesTextIsOneWayOnly() {
+        // names that would make a naive join ambiguous stay apart: each is quoted
+        SeccompRules a = new SeccompRules(0, List.of(), List.of(new SeccompRules.Rule("a\",2147418112,[]],[\"b", 1, List.of())));
+        SeccompRules b = new SeccompRules(0, List.of(), List.of(new SeccompRules.Rule("a", 2147418112, List.of()),
+                new SeccompRules.Rule("b", 1, List.of())));
+        assertNotEquals(SeccompCache.source(a), SeccompCache.source(b));
     }
 
     static byte[] program(int instructions) {
