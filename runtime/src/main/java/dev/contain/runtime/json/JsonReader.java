@@ -125,14 +125,11 @@ public final class JsonReader {
 
     private ObjectNode object(int depth) throws SyntaxError {
         deeper(depth);
-        at++; // {
         ObjectNode o = NODES.objectNode();
-        skipBlanks();
-        if (peek() == '}') {
-            at++;
+        if (opened('}')) {
             return o;
         }
-        while (true) {
+        do {
             skipBlanks();
             if (peek() != '"') {
                 throw error(at >= text.length() ? "unexpected end of input in an object" : "expected a field name in quotes, found " + describe(peek()));
@@ -140,48 +137,52 @@ public final class JsonReader {
             String name = string();
             skipBlanks();
             expect(':', "after the field name");
-            skipBlanks();
-            if (at >= text.length()) {
-                throw error("unexpected end of input in an object");
-            }
-            o.set(name, value(depth)); // a repeated name: the last value, in the first one's place (as Jackson)
-            skipBlanks();
-            if (peek() == ',') {
-                at++;
-            } else if (peek() == '}') {
-                at++;
-                return o;
-            } else {
-                throw error(at >= text.length() ? "unexpected end of input in an object" : "expected ',' or '}', found " + describe(peek()));
-            }
-        }
+            o.set(name, element(depth, "an object")); // a repeated name: the last value, in the first one's place (as Jackson)
+        } while (next('}', "an object"));
+        return o;
     }
 
     private ArrayNode array(int depth) throws SyntaxError {
         deeper(depth);
-        at++; // [
         ArrayNode a = NODES.arrayNode();
-        skipBlanks();
-        if (peek() == ']') {
-            at++;
+        if (opened(']')) {
             return a;
         }
-        while (true) {
-            skipBlanks();
-            if (at >= text.length()) {
-                throw error("unexpected end of input in an array");
-            }
-            a.add(value(depth));
-            skipBlanks();
-            if (peek() == ',') {
-                at++;
-            } else if (peek() == ']') {
-                at++;
-                return a;
-            } else {
-                throw error(at >= text.length() ? "unexpected end of input in an array" : "expected ',' or ']', found " + describe(peek()));
-            }
+        do {
+            a.add(element(depth, "an array"));
+        } while (next(']', "an array"));
+        return a;
+    }
+
+    /** Steps over the opening bracket; whether {@code close} follows at once (an empty object or array). */
+    private boolean opened(char close) {
+        at++;
+        skipBlanks();
+        if (peek() == close) {
+            at++;
+            return true;
         }
+        return false;
+    }
+
+    /** A value inside an object or array ({@code in}), which the end of the input must not cut short. */
+    private JsonNode element(int depth, String in) throws SyntaxError {
+        skipBlanks();
+        if (at >= text.length()) {
+            throw error("unexpected end of input in " + in);
+        }
+        return value(depth);
+    }
+
+    /** After an element: true at a comma (another follows), false at {@code close} (the end), else an error. */
+    private boolean next(char close, String in) throws SyntaxError {
+        skipBlanks();
+        char c = peek();
+        if (c == ',' || c == close) {
+            at++;
+            return c == ',';
+        }
+        throw error(at >= text.length() ? "unexpected end of input in " + in : "expected ',' or '" + close + "', found " + describe(c));
     }
 
     private void deeper(int depth) throws SyntaxError {
