@@ -183,12 +183,12 @@ EOF
     set -- "$@" --name "training-$$" -- /contain-init
     runs_training="$*"                                                  # words without blanks, as $g's below
     g="--root $work/data --run-root $work/run"
-    # and a run of an OCI image, as pulled and imported images are (a docker-archive folder, one layer: the init): it
-    # reads the image's record and config (JSON) and mounts its layers from the layer store; without their classes in
-    # the run archive, such a run opens the jar (~20 ms)
+    # and a run of an OCI image (not for contain-oci, whose `run` is the OCI one), as pulled and imported images are
+    # (a docker-archive folder, one layer: the init): it reads the image's record and config (JSON) and mounts its
+    # layers from the layer store; without their classes in the run archive, such a run opens the jar (~20 ms)
     oci=$work/oci-image
     # shellcheck disable=SC2086
-    if mkdir "$oci" && tar -C "$rootfs" -cf "$oci/layer.tar" contain-init && layer=$(sha256sum "$oci/layer.tar") \
+    if [ "${self##*/}" != contain-oci ] && mkdir "$oci" && tar -C "$rootfs" -cf "$oci/layer.tar" contain-init && layer=$(sha256sum "$oci/layer.tar") \
         && printf '{"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "${layer%% *}" >"$oci/config.json" \
         && printf '[{"Config":"config.json","RepoTags":["training-oci:latest"],"Layers":["layer.tar"]}]' >"$oci/manifest.json" \
         && nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main $g image import "$oci" >>"$work/output" 2>&1; then
@@ -223,6 +223,7 @@ EOF
       # nothing: the archive then holds the path that takes a filter from the data root's cache, as every create after
       # a machine's first does, not JNA's and libseccomp's)
       sed -i 's|"linux" : {|"linux" : { "sysctl" : { "net.ipv4.ping_group_range" : "0 0" }, "seccomp" : { "defaultAction" : "SCMP_ACT_ALLOW", "syscalls" : [ { "names" : [ "kexec_load" ], "action" : "SCMP_ACT_ERRNO", "errnoRet" : 1 } ] },|' "$work/bundle/config.json"
+      # shellcheck disable=SC2086
       nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci --root "$work/oci" --data-root "$work/data" run --bundle "$work/bundle" "training-$$-s" >>"$work/output" 2>&1
       # the calls podman and containerd make, in their order: create, state, (exec, exec -d, ps, pause, resume,
       # update), start, state, kill, delete; then a run (an exec into the created container: its process is there,

@@ -59,6 +59,8 @@ final class OciUpdate {
                 throw new ContainerError(id, "update", "--resources " + file + ": not a JSON object");
             }
             r = (ObjectNode) read;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ContainerError(id, "update", "--resources " + file + ": no such file");
         } catch (IOException e) {
             throw new ContainerError(id, "update", "cannot read --resources " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
         }

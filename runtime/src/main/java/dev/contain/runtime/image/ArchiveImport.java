@@ -150,7 +150,12 @@ public final class ArchiveImport {
     }
 
     private List<Found> dockerArchive(ImageSource s) throws IOException {
-        JsonNode manifest = JsonReader.read(s.read("manifest.json", METADATA_LIMIT));
+        JsonNode manifest;
+        try {
+            manifest = JsonReader.read(s.read("manifest.json", METADATA_LIMIT));
+        } catch (JsonReader.SyntaxError e) {
+            throw new IOException("manifest.json is not valid JSON: " + e.getMessage());
+        }
         if (!manifest.isArray()) {
             throw new IOException("manifest.json is not a list of images");
         }

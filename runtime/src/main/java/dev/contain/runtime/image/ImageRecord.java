@@ -35,7 +35,7 @@ public record ImageRecord(String name, String tag, String id, String digest, Lis
         return ImageConfig.of(config);
     }
 
-    byte[] toJson() throws IOException {
+    byte[] toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("name", name).put("tag", tag).put("id", id).put("digest", digest);
         ArrayNode l = o.putArray("layers");

@@ -73,7 +73,12 @@ public final class OciStore {
         if (configDigest != null && !configDigest.equals(id)) {
             throw new IOException("image config " + configDigest + " does not match its digest (" + id + ")");
         }
-        JsonNode c = JsonReader.read(config);
+        JsonNode c;
+        try { // one level shallower than the reader's limit: the record holds the config one level down
+            c = JsonReader.read(config, JsonReader.MAX_DEPTH - 1);
+        } catch (JsonReader.SyntaxError e) {
+            throw new IOException("the image config is not valid JSON: " + e.getMessage());
+        }
         List<String> diffIds = new ArrayList<>();
         c.path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asText()));
         if (diffIds.size() != blobs.size()) {

@@ -173,7 +173,12 @@ final class Registry {
             if (r.statusCode() != 200) {
                 throw new IOException(status(r.statusCode(), "a token from " + realm, r.body()));
             }
-            JsonNode t = JsonReader.read(r.body());
+            JsonNode t;
+            try {
+                t = JsonReader.read(r.body());
+            } catch (JsonReader.SyntaxError e) {
+                throw new IOException(realm + " gave a token that is not valid JSON: " + e.getMessage());
+            }
             String token = t.path("token").asText(t.path("access_token").asText(""));
             if (token.isEmpty()) {
                 throw new IOException(realm + " gave no token");

@@ -32,41 +32,24 @@ import java.nio.file.Path;
  * nesting up to 1000, numbers up to 1000 characters (a longer one would cost BigInteger quadratic time).
  */
 public final class JsonReader {
-    static final int MAX_DEPTH = 1000;
+    public static final int MAX_DEPTH = 1000;
     static final int MAX_NUMBER_LENGTH = 1000;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** A syntax error: where (1-based line and column, in characters) and what. */
+    /** A syntax error: where (1-based line and column, in characters) and what, in its message. */
     public static final class SyntaxError extends IOException {
-        private final int line;
-        private final int column;
-        private final String detail;
-
         SyntaxError(int line, int column, String detail) {
             super("line " + line + ", column " + column + ": " + detail);
-            this.line = line;
-            this.column = column;
-            this.detail = detail;
-        }
-
-        public int line() {
-            return line;
-        }
-
-        public int column() {
-            return column;
-        }
-
-        public String detail() {
-            return detail;
         }
     }
 
     private final String text;
+    private final int maxDepth;
     private int at;
 
-    private JsonReader(String text) {
+    private JsonReader(String text, int maxDepth) {
         this.text = text;
+        this.maxDepth = maxDepth;
     }
 
     public static JsonNode read(Path file) throws IOException {
@@ -75,8 +58,13 @@ public final class JsonReader {
 
     /** The value in {@code utf8} (a leading byte order mark is skipped, as Jackson does). */
     public static JsonNode read(byte[] utf8) throws SyntaxError {
+        return read(utf8, MAX_DEPTH);
+    }
+
+    /** The same, nested at most {@code maxDepth} deep (a document another will hold one level down). */
+    public static JsonNode read(byte[] utf8, int maxDepth) throws SyntaxError {
         int start = utf8.length >= 3 && (utf8[0] & 0xff) == 0xef && (utf8[1] & 0xff) == 0xbb && (utf8[2] & 0xff) == 0xbf ? 3 : 0;
-        JsonReader r = new JsonReader(decode(utf8, start));
+        JsonReader r = new JsonReader(decode(utf8, start), maxDepth);
         JsonNode value = r.value(0);
         r.skipBlanks();
         if (r.at < r.text.length()) {
@@ -93,7 +81,7 @@ public final class JsonReader {
         CoderResult result = utf8.decode(in, out, true);
         if (result.isError()) {
             String before = new String(bytes, start, in.position() - start, StandardCharsets.UTF_8);
-            JsonReader r = new JsonReader(before);
+            JsonReader r = new JsonReader(before, MAX_DEPTH);
             r.at = before.length();
             throw r.error("not UTF-8 (byte 0x" + Integer.toHexString(bytes[in.position()] & 0xff) + ")");
         }
@@ -186,8 +174,8 @@ public final class JsonReader {
     }
 
     private void deeper(int depth) throws SyntaxError {
-        if (depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH);
+        if (depth > maxDepth) {
+            throw error("nested deeper than " + maxDepth);
         }
     }
 
@@ -228,9 +216,9 @@ public final class JsonReader {
                 throw error("expected a digit in the exponent");
             }
         }
-        if (at - start > MAX_NUMBER_LENGTH) {
+        if (digitCount(start) > MAX_NUMBER_LENGTH) { // digits, not the sign, point or exponent mark: as Jackson counts
             at = start;
-            throw error("a number longer than " + MAX_NUMBER_LENGTH + " characters");
+            throw error("a number of more than " + MAX_NUMBER_LENGTH + " digits");
         }
         String number = text.substring(start, at);
         if (fraction || exponent) {
@@ -242,6 +230,14 @@ public final class JsonReader {
         }
         BigInteger big = new BigInteger(number);
         return big.bitLength() < 64 ? LongNode.valueOf(big.longValue()) : BigIntegerNode.valueOf(big);
+    }
+
+    private int digitCount(int start) {
+        int n = 0;
+        for (int i = start; i < at; i++) {
+            n += text.charAt(i) >= '0' && text.charAt(i) <= '9' ? 1 : 0;
+        }
+        return n;
     }
 
     private boolean digits() {
@@ -298,7 +294,7 @@ public final class JsonReader {
                     s.append((char) code);
                     at += 4;
                 }
-                default -> throw error(at >= text.length() ? "unexpected end of input in a string" : "unknown escape \\" + e);
+                default -> throw error(at >= text.length() ? "unexpected end of input in a string" : "unknown escape \\ followed by " + describe(e));
             }
             at++;
             run = at;

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON written as Jackson writes it, byte for byte, without Jackson's serialiser (~470 classes, and a class in the
- * start-up archive is loaded at every start of every command; see README, Performance) or ObjectMapper (see
- * {@link JsonReader}): {@link #pretty} is its default pretty printer's layout (an object's entries a line each, an
- * array on one line), {@link #compact} a {@code JsonNode}'s toString. Values: Jackson's tree nodes, or maps, lists,
- * strings, numbers, booleans and null.
+ * JSON written as Jackson writes it to a String, character for character, without Jackson's serialiser (~470
+ * classes, and a class in the start-up archive is loaded at every start of every command; see README, Performance)
+ * or ObjectMapper (see {@link JsonReader}): {@link #pretty} is its default pretty printer's layout (an object's
+ * entries a line each, an array on one line), {@link #compact} a {@code JsonNode}'s toString. One difference: a
+ * surrogate without its pair is escaped (Jackson writes it raw, and UTF-8 has no form for it), so no text is lost
+ * on its way to bytes. Values: Jackson's tree nodes, or maps, lists, strings, numbers, booleans and null.
  */
 public final class JsonWriter {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -42,6 +43,9 @@ public final class JsonWriter {
             s.append('{');
             String sep = "";
             for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (e.getKey() == null) {
+                    throw new IllegalArgumentException("a null field name has no JSON form");
+                }
                 s.append(sep);
                 if (pretty) {
                     s.append('\n').append("  ".repeat(depth + 1));
@@ -113,7 +117,10 @@ public final class JsonWriter {
         return s.toString();
     }
 
-    /** Jackson's escapes: the quote, the backslash, the five short ones, other controls as upper-case backslash-u. */
+    /**
+     * Jackson's escapes: the quote, the backslash, the five short ones, other controls as upper-case backslash-u; and a
+     * surrogate without its pair as backslash-u too.
+     */
     private static void quote(StringBuilder s, String v) {
         s.append('"');
         for (int i = 0; i < v.length(); i++) {
@@ -127,11 +134,18 @@ public final class JsonWriter {
                 case '\b' -> s.append("\\b");
                 case '\f' -> s.append("\\f");
                 default -> {
-                    if (c < 0x20) s.append("\\u").append(hex4(c)); else s.append(c);
+                    if (c < 0x20 || Character.isSurrogate(c) && !paired(v, i)) s.append("\\u").append(hex4(c)); else s.append(c);
                 }
             }
         }
         s.append('"');
+    }
+
+    /** Whether the surrogate at {@code i} is half of a pair. */
+    private static boolean paired(String v, int i) {
+        char c = v.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(v.charAt(i - 1));
     }
 
     static String hex4(char c) {

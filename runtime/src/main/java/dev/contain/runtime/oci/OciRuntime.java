@@ -44,7 +44,7 @@ public final class OciRuntime {
     public static final String OCI_VERSION = "1.0.2";
     private static final String RECORD = "oci.json";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     public enum Status {
         CREATING, CREATED, RUNNING, PAUSED, STOPPED;
@@ -62,7 +62,7 @@ public final class OciRuntime {
 
         /** As a hook reads it: {@code status} as its kind says (see {@link OciHooks.Kind#status}). */
         public String json(String status) {
-            ObjectNode o = JSON.objectNode();
+            ObjectNode o = NODES.objectNode();
             o.put("ociVersion", OCI_VERSION);
             o.put("id", id);
             o.put("pid", pid);
@@ -165,7 +165,7 @@ public final class OciRuntime {
 
     /** This front end's record of a container (oci.json): without it, `state` says it is being created. */
     private static void record(String id, Plan plan, Path bundle, JsonNode config) throws IOException, ContainerError {
-        ObjectNode record = JSON.objectNode();
+        ObjectNode record = NODES.objectNode();
         record.put("bundle", bundle.toString());
         record.put("rootfs", plan.rootfs().toString());
         record.put("created", Instant.now().toString());

@@ -8,13 +8,13 @@ import java.util.List;
 
 /** {@code spec} (a default config.json, as runc's) and {@code features} (runtime-spec's features document). */
 public final class OciSpec {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private OciSpec() {}
 
     /** runc's default: sh with a terminal off (contain has no console socket yet), docker's default capabilities trimmed as runc's. */
     public static String defaultConfig(boolean rootless) {
-        ObjectNode c = JSON.objectNode();
+        ObjectNode c = NODES.objectNode();
         c.put("ociVersion", OciRuntime.OCI_VERSION);
         ObjectNode p = c.putObject("process");
         p.put("terminal", false);
@@ -85,7 +85,7 @@ public final class OciSpec {
 
     /** What this runtime supports (runtime-spec features.md). */
     public static String features() {
-        ObjectNode f = JSON.objectNode();
+        ObjectNode f = NODES.objectNode();
         f.put("ociVersionMin", "1.0.0");
         f.put("ociVersionMax", "1.2.0");
         ArrayNode hooks = f.putArray("hooks");

@@ -50,7 +50,8 @@ public final class SeccompCache {
     /**
      * The key of a filter compiled from {@code rules} that no profile file names (an OCI config's linux.seccomp): their
      * CRC-32 and length, and what compiling them depends on (the native architecture, libseccomp, {@link
-     * LibSeccomp#BUILD}). A CRC is no proof, so the entry keeps the rules' exact text ({@link #source}) and {@link
+     * LibSeccomp#BUILD}; not the kernel release: libseccomp's output does not depend on it, and an action the kernel
+     * lacks fails the load, not the compile). A CRC is no proof, so the entry keeps the rules' exact text ({@link #source}) and {@link
      * #read(String, String)} takes it only when that text is the same: no SHA-256 (~10 ms of a cold JVM) for that.
      */
     public static String keyForRules(String source, Platform platform, String libseccomp) {
@@ -125,10 +126,10 @@ public final class SeccompCache {
                 return Optional.empty();
             }
             int length = Integer.parseInt(h[3]);
-            int end = h[1].equals("1") ? all.length : nl + 1 + length;
-            if (length < 0 || end > all.length) {
+            if (length < 0 || length > all.length - (nl + 1)) { // compared so, a huge length cannot overflow
                 return Optional.empty();
             }
+            int end = h[1].equals("1") ? all.length : nl + 1 + length;
             byte[] bpf = Arrays.copyOfRange(all, nl + 1, end);
             if (bpf.length != length || !valid(bpf) || !crc32(bpf).equals(h[2])) {
                 return Optional.empty();

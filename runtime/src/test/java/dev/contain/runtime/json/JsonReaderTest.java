@@ -141,8 +141,13 @@ class JsonReaderTest {
         assertEquals("line 1, column 1001: nested deeper than 1000",
                 assertThrows(JsonReader.SyntaxError.class, () -> JsonReader.read(utf8("[" + deep + "]"))).getMessage());
         String digits = "7".repeat(JsonReader.MAX_NUMBER_LENGTH);
-        agrees(utf8(digits));
-        agrees(utf8(digits + "7"));
+        for (String n : List.of(digits, digits + "7", "-" + digits, "-" + digits + "7", "0." + digits.substring(1), "0." + digits,
+                "1." + digits.substring(2) + "e5", "1." + digits.substring(2) + "e55")) {
+            agrees(utf8(n)); // Jackson counts digits, not the sign, point or exponent mark
+        }
+        String thousand = "[".repeat(JsonReader.MAX_DEPTH) + "]".repeat(JsonReader.MAX_DEPTH);
+        assertEquals("line 1, column 1000: nested deeper than 999",
+                assertThrows(JsonReader.SyntaxError.class, () -> JsonReader.read(utf8(thousand), JsonReader.MAX_DEPTH - 1)).getMessage());
         assertThrows(JsonReader.SyntaxError.class, () -> JsonReader.read(utf8("{\"a\": " + "[".repeat(100_000))));
     }
 

@@ -60,7 +60,19 @@ class JsonWriterTest {
     }
 
     @Test
+    void noTextIsLostOnItsWayToBytes() throws Exception {
+        String text = "pair \uD83D\uDE00, alone \uD800 and \uDC00, reversed \uDE00\uD83D";
+        String json = JsonWriter.compact(List.of(text));
+        assertEquals("[\"pair \uD83D\uDE00, alone \\uD800 and \\uDC00, reversed \\uDE00\\uD83D\"]", json, "pairs raw, halves escaped");
+        assertEquals(text, JsonReader.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(0).textValue());
+        assertEquals(JACKSON.valueToTree(List.of("pair \uD83D\uDE00")).toString(), JsonWriter.compact(List.of("pair \uD83D\uDE00")));
+    }
+
+    @Test
     void refusesWhatHasNoJsonForm() {
+        Map<String, Object> nullKey = new java.util.HashMap<>();
+        nullKey.put(null, 1);
+        assertThrows(IllegalArgumentException.class, () -> JsonWriter.pretty(nullKey));
         assertThrows(IllegalArgumentException.class, () -> JsonWriter.pretty(List.of(new Object())));
         assertThrows(IllegalArgumentException.class, () -> JsonWriter.compact(JACKSON.createObjectNode().putPOJO("x", new Object())));
     }

@@ -102,6 +102,11 @@ class SeccompCacheTest {
         all[all.length - source.length() - 2] ^= 1; // inside the program
         Files.write(cache.file(key), all);
         assertEquals(Optional.empty(), cache.read(key, source), "CRC mismatch");
+        // a header whose length is out of range, however far, is a damaged file: ignored, never an exception
+        for (String length : new String[] {"2147483647", "-8", "99999999999", "40"}) {
+            Files.write(cache.file(key), ("contain-seccomp-bpf 2 0 " + length + " 1 x86\n" + "x".repeat(16)).getBytes());
+            assertEquals(Optional.empty(), cache.read(key, source), length);
+        }
     }
 
     @Test
