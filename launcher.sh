@@ -219,10 +219,10 @@ EOF
       mkdir "$work/bundle"
       nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci spec --bundle "$work/bundle" >>"$work/output" 2>&1
       sed -i 's|"args" : \[ "sh" \]|"args" : [ "/contain-init" ]|; s|"path" : "rootfs"|"path" : "'"$rootfs"'"|' "$work/bundle/config.json"
-      # with a sysctl and a seccomp filter, as podman's and containerd's configs have (the filter compiled once here by a JVM that records
+      # with a sysctl and a seccomp filter with an argument rule, as podman's and containerd's configs have (compiled once here by a JVM that records
       # nothing: the archive then holds the path that takes a filter from the data root's cache, as every create after
       # a machine's first does, not JNA's and libseccomp's)
-      sed -i 's|"linux" : {|"linux" : { "sysctl" : { "net.ipv4.ping_group_range" : "0 0" }, "seccomp" : { "defaultAction" : "SCMP_ACT_ALLOW", "syscalls" : [ { "names" : [ "kexec_load" ], "action" : "SCMP_ACT_ERRNO", "errnoRet" : 1 } ] },|' "$work/bundle/config.json"
+      sed -i 's|"linux" : {|"linux" : { "sysctl" : { "net.ipv4.ping_group_range" : "0 0" }, "seccomp" : { "defaultAction" : "SCMP_ACT_ALLOW", "syscalls" : [ { "names" : [ "kexec_load" ], "action" : "SCMP_ACT_ERRNO", "errnoRet" : 1, "args" : [ { "index" : 0, "value" : 0, "op" : "SCMP_CMP_GE" } ] } ] },|' "$work/bundle/config.json"
       # shellcheck disable=SC2086
       nice -n 19 "$java" $flags -cp "$self" dev.contain.runtime.cli.Main oci --root "$work/oci" --data-root "$work/data" run --bundle "$work/bundle" "training-$$-s" >>"$work/output" 2>&1
       # the calls podman and containerd make, in their order: create, state, (exec, exec -d, ps, pause, resume,
