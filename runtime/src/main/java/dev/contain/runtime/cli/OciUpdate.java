@@ -39,10 +39,10 @@ final class OciUpdate {
 
     private OciUpdate() {}
 
-    /** The file's bytes (stdin's when {@code in} is given), refused above {@link #MAX_BYTES}. */
-    private static byte[] bounded(String file, InputStream in) throws IOException {
-        try (InputStream opened = in == null ? Files.newInputStream(Path.of(file)) : null) {
-            byte[] bytes = (in == null ? opened : in).readNBytes(MAX_BYTES + 1);
+    /** {@code --resources FILE}'s bytes ({@code -}: stdin's), refused above {@link #MAX_BYTES}. */
+    private static byte[] read(String file, InputStream stdin) throws IOException {
+        try (InputStream in = file.equals("-") ? stdin : Files.newInputStream(Path.of(file))) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 throw new IOException("larger than " + (MAX_BYTES >> 20) + " MiB");
             }
@@ -54,7 +54,7 @@ final class OciUpdate {
         String file = options.getOrDefault("resources", options.get("r"));
         ObjectNode r;
         try {
-            JsonNode read = file == null ? JsonNodeFactory.instance.objectNode() : JsonReader.read(file.equals("-") ? bounded(file, stdin) : bounded(file, null));
+            JsonNode read = file == null ? JsonNodeFactory.instance.objectNode() : JsonReader.read(read(file, stdin));
             if (!read.isObject()) {
                 throw new ContainerError(id, "update", "--resources " + file + ": not a JSON object");
             }
