@@ -28,7 +28,8 @@ import java.nio.file.Path;
  * set-up is most of what a JVM's first JSON read costs: ObjectMapper's default date format builds a Calendar, which
  * parses every locale tag the JDK has, and Jackson's parser initialises BigDecimal, whose tables square large numbers
  * (~65 ms of CPU together, interpreted, in each command that read a record or a config.json). Stricter than
- * Jackson's defaults in one way: text after the value is refused, as runc refuses it. Jackson's limits are kept:
+ * Jackson's defaults in two ways: text after the value is refused, as runc refuses it; and UTF-8 is checked by the
+ * JDK's decoder, which refuses the overlong and CESU-8 forms Jackson's byte parser lets through. Jackson's limits are kept:
  * nesting up to 1000, numbers up to 1000 characters (a longer one would cost BigInteger quadratic time).
  */
 public final class JsonReader {
