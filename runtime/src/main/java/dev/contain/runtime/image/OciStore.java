@@ -148,8 +148,8 @@ public final class OciStore {
         if (ref.digest() == null) { // a tag names its record's file: one record read, however many images there are
             String tag = ref.tag() == null ? "latest" : ref.tag();
             for (String n : names) {
-                Optional<ImageRecord> r = read(file(n + ":" + tag)).filter(x -> x.name().equals(n) && x.tag().equals(tag));
-                if (r.isPresent()) {
+                Optional<ImageRecord> r = read(file(n + ":" + tag));
+                if (r.isPresent() && r.get().name().equals(n) && r.get().tag().equals(tag)) {
                     return r;
                 }
             }

@@ -92,8 +92,8 @@ public final class JsonReader {
 
     private JsonNode value(int depth) throws SyntaxError {
         skipBlanks();
-        if (at >= text.length()) {
-            throw error(depth == 0 && text.isBlank() ? "no JSON value (empty)" : "unexpected end of input");
+        if (at >= text.length()) { // only an empty text: inside an object or array, element() says so first
+            throw error("no JSON value (empty)");
         }
         char c = text.charAt(at);
         return switch (c) {

@@ -338,7 +338,7 @@ public final class OciPlanner {
         OciSeccomp.Result r = OciSeccomp.read(node, platform.scmpArch());
         Optional<String> lib = seccomp == null ? LibSeccompFile.identity() : Optional.empty();
         String source = lib.isPresent() ? SeccompCache.source(r.rules()) : null;
-        String key = lib.map(l -> SeccompCache.keyForRules(source, platform, l)).orElse(null);
+        String key = lib.isPresent() ? SeccompCache.keyForRules(source, platform, lib.get()) : null;
         SeccompCache cache = new SeccompCache(config.dataRoot());
         Optional<SeccompCache.Entry> hit = key == null ? Optional.empty() : cache.read(key, source);
         if (hit.isPresent()) {

@@ -54,10 +54,8 @@ public final class SeccompCache {
      * #read(String, String)} takes it only when that text is the same: no SHA-256 (~10 ms of a cold JVM) for that.
      */
     public static String keyForRules(String source, Platform platform, String libseccomp) {
-        CRC32 crc = new CRC32();
         byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
-        crc.update(bytes);
-        return "rules-" + Long.toHexString(crc.getValue()) + "-" + bytes.length + "-" + platform.goArch() + "-" + safe(libseccomp)
+        return "rules-" + crc32(bytes) + "-" + bytes.length + "-" + platform.goArch() + "-" + safe(libseccomp)
                 + "-" + LibSeccomp.BUILD;
     }
 
